@@ -1,0 +1,30 @@
+namespace Grains.Platform.Hosting;
+
+/// <summary>
+/// Every configuration key the programs read, in <c>Section:Key</c> form (environment variables use
+/// <c>Section__Key</c>). The README's configuration table and docker-compose.yml are checked against this list.
+/// </summary>
+public static class ConfigurationKeys
+{
+    public const string PostgresConnectionString = "ConnectionStrings:Postgres";
+    public const string Urls = "urls";
+    public const string BootstrapAdminKey = "Bootstrap:AdminKey";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        PostgresConnectionString,
+        Urls,
+        BootstrapAdminKey,
+        $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.Mode)}",
+        $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.ClusterId)}",
+        $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.ServiceId)}",
+        $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.SiloPort)}",
+        $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.GatewayPort)}",
+        $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.AdvertisedHost)}",
+        $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.ListenOnAnyHostAddress)}",
+    ];
+
+    /// <summary>The environment variable that sets a key (<c>ASPNETCORE_URLS</c> for urls).</summary>
+    public static string EnvironmentVariableFor(string key) =>
+        key == Urls ? "ASPNETCORE_URLS" : key.Replace(":", "__", StringComparison.Ordinal);
+}

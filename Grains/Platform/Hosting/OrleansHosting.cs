@@ -1,0 +1,89 @@
+using Grains.Platform.Postgres;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Grains.Platform.Hosting;
+
+/// <summary>
+/// The one place that decides how silos and clients are wired, so ApiHost (embedded), Silo (cluster),
+/// the tests and the benchmark all run the same configuration.
+/// </summary>
+public static class OrleansHosting
+{
+    /// <summary>ADO.NET provider invariant the Orleans providers use to find Npgsql.</summary>
+    public const string NpgsqlInvariant = "Npgsql";
+
+    /// <summary>Grain storage provider used by the streaming pub/sub bookkeeping.</summary>
+    public const string PubSubStore = "PubSubStore";
+
+    /// <summary>A silo with everything in memory on localhost: no other process needed.</summary>
+    public static ISiloBuilder ConfigureEmbeddedSilo(this ISiloBuilder silo, OrleansSettings settings)
+    {
+        silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId)
+            .AddMemoryGrainStorageAsDefault()
+            .AddMemoryGrainStorage(PubSubStore)
+            .UseInMemoryReminderService();
+        return silo.ConfigureCommon();
+    }
+
+    /// <summary>A cluster silo: membership, grain state and reminders in PostgreSQL.</summary>
+    public static ISiloBuilder ConfigureClusterSilo(this ISiloBuilder silo, OrleansSettings settings, string connectionString)
+    {
+        var tuned = PostgresConnectionStrings.Tune(connectionString);
+        silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = settings.ClusterId;
+                o.ServiceId = settings.ServiceId;
+            })
+            .ConfigureEndpoints(settings.ResolveAdvertisedAddress(), settings.SiloPort, settings.GatewayPort, settings.ListenOnAnyHostAddress)
+            .UseAdoNetClustering(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = tuned;
+            })
+            .AddAdoNetGrainStorageAsDefault(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = tuned;
+            })
+            .AddAdoNetGrainStorage(PubSubStore, o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = tuned;
+            })
+            .UseAdoNetReminderService(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = tuned;
+            });
+        return silo.ConfigureCommon();
+    }
+
+    /// <summary>An Orleans client that finds the silos' gateways through PostgreSQL membership.</summary>
+    public static IClientBuilder ConfigureClusterClient(this IClientBuilder client, OrleansSettings settings, string connectionString)
+    {
+        client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = settings.ClusterId;
+                o.ServiceId = settings.ServiceId;
+            })
+            .UseAdoNetClustering(o =>
+            {
+                o.Invariant = NpgsqlInvariant;
+                o.ConnectionString = PostgresConnectionStrings.Tune(connectionString);
+            })
+            .AddDashboard();
+        client.Services.TryAddSingleton(TimeProvider.System);
+        return client;
+    }
+
+    private static ISiloBuilder ConfigureCommon(this ISiloBuilder silo)
+    {
+        // Grains read the clock from TimeProvider so tests can drive business time with FakeTimeProvider.
+        silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.AddDashboard();
+        return silo;
+    }
+}

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Tests.Infrastructure;
+
+/// <summary>
+/// ApiHost in its default embedded topology, through the real HTTP pipeline, on ports of its own
+/// so test classes can run side by side.
+/// </summary>
+public sealed class EmbeddedApi : WebApplicationFactory<ApiHost.ApiHostAssembly>
+{
+    private readonly Dictionary<string, string?> settings;
+
+    public EmbeddedApi(IReadOnlyDictionary<string, string?>? overrides = null)
+    {
+        settings = new Dictionary<string, string?>
+        {
+            ["Orleans:SiloPort"] = TestPorts.Free().ToString(),
+            ["Orleans:GatewayPort"] = TestPorts.Free().ToString(),
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using Grains.Platform.Hosting;
+using Grains.Platform.Postgres;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+
+namespace Tests.Infrastructure;
+
+/// <summary>
+/// A real cluster on PostgreSQL: each silo is its own host with its own ports, configured exactly as
+/// the Silo program does (<see cref="OrleansHosting.ConfigureClusterSilo"/>), with failure detection
+/// tightened so a killed silo is declared dead in seconds rather than minutes.
+/// </summary>
+public sealed class PostgresCluster(string connectionString) : IAsyncDisposable
+{
+    private readonly string clusterId = $"test-{Guid.NewGuid():N}"[..20];
+    private readonly List<IHost> silos = [];
+    private readonly List<IHost> clients = [];
+
+    public string ConnectionString => connectionString;
+
+    public IReadOnlyList<IHost> Silos => silos;
+
+    public OrleansSettings SettingsFor(int siloPort, int gatewayPort) => new()
+    {
+        ClusterId = clusterId,
+        ServiceId = clusterId,
+        SiloPort = siloPort,
+        GatewayPort = gatewayPort,
+        AdvertisedHost = "127.0.0.1",
+    };
+
+    public OrleansSettings ClientSettings => SettingsFor(0, 0);
+
+    public async Task<IHost> StartSiloAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddPostgresSchemaMigrations(connectionString);
+        builder.UseOrleans(silo =>
+        {
+            silo.ConfigureClusterSilo(SettingsFor(TestPorts.Free(), TestPorts.Free()), connectionString);
+            silo.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+                o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
+            });
+            silo.Configure<Orleans.Hosting.ReminderOptions>(o =>
+            {
+                o.MinimumReminderPeriod = TimeSpan.FromSeconds(1);
+                o.RefreshReminderListPeriod = TimeSpan.FromSeconds(1);
+            });
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        silos.Add(host);
+        return host;
+    }
+
+    public async Task<IClusterClient> StartClientAsync()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client => client.ConfigureClusterClient(ClientSettings, connectionString));
+        var host = builder.Build();
+        await host.StartAsync();
+        clients.Add(host);
+        return host.Services.GetRequiredService<IClusterClient>();
+    }
+
+    /// <summary>Stops a silo without the graceful hand-over: the others must detect it is gone.</summary>
+    public async Task KillSiloAsync(IHost silo)
+    {
+        silos.Remove(silo);
+        await silo.StopAsync(new CancellationToken(canceled: true));
+        silo.Dispose();
+    }
+
+    public static string AddressOf(IHost silo) => silo.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in clients.Concat(silos).Reverse())
+        {
+            try
+            {
+                await host.StopAsync(new CancellationToken(canceled: true));
+            }
+            finally
+            {
+                host.Dispose();
+            }
+        }
+    }
+}
