@@ -1,3 +1,4 @@
+using ApiHost;
 using ApiHost.Platform;
 using Grains.Platform.Health;
 using Grains.Platform.Hosting;
@@ -31,10 +32,13 @@ switch (orleans.Mode)
 }
 
 builder.Services.AddBootstrapAdminKey(builder.Configuration, orleans.Mode);
+builder.Services.AddApi();
 
 var app = builder.Build();
 
+app.UseApiPipeline();
 app.MapHealthEndpoints();
 app.MapOrleansDashboard("/dashboard");
+app.MapApiEndpoints();
 
 app.Run();

@@ -31,9 +31,10 @@ public sealed class BootstrapAdminKey(
             generated = true;
         }
 
-        await grains.GetGrain<ITenantGrain>(DefaultTenantId).EnsureCreated("Default tenant").WaitAsync(cancellationToken);
-        var record = await grains.GetGrain<IApiKeyGrain>(ApiKeySecrets.Hash(key))
-            .Register(new ApiKeyRegistration(DefaultTenantId, "Bootstrap admin key", ApiKeySecrets.PrefixOf(key), ["*"], "live"))
+        var tenant = grains.GetGrain<ITenantGrain>(DefaultTenantId);
+        await tenant.EnsureCreated("Default tenant").WaitAsync(cancellationToken);
+        var record = await tenant
+            .CreateApiKey(ApiKeySecrets.Hash(key), new ApiKeyRegistration(DefaultTenantId, "Bootstrap admin key", ApiKeySecrets.PrefixOf(key), ["*"], "live"))
             .WaitAsync(cancellationToken);
 
         if (generated)

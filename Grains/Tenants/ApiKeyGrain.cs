@@ -1,3 +1,4 @@
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Tenants;
 using Grains.Platform;
 
@@ -12,42 +13,72 @@ public sealed class ApiKeyGrain(
     {
         if (state.RecordExists)
         {
-            if (state.State.TenantId != registration.TenantId)
+            if (state.State.Record.TenantId != registration.TenantId)
             {
                 throw new InvalidOperationException("This key is already registered to another tenant.");
             }
-            return ToRecord();
+            return state.State.Record;
         }
 
-        state.State = new ApiKeyState
-        {
-            KeyId = ResourceIds.New("key"),
-            TenantId = registration.TenantId,
-            Name = registration.Name,
-            Prefix = registration.Prefix,
-            Scopes = [.. registration.Scopes],
-            Environment = registration.Environment,
-            CreatedAt = time.GetUtcNow(),
-        };
+        state.State.Record = new ApiKeyRecord(
+            registration.KeyId ?? ResourceIds.New("key"),
+            registration.TenantId,
+            registration.Name,
+            registration.Prefix,
+            [.. registration.Scopes],
+            registration.Environment,
+            time.GetUtcNow(),
+            registration.Kind,
+            registration.ExpiresAt,
+            RevokedAt: null,
+            registration.AllowedOrigins is null ? null : [.. registration.AllowedOrigins],
+            registration.RateLimitPerMinute);
         await state.WriteStateAsync();
-        return ToRecord();
+        return state.State.Record;
     }
 
-    public Task<ApiKeyRecord?> Get() => Task.FromResult(state.RecordExists ? ToRecord() : null);
+    public Task<ApiKeyRecord?> Get() => Task.FromResult(state.RecordExists ? state.State.Record : null);
 
-    private ApiKeyRecord ToRecord() => new(
-        state.State.KeyId, state.State.TenantId, state.State.Name, state.State.Prefix,
-        state.State.Scopes, state.State.Environment, state.State.CreatedAt);
+    public async Task<ApiKeyRecord> Update(ApiKeyChanges changes)
+    {
+        var current = Existing();
+        state.State.Record = current with
+        {
+            Name = changes.Name ?? current.Name,
+            Scopes = changes.Scopes is null ? current.Scopes : [.. changes.Scopes],
+            ExpiresAt = changes.ClearExpiry ? null : changes.ExpiresAt ?? current.ExpiresAt,
+            AllowedOrigins = changes.AllowedOrigins is null ? current.AllowedOrigins : [.. changes.AllowedOrigins],
+            RateLimitPerMinute = changes.RateLimitPerMinute ?? current.RateLimitPerMinute,
+        };
+        await state.WriteStateAsync();
+        return state.State.Record;
+    }
+
+    public async Task<ApiKeyRecord> Revoke()
+    {
+        var current = Existing();
+        if (current.RevokedAt is null)
+        {
+            state.State.Record = current with { RevokedAt = time.GetUtcNow() };
+            await state.WriteStateAsync();
+        }
+        return state.State.Record;
+    }
+
+    public async Task Touch(DateTimeOffset at)
+    {
+        if (state.RecordExists && (state.State.Record.LastUsedAt is null || at > state.State.Record.LastUsedAt))
+        {
+            state.State.Record = state.State.Record with { LastUsedAt = at };
+            await state.WriteStateAsync();
+        }
+    }
+
+    private ApiKeyRecord Existing() => state.RecordExists ? state.State.Record : throw DomainException.NotFound("API key");
 }
 
 [GenerateSerializer]
 public sealed class ApiKeyState
 {
-    [Id(0)] public string KeyId { get; set; } = "";
-    [Id(1)] public string TenantId { get; set; } = "";
-    [Id(2)] public string Name { get; set; } = "";
-    [Id(3)] public string Prefix { get; set; } = "";
-    [Id(4)] public List<string> Scopes { get; set; } = [];
-    [Id(5)] public string Environment { get; set; } = "live";
-    [Id(6)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(0)] public ApiKeyRecord Record { get; set; } = null!;
 }

@@ -1,0 +1,56 @@
+using System.Text.Json;
+
+namespace ApiHost.Api;
+
+/// <summary>Reads a request's JSON body: at most 1 MB, must be an object; an empty body is <c>{}</c>.</summary>
+public static class RequestBody
+{
+    public const long MaxBytes = 1024 * 1024;
+
+    public static async Task<JsonElement> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadBytesAsync(request, cancellationToken);
+        if (bytes.Length == 0 || bytes.AsSpan().Trim(" \t\r\n"u8).IsEmpty)
+        {
+            return JsonDocument.Parse("{}").RootElement;
+        }
+        JsonElement body;
+        try
+        {
+            body = JsonSerializer.Deserialize<JsonElement>(bytes, new JsonSerializerOptions { MaxDepth = 32 });
+        }
+        catch (JsonException ex)
+        {
+            throw new ApiException(ApiError.BadRequest($"Malformed JSON body: {ex.Message.Split('.')[0]}"));
+        }
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw new ApiException(ApiError.BadRequest("The request body must be a JSON object"));
+        }
+        return body;
+    }
+
+    /// <summary>The raw body (buffered so it can be read again, e.g. for idempotency fingerprints).</summary>
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBytes)
+        {
+            throw new ApiException(ApiError.BodyTooLarge(MaxBytes));
+        }
+        request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxBytes + 32 * 1024);
+        request.Body.Position = 0;
+        using var copy = new MemoryStream();
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            if (copy.Length + read > MaxBytes)
+            {
+                throw new ApiException(ApiError.BodyTooLarge(MaxBytes));
+            }
+            copy.Write(buffer, 0, read);
+        }
+        request.Body.Position = 0;
+        return copy.ToArray();
+    }
+}

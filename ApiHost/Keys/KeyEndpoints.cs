@@ -1,0 +1,165 @@
+using ApiHost.Api;
+using ApiHost.Auth;
+using Grains.Interfaces.Tenants;
+using Grains.Tenants;
+
+namespace ApiHost.Keys;
+
+/// <summary>
+/// <c>/v1/keys</c>: list, create (the secret is in this one response only), update and revoke the
+/// tenant's API keys. Needs the <c>admin</c> scope. A test key manages test keys only.
+/// </summary>
+public static class KeyEndpoints
+{
+    public static void MapKeyEndpoints(this IEndpointRouteBuilder app) => app.MapApi("keys", group =>
+    {
+        group.MapGet("", List).RequireScope("admin");
+        group.MapPost("", Create).RequireScope("admin");
+        group.MapPatch("", Update).RequireScope("admin");
+        group.MapPatch("{id}", Update).RequireScope("admin");
+        group.MapDelete("", Revoke).RequireScope("admin");
+        group.MapDelete("{id}", Revoke).RequireScope("admin");
+    });
+
+    private static async Task<IResult> List(HttpContext http, IGrainFactory grains, string? id)
+    {
+        var caller = http.Caller();
+        var keys = await grains.GetGrain<ITenantGrain>(caller.TenantId).ListApiKeys();
+        var visible = keys.Where(k => k.Environment == caller.Environment || k.Kind == ApiKeyKinds.Publishable && caller.Environment == "live");
+        if (id is not null)
+        {
+            var one = visible.FirstOrDefault(k => k.KeyId == id) ?? throw new ApiException(ApiError.NotFound("API key not found"));
+            return ApiResults.Ok(KeyView.From(one));
+        }
+        return ApiResults.Ok(visible.Select(KeyView.From).ToList());
+    }
+
+    private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, TimeProvider time, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var fields = new FieldReader(await RequestBody.ReadObjectAsync(http.Request, ct));
+        var name = fields.String("name", required: true);
+        var type = fields.Enum("type", [ApiKeyKinds.Secret, ApiKeyKinds.Publishable]) ?? ApiKeyKinds.Secret;
+        var environment = fields.Enum("environment", ["live", "test"]) ?? caller.Environment;
+        var scopes = fields.StringList("scopes") ?? ["*"];
+        var expiresAt = fields.Timestamp("expires_at");
+        var origins = fields.StringList("allowed_origins", maxItems: 50, maxLength: 2048);
+        var rateLimit = fields.Integer("rate_limit_per_minute", min: 1, max: 1_000_000);
+        var region = fields.Enum("region", ApiKeySecrets.Regions.ToList()) ?? RegionOf(caller);
+        ValidateScopes(fields, scopes);
+        if (expiresAt is { } at && at <= time.GetUtcNow())
+        {
+            fields.Fail("expires_at", "invalid", "expires_at must be in the future");
+        }
+        fields.ThrowIfInvalid();
+
+        if (environment != caller.Environment)
+        {
+            throw new ApiException(ApiError.Forbidden("authorization_error.environment_mismatch",
+                $"A {caller.Environment} key cannot create {environment} keys", $"Use a {environment} admin key."));
+        }
+        if (type == ApiKeyKinds.Publishable)
+        {
+            environment = "live";
+            scopes = Scopes.Publishable;
+        }
+
+        var secret = ApiKeySecrets.Generate(type == ApiKeyKinds.Publishable ? "pub" : environment, region);
+        var record = await grains.GetGrain<ITenantGrain>(caller.TenantId).CreateApiKey(ApiKeySecrets.Hash(secret),
+            new ApiKeyRegistration(caller.TenantId, name!, ApiKeySecrets.PrefixOf(secret), scopes, environment, type,
+                expiresAt, origins?.Select(o => o.TrimEnd('/')).ToList(), rateLimit));
+        return ApiResults.Created(new CreatedKeyView(KeyView.From(record), secret));
+    }
+
+    private static async Task<IResult> Update(HttpContext http, IGrainFactory grains, ApiKeyCache cache, string? id, CancellationToken ct)
+    {
+        var caller = http.Caller();
+        var (grain, hash) = await FindOwnKey(grains, caller, id);
+        var fields = new FieldReader(await RequestBody.ReadObjectAsync(http.Request, ct));
+        var name = fields.String("name");
+        var scopes = fields.StringList("scopes");
+        var expiresAt = fields.Timestamp("expires_at");
+        var origins = fields.StringList("allowed_origins", maxItems: 50, maxLength: 2048);
+        var rateLimit = fields.Integer("rate_limit_per_minute", min: 1, max: 1_000_000);
+        if (scopes is not null)
+        {
+            ValidateScopes(fields, scopes);
+        }
+        fields.ThrowIfInvalid();
+
+        var current = await grain.Get() ?? throw new ApiException(ApiError.NotFound("API key not found"));
+        if (current.Kind == ApiKeyKinds.Publishable && scopes is not null)
+        {
+            throw new ApiException(ApiError.BadRequest("Publishable keys have fixed scopes"));
+        }
+        var updated = await grain.Update(new ApiKeyChanges(name, scopes, expiresAt,
+            ClearExpiry: fields.Has("expires_at") && expiresAt is null, origins?.Select(o => o.TrimEnd('/')).ToList(), rateLimit));
+        cache.Invalidate(hash);
+        return ApiResults.Ok(KeyView.From(updated));
+    }
+
+    private static async Task<IResult> Revoke(HttpContext http, IGrainFactory grains, ApiKeyCache cache, string? id)
+    {
+        var caller = http.Caller();
+        var (grain, hash) = await FindOwnKey(grains, caller, id);
+        var revoked = await grain.Revoke();
+        cache.Invalidate(hash);
+        return ApiResults.Ok(new { id = revoked.KeyId, revoked = true, revoked_at = revoked.RevokedAt });
+    }
+
+    private static async Task<(IApiKeyGrain Grain, string Hash)> FindOwnKey(IGrainFactory grains, ApiCaller caller, string? id)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            throw new ApiException(ApiError.BadRequest("The id query parameter is required"));
+        }
+        var hash = await grains.GetGrain<ITenantGrain>(caller.TenantId).FindApiKeyHash(id)
+                   ?? throw new ApiException(ApiError.NotFound("API key not found"));
+        var grain = grains.GetGrain<IApiKeyGrain>(hash);
+        var record = await grain.Get();
+        if (record is null || (record.Environment != caller.Environment && record.Kind != ApiKeyKinds.Publishable))
+        {
+            throw new ApiException(ApiError.NotFound("API key not found"));
+        }
+        return (grain, hash);
+    }
+
+    private static void ValidateScopes(FieldReader fields, IReadOnlyList<string> scopes)
+    {
+        var unknown = scopes.Where(s => !Scopes.All.Contains(s)).ToList();
+        if (scopes.Count == 0)
+        {
+            fields.Fail("scopes", "required", "scopes must name at least one scope");
+        }
+        else if (unknown.Count > 0)
+        {
+            fields.Fail("scopes", "invalid", $"Unknown scope(s): {string.Join(", ", unknown)}");
+        }
+    }
+
+    private static string RegionOf(ApiCaller caller) => caller.Key.Prefix.Split('_') is [_, _, var region, ..] ? region : "us";
+}
+
+public sealed record KeyView(
+    string Id, string Name, string Prefix, string Type, string Environment, IReadOnlyList<string> Scopes,
+    IReadOnlyList<string> AllowedOrigins, int? RateLimitPerMinute, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt,
+    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
+{
+    public static KeyView From(ApiKeyRecord r) => new(r.KeyId, r.Name, r.Prefix, r.Kind, r.Environment,
+        r.Kind == ApiKeyKinds.Publishable ? Auth.Scopes.Publishable : r.Scopes, r.AllowedOrigins ?? [], r.RateLimitPerMinute,
+        r.CreatedAt, r.LastUsedAt, r.ExpiresAt, r.RevokedAt);
+}
+
+/// <summary>The one response that carries the secret.</summary>
+public sealed record CreatedKeyView([property: System.Text.Json.Serialization.JsonIgnore] KeyView Key, string Secret)
+{
+    public string Id => Key.Id;
+    public string Name => Key.Name;
+    public IReadOnlyList<string> Scopes => Key.Scopes;
+    public string Type => Key.Type;
+    public string Environment => Key.Environment;
+    public string Prefix => Key.Prefix;
+    public DateTimeOffset CreatedAt => Key.CreatedAt;
+    public DateTimeOffset? ExpiresAt => Key.ExpiresAt;
+    public IReadOnlyList<string> AllowedOrigins => Key.AllowedOrigins;
+}
