@@ -1,6 +1,7 @@
 using ApiHost.Api;
 using ApiHost.Auth;
 using ApiHost.Keys;
+using ApiHost.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ApiHost;
@@ -13,6 +14,7 @@ public static class ApiComposition
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddSingleton<ApiKeyCache>();
+        services.AddApiDocumentation();
         return services;
     }
 
@@ -27,6 +29,7 @@ public static class ApiComposition
 
     public static WebApplication MapApiEndpoints(this WebApplication app)
     {
+        app.MapApiDocumentation();
         app.MapKeyEndpoints();
         return app;
     }

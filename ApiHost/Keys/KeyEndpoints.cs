@@ -7,7 +7,7 @@ namespace ApiHost.Keys;
 
 /// <summary>
 /// <c>/v1/keys</c>: list, create (the secret is in this one response only), update and revoke the
-/// tenant's API keys. Needs the <c>admin</c> scope. A test key manages test keys only.
+/// tenant's API keys. Needs the <c>admin</c> scope. A live admin key manages live and test keys; a test key only test keys.
 /// </summary>
 public static class KeyEndpoints
 {
@@ -25,7 +25,7 @@ public static class KeyEndpoints
     {
         var caller = http.Caller();
         var keys = await grains.GetGrain<ITenantGrain>(caller.TenantId).ListApiKeys();
-        var visible = keys.Where(k => k.Environment == caller.Environment || k.Kind == ApiKeyKinds.Publishable && caller.Environment == "live");
+        var visible = keys.Where(k => CanManage(caller, k));
         if (id is not null)
         {
             var one = visible.FirstOrDefault(k => k.KeyId == id) ?? throw new ApiException(ApiError.NotFound("API key not found"));
@@ -53,7 +53,7 @@ public static class KeyEndpoints
         }
         fields.ThrowIfInvalid();
 
-        if (environment != caller.Environment)
+        if (environment != caller.Environment && caller.Environment == "test")
         {
             throw new ApiException(ApiError.Forbidden("authorization_error.environment_mismatch",
                 $"A {caller.Environment} key cannot create {environment} keys", $"Use a {environment} admin key."));
@@ -117,12 +117,15 @@ public static class KeyEndpoints
                    ?? throw new ApiException(ApiError.NotFound("API key not found"));
         var grain = grains.GetGrain<IApiKeyGrain>(hash);
         var record = await grain.Get();
-        if (record is null || (record.Environment != caller.Environment && record.Kind != ApiKeyKinds.Publishable))
+        if (record is null || !CanManage(caller, record))
         {
             throw new ApiException(ApiError.NotFound("API key not found"));
         }
         return (grain, hash);
     }
+
+    /// <summary>A live admin key manages all of its tenant's keys; a test key only test keys (the sandbox cannot escalate).</summary>
+    private static bool CanManage(ApiCaller caller, ApiKeyRecord key) => caller.Environment == "live" || key.Environment == "test";
 
     private static void ValidateScopes(FieldReader fields, IReadOnlyList<string> scopes)
     {

@@ -7,7 +7,7 @@ namespace Tests.Infrastructure;
 /// ApiHost in its default embedded topology, through the real HTTP pipeline, on ports of its own
 /// so test classes can run side by side.
 /// </summary>
-public sealed class EmbeddedApi : WebApplicationFactory<ApiHost.ApiHostAssembly>
+public class EmbeddedApi : WebApplicationFactory<ApiHost.ApiHostAssembly>
 {
     private readonly Dictionary<string, string?> settings;
 
