@@ -46,7 +46,12 @@ public sealed partial class FieldReader(JsonElement body)
             Fail(name, "invalid_type", $"{name} must be a string");
             return null;
         }
-        var text = value.GetString()!.Trim();
+        if (!TryGetText(value, out var raw))
+        {
+            Fail(name, "invalid", $"{name} must be valid Unicode text");
+            return null;
+        }
+        var text = raw.Trim();
         if (text.Length == 0 && !allowEmpty)
         {
             if (required)
@@ -212,12 +217,12 @@ public sealed partial class FieldReader(JsonElement body)
         var items = new List<string>();
         foreach (var item in value.EnumerateArray())
         {
-            if (item.ValueKind != JsonValueKind.String || item.GetString()!.Length > maxLength)
+            if (item.ValueKind != JsonValueKind.String || !TryGetText(item, out var text) || text.Length > maxLength)
             {
                 Fail(name, "invalid", $"{name} must contain strings of at most {maxLength} characters");
                 return null;
             }
-            items.Add(item.GetString()!);
+            items.Add(text);
         }
         return items;
     }
@@ -287,6 +292,21 @@ public sealed partial class FieldReader(JsonElement body)
             return false;
         }
         return value.ValueKind != JsonValueKind.Null;
+    }
+
+    /// <summary>JSON may carry lone surrogates (\ud800) that are not text; reading them throws.</summary>
+    private static bool TryGetText(JsonElement value, out string text)
+    {
+        try
+        {
+            text = value.GetString()!;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            text = "";
+            return false;
+        }
     }
 
     private string? NullIfNotRequired(string name, bool required)
