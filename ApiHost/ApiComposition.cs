@@ -24,6 +24,7 @@ public static class ApiComposition
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        app.UseMiddleware<Api.Idempotency.IdempotencyMiddleware>();
         return app;
     }
 

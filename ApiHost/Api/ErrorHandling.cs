@@ -27,10 +27,16 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
             {
                 logger.LogError(ex, "Unhandled error for {Method} {Path} ref {Ref}", context.Request.Method, context.Request.Path, RequestIds.Of(context));
             }
-            context.Response.Clear();
-            context.Response.Headers["X-Request-Id"] = RequestIds.Of(context);
-            await ApiResults.WriteErrorAsync(context, error);
+            await ReplaceWithErrorAsync(context, error);
         }
+    }
+
+    /// <summary>Discards what was written so far (status, headers, buffered body) and writes the error envelope.</summary>
+    public static Task ReplaceWithErrorAsync(HttpContext context, ApiError error)
+    {
+        context.Response.Clear();
+        context.Response.Headers["X-Request-Id"] = RequestIds.Of(context);
+        return ApiResults.WriteErrorAsync(context, error);
     }
 
     private static bool IsApiPath(PathString path) => !path.StartsWithSegments("/dashboard");
@@ -50,7 +56,8 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         }
     }
 
-    private static ApiError Classify(Exception ex) => ex switch
+    /// <summary>The error a failure is answered with (shared with the idempotency middleware, which stores it).</summary>
+    public static ApiError Classify(Exception ex) => ex switch
     {
         ApiException api => api.Error,
         Grains.Interfaces.Platform.DomainException domain => DomainErrors.ToApiError(domain),

@@ -1,0 +1,76 @@
+namespace Grains.Interfaces.Idempotency;
+
+/// <summary>
+/// One <c>Idempotency-Key</c> of one tenant+environment (key: <see cref="IdempotencyPolicy.GrainKey"/>).
+/// It binds the key to the first request's fingerprint, marks that request in flight under a lease,
+/// then keeps its response for <see cref="IdempotencyPolicy.Retention"/> from first use. The grain is
+/// single-threaded, so of many concurrent requests with one key exactly one is told to proceed.
+/// </summary>
+public interface IIdempotencyGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Claims the key for a request with this fingerprint: proceed (with a lease), replay the stored
+    /// response, in flight (another request holds a live lease) or mismatch (bound to another fingerprint).
+    /// </summary>
+    Task<IdempotencyClaim> Begin(string fingerprint);
+
+    /// <summary>Stores the response of the request holding <paramref name="lease"/>; false when that lease was superseded.</summary>
+    Task<bool> Complete(Guid lease, IdempotentResponse response);
+
+    /// <summary>Forgets the key (the request failed in a way the client should retry, e.g. 5xx); ignored for a stale lease.</summary>
+    Task Release(Guid lease);
+
+    /// <summary>The live record, if any (diagnostics and tests).</summary>
+    Task<IdempotencyRecordInfo?> Get();
+}
+
+/// <summary>The rules from ARCHITECTURE.md: keys of 1–64 characters, kept 24 h, in-flight marks leased.</summary>
+public static class IdempotencyPolicy
+{
+    public const int MaxKeyLength = 64;
+
+    /// <summary>How long a key stays bound to its first request (from first use); afterwards it is new again.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// How long an in-flight mark blocks the key. A process that dies mid-request never completes or
+    /// releases its mark; after the lease a retry may proceed instead of waiting out the 24 h.
+    /// </summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+
+    /// <summary>The grain key: the caller's partition (<c>tenant:environment</c>) and the key as sent.</summary>
+    public static string GrainKey(string partition, string key) => $"{partition}:{key}";
+}
+
+[GenerateSerializer]
+public enum IdempotencyOutcome
+{
+    Proceed,
+    Replay,
+    InFlight,
+    Mismatch,
+}
+
+/// <summary>What <see cref="IIdempotencyGrain.Begin"/> decided; <see cref="Lease"/> is set for Proceed, <see cref="Response"/> for Replay.</summary>
+[GenerateSerializer, Immutable]
+public sealed record IdempotencyClaim(
+    [property: Id(0)] IdempotencyOutcome Outcome,
+    [property: Id(1)] Guid Lease = default,
+    [property: Id(2)] IdempotentResponse? Response = null);
+
+/// <summary>A response as the client first received it: status, content type, body and the headers a replay repeats.</summary>
+[GenerateSerializer, Immutable]
+public sealed record IdempotentResponse(
+    [property: Id(0)] int Status,
+    [property: Id(1)] string? ContentType,
+    [property: Id(2)] byte[] Body,
+    [property: Id(3)] string? ETag = null,
+    [property: Id(4)] string? Location = null);
+
+[GenerateSerializer, Immutable]
+public sealed record IdempotencyRecordInfo(
+    [property: Id(0)] string Fingerprint,
+    [property: Id(1)] DateTimeOffset FirstUsedAt,
+    [property: Id(2)] DateTimeOffset ExpiresAt,
+    [property: Id(3)] bool InFlight,
+    [property: Id(4)] int? Status);
