@@ -1,0 +1,17 @@
+using Bench;
+
+// Two roles in one program: the driver (default) starts the server role as a child process of the
+// same DLL, loads it over loopback HTTP and writes the results; `--server` is that child.
+var options = Args.Parse(args);
+try
+{
+    return options.Has("server")
+        ? await BenchServer.RunAsync(options)
+        : await Driver.RunAsync(options);
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"bench: {ex.Message}");
+    Console.Error.WriteLine(Driver.Usage);
+    return 2;
+}
