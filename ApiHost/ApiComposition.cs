@@ -1,7 +1,10 @@
 using ApiHost.Api;
 using ApiHost.Auth;
+using ApiHost.Customers;
 using ApiHost.Keys;
 using ApiHost.OpenApi;
+using ApiHost.Products;
+using ApiHost.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ApiHost;
@@ -14,6 +17,7 @@ public static class ApiComposition
         services.TryAddSingleton(TimeProvider.System);
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.AddSingleton<ApiKeyCache>();
+        services.AddRateLimiting();
         services.AddApiDocumentation();
         return services;
     }
@@ -23,7 +27,10 @@ public static class ApiComposition
     {
         app.UseMiddleware<ErrorHandlingMiddleware>();
         app.UseRouting();
+        // Rate limits: the unauthenticated per-IP tier wraps authentication (it counts refused keys too); key, IP and global after it.
+        app.UseMiddleware<UnauthenticatedRateLimitMiddleware>();
         app.UseMiddleware<ApiKeyAuthenticationMiddleware>();
+        app.UseMiddleware<RateLimitMiddleware>();
         app.UseMiddleware<Api.Idempotency.IdempotencyMiddleware>();
         return app;
     }
@@ -32,6 +39,8 @@ public static class ApiComposition
     {
         app.MapApiDocumentation();
         app.MapKeyEndpoints();
+        app.MapCustomerEndpoints();
+        app.MapProductEndpoints();
         return app;
     }
 }

@@ -295,5 +295,6 @@ public sealed record ServerInfo(
 [JsonSerializable(typeof(WriteResult))]
 [JsonSerializable(typeof(ServerInfo))]
 [JsonSerializable(typeof(Dictionary<string, int>))]
+[JsonSerializable(typeof(Dictionary<string, double>))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 internal sealed partial class BenchJson : JsonSerializerContext;

@@ -16,7 +16,7 @@ public static class Driver
           --connections N     concurrent connections (closed loop)           default 64
           --warmup S          warm-up seconds per scenario, not recorded     default 5
           --duration S        measured seconds per scenario                  default 15
-          --rounds N          repeat every scenario pair N times, merged     default 1
+          --rounds N          repeat every scenario pair N times, merged     default 2
           --scenarios LIST    embedded,cluster (and/or topology)             default embedded,cluster
           --topology          add the separate-silo + client-mode topology   (same as listing it in --scenarios)
           --grains N          grains behind GET /grain/{id}                  default 1000
@@ -28,6 +28,8 @@ public static class Driver
           --results DIR       where results go                               default bench/results (or ./results)
           --investigate       also split the grain write into parts (grain call alone, our SQL without
                               Orleans, binary and System.Text.Json serializers)
+          --idle-wait S       before each scenario, wait up to S s for other processes to go quiet   default 30
+          --contention-retries N   re-measure a window where other processes used > 0.25 cores   default 2
           --server-env LIST   NAME=VALUE,... environment for the server processes (e.g. DOTNET_gcServer=0)
           --sdk V --command C --note TEXT   recorded in the results
         """;
@@ -126,6 +128,12 @@ public static class Driver
                     .. (config.Investigate ? new[] { "--variants" } : []),
                 ]);
                 await StartAsync(run, server);
+                if (config.Investigate)
+                {
+                    var micro = await server.PostAsync("/bench/micro");
+                    Console.WriteLine($"bench: serializers (single thread, per call): {micro}");
+                    run.Micro = System.Text.Json.JsonSerializer.Deserialize(micro, BenchJson.Default.DictionaryStringDouble);
+                }
                 for (var round = 1; round <= config.Rounds; round++)
                 {
                     await server.PostAsync("/bench/checkpoint");
@@ -256,6 +264,8 @@ public static class Driver
 
         public PostgresFacts? Postgres { get; set; }
 
+        public Dictionary<string, double>? Micro { get; set; }
+
         public async Task LoadAsync(ScenarioDef def, ServerProcess server, int[] serverPids, int round)
         {
             var targets = def.Ids switch
@@ -265,20 +275,34 @@ public static class Driver
                 _ => Enumerable.Range(0, config.Keys).Select(i => new Uri(server.BaseUri, def.Path + Str(i))).ToArray(),
             };
             var spec = new LoadSpec(def.Name, def.Method, targets, config.Connections, config.Warmup, config.Duration, config.MaxRequests);
-            CpuSample? open = null;
-            CpuSample? close = null;
-            var result = await LoadGenerator.RunAsync(spec, opening =>
+            LoadRun result;
+            CpuUsage? cpu;
+            for (var attempt = 0; ; attempt++)
             {
-                if (opening)
+                await WaitForQuietAsync(serverPids);
+                CpuSample? open = null;
+                CpuSample? close = null;
+                result = await LoadGenerator.RunAsync(spec, opening =>
                 {
-                    open = CpuProbe.Sample(serverPids);
-                }
-                else
+                    if (opening)
+                    {
+                        open = CpuProbe.Sample(serverPids);
+                    }
+                    else
+                    {
+                        close = CpuProbe.Sample(serverPids);
+                    }
+                });
+                cpu = CpuUsage.Between(open, close);
+                Console.WriteLine(Describe(def, round, result, cpu));
+                if (cpu is null || cpu.Other <= ContendedCores || attempt >= config.ContentionRetries)
                 {
-                    close = CpuProbe.Sample(serverPids);
+                    break;
                 }
-            });
-            var cpu = CpuUsage.Between(open, close);
+                Discarded++;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"bench: {def.Name}: other processes used {cpu.Other:0.00} cores during the window; discarded, measuring again"));
+            }
 
             var entry = scenarios.FirstOrDefault(s => s.Def == def);
             if (entry.Def is null)
@@ -288,15 +312,6 @@ public static class Driver
             }
             entry.Runs.Add((result, cpu));
 
-            var rps = result.Requests / result.MeasuredSeconds;
-            var line = string.Create(CultureInfo.InvariantCulture,
-                $"bench: {def.Name,-20} round {round}: {rps,8:0} req/s  p50 {Ms(Percentile(result.SortedLatencyTicks, 0.50)),6:0.00} ms  p99 {Ms(Percentile(result.SortedLatencyTicks, 0.99)),6:0.00} ms  errors {result.Errors}");
-            if (cpu is not null)
-            {
-                line += string.Create(CultureInfo.InvariantCulture,
-                    $"  cpu cores: server {cpu.Server:0.00} (kernel {cpu.ServerKernel:0.00}) driver {cpu.Driver:0.00} postgres {cpu.Postgres:0.00} other {cpu.Other:0.00}; server µs/req {cpu.Server * 1e6 / rps:0}, ctx switches/req {cpu.ServerSwitchesPerSecond / rps:0.0}");
-            }
-            Console.WriteLine(line);
             if (result.FirstError is not null)
             {
                 Console.WriteLine($"bench: {def.Name}: first error: {result.FirstError}");
@@ -304,6 +319,47 @@ public static class Driver
             if (result.Errors + result.WarmupErrors > 0 && server.HasExited)
             {
                 throw new InvalidOperationException($"the {server.Name} server died during {def.Name}:{Environment.NewLine}{server.RecentOutput}");
+            }
+        }
+
+        /// <summary>"Other" CPU above this (cores) marks a window as contended.</summary>
+        private const double ContendedCores = 0.25;
+
+        public int Discarded { get; private set; }
+
+        private static string Describe(ScenarioDef def, int round, LoadRun result, CpuUsage? cpu)
+        {
+            var rps = result.Requests / result.MeasuredSeconds;
+            var line = string.Create(CultureInfo.InvariantCulture,
+                $"bench: {def.Name,-20} round {round}: {rps,8:0} req/s  p50 {Ms(Percentile(result.SortedLatencyTicks, 0.50)),6:0.00} ms  p99 {Ms(Percentile(result.SortedLatencyTicks, 0.99)),6:0.00} ms  errors {result.Errors}");
+            if (cpu is not null && rps > 0)
+            {
+                line += string.Create(CultureInfo.InvariantCulture,
+                    $"  cpu cores: server {cpu.Server:0.00} (kernel {cpu.ServerKernel:0.00}) driver {cpu.Driver:0.00} postgres {cpu.Postgres:0.00} other {cpu.Other:0.00}; server µs/req {cpu.Server * 1e6 / rps:0}, ctx switches/req {cpu.ServerSwitchesPerSecond / rps:0.0}");
+            }
+            return line;
+        }
+
+        /// <summary>Waits (up to <c>--idle-wait</c>) until other processes leave the cores alone for a second.</summary>
+        private async Task WaitForQuietAsync(int[] serverPids)
+        {
+            var waited = Stopwatch.StartNew();
+            var reported = false;
+            while (waited.Elapsed < config.IdleWait)
+            {
+                var a = CpuProbe.Sample(serverPids);
+                await Task.Delay(1000);
+                var usage = CpuUsage.Between(a, CpuProbe.Sample(serverPids));
+                if (usage is null || usage.Other + usage.Postgres < 0.2)
+                {
+                    return;
+                }
+                if (!reported)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"bench: machine busy (other {usage.Other:0.00}, postgres {usage.Postgres:0.00} cores); waiting up to {config.IdleWait.TotalSeconds:0} s"));
+                    reported = true;
+                }
             }
         }
 
@@ -362,7 +418,11 @@ public static class Driver
             {
                 notes.Add($"The machine was not idle at start (load average {LoadAtStart}).");
             }
-            foreach (var r in results.Where(r => r.Cpu is { Other: > 0.25 }))
+            if (Discarded > 0)
+            {
+                notes.Add($"{Discarded} measured window(s) were discarded and measured again because other processes used more than {ContendedCores} cores.");
+            }
+            foreach (var r in results.Where(r => r.Cpu is { Other: > ContendedCores }))
             {
                 notes.Add($"Other processes used {r.Cpu!.Other:0.00} cores during {r.Name}: its figures are affected by contention.");
             }
@@ -387,14 +447,18 @@ public static class Driver
                     LoadAtStart,
                     CpuProbe.LoadAverage()),
                 new LoadSettings(config.Connections, config.Warmup.TotalSeconds, config.Duration.TotalSeconds, config.Rounds,
-                    config.Grains, config.Keys, config.DataChars, config.MaxRequests, client),
+                    config.Grains, config.Keys, config.DataChars, config.MaxRequests, client,
+                    config.IdleWait.TotalSeconds, config.ContentionRetries),
                 Postgres,
                 Servers,
                 results,
                 ratios,
                 checks,
                 notes,
-                Failures);
+                Failures)
+            {
+                SerializerMicrobenchmark = Micro,
+            };
         }
 
         private static ScenarioResult Aggregate(ScenarioDef def, List<(LoadRun Run, CpuUsage? Cpu)> runs)
@@ -492,7 +556,9 @@ public sealed record DriverConfig(
     string Command,
     string? Note,
     bool Investigate,
-    IReadOnlyDictionary<string, string> ServerEnvironment)
+    IReadOnlyDictionary<string, string> ServerEnvironment,
+    TimeSpan IdleWait,
+    int ContentionRetries)
 {
     /// <summary>The command line as run, without the connection string (it may hold a password).</summary>
     private static string DefaultCommand()
@@ -551,7 +617,9 @@ public sealed record DriverConfig(
             args.String("command", DefaultCommand()),
             args.String("note"),
             args.Has("investigate"),
-            ParseEnvironment(args.String("server-env")));
+            ParseEnvironment(args.String("server-env")),
+            TimeSpan.FromSeconds(args.Double("idle-wait", 30)),
+            args.Int("contention-retries", 2));
     }
 
     private static Dictionary<string, string> ParseEnvironment(string? value)

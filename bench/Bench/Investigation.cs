@@ -47,6 +47,7 @@ public static class Investigation
         app.MapPost("/grain-touch/{id:long}", (long id, IGrainFactory grains) => grains.GetGrain<IBenchWriteGrain>(id).Touch());
         app.MapPost("/grain-write-binary/{id:long}", (long id, IGrainFactory grains) => grains.GetGrain<IBenchWriteBinaryGrain>(id).Write());
         app.MapPost("/grain-write-stj/{id:long}", (long id, IGrainFactory grains) => grains.GetGrain<IBenchWriteStjGrain>(id).Write());
+        app.MapPost("/bench/micro", (IServiceProvider services) => Results.Json(MeasureSerializers(services), BenchJson.Default.DictionaryStringDouble));
         app.MapPost("/orleans-sql/{id:long}", async (long id) => new WriteResult(id, await WriteSqlAsync(dataSource, id, template())));
     }
 
@@ -70,6 +71,39 @@ public static class Investigation
             result[reader.GetString(0)] = reader.IsDBNull(1) ? 0 : reader.GetInt32(1);
         }
         result["conflicts(" + SqlStateName + ")"] = (int)SqlConflicts;
+        return result;
+    }
+
+    /// <summary>
+    /// Single-thread cost of serializing the bench state with each provider's serializer, as
+    /// AdoNetGrainStorage does on every write (Serialize, then ToArray for the bytea parameter).
+    /// </summary>
+    private static Dictionary<string, double> MeasureSerializers(IServiceProvider services)
+    {
+        var options = services.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>();
+        var result = new Dictionary<string, double>();
+        var state = new BenchState { Counter = 12345, UpdatedAt = DateTimeOffset.UtcNow, Data = new string('x', BenchWriterBase.DataLength) };
+        foreach (var (label, name) in new[] { ("default", Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME), ("binary", BenchServer.BinaryStorage), ("stj", BenchServer.StjStorage) })
+        {
+            var serializer = options.Get(name).GrainStorageSerializer;
+            const int iterations = 50_000;
+            for (var i = 0; i < 2_000; i++)
+            {
+                _ = serializer.Serialize(state).ToArray();
+            }
+            var allocated = GC.GetAllocatedBytesForCurrentThread();
+            var cpu = Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime;
+            var wall = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; i < iterations; i++)
+            {
+                _ = serializer.Serialize(state).ToArray();
+            }
+            var cpuUsed = Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime - cpu;
+            result[$"{label}.serialize.wallNs"] = Math.Round(wall.Elapsed.TotalNanoseconds / iterations);
+            result[$"{label}.serialize.processCpuNs"] = Math.Round(cpuUsed.TotalNanoseconds / iterations);
+            result[$"{label}.serialize.allocatedBytes"] = (GC.GetAllocatedBytesForCurrentThread() - allocated) / iterations;
+            result[$"{label}.payloadBytes"] = serializer.Serialize(state).ToArray().Length;
+        }
         return result;
     }
 

@@ -47,7 +47,9 @@ public sealed record LoadSettings(
     int Keys,
     int DataChars,
     long MaxRequestsPerRun,
-    string Client);
+    string Client,
+    double IdleWaitSeconds,
+    int ContentionRetries);
 
 public sealed record PostgresFacts(
     string Source,
@@ -71,4 +73,8 @@ public sealed record BenchReport(
     IReadOnlyList<Ratio> Ratios,
     IReadOnlyList<Check> Checks,
     IReadOnlyList<string> Notes,
-    IReadOnlyList<string> Failures);
+    IReadOnlyList<string> Failures)
+{
+    /// <summary><c>--investigate</c> only: per-call cost of each storage serializer on the bench state.</summary>
+    public Dictionary<string, double>? SerializerMicrobenchmark { get; init; }
+}

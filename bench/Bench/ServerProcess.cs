@@ -27,6 +27,8 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <summary>Extra environment for every server process (<c>--server-env</c>).</summary>
     public static IReadOnlyDictionary<string, string> ExtraEnvironment { get; set; } = new Dictionary<string, string>();
 
+    private static readonly string RunMasterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     public string Name { get; }
 
     public int Port { get; }
@@ -85,6 +87,11 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Cluster silos require a master key (the same on every silo): one random key per bench run.
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("Encryption__MasterKey")))
+        {
+            start.Environment["Encryption__MasterKey"] = RunMasterKey;
+        }
         foreach (var (key, value) in ExtraEnvironment)
         {
             start.Environment[key] = value;

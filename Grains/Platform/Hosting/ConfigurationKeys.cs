@@ -9,12 +9,14 @@ public static class ConfigurationKeys
     public const string PostgresConnectionString = "ConnectionStrings:Postgres";
     public const string Urls = "urls";
     public const string BootstrapAdminKey = "Bootstrap:AdminKey";
+    public const string EncryptionMasterKey = "Encryption:MasterKey";
 
     public static readonly IReadOnlyList<string> All =
     [
         PostgresConnectionString,
         Urls,
         BootstrapAdminKey,
+        EncryptionMasterKey,
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.Mode)}",
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.ClusterId)}",
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.ServiceId)}",
@@ -22,7 +24,13 @@ public static class ConfigurationKeys
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.GatewayPort)}",
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.AdvertisedHost)}",
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.ListenOnAnyHostAddress)}",
+        .. RateLimitKeys,
     ];
+
+    private static IEnumerable<string> RateLimitKeys =>
+        typeof(RateLimiting.RateLimitSettings).GetProperties()
+            .Where(p => p.CanWrite)
+            .Select(p => $"{RateLimiting.RateLimitSettings.SectionName}:{p.Name}");
 
     /// <summary>The environment variable that sets a key (<c>ASPNETCORE_URLS</c> for urls).</summary>
     public static string EnvironmentVariableFor(string key) =>

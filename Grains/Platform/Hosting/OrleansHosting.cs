@@ -1,4 +1,6 @@
+using Grains.Encryption;
 using Grains.Platform.Postgres;
+using Grains.Projections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
@@ -25,6 +27,9 @@ public static class OrleansHosting
             .AddMemoryGrainStorageAsDefault()
             .AddMemoryGrainStorage(PubSubStore)
             .UseInMemoryReminderService();
+        silo.Services.AddProjectionStore(postgresConnectionString: null);
+        // In memory anyway: a master key generated at start is enough when none is configured.
+        silo.AddPiiEncryption(MasterKeyPolicy.GenerateWhenMissing);
         return silo.ConfigureCommon();
     }
 
@@ -58,6 +63,9 @@ public static class OrleansHosting
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = tuned;
             });
+        silo.Services.AddProjectionStore(connectionString);
+        // Data outlives the process and is shared by all silos: the master key must be configured (fails here if not).
+        silo.AddPiiEncryption(MasterKeyPolicy.Required);
         return silo.ConfigureCommon();
     }
 

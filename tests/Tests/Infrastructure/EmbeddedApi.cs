@@ -17,6 +17,12 @@ public class EmbeddedApi : WebApplicationFactory<ApiHost.ApiHostAssembly>
         {
             ["Orleans:SiloPort"] = TestPorts.Free().ToString(),
             ["Orleans:GatewayPort"] = TestPorts.Free().ToString(),
+            // Test classes send thousands of requests from one address (and some with one key) in parallel;
+            // rate-limit tests set small limits themselves. The product defaults stay the document's.
+            ["RateLimits:KeyPerMinute"] = "1000000",
+            ["RateLimits:IpAuthenticatedPerHour"] = "10000000",
+            ["RateLimits:IpUnauthenticatedPerHour"] = "10000000",
+            ["RateLimits:GlobalPerMinute"] = "10000000",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

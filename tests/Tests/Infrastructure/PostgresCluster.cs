@@ -14,6 +14,9 @@ namespace Tests.Infrastructure;
 /// </summary>
 public sealed class PostgresCluster(string connectionString) : IAsyncDisposable
 {
+    /// <summary>The silos' <c>Encryption:MasterKey</c>: base64 of 32 bytes, for tests only.</summary>
+    public const string TestMasterKey = "dGVzdC1vbmx5IG1hc3RlciBrZXksIG5vdCBzZWNyZXQ=";
+
     private readonly string clusterId = $"test-{Guid.NewGuid():N}"[..20];
     private readonly List<IHost> silos = [];
     private readonly List<IHost> clients = [];
@@ -36,6 +39,8 @@ public sealed class PostgresCluster(string connectionString) : IAsyncDisposable
     public async Task<IHost> StartSiloAsync()
     {
         var builder = Host.CreateApplicationBuilder();
+        // Cluster silos require a master key, and all silos of a cluster must share it.
+        builder.Configuration[ConfigurationKeys.EncryptionMasterKey] = TestMasterKey;
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddPostgresSchemaMigrations(connectionString);
         builder.UseOrleans(silo =>

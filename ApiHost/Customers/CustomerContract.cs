@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApiHost.Api;
+using ApiHost.Api.Lists;
+using Grains.Interfaces.Customers;
+
+namespace ApiHost.Customers;
+
+/// <summary>The customer's wire format: the documented body fields in, the customer object out.</summary>
+public static class CustomerContract
+{
+    private static readonly string[] Optional = ["phone", "company", "address", "city", "state", "zip", "country", "notes", "metadata"];
+
+    /// <summary>
+    /// Reads the document's create/update table (plus <c>metadata</c> from the object schema). Everything else
+    /// (id, version, timestamps, unknown keys) is dropped. On update only the fields present are changed.
+    /// </summary>
+    public static CustomerFields Read(JsonElement body, bool creating)
+    {
+        var fields = new FieldReader(body);
+        var name = fields.String("name", required: creating || fields.Has("name"));
+        var email = fields.Email("email", required: creating || fields.Has("email"));
+        var phone = fields.Phone("phone");
+        var company = fields.String("company");
+        var address = fields.String("address", maxLength: 1000);
+        var city = fields.String("city");
+        var state = fields.String("state");
+        var zip = fields.String("zip", maxLength: 32);
+        var country = fields.String("country", maxLength: 100);
+        var notes = fields.String("notes", maxLength: FieldReader.DescriptionMaxLength);
+        var status = fields.Enum("status", CustomerKeys.Statuses);
+        if (fields.Has("status") && status is null)
+        {
+            fields.Fail("status", "invalid", $"status must be one of: {string.Join(", ", CustomerKeys.Statuses)}");
+        }
+        var metadata = fields.Metadata("metadata");
+        fields.ThrowIfInvalid();
+
+        return new CustomerFields
+        {
+            Name = name,
+            Email = email,
+            Phone = Blank(phone),
+            Company = Blank(company),
+            Address = Blank(address),
+            City = Blank(city),
+            State = Blank(state),
+            Zip = Blank(zip),
+            Country = Blank(country),
+            Notes = Blank(notes),
+            Status = status,
+            MetadataJson = metadata,
+            Cleared = creating ? [] : ResourceRequests.ClearedFields(body, Optional),
+        };
+    }
+
+    /// <summary>
+    /// The customer object. Both <c>id</c> (object schema) and <c>customer_id</c> (the document's examples and SDK)
+    /// carry the id; see docs/decisions.md.
+    /// </summary>
+    public static JsonObject ToJson(CustomerView customer) => new()
+    {
+        ["id"] = customer.Id,
+        ["customer_id"] = customer.Id,
+        ["name"] = customer.Name,
+        ["email"] = customer.Email,
+        ["phone"] = customer.Phone,
+        ["company"] = customer.Company,
+        ["address"] = customer.Address,
+        ["city"] = customer.City,
+        ["state"] = customer.State,
+        ["zip"] = customer.Zip,
+        ["country"] = customer.Country,
+        ["notes"] = customer.Notes,
+        ["status"] = customer.Status,
+        ["metadata"] = customer.MetadataJson is null ? new JsonObject() : JsonNode.Parse(customer.MetadataJson),
+        ["version"] = customer.Version,
+        ["created_at"] = customer.CreatedAt,
+        ["updated_at"] = customer.UpdatedAt,
+    };
+
+    /// <summary>A single customer's <c>data</c>: <c>{"customer": {...}}</c>.</summary>
+    public static JsonObject Single(CustomerView customer, ListShape? shape = null) =>
+        new() { ["customer"] = (shape ?? ListShape.Full).Apply(ToJson(customer)) };
+
+    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

@@ -1,0 +1,84 @@
+using System.Text.RegularExpressions;
+using Grains.Encryption;
+using Grains.Interfaces.Customers;
+using Grains.Platform;
+
+namespace Grains.Customers;
+
+/// <summary>
+/// Customer search over encrypted data: terms are hashed with the tenant's index key (blind index), so matching
+/// is token-exact, not substring. A customer is indexed by the words of its name and company, its whole email and
+/// the words of the email (local part and domain labels), and its phone's digits; a search term matches when it
+/// equals one of those (all terms of a search must match).
+/// </summary>
+public static partial class CustomerSearch
+{
+    private const string Purpose = "search";
+    private const int MaxTermLength = 100;
+    private const int MaxTokens = 128;
+
+    public static IReadOnlyList<string> DocumentTokens(CustomerView customer, TenantCrypto crypto) =>
+        Hash(DocumentTerms(customer), crypto);
+
+    /// <summary>The tokens a search must all match; empty when the search has no usable term.</summary>
+    public static IReadOnlyList<string> QueryTokens(string search, TenantCrypto crypto) => Hash(QueryTerms(search), crypto);
+
+    public static IEnumerable<string> DocumentTerms(CustomerView customer)
+    {
+        foreach (var word in Words(customer.Name).Concat(Words(customer.Company)))
+        {
+            yield return word;
+        }
+        var email = customer.Email.ToLowerInvariant();
+        yield return email;
+        foreach (var word in Words(email))
+        {
+            yield return word;
+        }
+        if (customer.Phone is { } phone)
+        {
+            yield return Digits(phone);
+        }
+    }
+
+    public static IEnumerable<string> QueryTerms(string search)
+    {
+        // A phone number is often typed with spaces or dashes: the whole search is then one number.
+        var compact = PhoneSeparators().Replace(search, "");
+        if (PhoneLike().IsMatch(compact))
+        {
+            yield return Digits(compact);
+            yield break;
+        }
+        foreach (var part in search.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var term = part.ToLowerInvariant();
+            if (term.Contains('@') && term.IndexOf('@') > 0)
+            {
+                yield return term.TrimEnd('.', ',', ';');
+                continue;
+            }
+            foreach (var word in Words(term))
+            {
+                yield return word;
+            }
+        }
+    }
+
+    private static IEnumerable<string> Words(string? text) => SearchWords.Of(text);
+
+    private static string Digits(string phone) => new(phone.Where(char.IsAsciiDigit).ToArray());
+
+    private static IReadOnlyList<string> Hash(IEnumerable<string> terms, TenantCrypto crypto) =>
+        terms.Where(t => t.Length is > 0 and <= MaxTermLength)
+            .Distinct(StringComparer.Ordinal)
+            .Take(MaxTokens)
+            .Select(t => crypto.BlindIndex(Purpose, t))
+            .ToList();
+
+    [GeneratedRegex(@"[\s\-\(\)\.]")]
+    private static partial Regex PhoneSeparators();
+
+    [GeneratedRegex(@"^\+?[0-9]{6,15}$")]
+    private static partial Regex PhoneLike();
+}

@@ -1,0 +1,193 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Grains.Encryption;
+using Grains.Interfaces.Customers;
+using Grains.Interfaces.Events;
+using Grains.Interfaces.Platform;
+using Grains.Interfaces.Projections;
+
+namespace Grains.Customers;
+
+[GenerateSerializer, Alias("customers.state")]
+public sealed class CustomerState
+{
+    /// <summary>The customer as stored (PII encrypted); null before creation and after deletion.</summary>
+    [Id(0)] public CustomerRecord? Record { get; set; }
+
+    /// <summary>A deleted customer keeps this tombstone (no data) so its id is never reused and its last event is kept.</summary>
+    [Id(1)] public bool Deleted { get; set; }
+
+    /// <summary>Version of the last change, deletion included.</summary>
+    [Id(2)] public long Version { get; set; }
+
+    /// <summary>The version the projection is known to have; behind <see cref="Version"/> means "re-project on activation".</summary>
+    [Id(3)] public long ProjectionVersion { get; set; }
+
+    [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
+}
+
+/// <summary>
+/// A customer as stored in grain state and, serialized, as the projection's document: name, email and phone are
+/// ciphertext (<see cref="TenantCrypto"/>, bound to this record and field), everything else plain.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("customers.record")]
+public sealed record CustomerRecord
+{
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required string Name { get; init; }
+    [Id(2)] public required string Email { get; init; }
+    [Id(3)] public string? Phone { get; init; }
+    [Id(4)] public string? Company { get; init; }
+    [Id(5)] public string? Address { get; init; }
+    [Id(6)] public string? City { get; init; }
+    [Id(7)] public string? State { get; init; }
+    [Id(8)] public string? Zip { get; init; }
+    [Id(9)] public string? Country { get; init; }
+    [Id(10)] public string? Notes { get; init; }
+    [Id(11)] public required string Status { get; init; }
+    [Id(12)] public string? MetadataJson { get; init; }
+    [Id(13)] public long Version { get; init; }
+    [Id(14)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(15)] public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Blind index of the email: the key of its uniqueness reservation.</summary>
+    [Id(16), JsonIgnore] public string EmailIndex { get; init; } = "";
+
+    [Id(17), JsonIgnore] public IReadOnlyList<string> SearchTokens { get; init; } = [];
+}
+
+/// <summary>Moves customers between plaintext views and stored records, and applies changes (all pure).</summary>
+public static class CustomerRecords
+{
+    private const string EmailPurpose = "email";
+
+    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    public static CustomerView New(string id, CustomerFields fields, DateTimeOffset now)
+    {
+        Require(fields.Name, "name");
+        Require(fields.Email, "email");
+        return new CustomerView(id, fields.Name!, fields.Email!, fields.Phone, fields.Company, fields.Address, fields.City,
+            fields.State, fields.Zip, fields.Country, fields.Notes, CheckStatus(fields.Status ?? "active"), fields.MetadataJson,
+            1, now, now);
+    }
+
+    /// <summary>The view with <paramref name="changes"/> applied, and the names of the fields that changed.</summary>
+    public static (CustomerView Next, IReadOnlyList<string> Changed) Apply(CustomerView current, CustomerFields changes)
+    {
+        if (changes.Cleared.Contains("name") || changes.Cleared.Contains("email"))
+        {
+            Require(null, changes.Cleared.Contains("name") ? "name" : "email");
+        }
+        string? Pick(string? value, string? existing, string name) =>
+            value ?? (changes.Cleared.Contains(name) ? null : existing);
+
+        var next = current with
+        {
+            Name = changes.Name ?? current.Name,
+            Email = changes.Email ?? current.Email,
+            Phone = Pick(changes.Phone, current.Phone, "phone"),
+            Company = Pick(changes.Company, current.Company, "company"),
+            Address = Pick(changes.Address, current.Address, "address"),
+            City = Pick(changes.City, current.City, "city"),
+            State = Pick(changes.State, current.State, "state"),
+            Zip = Pick(changes.Zip, current.Zip, "zip"),
+            Country = Pick(changes.Country, current.Country, "country"),
+            Notes = Pick(changes.Notes, current.Notes, "notes"),
+            Status = CheckStatus(changes.Status ?? current.Status),
+            MetadataJson = Pick(changes.MetadataJson, current.MetadataJson, "metadata"),
+        };
+        var changed = new List<string>();
+        void Diff(string name, string? a, string? b)
+        {
+            if (!string.Equals(a, b, StringComparison.Ordinal))
+            {
+                changed.Add(name);
+            }
+        }
+        Diff("name", current.Name, next.Name);
+        Diff("email", current.Email, next.Email);
+        Diff("phone", current.Phone, next.Phone);
+        Diff("company", current.Company, next.Company);
+        Diff("address", current.Address, next.Address);
+        Diff("city", current.City, next.City);
+        Diff("state", current.State, next.State);
+        Diff("zip", current.Zip, next.Zip);
+        Diff("country", current.Country, next.Country);
+        Diff("notes", current.Notes, next.Notes);
+        Diff("status", current.Status, next.Status);
+        Diff("metadata", current.MetadataJson, next.MetadataJson);
+        return (next, changed);
+    }
+
+    /// <summary>
+    /// Encrypts the view into a record. Ciphertext of fields whose plaintext did not change is kept from
+    /// <paramref name="previous"/>, so an update rewrites only what it touched.
+    /// </summary>
+    /// <param name="grainKey">The customer's grain key; with the field name it is the ciphertext's associated data.</param>
+    public static CustomerRecord Seal(CustomerView view, CustomerRecord? previous, CustomerView? previousView, TenantCrypto crypto, string grainKey)
+    {
+        string Encrypt(string value, string? previousPlain, string? previousCipher, string field) =>
+            previousCipher is not null && string.Equals(value, previousPlain, StringComparison.Ordinal)
+                ? previousCipher
+                : crypto.Encrypt(value, Context(grainKey, field));
+
+        return new CustomerRecord
+        {
+            Id = view.Id,
+            Name = Encrypt(view.Name, previousView?.Name, previous?.Name, "name"),
+            Email = Encrypt(view.Email, previousView?.Email, previous?.Email, "email"),
+            Phone = view.Phone is null ? null : Encrypt(view.Phone, previousView?.Phone, previous?.Phone, "phone"),
+            Company = view.Company,
+            Address = view.Address,
+            City = view.City,
+            State = view.State,
+            Zip = view.Zip,
+            Country = view.Country,
+            Notes = view.Notes,
+            Status = view.Status,
+            MetadataJson = view.MetadataJson,
+            Version = view.Version,
+            CreatedAt = view.CreatedAt,
+            UpdatedAt = view.UpdatedAt,
+            EmailIndex = EmailIndex(view.Email, crypto),
+            SearchTokens = CustomerSearch.DocumentTokens(view, crypto),
+        };
+    }
+
+    public static CustomerView Open(CustomerRecord record, TenantCrypto crypto, string grainKey) => new(
+        record.Id,
+        crypto.Decrypt(record.Name, Context(grainKey, "name")),
+        crypto.Decrypt(record.Email, Context(grainKey, "email")),
+        record.Phone is null ? null : crypto.Decrypt(record.Phone, Context(grainKey, "phone")),
+        record.Company, record.Address, record.City, record.State, record.Zip, record.Country, record.Notes, record.Status,
+        record.MetadataJson, record.Version, record.CreatedAt, record.UpdatedAt);
+
+    /// <summary>The uniqueness key of an email within a tenant (emails are stored lower-cased).</summary>
+    public static string EmailIndex(string email, TenantCrypto crypto) => crypto.BlindIndex(EmailPurpose, email.Trim().ToLowerInvariant());
+
+    public static ProjectionRow ToRow(string partition, CustomerRecord record) => new(
+        partition, CustomerKeys.ResourceType, record.Id, record.Version, record.Status, record.CreatedAt, record.UpdatedAt,
+        new Dictionary<string, string>(), record.SearchTokens, JsonSerializer.Serialize(record, DocumentJson));
+
+    public static CustomerRecord FromDocument(string document) =>
+        JsonSerializer.Deserialize<CustomerRecord>(document, DocumentJson)
+        ?? throw new InvalidOperationException("Empty customer document in the projection.");
+
+    private static string Context(string grainKey, string field) => $"{grainKey}#{field}";
+
+    private static void Require(string? value, string field)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw DomainException.Invalid(field, "required", $"{field} is required");
+        }
+    }
+
+    private static string CheckStatus(string status) => CustomerKeys.Statuses.Contains(status)
+        ? status
+        : throw DomainException.Invalid("status", "invalid", $"status must be one of: {string.Join(", ", CustomerKeys.Statuses)}");
+}

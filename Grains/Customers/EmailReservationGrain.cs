@@ -1,0 +1,63 @@
+using Grains.Interfaces.Customers;
+
+namespace Grains.Customers;
+
+/// <summary>
+/// Makes customer emails unique per tenant+environment: one grain per email, keyed <c>{partition}/{email blind
+/// index}</c> (never the email itself), owned by at most one customer. The grain is single-threaded, so of many
+/// concurrent claims exactly one wins. Silo-internal: only customer grains call it.
+/// </summary>
+public interface IEmailReservationGrain : IGrainWithStringKey
+{
+    /// <summary>True when the email is now (or already was) this customer's; false when another customer holds it.</summary>
+    Task<bool> Claim(string customerId);
+
+    /// <summary>Frees the email if this customer owns it.</summary>
+    Task Release(string customerId);
+}
+
+public sealed class EmailReservationGrain(
+    [PersistentState("email-reservation")] IPersistentState<EmailReservationState> state,
+    IGrainFactory grains) : Grain, IEmailReservationGrain
+{
+    public static string Key(string partition, string emailIndex) => $"{partition}/{emailIndex}";
+
+    public async Task<bool> Claim(string customerId)
+    {
+        var owner = state.State.CustomerId;
+        if (owner == customerId)
+        {
+            return true;
+        }
+        // A reservation can outlive its reason (a crash between the claim and the customer's write, or before a
+        // release): it only blocks while its owner really holds the email, so stale ones heal on the next claim.
+        if (owner is not null && await OwnerStillHolds(owner))
+        {
+            return false;
+        }
+        state.State.CustomerId = customerId;
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    public async Task Release(string customerId)
+    {
+        if (state.State.CustomerId == customerId)
+        {
+            await state.ClearStateAsync();
+        }
+    }
+
+    private Task<bool> OwnerStillHolds(string owner)
+    {
+        var key = this.GetPrimaryKeyString();
+        var slash = key.LastIndexOf('/');
+        return grains.GetGrain<ICustomerGrain>(CustomerKeys.Grain(key[..slash], owner)).HoldsEmail(key[(slash + 1)..]);
+    }
+}
+
+[GenerateSerializer, Alias("customers.email-reservation-state")]
+public sealed class EmailReservationState
+{
+    [Id(0)] public string? CustomerId { get; set; }
+}

@@ -1,0 +1,173 @@
+using System.Text.Json;
+using Grains.Interfaces.Events;
+using Grains.Interfaces.Platform;
+using Grains.Interfaces.Products;
+using Grains.Interfaces.Projections;
+using Grains.Platform;
+
+namespace Grains.Products;
+
+[GenerateSerializer, Alias("products.state")]
+public sealed class ProductState
+{
+    /// <summary>The product; null before creation and after deletion.</summary>
+    [Id(0)] public ProductView? Record { get; set; }
+
+    /// <summary>A deleted product keeps this tombstone (no data) so its id is never reused and its last event is kept.</summary>
+    [Id(1)] public bool Deleted { get; set; }
+
+    /// <summary>Version of the last change, deletion included.</summary>
+    [Id(2)] public long Version { get; set; }
+
+    /// <summary>The version the projection is known to have; behind <see cref="Version"/> means "re-project on activation".</summary>
+    [Id(3)] public long ProjectionVersion { get; set; }
+
+    [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
+}
+
+/// <summary>Creates and changes products, enforces their cross-field rules, and maps them to projection rows (all pure).</summary>
+public static class ProductRecords
+{
+    private const int MaxSearchTokens = 256;
+
+    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    // Compared to decide what changed; bookkeeping fields change on every write anyway.
+    private static readonly HashSet<string> Bookkeeping = ["version", "created_at", "updated_at"];
+
+    public static ProductView New(string id, ProductFields fields, DateTimeOffset now)
+    {
+        if (fields.Price is null)
+        {
+            throw DomainException.Invalid("price", "required", "price is required");
+        }
+        var blank = new ProductView { Id = id, Name = "", Version = 1, CreatedAt = now, UpdatedAt = now };
+        return Apply(blank, fields with { Cleared = [] }).Next;
+    }
+
+    /// <summary>The product with <paramref name="changes"/> applied and checked, and the names of the fields that changed.</summary>
+    public static (ProductView Next, IReadOnlyList<string> Changed) Apply(ProductView current, ProductFields changes)
+    {
+        bool Cleared(string name) => changes.Cleared.Contains(name);
+        string? Text(string? value, string? existing, string name) => value ?? (Cleared(name) ? null : existing);
+        T? Optional<T>(T? value, T? existing, string name) where T : struct => value ?? (Cleared(name) ? null : existing);
+        T Defaulted<T>(T? value, T existing, string name, T fallback) where T : struct => value ?? (Cleared(name) ? fallback : existing);
+        string Named(string? value, string existing, string name, string fallback) => value ?? (Cleared(name) ? fallback : existing);
+
+        if (new[] { "name", "price" }.FirstOrDefault(Cleared) is { } required)
+        {
+            throw DomainException.Invalid(required, "required", $"{required} is required");
+        }
+
+        var next = current with
+        {
+            Name = changes.Name ?? current.Name,
+            Description = Text(changes.Description, current.Description, "description"),
+            Price = changes.Price ?? current.Price,
+            Currency = Named(changes.Currency, current.Currency, "currency", ProductKeys.DefaultCurrency),
+            Cost = Optional(changes.Cost, current.Cost, "cost"),
+            Sku = Text(changes.Sku, current.Sku, "sku"),
+            Type = Named(changes.Type, current.Type, "type", "product"),
+            PriceType = Named(changes.PriceType, current.PriceType, "price_type", "once_off"),
+            BillingCycle = Text(changes.BillingCycle, current.BillingCycle, "billing_cycle"),
+            PricingModel = Named(changes.PricingModel, current.PricingModel, "pricing_model", "fixed"),
+            Unit = Text(changes.Unit, current.Unit, "unit"),
+            TaxRate = Optional(changes.TaxRate, current.TaxRate, "tax_rate"),
+            Category = Text(changes.Category, current.Category, "category"),
+            Status = Named(changes.Status, current.Status, "status", "active"),
+            StockQuantity = Optional(changes.StockQuantity, current.StockQuantity, "stock_quantity"),
+            TrackInventory = Defaulted(changes.TrackInventory, current.TrackInventory, "track_inventory", false),
+            LowStockThreshold = Optional(changes.LowStockThreshold, current.LowStockThreshold, "low_stock_threshold"),
+            MetadataJson = Text(changes.MetadataJson, current.MetadataJson, "metadata"),
+            ConfigurationSchemaJson = Text(changes.ConfigurationSchemaJson, current.ConfigurationSchemaJson, "configuration_schema"),
+            FamilyId = Text(changes.FamilyId, current.FamilyId, "family_id"),
+            RequiresBooking = Defaulted(changes.RequiresBooking, current.RequiresBooking, "requires_booking", false),
+            SessionDuration = Optional(changes.SessionDuration, current.SessionDuration, "session_duration"),
+            BufferTime = Optional(changes.BufferTime, current.BufferTime, "buffer_time"),
+            MaxAdvanceDays = Defaulted(changes.MaxAdvanceDays, current.MaxAdvanceDays, "max_advance_days", ProductKeys.DefaultMaxAdvanceDays),
+            MinAdvanceHours = Defaulted(changes.MinAdvanceHours, current.MinAdvanceHours, "min_advance_hours", ProductKeys.DefaultMinAdvanceHours),
+            AllowStaffSelection = Defaulted(changes.AllowStaffSelection, current.AllowStaffSelection, "allow_staff_selection", true),
+            LearnMoreUrl = Text(changes.LearnMoreUrl, current.LearnMoreUrl, "learn_more_url"),
+            Features = changes.Features ?? (Cleared("features") ? [] : current.Features),
+        };
+        Check(next);
+        return (next, Changed(current, next));
+    }
+
+    public static ProjectionRow ToRow(string partition, ProductView product)
+    {
+        var filters = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["type"] = product.Type,
+            ["requires_booking"] = product.RequiresBooking ? "1" : "0",
+        };
+        if (product.Category is { Length: > 0 } category)
+        {
+            filters["category"] = category.ToLowerInvariant();
+        }
+        if (product.FamilyId is { Length: > 0 } family)
+        {
+            filters["family"] = family;
+        }
+        return new ProjectionRow(partition, ProductKeys.ResourceType, product.Id, product.Version, product.Status, product.CreatedAt,
+            product.UpdatedAt, filters, SearchTokens(product), JsonSerializer.Serialize(product, DocumentJson), product.Price);
+    }
+
+    public static ProductView FromDocument(string document) =>
+        JsonSerializer.Deserialize<ProductView>(document, DocumentJson)
+        ?? throw new InvalidOperationException("Empty product document in the projection.");
+
+    /// <summary>Products hold no PII, so search tokens are plain words of the name, SKU and description.</summary>
+    public static IReadOnlyList<string> SearchTokens(ProductView product) =>
+        SearchWords.Of(product.Name).Concat(SearchWords.Of(product.Sku)).Concat(SearchWords.Of(product.Description))
+            .Where(w => w.Length <= 100)
+            .Distinct(StringComparer.Ordinal)
+            .Take(MaxSearchTokens)
+            .ToList();
+
+    /// <summary>The rules that span fields or guard the grain's own invariants (formats and ranges are the API's job).</summary>
+    private static void Check(ProductView product)
+    {
+        if (string.IsNullOrWhiteSpace(product.Name))
+        {
+            throw DomainException.Invalid("name", "required", "name is required");
+        }
+        if (product.Price < 0)
+        {
+            throw DomainException.Invalid("price", "out_of_range", "price must be at least 0");
+        }
+        OneOf(product.Type, ProductKeys.Types, "type");
+        OneOf(product.PriceType, ProductKeys.PriceTypes, "price_type");
+        OneOf(product.PricingModel, ProductKeys.PricingModels, "pricing_model");
+        OneOf(product.Status, ProductKeys.Statuses, "status");
+        if (product.BillingCycle is not null)
+        {
+            OneOf(product.BillingCycle, ProductKeys.BillingCycles, "billing_cycle");
+        }
+        if (product.PriceType == "recurring" && product.BillingCycle is null)
+        {
+            throw DomainException.Invalid("billing_cycle", "required", "billing_cycle is required when price_type is recurring");
+        }
+    }
+
+    private static void OneOf(string value, IReadOnlyList<string> allowed, string field)
+    {
+        if (!allowed.Contains(value))
+        {
+            throw DomainException.Invalid(field, "invalid", $"{field} must be one of: {string.Join(", ", allowed)}");
+        }
+    }
+
+    private static List<string> Changed(ProductView before, ProductView after)
+    {
+        var a = JsonSerializer.SerializeToElement(before, DocumentJson);
+        var b = JsonSerializer.SerializeToElement(after, DocumentJson);
+        return a.EnumerateObject()
+            .Where(p => !Bookkeeping.Contains(p.Name) && p.Value.GetRawText() != b.GetProperty(p.Name).GetRawText())
+            .Select(p => p.Name.EndsWith("_json", StringComparison.Ordinal) ? p.Name[..^5] : p.Name)
+            .ToList();
+    }
+}
