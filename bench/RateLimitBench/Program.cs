@@ -23,6 +23,10 @@ public static class BenchProgram
             Console.Error.WriteLine($"  p50 {result.P50:F2} µs  p99 {result.P99:F2} µs  ({result.GrainCallsPer1000:F1} grain calls / 1000)");
             results.Add(result);
         }
+        Console.Error.WriteLine("running auth-cached-key ...");
+        var auth = await AuthScenario.RunAsync(silo, requests);
+        Console.Error.WriteLine($"  p50 {auth.P50:F2} µs  p99 {auth.P99:F2} µs");
+        results.Add(auth);
 
         Directory.CreateDirectory(Path.GetDirectoryName(output)!);
         await File.WriteAllTextAsync(output, Report.Markdown(results, requests));
