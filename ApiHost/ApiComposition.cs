@@ -5,6 +5,7 @@ using ApiHost.Keys;
 using ApiHost.OpenApi;
 using ApiHost.Products;
 using ApiHost.RateLimiting;
+using ApiHost.Webhooks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ApiHost;
@@ -41,6 +42,7 @@ public static class ApiComposition
         app.MapKeyEndpoints();
         app.MapCustomerEndpoints();
         app.MapProductEndpoints();
+        app.MapEventLogEndpoints();
         return app;
     }
 }

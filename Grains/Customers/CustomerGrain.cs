@@ -10,7 +10,8 @@ namespace Grains.Customers;
 
 /// <summary>
 /// A customer (key <c>{tenant}:{env}/{cust_id}</c>). Each change is one state write holding the new record and its
-/// outbox event; then the projection row is upserted. Email uniqueness goes through <see cref="EmailReservationGrain"/>.
+/// outbox event; then the events are handed to the tenant event log (<see cref="OutboxRelay"/>) and the projection row is
+/// upserted. Email uniqueness goes through <see cref="EmailReservationGrain"/>.
 /// </summary>
 public sealed class CustomerGrain(
     [PersistentState("customer")] IPersistentState<CustomerState> state,
@@ -27,14 +28,22 @@ public sealed class CustomerGrain(
     // must see them as ours, or a concurrent create could take an email this customer may still end up with.
     private readonly HashSet<string> emailsInFlight = new(StringComparer.Ordinal);
     private IGrainTimer? projectionRetry;
+    private IGrainTimer? eventRetry;
 
     private string GrainKey => this.GetPrimaryKeyString();
     private string Partition => GrainKey[..GrainKey.IndexOf('/')];
     private string CustomerId => GrainKey[(GrainKey.IndexOf('/') + 1)..];
     private string TenantId => Partition[..Partition.IndexOf(':')];
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        state.State.ProjectionVersion < state.State.Version ? SyncProjection(cancellationToken) : Task.CompletedTask;
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Events a crash kept from being handed on are still in the persisted outbox.
+        await HandOnEvents();
+        if (state.State.ProjectionVersion < state.State.Version)
+        {
+            await SyncProjection(cancellationToken);
+        }
+    }
 
     public async Task<CustomerView> Create(CustomerFields fields)
     {
@@ -56,6 +65,7 @@ public sealed class CustomerGrain(
             // On a failed write the reservation stays: it heals itself (HoldsEmail answers false from now on).
             emailsInFlight.Remove(record.EmailIndex);
         }
+        await HandOnEvents();
         await SyncProjection();
         return view;
     }
@@ -103,6 +113,7 @@ public sealed class CustomerGrain(
         {
             await ReleaseEmail(record.EmailIndex);
         }
+        await HandOnEvents();
         await SyncProjection();
         return next;
     }
@@ -122,6 +133,7 @@ public sealed class CustomerGrain(
             emailsInFlight.Remove(record.EmailIndex);
         }
         await ReleaseEmail(record.EmailIndex);
+        await HandOnEvents();
         await SyncProjection();
     }
 
@@ -197,6 +209,27 @@ public sealed class CustomerGrain(
             state.State = previous;
             DeactivateOnIdle();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Hands the outbox to the partition's event log and trims it (<see cref="OutboxRelay"/>). A failure does not fail
+    /// the change: a timer retries while the grain is active, and the next activation hands on what is still pending.
+    /// </summary>
+    private async Task HandOnEvents()
+    {
+        switch (await OutboxRelay.DrainAsync(GrainFactory, Partition, state, s => s.Outbox, logger, GrainKey))
+        {
+            case OutboxDrain.Drained:
+                eventRetry?.Dispose();
+                eventRetry = null;
+                break;
+            case OutboxDrain.RetryLater:
+                eventRetry ??= this.RegisterGrainTimer(_ => HandOnEvents(), ProjectionRetryDue, ProjectionRetryPeriod);
+                break;
+            default:
+                DeactivateOnIdle();
+                break;
         }
     }
 

@@ -9,7 +9,7 @@ namespace Grains.Products;
 
 /// <summary>
 /// A product (key <c>{tenant}:{env}/{prod_id}</c>). Each change is one state write holding the new record and its
-/// outbox event; then the projection row is upserted.
+/// outbox event; then the events are handed to the tenant event log (<see cref="OutboxRelay"/>) and the projection row is upserted.
 /// </summary>
 public sealed class ProductGrain(
     [PersistentState("product")] IPersistentState<ProductState> state,
@@ -22,13 +22,21 @@ public sealed class ProductGrain(
     private static readonly TimeSpan ProjectionRetryPeriod = TimeSpan.FromSeconds(30);
 
     private IGrainTimer? projectionRetry;
+    private IGrainTimer? eventRetry;
 
     private string GrainKey => this.GetPrimaryKeyString();
     private string Partition => GrainKey[..GrainKey.IndexOf('/')];
     private string ProductId => GrainKey[(GrainKey.IndexOf('/') + 1)..];
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        state.State.ProjectionVersion < state.State.Version ? SyncProjection(cancellationToken) : Task.CompletedTask;
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        // Events a crash kept from being handed on are still in the persisted outbox.
+        await HandOnEvents();
+        if (state.State.ProjectionVersion < state.State.Version)
+        {
+            await SyncProjection(cancellationToken);
+        }
+    }
 
     public async Task<ProductView> Create(ProductFields fields)
     {
@@ -42,6 +50,7 @@ public sealed class ProductGrain(
             id = product.Id, product_id = product.Id, name = product.Name, sku = product.Sku, price = product.Price,
             currency = product.Currency, type = product.Type, status = product.Status, created_at = product.CreatedAt,
         }));
+        await HandOnEvents();
         await SyncProjection();
         return product;
     }
@@ -64,6 +73,7 @@ public sealed class ProductGrain(
             id = next.Id, product_id = next.Id, name = next.Name, price = next.Price, currency = next.Currency,
             status = next.Status, changed_fields = changed, updated_at = now,
         }));
+        await HandOnEvents();
         await SyncProjection();
         return next;
     }
@@ -83,6 +93,7 @@ public sealed class ProductGrain(
         }
         var now = time.GetUtcNow();
         await Commit(null, Outbox.Event("product.deleted", now, new { id = current.Id, product_id = current.Id, deleted_at = now }));
+        await HandOnEvents();
         await SyncProjection();
     }
 
@@ -120,6 +131,27 @@ public sealed class ProductGrain(
             state.State = previous;
             DeactivateOnIdle();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Hands the outbox to the partition's event log and trims it (<see cref="OutboxRelay"/>). A failure does not fail
+    /// the change: a timer retries while the grain is active, and the next activation hands on what is still pending.
+    /// </summary>
+    private async Task HandOnEvents()
+    {
+        switch (await OutboxRelay.DrainAsync(GrainFactory, Partition, state, s => s.Outbox, logger, GrainKey))
+        {
+            case OutboxDrain.Drained:
+                eventRetry?.Dispose();
+                eventRetry = null;
+                break;
+            case OutboxDrain.RetryLater:
+                eventRetry ??= this.RegisterGrainTimer(_ => HandOnEvents(), ProjectionRetryDue, ProjectionRetryPeriod);
+                break;
+            default:
+                DeactivateOnIdle();
+                break;
         }
     }
 

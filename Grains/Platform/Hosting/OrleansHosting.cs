@@ -1,4 +1,5 @@
 using Grains.Encryption;
+using Grains.Events;
 using Grains.Platform.Postgres;
 using Grains.Projections;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +29,7 @@ public static class OrleansHosting
             .AddMemoryGrainStorage(PubSubStore)
             .UseInMemoryReminderService();
         silo.Services.AddProjectionStore(postgresConnectionString: null);
+        silo.Services.AddEventLogStore(postgresConnectionString: null);
         // In memory anyway: a master key generated at start is enough when none is configured.
         silo.AddPiiEncryption(MasterKeyPolicy.GenerateWhenMissing);
         return silo.ConfigureCommon();
@@ -64,6 +66,7 @@ public static class OrleansHosting
                 o.ConnectionString = tuned;
             });
         silo.Services.AddProjectionStore(connectionString);
+        silo.Services.AddEventLogStore(connectionString);
         // Data outlives the process and is shared by all silos: the master key must be configured (fails here if not).
         silo.AddPiiEncryption(MasterKeyPolicy.Required);
         return silo.ConfigureCommon();

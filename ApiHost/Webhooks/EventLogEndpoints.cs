@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ApiHost.Api;
+using ApiHost.Api.Lists;
+using ApiHost.Auth;
+using Grains.Interfaces.Events;
+
+namespace ApiHost.Webhooks;
+
+/// <summary>
+/// <c>GET /v1/webhooks/events</c>: the caller's tenant+environment event log in sequence order, resumable with
+/// <c>since_sequence</c> (send back <c>cursor.last_sequence</c>). Delivery does not exist yet, so every event is
+/// <c>pending</c>; the <c>status</c> filter already accepts the document's four values.
+/// </summary>
+public static class EventLogEndpoints
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
+
+    public static void MapEventLogEndpoints(this IEndpointRouteBuilder app) => app.MapApi("webhooks", group =>
+        group.MapGet("events", List).RequireScope("webhooks:read"));
+
+    private static async Task<IResult> List(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var query = Parse(http.Request);
+        var page = await grains.GetGrain<IEventLogGrain>(http.Caller().Partition).Query(query, ct);
+        var events = new JsonArray([.. page.Events.Select(ToJson)]);
+        return ApiResults.Ok(new JsonObject
+        {
+            ["events"] = events,
+            ["cursor"] = new JsonObject { ["last_sequence"] = page.LastSequence, ["has_more"] = page.HasMore },
+        });
+    }
+
+    /// <summary>The document's fields, plus <c>data</c> (the payload's data object) so a consumer can catch up from the log.</summary>
+    private static JsonObject ToJson(EventLogEntry entry) => new()
+    {
+        ["event_id"] = entry.Id,
+        ["event_sequence"] = entry.Sequence,
+        ["event_type"] = entry.Type,
+        ["status"] = entry.Status,
+        ["created_at"] = entry.CreatedAt,
+        ["data"] = JsonNode.Parse(entry.DataJson),
+    };
+
+    private static EventLogQuery Parse(HttpRequest request)
+    {
+        var query = new ListRequest.QueryReader(request.Query);
+        var limit = query.Integer("limit", 1, MaxLimit) ?? DefaultLimit;
+        long? since = null;
+        if (query.Text("since_sequence", 32) is { } text)
+        {
+            if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+            {
+                since = number;
+            }
+            else
+            {
+                query.Fail("since_sequence", "invalid", "since_sequence must be a whole number of at least 0");
+            }
+        }
+        var sinceTimestamp = query.Timestamp("since_timestamp");
+        var eventType = query.Text("event_type", 100);
+        var status = query.OneOf("status", [.. EventStatuses.All]);
+        query.ThrowIfInvalid();
+        return new EventLogQuery(since, sinceTimestamp, eventType, status, limit);
+    }
+}

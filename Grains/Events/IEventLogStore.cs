@@ -1,0 +1,47 @@
+using Grains.Interfaces.Events;
+
+namespace Grains.Events;
+
+/// <summary>
+/// Where the tenant event log lives: PostgreSQL in cluster mode, memory in embedded mode and grain tests (the shared
+/// test contract holds both to the same behaviour). A partition is <c>tenant:environment</c>.
+/// </summary>
+public interface IEventLogStore
+{
+    /// <summary>
+    /// Appends <paramref name="events"/> in order with sequences strictly increasing per partition and without gaps
+    /// in commit order. An event id already in the partition (or repeated in the batch) keeps its first sequence.
+    /// </summary>
+    /// <returns>The sequence of each given event, in order.</returns>
+    Task<IReadOnlyList<long>> AppendAsync(string partition, IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>Matching events in sequence order, at most <see cref="EventLogQuery.Limit"/> (1–1000).</summary>
+    Task<EventLogPage> QueryAsync(string partition, EventLogQuery query, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Rules both stores share, so they cannot drift apart.</summary>
+public static class EventLogRules
+{
+    public const int MaxLimit = 1000;
+
+    public static void Validate(EventLogQuery query)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1, nameof(query.Limit));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, MaxLimit, nameof(query.Limit));
+    }
+
+    /// <summary>A page from up to <c>Limit + 1</c> fetched entries (the extra one only tells whether more follow).</summary>
+    public static EventLogPage ToPage(IReadOnlyList<EventLogEntry> fetched, EventLogQuery query)
+    {
+        var events = fetched.Take(query.Limit).ToList();
+        return new EventLogPage(events, events.Count > 0 ? events[^1].Sequence : query.SinceSequence, fetched.Count > query.Limit);
+    }
+
+    /// <summary>PostgreSQL keeps microseconds; the in-memory store stores the same so both answer alike.</summary>
+    public static DateTimeOffset ToMicroseconds(DateTimeOffset at)
+    {
+        var ticks = at.UtcTicks;
+        return new DateTimeOffset(ticks - (ticks % TimeSpan.TicksPerMicrosecond), TimeSpan.Zero);
+    }
+}
