@@ -1,5 +1,7 @@
 using Grains.Encryption;
 using Grains.Events;
+using Grains.Interfaces.Projections;
+using Grains.Resources;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
@@ -19,39 +21,20 @@ public sealed class CustomerGrain(
     IProjectionStore projections,
     TenantKeyCache keys,
     TimeProvider time,
-    ILogger<CustomerGrain> logger) : Grain, ICustomerGrain
+    ILogger<CustomerGrain> logger) : ResourceGrain<CustomerState, CustomerRecord>(state, projections, logger), ICustomerGrain
 {
-    private static readonly TimeSpan ProjectionRetryDue = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan ProjectionRetryPeriod = TimeSpan.FromSeconds(30);
-
     // Email indexes being claimed or given up by the change in progress: until its write settles, the reservation
     // must see them as ours, or a concurrent create could take an email this customer may still end up with.
     private readonly HashSet<string> emailsInFlight = new(StringComparer.Ordinal);
-    private IGrainTimer? projectionRetry;
-    private IGrainTimer? eventRetry;
 
-    private string GrainKey => this.GetPrimaryKeyString();
-    private string Partition => GrainKey[..GrainKey.IndexOf('/')];
-    private string CustomerId => GrainKey[(GrainKey.IndexOf('/') + 1)..];
-    private string TenantId => Partition[..Partition.IndexOf(':')];
-
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        // Events a crash kept from being handed on are still in the persisted outbox.
-        await HandOnEvents();
-        if (state.State.ProjectionVersion < state.State.Version)
-        {
-            await SyncProjection(cancellationToken);
-        }
-    }
 
     public async Task<CustomerView> Create(CustomerFields fields)
     {
-        if (state.State.Version > 0)
+        if (Current.Version > 0)
         {
             throw DomainException.Conflict("conflict.already_exists", "A customer with this id already exists");
         }
-        var view = CustomerRecords.New(CustomerId, fields, time.GetUtcNow());
+        var view = CustomerRecords.New(ResourceId, fields, time.GetUtcNow());
         var crypto = await keys.ForTenant(TenantId);
         var record = CustomerRecords.Seal(view, null, null, crypto, GrainKey);
         await ClaimEmail(record.EmailIndex);
@@ -65,8 +48,6 @@ public sealed class CustomerGrain(
             // On a failed write the reservation stays: it heals itself (HoldsEmail answers false from now on).
             emailsInFlight.Remove(record.EmailIndex);
         }
-        await HandOnEvents();
-        await SyncProjection();
         return view;
     }
 
@@ -88,7 +69,7 @@ public sealed class CustomerGrain(
             return current;
         }
         var now = time.GetUtcNow();
-        next = next with { Version = state.State.Version + 1, UpdatedAt = now };
+        next = next with { Version = Current.Version + 1, UpdatedAt = now };
         var sealedRecord = CustomerRecords.Seal(next, record, current, crypto, GrainKey);
         var emailChanged = sealedRecord.EmailIndex != record.EmailIndex;
         if (emailChanged)
@@ -113,8 +94,6 @@ public sealed class CustomerGrain(
         {
             await ReleaseEmail(record.EmailIndex);
         }
-        await HandOnEvents();
-        await SyncProjection();
         return next;
     }
 
@@ -133,24 +112,12 @@ public sealed class CustomerGrain(
             emailsInFlight.Remove(record.EmailIndex);
         }
         await ReleaseEmail(record.EmailIndex);
-        await HandOnEvents();
-        await SyncProjection();
     }
 
     public Task<bool> HoldsEmail(string emailIndex) =>
-        Task.FromResult(emailsInFlight.Contains(emailIndex) || state.State.Record?.EmailIndex == emailIndex);
+        Task.FromResult(emailsInFlight.Contains(emailIndex) || Current.Record?.EmailIndex == emailIndex);
 
-    public Task<IReadOnlyList<OutboxEvent>> PendingEvents() => Task.FromResult<IReadOnlyList<OutboxEvent>>([.. state.State.Outbox]);
-
-    private CustomerRecord Existing() => state.State.Record ?? throw DomainException.NotFound("Customer");
-
-    private void CheckVersion(long expected)
-    {
-        if (expected != state.State.Version)
-        {
-            throw DomainException.StaleVersion(state.State.Version);
-        }
-    }
+    private CustomerRecord Existing() => Current.Record ?? throw DomainException.NotFound("Customer");
 
     private async Task ClaimEmail(string emailIndex)
     {
@@ -158,7 +125,7 @@ public sealed class CustomerGrain(
         var claimed = false;
         try
         {
-            claimed = await grains.GetGrain<IEmailReservationGrain>(EmailReservationGrain.Key(Partition, emailIndex)).Claim(CustomerId);
+            claimed = await grains.GetGrain<IEmailReservationGrain>(EmailReservationGrain.Key(Partition, emailIndex)).Claim(ResourceId);
         }
         finally
         {
@@ -179,7 +146,7 @@ public sealed class CustomerGrain(
     {
         try
         {
-            await grains.GetGrain<IEmailReservationGrain>(EmailReservationGrain.Key(Partition, emailIndex)).Release(CustomerId);
+            await grains.GetGrain<IEmailReservationGrain>(EmailReservationGrain.Key(Partition, emailIndex)).Release(ResourceId);
         }
         catch (Exception ex)
         {
@@ -187,78 +154,7 @@ public sealed class CustomerGrain(
         }
     }
 
-    /// <summary>One state write: the new record (null = deleted) and its event. All or nothing.</summary>
-    private async Task Commit(CustomerRecord? record, OutboxEvent evt)
-    {
-        var previous = state.State;
-        state.State = new CustomerState
-        {
-            Record = record,
-            Deleted = record is null,
-            Version = previous.Version + 1,
-            ProjectionVersion = previous.ProjectionVersion,
-            Outbox = [.. previous.Outbox, evt],
-        };
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // The write may or may not have landed: forget this activation and read the truth next time.
-            state.State = previous;
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+    protected override string ResourceType => CustomerKeys.ResourceType;
 
-    /// <summary>
-    /// Hands the outbox to the partition's event log and trims it (<see cref="OutboxRelay"/>). A failure does not fail
-    /// the change: a timer retries while the grain is active, and the next activation hands on what is still pending.
-    /// </summary>
-    private async Task HandOnEvents()
-    {
-        switch (await OutboxRelay.DrainAsync(GrainFactory, Partition, state, s => s.Outbox, logger, GrainKey))
-        {
-            case OutboxDrain.Drained:
-                eventRetry?.Dispose();
-                eventRetry = null;
-                break;
-            case OutboxDrain.RetryLater:
-                eventRetry ??= this.RegisterGrainTimer(_ => HandOnEvents(), ProjectionRetryDue, ProjectionRetryPeriod);
-                break;
-            default:
-                DeactivateOnIdle();
-                break;
-        }
-    }
-
-    /// <summary>
-    /// Brings the projection row to the current version. A failure does not fail the change (it is persisted):
-    /// a timer retries while the grain is active, and the next activation retries because the persisted
-    /// <see cref="CustomerState.ProjectionVersion"/> is behind.
-    /// </summary>
-    private async Task SyncProjection(CancellationToken cancellationToken = default)
-    {
-        var version = state.State.Version;
-        try
-        {
-            if (state.State.Record is { } record)
-            {
-                await projections.UpsertAsync(CustomerRecords.ToRow(Partition, record), cancellationToken);
-            }
-            else
-            {
-                await projections.DeleteAsync(Partition, CustomerKeys.ResourceType, CustomerId, cancellationToken);
-            }
-            state.State.ProjectionVersion = Math.Max(state.State.ProjectionVersion, version);
-            projectionRetry?.Dispose();
-            projectionRetry = null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            logger.LogWarning(ex, "Projection of {Customer} v{Version} failed; retrying", GrainKey, version);
-            projectionRetry ??= this.RegisterGrainTimer(ct => SyncProjection(ct), ProjectionRetryDue, ProjectionRetryPeriod);
-        }
-    }
+    protected override ProjectionRow ToRow(CustomerRecord record) => CustomerRecords.ToRow(Partition, record);
 }

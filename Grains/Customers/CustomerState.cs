@@ -1,3 +1,4 @@
+using Grains.Resources;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Grains.Encryption;
@@ -9,7 +10,7 @@ using Grains.Interfaces.Projections;
 namespace Grains.Customers;
 
 [GenerateSerializer, Alias("customers.state")]
-public sealed class CustomerState
+public sealed class CustomerState : IResourceState<CustomerRecord>
 {
     /// <summary>The customer as stored (PII encrypted); null before creation and after deletion.</summary>
     [Id(0)] public CustomerRecord? Record { get; set; }

@@ -1,3 +1,4 @@
+using Grains.Resources;
 using System.Text.Json;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
@@ -8,7 +9,7 @@ using Grains.Platform;
 namespace Grains.Products;
 
 [GenerateSerializer, Alias("products.state")]
-public sealed class ProductState
+public sealed class ProductState : IResourceState<ProductView>
 {
     /// <summary>The product; null before creation and after deletion.</summary>
     [Id(0)] public ProductView? Record { get; set; }
