@@ -1,11 +1,11 @@
 using Grains.Encryption;
 using Grains.Events;
-using Grains.Interfaces.Projections;
-using Grains.Resources;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
+using Grains.Interfaces.Projections;
 using Grains.Projections;
+using Grains.Resources;
 using Microsoft.Extensions.Logging;
 
 namespace Grains.Customers;

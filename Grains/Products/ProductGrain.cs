@@ -1,10 +1,10 @@
 using Grains.Events;
-using Grains.Interfaces.Projections;
-using Grains.Resources;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Products;
+using Grains.Interfaces.Projections;
 using Grains.Projections;
+using Grains.Resources;
 using Microsoft.Extensions.Logging;
 
 namespace Grains.Products;
@@ -20,8 +20,6 @@ public sealed class ProductGrain(
     TimeProvider time,
     ILogger<ProductGrain> logger) : ResourceGrain<ProductState, ProductView>(state, projections, logger), IProductGrain
 {
-
-
     public async Task<ProductView> Create(ProductFields fields)
     {
         if (Current.Version > 0)
