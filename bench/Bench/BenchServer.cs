@@ -114,6 +114,10 @@ public static class BenchServer
             return Results.Ok();
         });
 
+        // The driver keeps warming an endpoint until the JIT has settled (tiering done), and checks it stayed so.
+        app.MapGet("/bench/jit", () => Results.Text(
+            System.Runtime.JitInfo.GetCompiledMethodCount().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
         var payloadBytes = 0;
         app.MapGet("/bench/info", (IServiceProvider services) => Results.Json(Describe(services, scenario, payloadBytes), BenchJson.Default.ServerInfo));
 

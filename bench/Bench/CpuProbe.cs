@@ -4,7 +4,8 @@ using System.Globalization;
 namespace Bench;
 
 /// <summary>CPU seconds used so far by the server(s), this driver, all postgres processes, and the whole machine.</summary>
-public sealed record CpuSample(long Timestamp, double Server, double ServerKernel, long ServerSwitches, double Driver, double Postgres, double MachineBusy);
+/// <param name="Postgres">CPU seconds per postgres process id (processes come and go between samples).</param>
+public sealed record CpuSample(long Timestamp, double Server, double ServerKernel, long ServerSwitches, double Driver, IReadOnlyDictionary<int, double> Postgres, double MachineBusy);
 
 /// <summary>CPU usage between two samples, in cores (CPU seconds per wall second).</summary>
 /// <param name="ServerKernel">The part of <paramref name="Server"/> spent in the kernel (system time).</param>
@@ -25,7 +26,8 @@ public sealed record CpuUsage(double Server, double Driver, double Postgres, dou
         double Cores(double x, double y) => Math.Round((y - x) / wall, 2);
         var server = Cores(a.Server, b.Server);
         var driver = Cores(a.Driver, b.Driver);
-        var postgres = Cores(a.Postgres, b.Postgres);
+        // Only processes alive at the end count; one started during the window counts in full.
+        var postgres = Math.Round(b.Postgres.Sum(p => p.Value - a.Postgres.GetValueOrDefault(p.Key)) / wall, 2);
         var busy = Cores(a.MachineBusy, b.MachineBusy);
         return new CpuUsage(server, driver, postgres, Math.Round(Math.Max(0, busy - server - driver - postgres), 2), busy,
             Cores(a.ServerKernel, b.ServerKernel), Math.Round(Math.Max(0, b.ServerSwitches - a.ServerSwitches) / wall));
@@ -47,7 +49,8 @@ public static class CpuProbe
         return new CpuSample(Stopwatch.GetTimestamp(), server, kernel, switches, driver, PostgresSeconds(), MachineBusySeconds());
     }
 
-    public static string LoadAverage() => TryRead("/proc/loadavg")?.Trim() ?? "n/a";
+    /// <summary>The 1, 5 and 15 minute load averages.</summary>
+    public static string LoadAverage() => TryRead("/proc/loadavg") is { } text ? string.Join(' ', text.Split(' ').Take(3)) : "n/a";
 
     private static double ProcessSeconds(int pid) =>
         TryRead($"/proc/{pid}/stat") is { } stat ? StatSeconds(stat) : 0;
@@ -95,13 +98,13 @@ public static class CpuProbe
         return total;
     }
 
-    private static double PostgresSeconds()
+    private static Dictionary<int, double> PostgresSeconds()
     {
+        var total = new Dictionary<int, double>();
         if (!Directory.Exists("/proc"))
         {
-            return 0;
+            return total;
         }
-        double total = 0;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             var name = Path.GetFileName(dir);
@@ -111,7 +114,7 @@ public static class CpuProbe
             }
             if (TryRead(Path.Combine(dir, "stat")) is { } stat && stat.Contains("(postgres)", StringComparison.Ordinal))
             {
-                total += StatSeconds(stat);
+                total[int.Parse(name, CultureInfo.InvariantCulture)] = StatSeconds(stat);
             }
         }
         return total;

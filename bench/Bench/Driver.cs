@@ -14,9 +14,9 @@ public static class Driver
     public const string Usage = """
         usage: dotnet Bench.dll [options]          (bench/run.sh builds and runs it with a throwaway PostgreSQL)
           --connections N     concurrent connections (closed loop)           default 64
-          --warmup S          warm-up seconds per scenario, not recorded     default 5
+          --warmup S          warm-up seconds right before each window      default 3
           --duration S        measured seconds per scenario                  default 15
-          --rounds N          repeat every scenario pair N times, merged     default 2
+          --rounds N          repeat every scenario pair N times, merged     default 1
           --scenarios LIST    embedded,cluster (and/or topology)             default embedded,cluster
           --topology          add the separate-silo + client-mode topology   (same as listing it in --scenarios)
           --grains N          grains behind GET /grain/{id}                  default 1000
@@ -28,22 +28,23 @@ public static class Driver
           --results DIR       where results go                               default bench/results (or ./results)
           --investigate       also split the grain write into parts (grain call alone, our SQL without
                               Orleans, binary and System.Text.Json serializers)
+          --max-prewarm S     before each scenario, load it unrecorded until the JIT is quiet, at most S s   default 25
           --idle-wait S       before each scenario, wait up to S s for other processes to go quiet   default 30
           --contention-retries N   re-measure a window where other processes used > 0.25 cores   default 2
           --server-env LIST   NAME=VALUE,... environment for the server processes (e.g. DOTNET_gcServer=0)
           --sdk V --command C --note TEXT   recorded in the results
         """;
 
-    private static readonly ScenarioDef Raw = new("raw", "GET /raw: a small JSON object straight from Kestrel, no grain (embedded server)", "GET /raw", HttpMethod.Get, "/raw", 0);
-    private static readonly ScenarioDef GrainGet = new("grain-get", "GET /grain/{id}: grain call returning its small state as JSON (embedded silo, same process)", "GET /grain/{id}", HttpMethod.Get, "/grain/", -1);
-    private static readonly ScenarioDef DirectWrite = new("direct-write", "POST /direct/{id}: one upsert with Npgsql (pooled NpgsqlDataSource, tuned connection string)", "POST /direct/{id}", HttpMethod.Post, "/direct/", -2);
-    private static readonly ScenarioDef GrainWrite = new("grain-write", "POST /grain-write/{id}: grain sets its state and WriteStateAsync() through Orleans ADO.NET storage (co-hosted cluster silo)", "POST /grain-write/{id}", HttpMethod.Post, "/grain-write/", -2);
-    private static readonly ScenarioDef GrainTouch = new("grain-touch", "investigation: POST /grain-touch/{id}: the grain call of grain-write, state changed in memory, no storage write", "POST /grain-touch/{id}", HttpMethod.Post, "/grain-touch/", -2);
-    private static readonly ScenarioDef OrleansSql = new("orleans-sql", "investigation: POST /orleans-sql/{id}: our WriteToStorageKey upsert on orleans_storage with the provider's 9 named parameters, through NpgsqlDataSource, no grain or provider", "POST /orleans-sql/{id}", HttpMethod.Post, "/orleans-sql/", -2);
+    private static readonly ScenarioDef Raw = new("raw", "a small JSON object straight from Kestrel, no grain (embedded server)", "GET /raw", HttpMethod.Get, "/raw", 0);
+    private static readonly ScenarioDef GrainGet = new("grain-get", "grain call returning its small state as JSON (embedded silo, same process)", "GET /grain/{id}", HttpMethod.Get, "/grain/", -1);
+    private static readonly ScenarioDef DirectWrite = new("direct-write", "one upsert with Npgsql (pooled NpgsqlDataSource, tuned connection string)", "POST /direct/{id}", HttpMethod.Post, "/direct/", -2);
+    private static readonly ScenarioDef GrainWrite = new("grain-write", "grain sets its state and WriteStateAsync() through Orleans ADO.NET storage (co-hosted cluster silo)", "POST /grain-write/{id}", HttpMethod.Post, "/grain-write/", -2);
+    private static readonly ScenarioDef GrainTouch = new("grain-touch", "investigation: the grain call of grain-write, state changed in memory, no storage write", "POST /grain-touch/{id}", HttpMethod.Post, "/grain-touch/", -2);
+    private static readonly ScenarioDef OrleansSql = new("orleans-sql", "investigation: our WriteToStorageKey upsert on orleans_storage with the provider's 9 named parameters, through NpgsqlDataSource, no grain or provider", "POST /orleans-sql/{id}", HttpMethod.Post, "/orleans-sql/", -2);
     private static readonly ScenarioDef GrainWriteBinary = new("grain-write-binary", "investigation: grain-write on an ADO.NET provider using the Orleans binary serializer", "POST /grain-write-binary/{id}", HttpMethod.Post, "/grain-write-binary/", -2);
     private static readonly ScenarioDef GrainWriteStj = new("grain-write-stj", "investigation: grain-write on an ADO.NET provider using the System.Text.Json serializer", "POST /grain-write-stj/{id}", HttpMethod.Post, "/grain-write-stj/", -2);
-    private static readonly ScenarioDef GatewayGet = new("gateway-grain-get", "GET /grain/{id} from a client-mode server through the gateway of a separate silo process", "GET /grain/{id}", HttpMethod.Get, "/grain/", -1);
-    private static readonly ScenarioDef GatewayWrite = new("gateway-grain-write", "POST /grain-write/{id} from a client-mode server through the gateway of a separate silo process", "POST /grain-write/{id}", HttpMethod.Post, "/grain-write/", -2);
+    private static readonly ScenarioDef GatewayGet = new("gateway-grain-get", "grain GET from a client-mode server through the gateway of a separate silo process", "GET /grain/{id}", HttpMethod.Get, "/grain/", -1);
+    private static readonly ScenarioDef GatewayWrite = new("gateway-grain-write", "grain write from a client-mode server through the gateway of a separate silo process", "POST /grain-write/{id}", HttpMethod.Post, "/grain-write/", -2);
 
     public static async Task<int> RunAsync(Args args)
     {
@@ -275,26 +276,33 @@ public static class Driver
                 _ => Enumerable.Range(0, config.Keys).Select(i => new Uri(server.BaseUri, def.Path + Str(i))).ToArray(),
             };
             var spec = new LoadSpec(def.Name, def.Method, targets, config.Connections, config.Warmup, config.Duration, config.MaxRequests);
+            await PrewarmAsync(def, spec, server);
             LoadRun result;
             CpuUsage? cpu;
+            long? jitInWindow;
             for (var attempt = 0; ; attempt++)
             {
                 await WaitForQuietAsync(serverPids);
                 CpuSample? open = null;
                 CpuSample? close = null;
+                long? jitOpen = null;
+                long? jitClose = null;
                 result = await LoadGenerator.RunAsync(spec, opening =>
                 {
                     if (opening)
                     {
                         open = CpuProbe.Sample(serverPids);
+                        jitOpen = server.JitMethods();
                     }
                     else
                     {
                         close = CpuProbe.Sample(serverPids);
+                        jitClose = server.JitMethods();
                     }
                 });
                 cpu = CpuUsage.Between(open, close);
-                Console.WriteLine(Describe(def, round, result, cpu));
+                jitInWindow = jitClose - jitOpen;
+                Console.WriteLine(Describe(def, round, result, cpu) + (jitInWindow is { } j ? $", JIT-compiled in window: {j}" : ""));
                 if (cpu is null || cpu.Other <= ContendedCores || attempt >= config.ContentionRetries)
                 {
                     break;
@@ -311,6 +319,7 @@ public static class Driver
                 scenarios.Add(entry);
             }
             entry.Runs.Add((result, cpu));
+            JitInWindow[def.Name] = JitInWindow.GetValueOrDefault(def.Name) + (jitInWindow ?? 0);
 
             if (result.FirstError is not null)
             {
@@ -320,6 +329,34 @@ public static class Driver
             {
                 throw new InvalidOperationException($"the {server.Name} server died during {def.Name}:{Environment.NewLine}{server.RecentOutput}");
             }
+        }
+
+        /// <summary>Methods JIT-compiled during the measured windows, per scenario (should be ~0).</summary>
+        public Dictionary<string, long> JitInWindow { get; } = [];
+
+        /// <summary>
+        /// Loads the endpoint (unrecorded) until the server's JIT goes quiet: tiered compilation of the path under
+        /// test must be finished before either side of a pair is measured, or the first one measured pays for it.
+        /// </summary>
+        private async Task PrewarmAsync(ScenarioDef def, LoadSpec spec, ServerProcess server)
+        {
+            var slice = spec with { Warmup = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(2) };
+            var stopwatch = Stopwatch.StartNew();
+            var before = server.JitMethods();
+            var last = before;
+            while (stopwatch.Elapsed < config.MaxPrewarm)
+            {
+                await LoadGenerator.RunAsync(slice);
+                var now = server.JitMethods();
+                if (now is null || last is null || now - last <= 10)
+                {
+                    last = now;
+                    break;
+                }
+                last = now;
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"bench: {def.Name}: pre-warmed {stopwatch.Elapsed.TotalSeconds:0} s ({last - before} methods JIT-compiled meanwhile)"));
         }
 
         /// <summary>"Other" CPU above this (cores) marks a window as contended.</summary>
@@ -365,7 +402,9 @@ public static class Driver
 
         public BenchReport Build()
         {
-            var results = scenarios.Select(s => Aggregate(s.Def, s.Runs)).ToList();
+            var results = scenarios
+                .Select(s => Aggregate(s.Def, s.Runs) with { JitMethodsInWindow = JitInWindow.GetValueOrDefault(s.Def.Name) })
+                .ToList();
             ScenarioResult? Find(string name) => results.FirstOrDefault(r => r.Name == name);
 
             var ratios = new List<Ratio>();
@@ -414,9 +453,9 @@ public static class Driver
             {
                 notes.Add($"synchronous_commit is '{Postgres.SynchronousCommit}': the write target assumes 'on'.");
             }
-            if (double.TryParse(LoadAtStart.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load1) && load1 > 0.5)
+            if (double.TryParse(LoadAtStart.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load1) && load1 > 1.5)
             {
-                notes.Add($"The machine was not idle at start (load average {LoadAtStart}).");
+                notes.Add($"The machine had been busy shortly before the run (load average {LoadAtStart}).");
             }
             if (Discarded > 0)
             {
@@ -425,6 +464,10 @@ public static class Driver
             foreach (var r in results.Where(r => r.Cpu is { Other: > ContendedCores }))
             {
                 notes.Add($"Other processes used {r.Cpu!.Other:0.00} cores during {r.Name}: its figures are affected by contention.");
+            }
+            foreach (var (name, count) in JitInWindow.Where(j => j.Value > 20))
+            {
+                notes.Add($"{count} methods were JIT-compiled during the measured window(s) of {name}: it was not fully warm.");
             }
             foreach (var r in results.Where(r => r.Errors > 0))
             {
@@ -558,7 +601,8 @@ public sealed record DriverConfig(
     bool Investigate,
     IReadOnlyDictionary<string, string> ServerEnvironment,
     TimeSpan IdleWait,
-    int ContentionRetries)
+    int ContentionRetries,
+    TimeSpan MaxPrewarm)
 {
     /// <summary>The command line as run, without the connection string (it may hold a password).</summary>
     private static string DefaultCommand()
@@ -601,7 +645,7 @@ public sealed record DriverConfig(
         var results = args.String("results") ?? (Directory.Exists("bench") ? Path.Combine("bench", "results") : "results");
         return new DriverConfig(
             connections,
-            TimeSpan.FromSeconds(args.Double("warmup", 5)),
+            TimeSpan.FromSeconds(args.Double("warmup", 3)),
             TimeSpan.FromSeconds(Math.Max(1, args.Double("duration", 15))),
             rounds,
             scenarios,
@@ -619,7 +663,8 @@ public sealed record DriverConfig(
             args.Has("investigate"),
             ParseEnvironment(args.String("server-env")),
             TimeSpan.FromSeconds(args.Double("idle-wait", 30)),
-            args.Int("contention-retries", 2));
+            args.Int("contention-retries", 2),
+            TimeSpan.FromSeconds(args.Double("max-prewarm", 25)));
     }
 
     private static Dictionary<string, string> ParseEnvironment(string? value)

@@ -22,7 +22,11 @@ public sealed record ScenarioResult(
     double? ServerKernelCpuMicrosPerRequest,
     double? ServerContextSwitchesPerRequest,
     IReadOnlyList<double> RoundRequestsPerSecond,
-    string? FirstError);
+    string? FirstError)
+{
+    /// <summary>Methods the server JIT-compiled during the measured window(s): near 0 when the path was warm.</summary>
+    public long? JitMethodsInWindow { get; init; }
+}
 
 public sealed record Ratio(string Name, string Numerator, string Denominator, double? Value, double Target, bool Pass);
 

@@ -140,6 +140,24 @@ public sealed class ServerProcess : IAsyncDisposable
         return body;
     }
 
+    /// <summary>Methods the server's JIT has compiled so far (null if it does not answer).</summary>
+    public long? JitMethods()
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/bench/jit");
+            using var response = Http.Send(request);
+            using var reader = new StreamReader(response.Content.ReadAsStream());
+            return long.TryParse(reader.ReadToEnd(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var count)
+                ? count
+                : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Asks the server to shut down gracefully (the silo leaves the cluster), then kills it if it lingers.</summary>
     public async Task StopAsync()
     {
