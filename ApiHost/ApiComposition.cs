@@ -43,6 +43,7 @@ public static class ApiComposition
         app.MapCustomerEndpoints();
         app.MapProductEndpoints();
         app.MapEventLogEndpoints();
+        app.MapWebhookEndpoints();
         return app;
     }
 }

@@ -9,8 +9,9 @@ namespace Grains.Interfaces.Events;
 public interface IEventLogGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Appends the events in order. Idempotent by event id: an event already in the log keeps its sequence, so a
-    /// repeated hand-off (after a crash or a failed outbox trim) adds nothing.
+    /// Appends the events in order, then hands them to the partition's webhook endpoints and returns when they
+    /// have them. Idempotent by event id: an event already in the log keeps its sequence, so a repeated hand-off
+    /// (after a crash or a failed outbox trim) adds nothing to the log and endpoints ignore what they hold.
     /// </summary>
     /// <returns>The sequence of each event, in the order given.</returns>
     Task<IReadOnlyList<long>> Append(IReadOnlyList<OutboxEvent> events);
@@ -20,12 +21,26 @@ public interface IEventLogGrain : IGrainWithStringKey
     Task<EventLogPage> Query(EventLogQuery query, CancellationToken cancellationToken = default);
 }
 
-/// <summary>Delivery status of a logged event. Delivery does not exist yet, so every event is <see cref="Pending"/>.</summary>
+/// <summary>
+/// Delivery status of a logged event across the endpoints it was handed to: <see cref="Pending"/> while any delivery
+/// is pending; otherwise <see cref="Delivered"/> (all succeeded, or no endpoint wanted it), <see cref="Failed"/> (all
+/// dead-lettered) or <see cref="PartiallyDelivered"/>.
+/// </summary>
 public static class EventStatuses
 {
     public const string Pending = "pending";
+    public const string Delivered = "delivered";
+    public const string PartiallyDelivered = "partially_delivered";
+    public const string Failed = "failed";
 
-    public static readonly IReadOnlyList<string> All = [Pending, "delivered", "partially_delivered", "failed"];
+    public static readonly IReadOnlyList<string> All = [Pending, Delivered, PartiallyDelivered, Failed];
+
+    /// <summary>The event's status from the statuses of its deliveries (<c>pending|success|failed</c>).</summary>
+    public static string From(int pending, int succeeded, int failed) =>
+        pending > 0 ? Pending
+        : failed == 0 ? Delivered
+        : succeeded == 0 ? Failed
+        : PartiallyDelivered;
 }
 
 /// <summary>One stored event: the outbox event plus what the log gave it.</summary>

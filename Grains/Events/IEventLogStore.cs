@@ -17,7 +17,17 @@ public interface IEventLogStore
 
     /// <summary>Matching events in sequence order, at most <see cref="EventLogQuery.Limit"/> (1–1000).</summary>
     Task<EventLogPage> QueryAsync(string partition, EventLogQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Sets delivery statuses (<see cref="EventStatuses"/>) of logged events; unknown ids are ignored.</summary>
+    Task SetStatusesAsync(IReadOnlyList<EventStatusChange> changes, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes up to <paramref name="batchSize"/> <c>delivered</c> events created before <paramref name="cutoff"/>.</summary>
+    /// <returns>How many were deleted.</returns>
+    Task<int> DeleteDeliveredBeforeAsync(string partition, DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default);
 }
+
+/// <summary>A logged event's new delivery status.</summary>
+public sealed record EventStatusChange(string Partition, string EventId, string Status);
 
 /// <summary>Rules both stores share, so they cannot drift apart.</summary>
 public static class EventLogRules

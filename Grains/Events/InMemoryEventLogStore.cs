@@ -43,9 +43,50 @@ public sealed class InMemoryEventLogStore : IEventLogStore
         {
             // Sequence n sits at index n - 1, so since_sequence skips straight to its position.
             var start = (int)Math.Clamp(query.SinceSequence ?? 0, 0, log.Entries.Count);
-            fetched = [.. log.Entries.Skip(start).Where(e => Matches(e, query)).Take(query.Limit + 1)];
+            fetched = [.. log.Entries.Skip(start).OfType<EventLogEntry>().Where(e => Matches(e, query)).Take(query.Limit + 1)];
         }
         return Task.FromResult(EventLogRules.ToPage(fetched, query));
+    }
+
+    public Task SetStatusesAsync(IReadOnlyList<EventStatusChange> changes, CancellationToken cancellationToken = default)
+    {
+        foreach (var change in changes)
+        {
+            if (!logs.TryGetValue(change.Partition, out var log))
+            {
+                continue;
+            }
+            lock (log.Gate)
+            {
+                if (log.ById.TryGetValue(change.EventId, out var sequence) && log.Entries[(int)sequence - 1] is { } entry)
+                {
+                    log.Entries[(int)sequence - 1] = entry with { Status = change.Status };
+                }
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<int> DeleteDeliveredBeforeAsync(string partition, DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default)
+    {
+        if (!logs.TryGetValue(partition, out var log))
+        {
+            return Task.FromResult(0);
+        }
+        var deleted = 0;
+        lock (log.Gate)
+        {
+            for (var i = 0; i < log.Entries.Count && deleted < batchSize; i++)
+            {
+                if (log.Entries[i] is { Status: EventStatuses.Delivered } entry && entry.CreatedAt < cutoff)
+                {
+                    // The slot stays (sequence n is index n - 1); ById keeps the id so it is never logged again.
+                    log.Entries[i] = null;
+                    deleted++;
+                }
+            }
+        }
+        return Task.FromResult(deleted);
     }
 
     private static bool Matches(EventLogEntry entry, EventLogQuery query) =>
@@ -57,7 +98,7 @@ public sealed class InMemoryEventLogStore : IEventLogStore
     {
         public Lock Gate { get; } = new();
 
-        public List<EventLogEntry> Entries { get; } = [];
+        public List<EventLogEntry?> Entries { get; } = [];
 
         public Dictionary<string, long> ById { get; } = new(StringComparer.Ordinal);
     }

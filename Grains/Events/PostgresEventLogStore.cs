@@ -121,6 +121,42 @@ public sealed class PostgresEventLogStore(NpgsqlDataSource dataSource) : IEventL
         return EventLogRules.ToPage(fetched, query);
     }
 
+    private const string SetStatusesSql = """
+        UPDATE event_log e SET status = x.s
+        FROM unnest($1::text[], $2::text[], $3::text[]) AS x(p, id, s)
+        WHERE e.partition = x.p AND e.event_id = x.id AND e.status <> x.s
+        """;
+
+    // Oldest first, so repeated calls (a cron job) work through the backlog in batches.
+    private const string DeleteDeliveredSql = """
+        DELETE FROM event_log WHERE partition = $1 AND sequence IN (
+            SELECT sequence FROM event_log
+            WHERE partition = $1 AND status = 'delivered' AND created_at < $2
+            ORDER BY sequence LIMIT $3)
+        """;
+
+    public async Task SetStatusesAsync(IReadOnlyList<EventStatusChange> changes, CancellationToken cancellationToken = default)
+    {
+        if (changes.Count == 0)
+        {
+            return;
+        }
+        await using var command = dataSource.CreateCommand(SetStatusesSql);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. changes.Select(c => c.Partition)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. changes.Select(c => c.EventId)] });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. changes.Select(c => c.Status)] });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<int> DeleteDeliveredBeforeAsync(string partition, DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(DeleteDeliveredSql);
+        command.Parameters.Add(Text(partition));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = cutoff.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)

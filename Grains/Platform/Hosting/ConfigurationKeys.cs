@@ -25,7 +25,13 @@ public static class ConfigurationKeys
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.AdvertisedHost)}",
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.ListenOnAnyHostAddress)}",
         .. RateLimitKeys,
+        .. WebhookKeys,
     ];
+
+    private static IEnumerable<string> WebhookKeys =>
+        typeof(Webhooks.WebhookOptions).GetProperties()
+            .Where(p => p.CanWrite)
+            .Select(p => $"{Webhooks.WebhookOptions.SectionName}:{p.Name}");
 
     private static IEnumerable<string> RateLimitKeys =>
         typeof(RateLimiting.RateLimitSettings).GetProperties()

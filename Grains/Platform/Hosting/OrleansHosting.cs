@@ -2,6 +2,7 @@ using Grains.Encryption;
 using Grains.Events;
 using Grains.Platform.Postgres;
 using Grains.Projections;
+using Grains.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
@@ -30,6 +31,7 @@ public static class OrleansHosting
             .UseInMemoryReminderService();
         silo.Services.AddProjectionStore(postgresConnectionString: null);
         silo.Services.AddEventLogStore(postgresConnectionString: null);
+        silo.Services.AddWebhookDelivery(postgresConnectionString: null, allowPrivateTargetsByDefault: true);
         // In memory anyway: a master key generated at start is enough when none is configured.
         silo.AddPiiEncryption(MasterKeyPolicy.GenerateWhenMissing);
         return silo.ConfigureCommon();
@@ -67,6 +69,7 @@ public static class OrleansHosting
             });
         silo.Services.AddProjectionStore(connectionString);
         silo.Services.AddEventLogStore(connectionString);
+        silo.Services.AddWebhookDelivery(connectionString, allowPrivateTargetsByDefault: false);
         // Data outlives the process and is shared by all silos: the master key must be configured (fails here if not).
         silo.AddPiiEncryption(MasterKeyPolicy.Required);
         return silo.ConfigureCommon();

@@ -12,7 +12,8 @@ namespace Tests.Customers;
 /// The embedded API for customer and product tests. Each test works in a tenant of its own (<see cref="NewTenantAsync"/>),
 /// so the document's examples (all with jane@example.com) run as written and lists only hold that test's records.
 /// </summary>
-public class CatalogueApi() : EmbeddedApi(new Dictionary<string, string?> { ["Bootstrap:AdminKey"] = AdminKey })
+public class CatalogueApi(IReadOnlyDictionary<string, string?>? settings = null)
+    : EmbeddedApi(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Bootstrap:AdminKey"] = AdminKey })
 {
     public const string AdminKey = "sb_live_us_CatalogueTestsAdminKey01";
 

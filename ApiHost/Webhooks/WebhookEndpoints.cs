@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApiHost.Api;
+using ApiHost.Api.Idempotency;
+using ApiHost.Api.Lists;
+using ApiHost.Auth;
+using Grains.Interfaces.Webhooks;
+using Grains.Platform;
+
+namespace ApiHost.Webhooks;
+
+/// <summary>
+/// <c>/v1/webhooks</c>: register, list, change and delete endpoints, rotate a secret, send a test event, and work with
+/// deliveries (history, dead letters, retry, replay, cleanup). Each endpoint is a grain under the caller's
+/// tenant+environment; cross-endpoint reads go through the partition's directory grain.
+/// </summary>
+public static class WebhookEndpoints
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
+
+    public static void MapWebhookEndpoints(this IEndpointRouteBuilder app) => app.MapApi("webhooks", group =>
+    {
+        group.MapGet("", List).RequireScope("webhooks:read");
+        group.MapGet("{id}", Get).RequireScope("webhooks:read");
+        group.MapPost("", Create).RequireScope("webhooks:write").WithIdempotency();
+        group.MapPatch("", Update).RequireScope("webhooks:write");
+        group.MapPatch("{id}", Update).RequireScope("webhooks:write");
+        group.MapDelete("", Delete).RequireScope("webhooks:write");
+        group.MapDelete("{id}", Delete).RequireScope("webhooks:write");
+        group.MapPost("rotate_secret", RotateSecret).RequireScope("webhooks:write");
+        group.MapPost("test", Test).RequireScope("webhooks:write");
+        group.MapGet("deliveries", Deliveries).RequireScope("webhooks:read");
+        group.MapGet("dead_letter", DeadLetters).RequireScope("webhooks:read");
+        group.MapPost("retry", Retry).RequireScope("webhooks:write");
+        group.MapPost("replay", Replay).RequireScope("webhooks:write");
+        group.MapPost("cleanup", Cleanup).RequireScope("webhooks:write");
+    });
+
+    private static async Task<IResult> List(HttpContext http, IGrainFactory grains, string? id)
+    {
+        if (!string.IsNullOrEmpty(id))
+        {
+            return await Get(http, grains, id);
+        }
+        var subscriptions = await Directory(http, grains).List();
+        return ApiResults.Ok(new JsonObject
+        {
+            ["webhooks"] = new JsonArray([.. subscriptions.Select(s => (JsonNode)WebhookContract.ToJson(s.View))]),
+            ["total"] = subscriptions.Count,
+        });
+    }
+
+    private static async Task<IResult> Get(HttpContext http, IGrainFactory grains, string id)
+    {
+        var webhook = await Webhook(http, grains, id).Get();
+        return ApiResults.Ok(WebhookContract.Single(webhook), webhook.Version);
+    }
+
+    private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var settings = WebhookContract.ReadCreate(await RequestBody.ReadObjectAsync(http.Request, ct));
+        var id = ResourceIds.New(WebhookKeys.IdPrefix);
+        var created = await grains.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(http.Caller().Partition, id)).Create(settings);
+        return ApiResults.Created(WebhookContract.Single(created.Webhook, created.Secret), created.Webhook.Version);
+    }
+
+    /// <summary>The document's PATCH examples send no If-Match; when a client sends one it is checked.</summary>
+    private static async Task<IResult> Update(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
+    {
+        var grain = Webhook(http, grains, id);
+        var changes = WebhookContract.ReadUpdate(await RequestBody.ReadObjectAsync(http.Request, ct));
+        var expected = IfMatch(http);
+        var webhook = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected), () => Current(grain));
+        return ApiResults.Ok(WebhookContract.Single(webhook), webhook.Version);
+    }
+
+    private static async Task<IResult> Delete(HttpContext http, IGrainFactory grains, string? id)
+    {
+        var grain = Webhook(http, grains, id);
+        var expected = IfMatch(http);
+        await ResourceRequests.WithCurrentOnStale(async () =>
+        {
+            await grain.Delete(expected);
+            return true;
+        }, () => Current(grain));
+        return ApiResults.Ok(new { id, webhook_id = id, deleted = true });
+    }
+
+    private static async Task<IResult> RotateSecret(HttpContext http, IGrainFactory grains, string? id)
+    {
+        var rotated = await Webhook(http, grains, id).RotateSecret();
+        return ApiResults.Ok(WebhookContract.Single(rotated.Webhook, rotated.Secret), rotated.Webhook.Version);
+    }
+
+    private static async Task<IResult> Test(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
+    {
+        var grain = Webhook(http, grains, id);
+        var body = await OptionalBody(http, ct);
+        var fields = new FieldReader(body);
+        var eventType = fields.String("event_type", maxLength: 100) ?? "deal.created";
+        fields.ThrowIfInvalid();
+        var result = await grain.Test(eventType);
+        return ApiResults.Ok(new JsonObject
+        {
+            ["success"] = result.Success,
+            ["response_code"] = result.ResponseCode,
+            ["response_body"] = result.ResponseBody,
+            ["latency_ms"] = result.LatencyMs,
+            ["error_message"] = result.ErrorMessage,
+            ["event_type"] = result.EventType,
+        });
+    }
+
+    private static async Task<IResult> Deliveries(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
+    {
+        var webhookId = RequireWebhookId(id, "id");
+        await Webhook(http, grains, webhookId).Get();
+        var query = new ListRequest.QueryReader(http.Request.Query);
+        var (limit, offset) = Paging(query);
+        var status = query.OneOf("status", [.. WebhookKeys.DeliveryStatuses]);
+        var eventType = query.Text("event_type", 100);
+        query.ThrowIfInvalid();
+        var page = await Directory(http, grains).Deliveries(new WebhookDeliveryQuery(webhookId, status, eventType, limit, offset), ct);
+        return ApiResults.Ok(new JsonObject
+        {
+            ["deliveries"] = new JsonArray([.. page.Items.Select(d => (JsonNode)WebhookContract.Delivery(d))]),
+            ["pagination"] = WebhookContract.Pagination(page.Total, limit, offset, page.Items.Count),
+        });
+    }
+
+    private static async Task<IResult> DeadLetters(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var query = new ListRequest.QueryReader(http.Request.Query);
+        var (limit, offset) = Paging(query);
+        var webhookId = query.Text("webhook_id", 64);
+        var eventType = query.Text("event_type", 100);
+        query.ThrowIfInvalid();
+        var page = await Directory(http, grains).Deliveries(
+            new WebhookDeliveryQuery(webhookId, WebhookKeys.DeliveryFailed, eventType, limit, offset), ct);
+        return ApiResults.Ok(new JsonObject
+        {
+            ["dead_letters"] = new JsonArray([.. page.Items.Select(d => (JsonNode)WebhookContract.DeadLetter(d))]),
+            ["pagination"] = WebhookContract.Pagination(page.Total, limit, offset, page.Items.Count),
+        });
+    }
+
+    private static async Task<IResult> Retry(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var fields = new FieldReader(await RequestBody.ReadObjectAsync(http.Request, ct));
+        var deliveryId = fields.String("delivery_id", required: true, maxLength: 64);
+        fields.ThrowIfInvalid();
+        var delivery = await Directory(http, grains).Delivery(deliveryId!, ct)
+            ?? throw new ApiException(ApiError.NotFound("Delivery not found"));
+        var retried = await grains.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(http.Caller().Partition, delivery.WebhookId))
+            .Retry(delivery.DeliveryId);
+        var json = WebhookContract.Delivery(retried);
+        return ApiResults.Ok(new JsonObject { ["delivery"] = json });
+    }
+
+    private static async Task<IResult> Replay(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var fields = new FieldReader(await RequestBody.ReadObjectAsync(http.Request, ct));
+        var webhookId = fields.String("webhook_id", required: true, maxLength: 64);
+        var sinceSequence = fields.Integer("since_sequence", min: 0);
+        var sinceTimestamp = fields.Timestamp("since_timestamp");
+        var eventType = fields.String("event_type", maxLength: 100);
+        fields.ThrowIfInvalid();
+        var result = await Webhook(http, grains, webhookId).Replay(new WebhookReplayRequest(sinceSequence, sinceTimestamp, eventType));
+        return ApiResults.Ok(new JsonObject
+        {
+            ["replayed"] = result.Events.Count,
+            ["webhook_id"] = result.WebhookId,
+            ["has_more"] = result.HasMore,
+            ["events"] = new JsonArray([.. result.Events.Select(e => (JsonNode)new JsonObject
+            {
+                ["event_id"] = e.EventId,
+                ["event_sequence"] = e.EventSequence,
+                ["event_type"] = e.EventType,
+                ["delivery_id"] = e.DeliveryId,
+            })]),
+        });
+    }
+
+    private static async Task<IResult> Cleanup(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var fields = new FieldReader(await OptionalBody(http, ct));
+        var retentionDays = fields.Integer("retention_days", min: 1, max: 3650) ?? 30;
+        var batchSize = fields.Integer("batch_size", min: 1, max: 100_000) ?? 10_000;
+        fields.ThrowIfInvalid();
+        var result = await Directory(http, grains).Cleanup(retentionDays, batchSize);
+        return ApiResults.Ok(new JsonObject
+        {
+            ["cutoff_date"] = result.CutoffDate,
+            ["retention_days"] = result.RetentionDays,
+            ["events_deleted"] = result.EventsDeleted,
+            ["deliveries_deleted"] = result.DeliveriesDeleted,
+        });
+    }
+
+    private static (int Limit, int Offset) Paging(ListRequest.QueryReader query) =>
+        (query.Integer("limit", 1, MaxLimit) ?? DefaultLimit, query.Integer("offset", 0, int.MaxValue) ?? 0);
+
+    /// <summary>An empty body means "all defaults" where every field is optional (test, cleanup).</summary>
+    private static async Task<JsonElement> OptionalBody(HttpContext http, CancellationToken ct) =>
+        http.Request.ContentLength is 0 || (http.Request.ContentLength is null && !http.Request.Headers.ContainsKey("Transfer-Encoding"))
+            ? JsonDocument.Parse("{}").RootElement
+            : await RequestBody.ReadObjectAsync(http.Request, ct);
+
+    private static long? IfMatch(HttpContext http)
+    {
+        var header = http.Request.Headers.IfMatch.ToString();
+        if (header.Length == 0)
+        {
+            return null;
+        }
+        return Preconditions.TryParse(header, out var expected)
+            ? expected
+            : throw new ApiException(ApiError.BadRequest("If-Match must be a resource version such as W/\"5\" or 5"));
+    }
+
+    private static async Task<object> Current(IWebhookEndpointGrain grain) => WebhookContract.Single(await grain.Get());
+
+    private static string RequireWebhookId(string? id, string parameter)
+    {
+        if (string.IsNullOrEmpty(id))
+        {
+            throw new ApiException(ApiError.BadRequest($"The {parameter} query parameter is required", new { parameter }));
+        }
+        return ResourceRequests.IsWellFormedId(id, WebhookKeys.IdPrefix) ? id : throw new ApiException(ApiError.NotFound("Webhook not found"));
+    }
+
+    private static IWebhookEndpointGrain Webhook(HttpContext http, IGrainFactory grains, string? id) =>
+        grains.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(http.Caller().Partition,
+            ResourceRequests.RequireId(id, WebhookKeys.IdPrefix, "Webhook")));
+
+    private static IWebhookDirectoryGrain Directory(HttpContext http, IGrainFactory grains) =>
+        grains.GetGrain<IWebhookDirectoryGrain>(http.Caller().Partition);
+}

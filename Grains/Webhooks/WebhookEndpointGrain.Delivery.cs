@@ -1,0 +1,356 @@
+using System.Security.Cryptography;
+using System.Text;
+using Grains.Interfaces.Events;
+using Grains.Interfaces.Platform;
+using Grains.Interfaces.Webhooks;
+using Grains.Webhooks.Delivery;
+using Grains.Webhooks.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Grains.Webhooks;
+
+/// <summary>
+/// The delivery half: a queue of pending deliveries (mirror of the endpoint's pending rows), up to
+/// <c>max_in_flight</c> attempts at a time (one, in sequence order, when <c>ordered</c>), each settled into its row.
+/// A reminder stays registered while work is pending, so a deactivated endpoint or one whose silo died wakes up and
+/// carries on; retries due sooner than the reminder period get a one-shot grain timer. Every wake-up just sends what
+/// is due by the clock (<see cref="TimeProvider"/>), which is what lets tests drive hours of backoff instantly.
+/// </summary>
+public sealed partial class WebhookEndpointGrain
+{
+    public const string DeliveryReminder = "webhook-delivery";
+
+    /// <summary>Consecutive dead letters that disable an endpoint (SalesOS: "disable webhook after 5 failed attempts").</summary>
+    public const int DisableAfterDeadLetters = 5;
+
+    private const int PendingPageSize = 5000;
+
+    private readonly Dictionary<string, WebhookDelivery> queue = new(StringComparer.Ordinal);
+    private readonly HashSet<string> inFlight = new(StringComparer.Ordinal);
+    private bool reminderOn;
+    private IGrainTimer? wakeTimer;
+    private (string Current, string? Previous)? secrets;
+
+    public async Task Enqueue(IReadOnlyList<EventLogEntry> events)
+    {
+        if (state.State.Record is not { Status: not WebhookKeys.Disabled } record)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        var rows = events
+            .Select(e => NewDelivery(record, e, OriginalDeliveryId(e.Id), isReplay: false, now))
+            .Where(d => !queue.ContainsKey(d.DeliveryId))
+            .ToList();
+        await Accept(rows);
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DeliveryReminder)
+        {
+            return;
+        }
+        if (state.State.Record is null)
+        {
+            await StopReminder();
+            return;
+        }
+        if (queue.Count == 0)
+        {
+            await LoadPending();
+        }
+        if (queue.Count == 0 && inFlight.Count == 0)
+        {
+            await StopReminder();
+            return;
+        }
+        Pump();
+    }
+
+    public async Task<WebhookDelivery> Retry(string deliveryId)
+    {
+        var record = Record;
+        var delivery = queue.GetValueOrDefault(deliveryId) ?? await store.GetAsync(Partition, deliveryId);
+        if (delivery is null || delivery.WebhookId != WebhookId)
+        {
+            throw DomainException.NotFound("Delivery");
+        }
+        if (inFlight.Contains(deliveryId))
+        {
+            throw DomainException.Conflict("conflict.delivery_in_flight", "This delivery is being attempted right now; check it again shortly");
+        }
+        if (delivery.Status == WebhookKeys.DeliverySuccess)
+        {
+            throw DomainException.Conflict("conflict.delivery_succeeded", "This delivery already succeeded; use replay to send the event again");
+        }
+        inFlight.Add(deliveryId);
+        try
+        {
+            var outcome = await Send(record, Encoding.UTF8.GetBytes(delivery.Payload), delivery.EventId, delivery.EventType,
+                delivery.DeliveryId, delivery.IsReplay, readBody: false);
+            var now = time.GetUtcNow();
+            // A manual retry is one more attempt; it does not restart the automatic schedule.
+            var settled = delivery with
+            {
+                Attempts = delivery.Attempts + 1,
+                ResponseCode = outcome.StatusCode,
+                ErrorMessage = outcome.Error,
+                RetriedAt = now,
+                UpdatedAt = now,
+                FirstAttemptAt = delivery.FirstAttemptAt ?? now,
+            };
+            settled = outcome.Success
+                ? settled with { Status = WebhookKeys.DeliverySuccess, DeliveredAt = now, NextAttemptAt = null }
+                : settled;
+            await writer.SaveAsync([settled]);
+            Track(settled);
+            if (outcome.Success)
+            {
+                await ResetDeadLetters();
+            }
+            return settled;
+        }
+        finally
+        {
+            inFlight.Remove(deliveryId);
+            Pump();
+        }
+    }
+
+    /// <summary>The id of an event's original delivery to this endpoint: derived, so a repeated hand-off finds it.</summary>
+    private string OriginalDeliveryId(string eventId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{Partition}/{WebhookId}/{eventId}"));
+        return $"{WebhookKeys.DeliveryPrefix}_{Convert.ToHexStringLower(hash.AsSpan(0, 12))}";
+    }
+
+    private WebhookDelivery NewDelivery(WebhookRecord record, EventLogEntry entry, string deliveryId, bool isReplay, DateTimeOffset now) =>
+        new(deliveryId, Partition, WebhookId, entry.Id, entry.Sequence, entry.Type, WebhookPayloads.For(entry),
+            WebhookKeys.DeliveryPending, 0, WebhookSchedule.MaxAttempts(record.RetryPolicy), null, null, isReplay, now, now,
+            null, null, null, now);
+
+    /// <summary>Stores new deliveries (keeping any already stored) and queues the ones that were new.</summary>
+    private async Task Accept(IReadOnlyList<WebhookDelivery> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var inserted = await writer.InsertAsync(rows);
+        foreach (var row in rows.Where(r => inserted.Contains(DeliveryKey.Of(r))))
+        {
+            queue[row.DeliveryId] = row;
+        }
+        if (queue.Count > 0)
+        {
+            await StartReminder();
+            Pump();
+        }
+    }
+
+    private async Task LoadPending(CancellationToken cancellationToken = default)
+    {
+        foreach (var row in await store.PendingAsync(Partition, WebhookId, PendingPageSize, cancellationToken))
+        {
+            queue.TryAdd(row.DeliveryId, row);
+        }
+        if (queue.Count > 0)
+        {
+            await StartReminder();
+            Pump();
+        }
+    }
+
+    /// <summary>Starts every due delivery there is room for, then arranges to wake for the next one.</summary>
+    private void Pump()
+    {
+        if (state.State.Record is not { Status: WebhookKeys.Active } record)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        var waiting = WebhookDeliveryRules.InEventOrder(queue.Values.Where(d => !inFlight.Contains(d.DeliveryId)));
+        IEnumerable<WebhookDelivery> due = record.Ordered
+            ? (inFlight.Count == 0 ? waiting.Take(1) : []).Where(d => d.NextAttemptAt <= now)
+            : waiting.Where(d => d.NextAttemptAt <= now).Take(Math.Max(0, record.MaxInFlight - inFlight.Count));
+        foreach (var delivery in due.ToList())
+        {
+            inFlight.Add(delivery.DeliveryId);
+            _ = Attempt(record, delivery);
+        }
+        ScheduleWake(now);
+    }
+
+    private void ScheduleWake(DateTimeOffset now)
+    {
+        var next = queue.Values.Where(d => !inFlight.Contains(d.DeliveryId)).Min(d => d.NextAttemptAt);
+        wakeTimer?.Dispose();
+        wakeTimer = null;
+        if (next is { } at && at > now && at - now < options.Value.ReminderPeriod)
+        {
+            wakeTimer = this.RegisterGrainTimer(() =>
+            {
+                Pump();
+                return Task.CompletedTask;
+            }, new GrainTimerCreationOptions(at - now, Timeout.InfiniteTimeSpan) { Interleave = true });
+        }
+    }
+
+    private async Task Attempt(WebhookRecord record, WebhookDelivery delivery)
+    {
+        try
+        {
+            var started = time.GetUtcNow();
+            var outcome = await Send(record, Encoding.UTF8.GetBytes(delivery.Payload), delivery.EventId, delivery.EventType,
+                delivery.DeliveryId, delivery.IsReplay, readBody: false);
+            await Settle(record, delivery, outcome, started);
+        }
+        catch (Exception ex)
+        {
+            // The row is still pending in the store: a later wake-up or activation tries again (same event id).
+            logger.LogWarning(ex, "Settling delivery {Delivery} of {Webhook} failed", delivery.DeliveryId, GrainKey);
+        }
+        finally
+        {
+            inFlight.Remove(delivery.DeliveryId);
+            Pump();
+        }
+    }
+
+    private async Task Settle(WebhookRecord record, WebhookDelivery delivery, WebhookAttemptOutcome outcome, DateTimeOffset started)
+    {
+        var now = time.GetUtcNow();
+        var attempts = delivery.Attempts + 1;
+        var first = delivery.FirstAttemptAt ?? started;
+        var settled = delivery with
+        {
+            Attempts = attempts,
+            FirstAttemptAt = first,
+            ResponseCode = outcome.StatusCode,
+            ErrorMessage = outcome.Error,
+            UpdatedAt = now,
+        };
+        if (outcome.Success)
+        {
+            settled = settled with { Status = WebhookKeys.DeliverySuccess, DeliveredAt = now, NextAttemptAt = null };
+        }
+        else
+        {
+            var next = outcome.Gone ? null : WebhookSchedule.Next(record.RetryPolicy, delivery.MaxAttempts, first, now, attempts,
+                outcome.RetryAfter, Random.Shared.NextDouble());
+            settled = next is null
+                ? settled with { Status = WebhookKeys.DeliveryFailed, NextAttemptAt = null }
+                : settled with { NextAttemptAt = next };
+        }
+        await writer.SaveAsync([settled]);
+        Track(settled);
+
+        if (outcome.Success)
+        {
+            await ResetDeadLetters();
+        }
+        else if (outcome.Gone)
+        {
+            await Disable("The receiver answered 410 Gone");
+        }
+        else if (settled.Status == WebhookKeys.DeliveryFailed)
+        {
+            await CountDeadLetter();
+        }
+    }
+
+    /// <summary>Keeps the in-memory queue in step with a settled row.</summary>
+    private void Track(WebhookDelivery delivery)
+    {
+        if (delivery.Status == WebhookKeys.DeliveryPending)
+        {
+            queue[delivery.DeliveryId] = delivery;
+        }
+        else
+        {
+            queue.Remove(delivery.DeliveryId);
+        }
+    }
+
+    private async Task ResetDeadLetters()
+    {
+        if (state.State.ConsecutiveDeadLetters > 0)
+        {
+            await ChangeCounters(() => state.State.ConsecutiveDeadLetters = 0);
+        }
+    }
+
+    private async Task CountDeadLetter()
+    {
+        await ChangeCounters(() => state.State.ConsecutiveDeadLetters++);
+        if (state.State.ConsecutiveDeadLetters >= DisableAfterDeadLetters)
+        {
+            await Disable($"{DisableAfterDeadLetters} consecutive deliveries were dead-lettered");
+        }
+    }
+
+    private async Task Disable(string reason)
+    {
+        if (state.State.Record is not { Status: not WebhookKeys.Disabled })
+        {
+            return;
+        }
+        logger.LogWarning("Disabling webhook {Webhook}: {Reason}", GrainKey, reason);
+        await Change(record => record with { Status = WebhookKeys.Disabled, DisabledReason = reason, UpdatedAt = time.GetUtcNow() });
+    }
+
+    /// <summary>Counters are state but not settings: written without a version bump or directory update.</summary>
+    private async Task ChangeCounters(Action change)
+    {
+        await stateGate.WaitAsync();
+        try
+        {
+            change();
+            await state.WriteStateAsync();
+        }
+        finally
+        {
+            stateGate.Release();
+        }
+    }
+
+    private async Task<WebhookAttemptOutcome> Send(WebhookRecord record, byte[] body, string eventId, string eventType,
+        string deliveryId, bool replayed, bool readBody)
+    {
+        var (current, previous) = await Secrets(record);
+        var headers = WebhookSignatures.Headers(record.SignatureScheme, current, previous, eventId, eventType, deliveryId,
+            time.GetUtcNow().ToUnixTimeSeconds(), body, replayed);
+        return await sender.SendAsync(new Uri(record.Url), body, headers, readBody);
+    }
+
+    private async Task<(string Current, string? Previous)> Secrets(WebhookRecord record)
+    {
+        if (secrets is null)
+        {
+            var crypto = await keys.ForTenant(TenantId);
+            var previous = record.PreviousSecretCipher is { } cipher ? crypto.Decrypt(cipher, SecretContext) : null;
+            secrets = (crypto.Decrypt(record.SecretCipher, SecretContext), previous);
+        }
+        // The previous secret signs (standard scheme only) until its overlap window closes.
+        return record.PreviousSecretUntil > time.GetUtcNow() ? secrets.Value : (secrets.Value.Current, null);
+    }
+
+    private async Task StartReminder()
+    {
+        if (!reminderOn)
+        {
+            await this.RegisterOrUpdateReminder(DeliveryReminder, options.Value.ReminderPeriod, options.Value.ReminderPeriod);
+            reminderOn = true;
+        }
+    }
+
+    private async Task StopReminder()
+    {
+        if (await this.GetReminder(DeliveryReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+        reminderOn = false;
+    }
+}
