@@ -11,7 +11,9 @@ public interface IWebhookDeliveryStore
 {
     /// <summary>
     /// Inserts the new rows and upserts the changed ones (in that order). A new row whose id exists already is left
-    /// as stored: a repeated hand-off of an event must not reset a settled delivery.
+    /// as stored: a repeated hand-off of an event must not reset a settled delivery. An upsert never replaces a
+    /// success or a row with more attempts (<see cref="WebhookDeliveryRules.MayReplace"/>): an activation that lost
+    /// its silo may still finish an attempt after the endpoint delivered from elsewhere.
     /// </summary>
     /// <returns>The keys of the new rows that were actually inserted.</returns>
     Task<IReadOnlySet<DeliveryKey>> WriteAsync(IReadOnlyList<WebhookDelivery> inserts, IReadOnlyList<WebhookDelivery> upserts,
@@ -48,6 +50,10 @@ public sealed record EventDeliveryCounts(EventKey Event, int Pending, int Succee
 public static class WebhookDeliveryRules
 {
     public const int MaxLimit = 100;
+
+    /// <summary>Success is final, and attempts only grow.</summary>
+    public static bool MayReplace(WebhookDelivery stored, WebhookDelivery next) =>
+        stored.Status != WebhookKeys.DeliverySuccess && next.Attempts >= stored.Attempts;
 
     public static bool Matches(WebhookDelivery delivery, WebhookDeliveryQuery query) =>
         (query.WebhookId is null || delivery.WebhookId == query.WebhookId)

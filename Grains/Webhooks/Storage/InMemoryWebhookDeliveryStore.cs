@@ -23,7 +23,10 @@ public sealed class InMemoryWebhookDeliveryStore : IWebhookDeliveryStore
             }
             foreach (var row in upserts)
             {
-                rows[DeliveryKey.Of(row)] = row;
+                if (!rows.TryGetValue(DeliveryKey.Of(row), out var stored) || WebhookDeliveryRules.MayReplace(stored, row))
+                {
+                    rows[DeliveryKey.Of(row)] = row;
+                }
             }
         }
         return Task.FromResult<IReadOnlySet<DeliveryKey>>(inserted);

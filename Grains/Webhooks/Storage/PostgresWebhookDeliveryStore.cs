@@ -27,6 +27,7 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
             response_code = excluded.response_code, error_message = excluded.error_message,
             next_attempt_at = excluded.next_attempt_at, first_attempt_at = excluded.first_attempt_at,
             delivered_at = excluded.delivered_at, retried_at = excluded.retried_at, updated_at = excluded.updated_at
+        WHERE webhook_delivery.status <> 'success' AND excluded.attempts >= webhook_delivery.attempts
         """;
 
     private const string CountsSql = """
@@ -155,7 +156,7 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(new WebhookDelivery(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
+                reader.GetString(1), reader.GetString(0), reader.GetString(2), reader.GetString(3), reader.GetInt64(4),
                 reader.GetString(5), reader.GetString(6), reader.GetString(7), reader.GetInt32(8), reader.GetInt32(9),
                 reader.IsDBNull(10) ? null : reader.GetInt32(10), reader.IsDBNull(11) ? null : reader.GetString(11),
                 reader.GetBoolean(12), reader.GetFieldValue<DateTimeOffset>(13), Time(reader, 14), Time(reader, 15),

@@ -41,6 +41,9 @@ public sealed class PostgresCluster(string connectionString) : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         // Cluster silos require a master key, and all silos of a cluster must share it.
         builder.Configuration[ConfigurationKeys.EncryptionMasterKey] = TestMasterKey;
+        // Test receivers listen on loopback; a short reminder period makes failover take seconds.
+        builder.Configuration["Webhooks:AllowPrivateTargets"] = "true";
+        builder.Configuration["Webhooks:ReminderPeriod"] = "00:00:02";
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddPostgresSchemaMigrations(connectionString);
         builder.UseOrleans(silo =>
