@@ -9,8 +9,7 @@ namespace ApiHost.Webhooks;
 
 /// <summary>
 /// <c>GET /v1/webhooks/events</c>: the caller's tenant+environment event log in sequence order, resumable with
-/// <c>since_sequence</c> (send back <c>cursor.last_sequence</c>). Delivery does not exist yet, so every event is
-/// <c>pending</c>; the <c>status</c> filter already accepts the document's four values.
+/// <c>since_sequence</c> (send back <c>cursor.last_sequence</c>), filtered by type and delivery status.
 /// </summary>
 public static class EventLogEndpoints
 {
