@@ -12,9 +12,18 @@ namespace Tests.Customers;
 /// The embedded API for customer and product tests. Each test works in a tenant of its own (<see cref="NewTenantAsync"/>),
 /// so the document's examples (all with jane@example.com) run as written and lists only hold that test's records.
 /// </summary>
-public class CatalogueApi(IReadOnlyDictionary<string, string?>? settings = null)
-    : EmbeddedApi(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Bootstrap:AdminKey"] = AdminKey })
+public class CatalogueApi : EmbeddedApi
 {
+    public CatalogueApi()
+        : this(null)
+    {
+    }
+
+    protected CatalogueApi(IReadOnlyDictionary<string, string?>? settings)
+        : base(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>()) { ["Bootstrap:AdminKey"] = AdminKey })
+    {
+    }
+
     public const string AdminKey = "sb_live_us_CatalogueTestsAdminKey01";
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
