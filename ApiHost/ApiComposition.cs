@@ -1,6 +1,7 @@
 using ApiHost.Api;
 using ApiHost.Auth;
 using ApiHost.Customers;
+using ApiHost.Deals;
 using ApiHost.Keys;
 using ApiHost.OpenApi;
 using ApiHost.Products;
@@ -44,6 +45,7 @@ public static class ApiComposition
         app.MapProductEndpoints();
         app.MapEventLogEndpoints();
         app.MapWebhookEndpoints();
+        app.MapDealEndpoints();
         return app;
     }
 }

@@ -66,9 +66,10 @@ public sealed class ApiKeyAuthenticationMiddleware(RequestDelegate next, ApiKeyC
         }
 
         var caller = new ApiCaller(key, hash);
-        if (!caller.Has(required.Scope))
+        var scope = required.ScopeFor(context.Request);
+        if (!caller.Has(scope))
         {
-            throw new ApiException(ApiError.InsufficientScope(required.Scope));
+            throw new ApiException(ApiError.InsufficientScope(scope));
         }
         context.SetCaller(caller);
         await next(context);

@@ -41,6 +41,9 @@ public interface ICustomerGrain : IGrainWithStringKey
 public interface ICustomerDirectoryGrain : IGrainWithStringKey
 {
     Task<ListPage<CustomerView>> List(ListQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The id of the partition's customer with this email (case-insensitive), or null.</summary>
+    Task<string?> FindByEmail(string email, CancellationToken cancellationToken = default);
 }
 
 /// <summary>

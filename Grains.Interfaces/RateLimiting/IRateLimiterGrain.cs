@@ -70,4 +70,7 @@ public static class RateLimitSubjects
     public static string AuthenticatedIp(string ip) => "ip-auth/" + ip;
 
     public static string UnauthenticatedIp(string ip) => "ip-anon/" + ip;
+
+    /// <summary>A per-endpoint limit of one tenant+environment (e.g. deal exports, 10 per hour).</summary>
+    public static string Endpoint(string name, string partition) => $"endpoint/{name}/{partition}";
 }

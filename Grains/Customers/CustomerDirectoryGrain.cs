@@ -33,4 +33,12 @@ public sealed class CustomerDirectoryGrain(IProjectionStore projections, TenantK
             .ToList();
         return new ListPage<CustomerView>(items, page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
     }
+
+    public async Task<string?> FindByEmail(string email, CancellationToken cancellationToken = default)
+    {
+        var partition = this.GetPrimaryKeyString();
+        var crypto = await keys.ForTenant(partition[..partition.IndexOf(':')]);
+        var index = CustomerRecords.EmailIndex(email, crypto);
+        return await GrainFactory.GetGrain<IEmailReservationGrain>(EmailReservationGrain.Key(partition, index)).Holder();
+    }
 }

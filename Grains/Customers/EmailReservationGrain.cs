@@ -14,6 +14,9 @@ public interface IEmailReservationGrain : IGrainWithStringKey
 
     /// <summary>Frees the email if this customer owns it.</summary>
     Task Release(string customerId);
+
+    /// <summary>The customer that really holds the email now, if any (a stale reservation answers null).</summary>
+    Task<string?> Holder();
 }
 
 public sealed class EmailReservationGrain(
@@ -47,6 +50,9 @@ public sealed class EmailReservationGrain(
             await state.ClearStateAsync();
         }
     }
+
+    public async Task<string?> Holder() =>
+        state.State.CustomerId is { } owner && await OwnerStillHolds(owner) ? owner : null;
 
     private Task<bool> OwnerStillHolds(string owner)
     {

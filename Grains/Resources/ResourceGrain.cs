@@ -81,7 +81,13 @@ public abstract class ResourceGrain<TState, TRecord>(
     }
 
     /// <summary>The change: one state write of the new record (null = deleted) with its event, then the hand-offs.</summary>
-    protected async Task Commit(TRecord? record, OutboxEvent evt)
+    protected Task Commit(TRecord? record, OutboxEvent evt) => Commit(record, [evt]);
+
+    /// <summary>
+    /// The change with several events. <paramref name="amend"/> sets a derived state's own fields on the new state
+    /// (from the previous one), so they are part of the same write.
+    /// </summary>
+    protected async Task Commit(TRecord? record, IReadOnlyList<OutboxEvent> events, Action<TState, TState>? amend = null)
     {
         var previous = state.State;
         state.State = new TState
@@ -90,8 +96,9 @@ public abstract class ResourceGrain<TState, TRecord>(
             Deleted = record is null,
             Version = previous.Version + 1,
             ProjectionVersion = previous.ProjectionVersion,
-            Outbox = [.. previous.Outbox, evt],
+            Outbox = [.. previous.Outbox, .. events],
         };
+        amend?.Invoke(previous, state.State);
         try
         {
             await state.WriteStateAsync();

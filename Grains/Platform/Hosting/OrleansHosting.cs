@@ -1,3 +1,4 @@
+using Grains.Deals;
 using Grains.Encryption;
 using Grains.Events;
 using Grains.Platform.Postgres;
@@ -97,6 +98,7 @@ public static class OrleansHosting
     {
         // Grains read the clock from TimeProvider so tests can drive business time with FakeTimeProvider.
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.AddDeals();
         silo.AddDashboard();
         return silo;
     }

@@ -1,0 +1,72 @@
+using Orleans.Concurrency;
+
+namespace Grains.Interfaces.Deals;
+
+/// <summary>
+/// One deal (key <c>{tenant}:{env}/deal_...</c>): header, line items, discounts, terms, signatures and its audit chain.
+/// Every change goes through the status machine (<see cref="DealStateMachine"/>), bumps the version, appends an audit
+/// entry and emits its events; <c>expectedVersion</c> (If-Match) is checked when given.
+/// </summary>
+public interface IDealGrain : IGrainWithStringKey
+{
+    Task<DealView> Create(DealFields fields, DealActor actor);
+
+    /// <summary>Creates the deal with its items, discounts and terms in one write (or only prices it when <paramref name="dryRun"/>).</summary>
+    Task<DealView> CreateConfigured(DealFields fields, IReadOnlyList<DealItemInput> items, IReadOnlyList<DealDiscountInput> discounts,
+        string? termsJson, bool dryRun, DealActor actor);
+
+    [AlwaysInterleave]
+    Task<DealView> Get();
+
+    Task<DealView> Update(DealChanges changes, long expectedVersion, DealActor actor);
+
+    /// <summary>Cancels the deal; a deal already cancelled (or expired) is deleted for good.</summary>
+    Task<DealDeletion> Delete(long expectedVersion, DealActor actor);
+
+    Task<DealView> AddItem(DealItemInput item, long? expectedVersion, DealActor actor);
+
+    Task<DealView> UpdateItem(string itemId, int quantity, long? expectedVersion, DealActor actor);
+
+    Task<DealView> RemoveItem(string itemId, long? expectedVersion, DealActor actor);
+
+    Task<DealView> ApplyDiscount(DealDiscountInput discount, long? expectedVersion, DealActor actor);
+
+    Task<DealView> Transition(string target, long? expectedVersion, DealActor actor);
+
+    Task<IReadOnlyList<DealValidTransition>> ValidTransitions();
+
+    Task<DealView> SetTerms(string termsJson, DealActor actor);
+
+    Task<DealView> Sign(DealSignRequest request, DealActor actor);
+
+    Task<DealView> Unsign(string? reason, DealActor actor);
+
+    Task<DealPartialAcceptResult> PartialAccept(IReadOnlyList<string> acceptedItems, IReadOnlyList<string> rejectedItems,
+        bool createDeclinedDeal, DealActor actor);
+
+    Task<DealView> RecordOutcome(string reason, string? notes, string? competitorName, DealActor actor);
+
+    Task<DealAuditPage> Audit(int offset, int limit);
+
+    Task<AuditVerification> VerifyAudit();
+
+    /// <summary>The public check: the signed hash against the current content, and the signature against the tenant key.</summary>
+    Task<DealVerification> Verify();
+}
+
+/// <summary>Lists, exports and reference checks over a partition's deals (the projection).</summary>
+public interface IDealDirectoryGrain : IGrainWithStringKey
+{
+    Task<Projections.ListPage<DealView>> List(Projections.ListQuery query, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Where a deal lives (key: the deal id): the public verification endpoint has only the id, no tenant. Written once
+/// when the deal is created.
+/// </summary>
+public interface IDealLocatorGrain : IGrainWithStringKey
+{
+    Task Register(string partition);
+
+    Task<string?> Partition();
+}

@@ -1,0 +1,68 @@
+using Grains.Deals.Pricing;
+using Grains.Interfaces.Deals;
+using Grains.Interfaces.Platform;
+using Grains.Platform;
+
+namespace Grains.Deals;
+
+/// <summary>Small rules the deal grain applies on several paths.</summary>
+public static class DealRules
+{
+    public static DomainException AlreadyClosed() =>
+        DomainException.Conflict("conflict.deal_already_closed", "The deal is closed; closed deals cannot be changed");
+
+    /// <summary>A recurring deal needs a billing cycle (the document's deal_type/billing_cycle rule).</summary>
+    public static void CheckBillingCycle(string dealType, string? billingCycle)
+    {
+        if (dealType == DealKeys.Recurring && billingCycle is null)
+        {
+            throw DomainException.Invalid("billing_cycle", "required", "billing_cycle is required when deal_type is recurring");
+        }
+    }
+
+    public static DealItem NewItem(DealItemInput input) => new(ResourceIds.New(DealKeys.ItemPrefix), input.ProductId, input.Name,
+        input.Description, input.UnitPrice, input.Quantity, 0, input.PriceType, input.BillingCycle, input.ConfigurationJson);
+
+    public static DealDiscount NewDiscount(DealDiscountInput input, DateTimeOffset at) =>
+        new(ResourceIds.New(DealKeys.DiscountPrefix), input.Type, input.Value, input.Code, input.Description, at);
+
+    public static string Money(decimal amount, string currency) => MoneyFormat.Amount(amount, currency);
+
+    /// <summary>Names of the header fields that differ (for <c>deal.updated</c> and the audit entry).</summary>
+    public static IReadOnlyList<string> ChangedFields(DealView before, DealView after)
+    {
+        var changed = new List<string>();
+        void Check(string name, object? a, object? b)
+        {
+            if (!Equals(a, b))
+            {
+                changed.Add(name);
+            }
+        }
+        Check("title", before.Title, after.Title);
+        Check("customer_id", before.CustomerId, after.CustomerId);
+        Check("description", before.Description, after.Description);
+        Check("currency", before.Currency, after.Currency);
+        Check("tax_rate", before.TaxRate, after.TaxRate);
+        Check("deal_type", before.DealType, after.DealType);
+        Check("billing_cycle", before.BillingCycle, after.BillingCycle);
+        Check("deposit_required", before.DepositRequired, after.DepositRequired);
+        Check("notes", before.Notes, after.Notes);
+        Check("metadata", before.MetadataJson, after.MetadataJson);
+        return changed;
+    }
+
+    /// <summary>Which of <paramref name="conditions"/> the deal does not meet.</summary>
+    public static IReadOnlyList<string> Unmet(DealView deal, IEnumerable<string> conditions) =>
+        [.. conditions.Where(condition => !(condition switch
+        {
+            DealConditions.HasCustomer => deal.CustomerId is not null,
+            DealConditions.HasLineItems => deal.Items.Count > 0,
+            DealConditions.FullySigned => deal.Signatures.Any(s => s.Side == Seller) && deal.Signatures.Any(s => s.Side == Buyer),
+            DealConditions.Unsigned => deal.Signatures.Count == 0,
+            _ => false,
+        }))];
+
+    public const string Seller = "seller";
+    public const string Buyer = "buyer";
+}

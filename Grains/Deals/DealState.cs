@@ -1,0 +1,25 @@
+using Grains.Interfaces.Deals;
+using Grains.Interfaces.Events;
+using Grains.Resources;
+
+namespace Grains.Deals;
+
+[GenerateSerializer, Alias("deals.state")]
+public sealed class DealState : IResourceState<DealView>
+{
+    [Id(0)] public DealView? Record { get; set; }
+
+    [Id(1)] public bool Deleted { get; set; }
+
+    [Id(2)] public long Version { get; set; }
+
+    [Id(3)] public long ProjectionVersion { get; set; }
+
+    [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
+
+    /// <summary>The last audit entry: the next one chains to its hash.</summary>
+    [Id(5)] public AuditEntry? AuditTail { get; set; }
+
+    /// <summary>Audit entries written with the change but not yet in the audit store (handed on after the write).</summary>
+    [Id(6)] public List<AuditEntry> PendingAudit { get; set; } = [];
+}
