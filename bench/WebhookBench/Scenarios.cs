@@ -15,7 +15,7 @@ public sealed record RawResult(int Concurrency, double Seconds, long Requests, d
 public sealed record DeliveredResult(
     int Partitions, int EndpointsPerPartition, int EventsPerAppend, int MaxOutstandingPerPartition, double WarmupSeconds,
     double Seconds, long Deliveries, double DeliveriesPerSecond, long AppendCalls, double AppendsPerSecond,
-    double? LatencyP50Ms, double? LatencyP99Ms, long LatencySamples, long Expected, long Received, long Distinct, long Duplicates,
+    double? LatencyP50Ms, double? LatencyP99Ms, long LatencySamples, double? AppendP50Ms, double? AppendP99Ms, long Expected, long Received, long Distinct, long Duplicates,
     double DrainSeconds, Dictionary<string, long> RowStatuses, CpuSplit Cpu);
 
 public sealed record FanOutResult(
@@ -129,6 +129,9 @@ public sealed class Scenarios(ClusterSilo silo, Receiver receiver, Machine machi
         var expected = new long[partitions];
         long appendCalls = 0;
         long eventNumber = 0;
+        // How long Append itself takes (store, fan-out, rows inserted for every endpoint): the appender's dead time.
+        var appendMs = new List<double>();
+        var measuring = false;
         using var stop = new CancellationTokenSource();
         var appenders = Enumerable.Range(0, partitions).Select(p => Task.Run(async () =>
         {
@@ -148,18 +151,33 @@ public sealed class Scenarios(ClusterSilo silo, Receiver receiver, Machine machi
                 }
                 Interlocked.Add(ref expected[p], (long)batch * endpointsPerPartition);
                 await log.Append(events);
+                var took = Stopwatch.GetElapsedTime(now).TotalMilliseconds;
                 Interlocked.Increment(ref appendCalls);
+                lock (appendMs)
+                {
+                    if (Volatile.Read(ref measuring))
+                    {
+                        appendMs.Add(took);
+                    }
+                }
             }
         })).ToList();
 
         await Task.Delay(warmup);
         receiver.TakeLatencies();
         receiver.RecordLatency(true);
+        Volatile.Write(ref measuring, true);
         var (startCount, startAppends, cpuStart) = (receiver.HookCount, Interlocked.Read(ref appendCalls), machine.Sample());
         await Task.Delay(duration);
         var (endCount, endAppends, cpuEnd) = (receiver.HookCount, Interlocked.Read(ref appendCalls), machine.Sample());
         receiver.RecordLatency(false);
+        Volatile.Write(ref measuring, false);
         var latencies = receiver.TakeLatencies();
+        double[] appends;
+        lock (appendMs)
+        {
+            appends = [.. appendMs.Order()];
+        }
         await stop.CancelAsync();
         await Task.WhenAll(appenders);
 
@@ -179,7 +197,7 @@ public sealed class Scenarios(ClusterSilo silo, Receiver receiver, Machine machi
         Array.Sort(latencies);
         return new DeliveredResult(partitions, endpointsPerPartition, batch, maxOutstanding, warmup.TotalSeconds, Math.Round(seconds, 2),
             deliveries, Math.Round(deliveries / seconds), endAppends - startAppends, Math.Round((endAppends - startAppends) / seconds, 1),
-            Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Length, total,
+            Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Length, Percentile(appends, 0.50), Percentile(appends, 0.99), total,
             Enumerable.Range(0, partitions).Sum(receiver.ReceivedFor), receiver.DistinctCount, receiver.Duplicates,
             Math.Round(drainSeconds, 2), rows, Machine.Between(cpuStart, cpuEnd));
     }
