@@ -25,8 +25,7 @@ public sealed partial class WebhookEndpointGrain
 
     private const int PendingPageSize = 5000;
 
-    private readonly Dictionary<string, WebhookDelivery> queue = new(StringComparer.Ordinal);
-    private readonly HashSet<string> inFlight = new(StringComparer.Ordinal);
+    private readonly DeliveryQueue queue = new();
     private bool reminderOn;
     private IGrainTimer? wakeTimer;
     private (string Current, string? Previous)? secrets;
@@ -40,7 +39,7 @@ public sealed partial class WebhookEndpointGrain
         var now = time.GetUtcNow();
         var rows = events
             .Select(e => NewDelivery(record, e, OriginalDeliveryId(e.Id), isReplay: false, now))
-            .Where(d => !queue.ContainsKey(d.DeliveryId))
+            .Where(d => !queue.Contains(d.DeliveryId))
             .ToList();
         await Accept(rows);
     }
@@ -60,7 +59,7 @@ public sealed partial class WebhookEndpointGrain
         {
             await LoadPending();
         }
-        if (queue.Count == 0 && inFlight.Count == 0)
+        if (queue.Count == 0)
         {
             await StopReminder();
             return;
@@ -71,12 +70,12 @@ public sealed partial class WebhookEndpointGrain
     public async Task<WebhookDelivery> Retry(string deliveryId)
     {
         var record = Record;
-        var delivery = queue.GetValueOrDefault(deliveryId) ?? await store.GetAsync(Partition, deliveryId);
+        var delivery = queue.Get(deliveryId) ?? await store.GetAsync(Partition, deliveryId);
         if (delivery is null || delivery.WebhookId != WebhookId)
         {
             throw DomainException.NotFound("Delivery");
         }
-        if (inFlight.Contains(deliveryId))
+        if (queue.IsInFlight(deliveryId))
         {
             throw DomainException.Conflict("conflict.delivery_in_flight", "This delivery is being attempted right now; check it again shortly");
         }
@@ -84,7 +83,7 @@ public sealed partial class WebhookEndpointGrain
         {
             throw DomainException.Conflict("conflict.delivery_succeeded", "This delivery already succeeded; use replay to send the event again");
         }
-        inFlight.Add(deliveryId);
+        queue.Begin(deliveryId);
         try
         {
             var outcome = await Send(record, Encoding.UTF8.GetBytes(delivery.Payload), delivery.EventId, delivery.EventType,
@@ -104,7 +103,7 @@ public sealed partial class WebhookEndpointGrain
                 ? settled with { Status = WebhookKeys.DeliverySuccess, DeliveredAt = now, NextAttemptAt = null }
                 : settled;
             await writer.SaveAsync([settled]);
-            Track(settled);
+            queue.Set(settled);
             if (outcome.Success)
             {
                 await ResetDeadLetters();
@@ -113,7 +112,7 @@ public sealed partial class WebhookEndpointGrain
         }
         finally
         {
-            inFlight.Remove(deliveryId);
+            queue.End(deliveryId);
             Pump();
         }
     }
@@ -140,7 +139,7 @@ public sealed partial class WebhookEndpointGrain
         var inserted = await writer.InsertAsync(rows);
         foreach (var row in rows.Where(r => inserted.Contains(DeliveryKey.Of(r))))
         {
-            queue[row.DeliveryId] = row;
+            queue.Set(row);
         }
         if (queue.Count > 0)
         {
@@ -153,7 +152,7 @@ public sealed partial class WebhookEndpointGrain
     {
         foreach (var row in await store.PendingAsync(Partition, WebhookId, PendingPageSize, cancellationToken))
         {
-            queue.TryAdd(row.DeliveryId, row);
+            queue.TryAdd(row);
         }
         if (queue.Count > 0)
         {
@@ -170,13 +169,8 @@ public sealed partial class WebhookEndpointGrain
             return;
         }
         var now = time.GetUtcNow();
-        var waiting = WebhookDeliveryRules.InEventOrder(queue.Values.Where(d => !inFlight.Contains(d.DeliveryId)));
-        IEnumerable<WebhookDelivery> due = record.Ordered
-            ? (inFlight.Count == 0 ? waiting.Take(1) : []).Where(d => d.NextAttemptAt <= now)
-            : waiting.Where(d => d.NextAttemptAt <= now).Take(Math.Max(0, record.MaxInFlight - inFlight.Count));
-        foreach (var delivery in due.ToList())
+        foreach (var delivery in queue.TakeDue(now, record.Ordered, record.MaxInFlight - queue.InFlightCount))
         {
-            inFlight.Add(delivery.DeliveryId);
             _ = Attempt(record, delivery);
         }
         ScheduleWake(now);
@@ -184,7 +178,7 @@ public sealed partial class WebhookEndpointGrain
 
     private void ScheduleWake(DateTimeOffset now)
     {
-        var next = queue.Values.Where(d => !inFlight.Contains(d.DeliveryId)).Min(d => d.NextAttemptAt);
+        var next = queue.NextDue;
         wakeTimer?.Dispose();
         wakeTimer = null;
         if (next is { } at && at > now && at - now < options.Value.ReminderPeriod)
@@ -213,7 +207,7 @@ public sealed partial class WebhookEndpointGrain
         }
         finally
         {
-            inFlight.Remove(delivery.DeliveryId);
+            queue.End(delivery.DeliveryId);
             Pump();
         }
     }
@@ -244,7 +238,7 @@ public sealed partial class WebhookEndpointGrain
                 : settled with { NextAttemptAt = next };
         }
         await writer.SaveAsync([settled]);
-        Track(settled);
+        queue.Set(settled);
 
         if (outcome.Success)
         {
@@ -257,19 +251,6 @@ public sealed partial class WebhookEndpointGrain
         else if (settled.Status == WebhookKeys.DeliveryFailed)
         {
             await CountDeadLetter();
-        }
-    }
-
-    /// <summary>Keeps the in-memory queue in step with a settled row.</summary>
-    private void Track(WebhookDelivery delivery)
-    {
-        if (delivery.Status == WebhookKeys.DeliveryPending)
-        {
-            queue[delivery.DeliveryId] = delivery;
-        }
-        else
-        {
-            queue.Remove(delivery.DeliveryId);
         }
     }
 

@@ -102,7 +102,9 @@ public sealed class WebhookDeliveryWriter(IWebhookDeliveryStore store, IEventLog
             {
                 request.Done.TrySetResult(inserted);
             }
-            await UpdateEventStatuses(inserts.Concat(upserts));
+            // Only what can change an event's status: a settled delivery, or a replay making a delivered event pending again
+            // (original deliveries are pending from the start, as their event is).
+            await UpdateEventStatuses(inserts.Where(d => d.IsReplay).Concat(upserts.Where(d => d.Status != WebhookKeys.DeliveryPending)));
         }
         catch (Exception ex)
         {
@@ -115,9 +117,13 @@ public sealed class WebhookDeliveryWriter(IWebhookDeliveryStore store, IEventLog
 
     private async Task UpdateEventStatuses(IEnumerable<WebhookDelivery> rows)
     {
+        var touched = rows.Select(d => new EventKey(d.Partition, d.EventId)).Distinct().ToList();
+        if (touched.Count == 0)
+        {
+            return;
+        }
         try
         {
-            var touched = rows.Select(d => new EventKey(d.Partition, d.EventId)).Distinct().ToList();
             var counts = await store.CountsAsync(touched);
             await events.SetStatusesAsync([.. counts.Select(c =>
                 new EventStatusChange(c.Event.Partition, c.Event.EventId, EventStatuses.From(c.Pending, c.Succeeded, c.Failed)))]);
