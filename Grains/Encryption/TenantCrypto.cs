@@ -29,10 +29,16 @@ public sealed class TenantCrypto
         master.Unwrap(keys.WrappedIndexKey, TenantKeyringGrain.IndexKeyContext(tenantId)));
 
     /// <param name="context">Where the value lives (record and field); decrypting needs the same context.</param>
-    public string Encrypt(string plaintext, string context) =>
-        $"v{currentVersion}:" + Aead.Seal(dataKeys[currentVersion], Encoding.UTF8.GetBytes(plaintext), context);
+    public string Encrypt(string plaintext, string context) => Encrypt(Encoding.UTF8.GetBytes(plaintext), context);
 
-    public string Decrypt(string ciphertext, string context)
+    /// <summary>Binary secrets (key material) go in as bytes, so no string copy of them is ever made.</summary>
+    public string Encrypt(ReadOnlySpan<byte> plaintext, string context) =>
+        $"v{currentVersion}:" + Aead.Seal(dataKeys[currentVersion], plaintext, context);
+
+    public string Decrypt(string ciphertext, string context) => Encoding.UTF8.GetString(DecryptBytes(ciphertext, context));
+
+    /// <summary>The plaintext bytes of a value sealed by <see cref="Encrypt(ReadOnlySpan{byte}, string)"/>; the caller may wipe them.</summary>
+    public byte[] DecryptBytes(string ciphertext, string context)
     {
         var colon = ciphertext.IndexOf(':');
         if (colon < 2 || ciphertext[0] != 'v' ||
@@ -41,7 +47,7 @@ public sealed class TenantCrypto
         {
             throw new CryptographicException("Encrypted value names no known data key version.");
         }
-        return Encoding.UTF8.GetString(Aead.Open(key, ciphertext[(colon + 1)..], context));
+        return Aead.Open(key, ciphertext[(colon + 1)..], context);
     }
 
     /// <summary>A keyed hash of <paramref name="value"/> for exact matching (128 bits, base64url).</summary>

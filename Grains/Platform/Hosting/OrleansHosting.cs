@@ -1,4 +1,5 @@
 using Grains.Deals;
+using Grains.Deals.Audit;
 using Grains.Encryption;
 using Grains.Events;
 using Grains.Platform.Postgres;
@@ -32,6 +33,7 @@ public static class OrleansHosting
             .UseInMemoryReminderService();
         silo.Services.AddProjectionStore(postgresConnectionString: null);
         silo.Services.AddEventLogStore(postgresConnectionString: null);
+        silo.Services.AddAuditStore(postgresConnectionString: null);
         silo.Services.AddWebhookDelivery(postgresConnectionString: null, allowPrivateTargetsByDefault: true);
         // In memory anyway: a master key generated at start is enough when none is configured.
         silo.AddPiiEncryption(MasterKeyPolicy.GenerateWhenMissing);
@@ -70,6 +72,7 @@ public static class OrleansHosting
             });
         silo.Services.AddProjectionStore(connectionString);
         silo.Services.AddEventLogStore(connectionString);
+        silo.Services.AddAuditStore(connectionString);
         silo.Services.AddWebhookDelivery(connectionString, allowPrivateTargetsByDefault: false);
         // Data outlives the process and is shared by all silos: the master key must be configured (fails here if not).
         silo.AddPiiEncryption(MasterKeyPolicy.Required);

@@ -1,3 +1,4 @@
+using Grains.Encryption;
 using Grains.Platform.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -25,11 +26,17 @@ public sealed class GrainTestCluster : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(initialSilosCount: 2);
-        builder.ConfigureHost(host => host.Services.AddSingleton<TimeProvider>(Time));
+        builder.ConfigureHost(host =>
+        {
+            host.Services.AddSingleton<TimeProvider>(Time);
+            // One master key for every silo: a key wrapped on one silo must unwrap on the other.
+            host.Configuration[ConfigurationKeys.EncryptionMasterKey] = PostgresCluster.TestMasterKey;
+        });
         builder.ConfigureSilo((_, silo) => silo
             .AddMemoryGrainStorageAsDefault()
             .AddMemoryGrainStorage(OrleansHosting.PubSubStore)
-            .UseInMemoryReminderService());
+            .UseInMemoryReminderService()
+            .AddPiiEncryption(MasterKeyPolicy.GenerateWhenMissing));
         cluster = builder.Build();
         await cluster.DeployAsync();
     }
