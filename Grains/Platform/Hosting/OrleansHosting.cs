@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Orleans.Storage;
 
 namespace Grains.Platform.Hosting;
 
@@ -101,6 +102,9 @@ public static class OrleansHosting
     {
         // Grains read the clock from TimeProvider so tests can drive business time with FakeTimeProvider.
         silo.Services.TryAddSingleton(TimeProvider.System);
+        // Grain state in Orleans' own binary format: it round-trips exactly what grain calls carry (including the
+        // compiler's collection-expression types, which the default Newtonsoft JSON storage format cannot read back).
+        silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.Services.AddDeals();
         silo.AddDashboard();
         return silo;
