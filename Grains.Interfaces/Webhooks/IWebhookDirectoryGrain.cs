@@ -20,6 +20,10 @@ public interface IWebhookDirectoryGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<WebhookSubscription>> List();
 
+    /// <summary>For each event type, whether an endpoint that is not disabled subscribes to it (aligned with the input).</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<bool>> Wanted(IReadOnlyList<string> eventTypes);
+
     /// <summary>Hands each event to every active or paused endpoint subscribed to it; returns when all have it.</summary>
     /// <remarks>Interleaves: an endpoint activated by the hand-off may tell the directory its settings meanwhile.</remarks>
     [AlwaysInterleave]

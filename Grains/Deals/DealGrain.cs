@@ -207,8 +207,9 @@ public sealed partial class DealGrain(
             written.AuditTail = entry;
             written.PendingAudit = [.. previous.PendingAudit, entry];
         });
-        await SyncAudit();
     }
+
+    protected override Task AfterCommit() => SyncAudit();
 
     /// <summary>Hands written audit entries to the store (idempotent by sequence); what fails is retried on the next change or activation.</summary>
     private async Task SyncAudit()

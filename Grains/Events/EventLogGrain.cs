@@ -15,14 +15,18 @@ public sealed class EventLogGrain(IEventLogStore store) : Grain, IEventLogGrain
 
     public async Task<IReadOnlyList<long>> Append(IReadOnlyList<OutboxEvent> events)
     {
-        var sequences = await store.AppendAsync(Partition, events);
+        // An event no endpoint wants is logged as delivered (nothing is owed), saving a status write per change.
+        var directory = GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition);
+        var wanted = await directory.Wanted([.. events.Select(e => e.Type)]);
+        var statuses = wanted.Select(w => w ? EventStatuses.Pending : EventStatuses.Delivered).ToList();
+        var sequences = await store.AppendAsync(Partition, events, statuses);
         var entries = events
-            .Select((e, i) => new EventLogEntry(e.Id, sequences[i], e.Type, EventStatuses.Pending, e.CreatedAt, e.DataJson))
+            .Select((e, i) => new EventLogEntry(e.Id, sequences[i], e.Type, statuses[i], e.CreatedAt, e.DataJson))
             .DistinctBy(e => e.Id)
             .ToList();
-        if (entries.Count > 0)
+        if (wanted.Any(w => w))
         {
-            await GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition).Dispatch(entries);
+            await directory.Dispatch(entries);
         }
         return sequences;
     }

@@ -13,7 +13,9 @@ public interface IEventLogStore
     /// in commit order. An event id already in the partition (or repeated in the batch) keeps its first sequence.
     /// </summary>
     /// <returns>The sequence of each given event, in order.</returns>
-    Task<IReadOnlyList<long>> AppendAsync(string partition, IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken = default);
+    /// <param name="initialStatuses">Each new event's status (aligned with <paramref name="events"/>); <c>pending</c> when null.</param>
+    Task<IReadOnlyList<long>> AppendAsync(string partition, IReadOnlyList<OutboxEvent> events, IReadOnlyList<string>? initialStatuses = null,
+        CancellationToken cancellationToken = default);
 
     /// <summary>Matching events in sequence order, at most <see cref="EventLogQuery.Limit"/> (1–1000).</summary>
     Task<EventLogPage> QueryAsync(string partition, EventLogQuery query, CancellationToken cancellationToken = default);

@@ -8,7 +8,8 @@ public sealed class InMemoryEventLogStore : IEventLogStore
 {
     private readonly ConcurrentDictionary<string, Log> logs = new(StringComparer.Ordinal);
 
-    public Task<IReadOnlyList<long>> AppendAsync(string partition, IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<long>> AppendAsync(string partition, IReadOnlyList<OutboxEvent> events, IReadOnlyList<string>? initialStatuses = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         var log = logs.GetOrAdd(partition, _ => new Log());
@@ -21,7 +22,7 @@ public sealed class InMemoryEventLogStore : IEventLogStore
                 if (!log.ById.TryGetValue(evt.Id, out var sequence))
                 {
                     sequence = log.Entries.Count + 1;
-                    log.Entries.Add(new EventLogEntry(evt.Id, sequence, evt.Type, EventStatuses.Pending,
+                    log.Entries.Add(new EventLogEntry(evt.Id, sequence, evt.Type, initialStatuses?[i] ?? EventStatuses.Pending,
                         EventLogRules.ToMicroseconds(evt.CreatedAt), evt.DataJson));
                     log.ById[evt.Id] = sequence;
                 }

@@ -22,12 +22,13 @@ public sealed class PostgresEventLogStore(NpgsqlDataSource dataSource) : IEventL
 
     private const string InsertSql = """
         INSERT INTO event_log (partition, sequence, event_id, event_type, status, created_at, data)
-        SELECT $1, s, e, t, $6, c, d FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $7::text[]) AS x(s, e, t, c, d)
+        SELECT $1, s, e, t, st, c, d FROM unnest($2::bigint[], $3::text[], $4::text[], $5::timestamptz[], $6::text[], $7::text[]) AS x(s, e, t, c, st, d)
         """;
 
     private const string MoveCounterSql = "UPDATE event_log_counter SET last_sequence = $2 WHERE partition = $1";
 
-    public async Task<IReadOnlyList<long>> AppendAsync(string partition, IReadOnlyList<OutboxEvent> events, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<long>> AppendAsync(string partition, IReadOnlyList<OutboxEvent> events, IReadOnlyList<string>? initialStatuses = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(events);
         if (events.Count == 0)
@@ -54,12 +55,12 @@ public sealed class PostgresEventLogStore(NpgsqlDataSource dataSource) : IEventL
             }
         }
 
-        var fresh = new List<(long Sequence, OutboxEvent Event)>();
-        foreach (var evt in events)
+        var fresh = new List<(long Sequence, OutboxEvent Event, string Status)>();
+        for (var i = 0; i < events.Count; i++)
         {
-            if (known.TryAdd(evt.Id, last + 1))
+            if (known.TryAdd(events[i].Id, last + 1))
             {
-                fresh.Add((++last, evt));
+                fresh.Add((++last, events[i], initialStatuses?[i] ?? EventStatuses.Pending));
             }
         }
 
@@ -71,7 +72,7 @@ public sealed class PostgresEventLogStore(NpgsqlDataSource dataSource) : IEventL
                 new NpgsqlParameter<string[]> { TypedValue = [.. fresh.Select(f => f.Event.Id)] },
                 new NpgsqlParameter<string[]> { TypedValue = [.. fresh.Select(f => f.Event.Type)] },
                 new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. fresh.Select(f => f.Event.CreatedAt.ToUniversalTime())] },
-                Text(EventStatuses.Pending),
+                new NpgsqlParameter<string[]> { TypedValue = [.. fresh.Select(f => f.Status)] },
                 new NpgsqlParameter<string[]> { TypedValue = [.. fresh.Select(f => f.Event.DataJson)] }));
             batch.BatchCommands.Add(Command(MoveCounterSql, Text(partition), new NpgsqlParameter<long> { TypedValue = last }));
             await batch.ExecuteNonQueryAsync(cancellationToken);

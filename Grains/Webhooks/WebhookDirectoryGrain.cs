@@ -48,6 +48,12 @@ public sealed class WebhookDirectoryGrain(
     public Task<IReadOnlyList<WebhookSubscription>> List() =>
         Task.FromResult<IReadOnlyList<WebhookSubscription>>([.. state.State.Subscriptions.Values.OrderBy(s => s.View.CreatedAt)]);
 
+    public Task<IReadOnlyList<bool>> Wanted(IReadOnlyList<string> eventTypes)
+    {
+        var live = state.State.Subscriptions.Values.Where(s => s.Status != WebhookKeys.Disabled).ToList();
+        return Task.FromResult<IReadOnlyList<bool>>([.. eventTypes.Select(type => live.Any(s => WebhookEventPatterns.Matches(s.Events, type)))]);
+    }
+
     public async Task Dispatch(IReadOnlyList<EventLogEntry> entries)
     {
         // A snapshot: subscriptions may change while the hand-offs are awaited.
@@ -59,12 +65,11 @@ public sealed class WebhookDirectoryGrain(
         await Task.WhenAll(targets.Select(t =>
             GrainFactory.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(Partition, t.WebhookId)).Enqueue(t.Events)));
 
-        // Nothing is owed for an event no endpoint wanted.
-        var wanted = targets.SelectMany(t => t.Events).Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
-        var unwanted = entries.Where(e => !wanted.Contains(e.Id)).ToList();
-        if (unwanted.Count > 0)
+        // An event logged as delivered (nobody wanted it at append) that an endpoint registered since now wants: pending.
+        var nowWanted = targets.SelectMany(t => t.Events).Where(e => e.Status == EventStatuses.Delivered).DistinctBy(e => e.Id).ToList();
+        if (nowWanted.Count > 0)
         {
-            await events.SetStatusesAsync([.. unwanted.Select(e => new EventStatusChange(Partition, e.Id, EventStatuses.Delivered))]);
+            await events.SetStatusesAsync([.. nowWanted.Select(e => new EventStatusChange(Partition, e.Id, EventStatuses.Pending))]);
         }
     }
 

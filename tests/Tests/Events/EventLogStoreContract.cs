@@ -92,4 +92,18 @@ public abstract class EventLogStoreContract
         Assert.Equal([3L], typed.Events.Select(e => e.Sequence));
         Assert.False(typed.HasMore);
     }
+
+    [StoreFact]
+    public async Task Appended_events_take_the_initial_status_given_and_statuses_can_be_set_later()
+    {
+        var store = await StoreAsync();
+        var partition = NewPartition();
+        var (wanted, unwanted) = (Event(), Event());
+        await store.AppendAsync(partition, [wanted, unwanted], [EventStatuses.Pending, EventStatuses.Delivered]);
+        Assert.Equal([wanted.Id], (await store.QueryAsync(partition, new EventLogQuery(Status: EventStatuses.Pending))).Events.Select(e => e.Id));
+        Assert.Equal([unwanted.Id], (await store.QueryAsync(partition, new EventLogQuery(Status: EventStatuses.Delivered))).Events.Select(e => e.Id));
+
+        await store.SetStatusesAsync([new EventStatusChange(partition, wanted.Id, EventStatuses.Failed)]);
+        Assert.Equal(EventStatuses.Failed, (await store.QueryAsync(partition, new EventLogQuery())).Events[0].Status);
+    }
 }
