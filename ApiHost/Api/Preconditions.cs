@@ -21,6 +21,19 @@ public static class Preconditions
             : throw new ApiException(ApiError.BadRequest("If-Match must be a resource version such as W/\"5\" or 5"));
     }
 
+    /// <summary>The version in If-Match when the client sent one (checked then), null when it did not; 400 when unreadable.</summary>
+    public static long? OptionalIfMatch(HttpRequest request)
+    {
+        var header = request.Headers.IfMatch.ToString().Trim();
+        if (header.Length == 0)
+        {
+            return null;
+        }
+        return TryParse(header, out var version)
+            ? version
+            : throw new ApiException(ApiError.BadRequest("If-Match must be a resource version such as W/\"5\" or 5"));
+    }
+
     public static bool TryParse(string header, out long version)
     {
         var value = header.Trim();

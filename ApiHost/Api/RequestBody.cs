@@ -31,6 +31,12 @@ public static class RequestBody
     }
 
     /// <summary>The raw body (buffered so it can be read again, e.g. for idempotency fingerprints).</summary>
+    /// <summary>An empty body means "all defaults" where every field is optional (test events, cleanup, actions).</summary>
+    public static async Task<JsonElement> ReadOptionalObjectAsync(HttpRequest request, CancellationToken cancellationToken) =>
+        request.ContentLength is 0 || (request.ContentLength is null && !request.Headers.ContainsKey("Transfer-Encoding"))
+            ? JsonDocument.Parse("{}").RootElement
+            : await ReadObjectAsync(request, cancellationToken);
+
     public static async Task<byte[]> ReadBytesAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         if (request.ContentLength > MaxBytes)

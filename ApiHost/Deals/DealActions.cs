@@ -33,8 +33,8 @@ public static class DealActions
         }
         var grain = DealEndpoints.Deal(http, grains, id);
         var actor = DealEndpoints.Actor(http);
-        var expected = IfMatch(http);
-        var body = await Body(http, ct);
+        var expected = Preconditions.OptionalIfMatch(http.Request);
+        var body = await RequestBody.ReadOptionalObjectAsync(http.Request, ct);
         var fields = new FieldReader(body);
         switch (action)
         {
@@ -232,21 +232,5 @@ public static class DealActions
     private static Task<DealView> Stale(IDealGrain grain, Func<Task<DealView>> write) =>
         ResourceRequests.WithCurrentOnStale(write, () => DealEndpoints.Current(grain));
 
-    /// <summary>Item actions take an optional If-Match (the document's examples send none); when sent it is checked.</summary>
-    private static long? IfMatch(HttpContext http)
-    {
-        var header = http.Request.Headers.IfMatch.ToString();
-        if (header.Length == 0)
-        {
-            return null;
-        }
-        return Preconditions.TryParse(header, out var version)
-            ? version
-            : throw new ApiException(ApiError.BadRequest("If-Match must be a resource version such as W/\"5\" or 5"));
-    }
 
-    private static async Task<JsonElement> Body(HttpContext http, CancellationToken ct) =>
-        http.Request.ContentLength is 0 || (http.Request.ContentLength is null && !http.Request.Headers.ContainsKey("Transfer-Encoding"))
-            ? JsonDocument.Parse("{}").RootElement
-            : await RequestBody.ReadObjectAsync(http.Request, ct);
 }

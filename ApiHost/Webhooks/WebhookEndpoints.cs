@@ -71,7 +71,7 @@ public static class WebhookEndpoints
     {
         var grain = Webhook(http, grains, id);
         var changes = WebhookContract.ReadUpdate(await RequestBody.ReadObjectAsync(http.Request, ct));
-        var expected = IfMatch(http);
+        var expected = Preconditions.OptionalIfMatch(http.Request);
         var webhook = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected), () => Current(grain));
         return ApiResults.Ok(WebhookContract.Single(webhook), webhook.Version);
     }
@@ -79,7 +79,7 @@ public static class WebhookEndpoints
     private static async Task<IResult> Delete(HttpContext http, IGrainFactory grains, string? id)
     {
         var grain = Webhook(http, grains, id);
-        var expected = IfMatch(http);
+        var expected = Preconditions.OptionalIfMatch(http.Request);
         await ResourceRequests.WithCurrentOnStale(async () =>
         {
             await grain.Delete(expected);
@@ -97,7 +97,7 @@ public static class WebhookEndpoints
     private static async Task<IResult> Test(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
     {
         var grain = Webhook(http, grains, id);
-        var body = await OptionalBody(http, ct);
+        var body = await RequestBody.ReadOptionalObjectAsync(http.Request, ct);
         var fields = new FieldReader(body);
         var eventType = fields.String("event_type", maxLength: 100) ?? "deal.created";
         fields.ThrowIfInvalid();
@@ -185,7 +185,7 @@ public static class WebhookEndpoints
 
     private static async Task<IResult> Cleanup(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
-        var fields = new FieldReader(await OptionalBody(http, ct));
+        var fields = new FieldReader(await RequestBody.ReadOptionalObjectAsync(http.Request, ct));
         var retentionDays = fields.Integer("retention_days", min: 1, max: 3650) ?? 30;
         var batchSize = fields.Integer("batch_size", min: 1, max: 100_000) ?? 10_000;
         fields.ThrowIfInvalid();
@@ -202,23 +202,7 @@ public static class WebhookEndpoints
     private static (int Limit, int Offset) Paging(ListRequest.QueryReader query) =>
         (query.Integer("limit", 1, MaxLimit) ?? DefaultLimit, query.Integer("offset", 0, int.MaxValue) ?? 0);
 
-    /// <summary>An empty body means "all defaults" where every field is optional (test, cleanup).</summary>
-    private static async Task<JsonElement> OptionalBody(HttpContext http, CancellationToken ct) =>
-        http.Request.ContentLength is 0 || (http.Request.ContentLength is null && !http.Request.Headers.ContainsKey("Transfer-Encoding"))
-            ? JsonDocument.Parse("{}").RootElement
-            : await RequestBody.ReadObjectAsync(http.Request, ct);
 
-    private static long? IfMatch(HttpContext http)
-    {
-        var header = http.Request.Headers.IfMatch.ToString();
-        if (header.Length == 0)
-        {
-            return null;
-        }
-        return Preconditions.TryParse(header, out var expected)
-            ? expected
-            : throw new ApiException(ApiError.BadRequest("If-Match must be a resource version such as W/\"5\" or 5"));
-    }
 
     private static async Task<object> Current(IWebhookEndpointGrain grain) => WebhookContract.Single(await grain.Get());
 
