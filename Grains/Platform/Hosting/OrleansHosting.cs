@@ -1,6 +1,7 @@
 using Grains.Encryption;
 using Grains.Events;
 using Grains.Platform.Postgres;
+using Grains.Platform.Postgres.Storage;
 using Grains.Projections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -50,21 +51,12 @@ public static class OrleansHosting
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = tuned;
             })
-            .AddAdoNetGrainStorageAsDefault(o =>
-            {
-                o.Invariant = NpgsqlInvariant;
-                o.ConnectionString = tuned;
-            })
-            .AddAdoNetGrainStorage(PubSubStore, o =>
-            {
-                o.Invariant = NpgsqlInvariant;
-                o.ConnectionString = tuned;
-            })
             .UseAdoNetReminderService(o =>
             {
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = tuned;
             });
+        silo.AddClusterGrainStorage(settings.GrainStorage, connectionString);
         silo.Services.AddProjectionStore(connectionString);
         silo.Services.AddEventLogStore(connectionString);
         // Data outlives the process and is shared by all silos: the master key must be configured (fails here if not).
@@ -88,6 +80,35 @@ public static class OrleansHosting
             .AddDashboard();
         client.Services.TryAddSingleton(TimeProvider.System);
         return client;
+    }
+
+    /// <summary>The default and <see cref="PubSubStore"/> grain storage of a cluster silo, per <c>Orleans:GrainStorage</c>.</summary>
+    private static void AddClusterGrainStorage(this ISiloBuilder silo, GrainStorageProvider provider, string connectionString)
+    {
+        switch (provider)
+        {
+            case GrainStorageProvider.Npgsql:
+                // Our provider: typed positional statements, one round trip per write (docs/decisions.md, "Grain storage").
+                silo.AddPostgresGrainStorageAsDefault(connectionString)
+                    .AddPostgresGrainStorage(PubSubStore, connectionString);
+                break;
+            case GrainStorageProvider.AdoNet:
+                var tuned = PostgresConnectionStrings.Tune(connectionString);
+                silo.AddAdoNetGrainStorageAsDefault(o =>
+                    {
+                        o.Invariant = NpgsqlInvariant;
+                        o.ConnectionString = tuned;
+                    })
+                    .AddAdoNetGrainStorage(PubSubStore, o =>
+                    {
+                        o.Invariant = NpgsqlInvariant;
+                        o.ConnectionString = tuned;
+                    });
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(provider), provider,
+                    $"Orleans:GrainStorage must be {GrainStorageProvider.Npgsql} or {GrainStorageProvider.AdoNet}.");
+        }
     }
 
     private static ISiloBuilder ConfigureCommon(this ISiloBuilder silo)
