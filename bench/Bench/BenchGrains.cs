@@ -29,6 +29,12 @@ public interface IBenchWriteStjGrain : IGrainWithIntegerKey
     Task<WriteResult> Write();
 }
 
+/// <summary>Investigation only: the same grain on the stock Orleans ADO.NET provider (default serializer, our 0002 SQL).</summary>
+public interface IBenchWriteAdoNetGrain : IGrainWithIntegerKey
+{
+    Task<WriteResult> Write();
+}
+
 [GenerateSerializer, Immutable]
 public sealed record BenchItem(
     [property: Id(0)] long Id,
@@ -101,6 +107,9 @@ public sealed class BenchWriteGrain([PersistentState(BenchServer.WriteStateName)
 
 public sealed class BenchWriteBinaryGrain([PersistentState("benchwritebin", BenchServer.BinaryStorage)] IPersistentState<BenchState> state)
     : BenchWriterBase(state), IBenchWriteBinaryGrain;
+
+public sealed class BenchWriteAdoNetGrain([PersistentState("benchwriteado", BenchServer.AdoNetStorage)] IPersistentState<BenchState> state)
+    : BenchWriterBase(state), IBenchWriteAdoNetGrain;
 
 public sealed class BenchWriteStjGrain([PersistentState("benchwritestj", BenchServer.StjStorage)] IPersistentState<BenchState> state)
     : BenchWriterBase(state), IBenchWriteStjGrain;

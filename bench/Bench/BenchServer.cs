@@ -3,10 +3,12 @@ using System.Text.Json.Serialization;
 using Grains.Platform.Health;
 using Grains.Platform.Hosting;
 using Grains.Platform.Postgres;
+using Grains.Platform.Postgres.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
 using Orleans.Providers;
+using Orleans.Storage;
 
 namespace Bench;
 
@@ -19,6 +21,7 @@ public static class BenchServer
     public const string WriteStateName = "benchwrite";
     public const string BinaryStorage = "bench-binary";
     public const string StjStorage = "bench-stj";
+    public const string AdoNetStorage = "bench-adonet";
     public const string DirectTable = "bench_direct";
 
     private const string CreateDirectTableSql = $"""
@@ -81,6 +84,7 @@ public static class BenchServer
                 postgres = Require(postgres, scenario);
                 // Before UseOrleans, as in Silo/Program.cs: the schema exists before the silo joins.
                 builder.Services.AddPostgresSchemaMigrations(postgres);
+                builder.Services.AddSingleton(new BenchPostgres(postgres));
                 builder.UseOrleans(silo =>
                 {
                     silo.ConfigureClusterSilo(settings, postgres);
@@ -167,7 +171,7 @@ public static class BenchServer
                 {
                     await Investigation.PrepareAsync(grains, dataSource, keyCount, template, ct);
                 }
-                await using (var vacuum = dataSource.CreateCommand($"VACUUM ANALYZE {DirectTable}, orleans_storage"))
+                await using (var vacuum = dataSource.CreateCommand($"VACUUM ANALYZE {DirectTable}, grain_state, orleans_storage"))
                 {
                     await vacuum.ExecuteNonQueryAsync(ct);
                 }
@@ -241,14 +245,16 @@ public static class BenchServer
             new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct },
             async (i, _) => await grains.GetGrain<IBenchWriteGrain>(i).Write());
 
+    /// <summary>The stored size of the grain-write state, read from whichever table the default provider uses.</summary>
     internal static async Task<int> GrainPayloadBytesAsync(NpgsqlDataSource dataSource, CancellationToken ct)
     {
         await using var command = dataSource.CreateCommand(
-            "SELECT octet_length(payload) FROM orleans_storage WHERE grain_type = $1 AND payload IS NOT NULL LIMIT 1");
+            "SELECT octet_length(payload) FROM grain_state WHERE state_name = $1 AND payload IS NOT NULL " +
+            "UNION ALL SELECT octet_length(payload) FROM orleans_storage WHERE grain_type = $1 AND payload IS NOT NULL LIMIT 1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = WriteStateName });
         return await command.ExecuteScalarAsync(ct) is int length
             ? length
-            : throw new InvalidOperationException($"no '{WriteStateName}' row in orleans_storage after the prepare writes");
+            : throw new InvalidOperationException($"no '{WriteStateName}' row in grain_state or orleans_storage after the prepare writes");
     }
 
     private static ServerInfo Describe(IServiceProvider services, string scenario, int payloadBytes)
@@ -256,13 +262,25 @@ public static class BenchServer
         ThreadPool.GetMinThreads(out var minWorkers, out _);
         string? serializer = null;
         string? storageConnection = null;
+        string? provider = null;
         if (scenario is "cluster" or "silo")
         {
-            var storage = services.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>()
-                .Get(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
-            serializer = storage.GrainStorageSerializer?.GetType().FullName;
-            var cs = new NpgsqlConnectionStringBuilder(storage.ConnectionString) { Password = null };
-            storageConnection = cs.ConnectionString;
+            var storage = services.GetRequiredKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
+            provider = storage.GetType().FullName;
+            if (storage is PostgresGrainStorage)
+            {
+                // Our provider takes the silo's registered serializer and the process-wide data source (tuned string).
+                serializer = services.GetRequiredService<IGrainStorageSerializer>().GetType().FullName;
+                storageConnection = PostgresDataSource.For(services.GetRequiredService<BenchPostgres>().ConnectionString).ConnectionString;
+            }
+            else
+            {
+                var options = services.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>()
+                    .Get(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME);
+                serializer = options.GrainStorageSerializer?.GetType().FullName;
+                storageConnection = options.ConnectionString;
+            }
+            storageConnection = new NpgsqlConnectionStringBuilder(storageConnection) { Password = null }.ConnectionString;
         }
 
         return new ServerInfo(
@@ -275,9 +293,15 @@ public static class BenchServer
             System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             serializer,
             storageConnection,
-            payloadBytes);
+            payloadBytes)
+        {
+            StorageProvider = provider,
+        };
     }
 }
+
+/// <summary>The connection string the cluster server was given, for describing the storage it uses.</summary>
+public sealed record BenchPostgres(string ConnectionString);
 
 public sealed record ServerInfo(
     string Scenario,
@@ -291,6 +315,9 @@ public sealed record ServerInfo(
     string? StorageConnectionString,
     int PayloadBytes)
 {
+    /// <summary>Type of the default grain storage provider (cluster and silo servers).</summary>
+    public string? StorageProvider { get; init; }
+
     /// <summary>Investigation runs only: stored payload size per state name.</summary>
     public Dictionary<string, int>? VariantPayloadBytes { get; init; }
 }

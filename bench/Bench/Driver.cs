@@ -26,8 +26,9 @@ public static class Driver
           --postgres CS       PostgreSQL to create the bench database in     default env ConnectionStrings__Postgres
           --keep-db           keep the bench database afterwards
           --results DIR       where results go                               default bench/results (or ./results)
-          --investigate       also split the grain write into parts (grain call alone, our SQL without
-                              Orleans, binary and System.Text.Json serializers)
+          --investigate       also the stock ADO.NET provider (grain-write-adonet) and the write split into
+                              parts (grain call alone, the ADO.NET SQL without Orleans, binary and
+                              System.Text.Json serializers on the ADO.NET provider)
           --max-prewarm S     before each scenario, load it unrecorded until the JIT is quiet, at most S s   default 25
           --idle-wait S       before each scenario, wait up to S s for other processes to go quiet   default 30
           --contention-retries N   re-measure a window where other processes used > 0.25 cores   default 2
@@ -38,7 +39,8 @@ public static class Driver
     private static readonly ScenarioDef Raw = new("raw", "a small JSON object straight from Kestrel, no grain (embedded server)", "GET /raw", HttpMethod.Get, "/raw", 0);
     private static readonly ScenarioDef GrainGet = new("grain-get", "grain call returning its small state as JSON (embedded silo, same process)", "GET /grain/{id}", HttpMethod.Get, "/grain/", -1);
     private static readonly ScenarioDef DirectWrite = new("direct-write", "one upsert with Npgsql (pooled NpgsqlDataSource, tuned connection string)", "POST /direct/{id}", HttpMethod.Post, "/direct/", -2);
-    private static readonly ScenarioDef GrainWrite = new("grain-write", "grain sets its state and WriteStateAsync() through Orleans ADO.NET storage (co-hosted cluster silo)", "POST /grain-write/{id}", HttpMethod.Post, "/grain-write/", -2);
+    private static readonly ScenarioDef GrainWrite = new("grain-write", "grain sets its state and WriteStateAsync() through the default grain storage, our Npgsql provider (co-hosted cluster silo)", "POST /grain-write/{id}", HttpMethod.Post, "/grain-write/", -2);
+    private static readonly ScenarioDef GrainWriteAdoNet = new("grain-write-adonet", "investigation: grain-write on the stock Orleans ADO.NET provider (Orleans:GrainStorage=AdoNet: our 0002 SQL, default serializer)", "POST /grain-write-adonet/{id}", HttpMethod.Post, "/grain-write-adonet/", -2);
     private static readonly ScenarioDef GrainTouch = new("grain-touch", "investigation: the grain call of grain-write, state changed in memory, no storage write", "POST /grain-touch/{id}", HttpMethod.Post, "/grain-touch/", -2);
     private static readonly ScenarioDef OrleansSql = new("orleans-sql", "investigation: our WriteToStorageKey upsert on orleans_storage with the provider's 9 named parameters, through NpgsqlDataSource, no grain or provider", "POST /orleans-sql/{id}", HttpMethod.Post, "/orleans-sql/", -2);
     private static readonly ScenarioDef GrainWriteBinary = new("grain-write-binary", "investigation: grain-write on an ADO.NET provider using the Orleans binary serializer", "POST /grain-write-binary/{id}", HttpMethod.Post, "/grain-write-binary/", -2);
@@ -143,7 +145,7 @@ public static class Driver
                     await run.LoadAsync(GrainWrite, server, [server.ProcessId], round);
                     if (config.Investigate)
                     {
-                        foreach (var def in new[] { GrainTouch, OrleansSql, GrainWriteBinary, GrainWriteStj })
+                        foreach (var def in new[] { GrainWriteAdoNet, GrainTouch, OrleansSql, GrainWriteBinary, GrainWriteStj })
                         {
                             await server.PostAsync("/bench/checkpoint");
                             await run.LoadAsync(def, server, [server.ProcessId], round);
@@ -421,6 +423,7 @@ public static class Driver
             }
             AddRatio("grain GET / raw Kestrel JSON", GrainGet.Name, Raw.Name, 0.50);
             AddRatio("grain write / direct Npgsql", GrainWrite.Name, DirectWrite.Name, 0.85);
+            AddRatio("grain-write-adonet / direct Npgsql (investigation)", GrainWriteAdoNet.Name, DirectWrite.Name, 0.85);
             AddRatio("orleans-sql / direct Npgsql (investigation)", OrleansSql.Name, DirectWrite.Name, 0.85);
             AddRatio("grain-write-binary / direct Npgsql (investigation)", GrainWriteBinary.Name, DirectWrite.Name, 0.85);
             AddRatio("grain-write-stj / direct Npgsql (investigation)", GrainWriteStj.Name, DirectWrite.Name, 0.85);

@@ -22,10 +22,18 @@ public static class Investigation
 
     public static long SqlConflicts => Interlocked.Read(ref sqlConflicts);
 
-    /// <summary>Two more ADO.NET providers, identical to the default one but for the serializer.</summary>
+    /// <summary>
+    /// The stock ADO.NET provider as the product configures it with <c>Orleans:GrainStorage=AdoNet</c> (default
+    /// serializer), and two more ADO.NET providers that differ from it only in the serializer.
+    /// </summary>
     public static void AddVariantStorage(ISiloBuilder silo, string postgres)
     {
         var tuned = PostgresConnectionStrings.Tune(postgres);
+        silo.AddAdoNetGrainStorage(BenchServer.AdoNetStorage, o =>
+        {
+            o.Invariant = OrleansHosting.NpgsqlInvariant;
+            o.ConnectionString = tuned;
+        });
         silo.AddAdoNetGrainStorage(BenchServer.BinaryStorage, (OptionsBuilder<AdoNetGrainStorageOptions> ob) =>
             ob.Configure<IServiceProvider>((o, services) =>
             {
@@ -45,6 +53,7 @@ public static class Investigation
     public static void MapEndpoints(WebApplication app, NpgsqlDataSource dataSource, Func<byte[]> template)
     {
         app.MapPost("/grain-touch/{id:long}", (long id, IGrainFactory grains) => grains.GetGrain<IBenchWriteGrain>(id).Touch());
+        app.MapPost("/grain-write-adonet/{id:long}", (long id, IGrainFactory grains) => grains.GetGrain<IBenchWriteAdoNetGrain>(id).Write());
         app.MapPost("/grain-write-binary/{id:long}", (long id, IGrainFactory grains) => grains.GetGrain<IBenchWriteBinaryGrain>(id).Write());
         app.MapPost("/grain-write-stj/{id:long}", (long id, IGrainFactory grains) => grains.GetGrain<IBenchWriteStjGrain>(id).Write());
         app.MapPost("/bench/micro", (IServiceProvider services) => Results.Json(MeasureSerializers(services), BenchJson.Default.DictionaryStringDouble));
@@ -55,6 +64,7 @@ public static class Investigation
     {
         var options = new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct };
         var keys = Enumerable.Range(0, keyCount);
+        await Parallel.ForEachAsync(keys, options, async (i, _) => await grains.GetGrain<IBenchWriteAdoNetGrain>(i).Write());
         await Parallel.ForEachAsync(keys, options, async (i, _) => await grains.GetGrain<IBenchWriteBinaryGrain>(i).Write());
         await Parallel.ForEachAsync(keys, options, async (i, _) => await grains.GetGrain<IBenchWriteStjGrain>(i).Write());
         await Parallel.ForEachAsync(keys, options, async (i, _) => await WriteSqlAsync(dataSource, i, template));
@@ -83,7 +93,7 @@ public static class Investigation
         var options = services.GetRequiredService<IOptionsMonitor<AdoNetGrainStorageOptions>>();
         var result = new Dictionary<string, double>();
         var state = new BenchState { Counter = 12345, UpdatedAt = DateTimeOffset.UtcNow, Data = new string('x', BenchWriterBase.DataLength) };
-        foreach (var (label, name) in new[] { ("default", Orleans.Providers.ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME), ("binary", BenchServer.BinaryStorage), ("stj", BenchServer.StjStorage) })
+        foreach (var (label, name) in new[] { ("default", BenchServer.AdoNetStorage), ("binary", BenchServer.BinaryStorage), ("stj", BenchServer.StjStorage) })
         {
             var serializer = options.Get(name).GrainStorageSerializer;
             const int iterations = 50_000;

@@ -79,7 +79,7 @@ public static class ReportWriter
             sb.Append(inv, $"- Server `{s.Scenario}`: {(s.ServerGc ? "server" : "workstation")} GC, {s.ProcessorCount} processors, min worker threads {s.MinWorkerThreads}");
             if (s.StorageSerializer is not null)
             {
-                sb.Append(inv, $"; grain storage serializer `{s.StorageSerializer}`, stored payload {s.PayloadBytes} bytes (the direct write uses the same size); storage connection `{s.StorageConnectionString}`");
+                sb.Append(inv, $"; default grain storage `{s.StorageProvider}`, serializer `{s.StorageSerializer}`, stored payload {s.PayloadBytes} bytes (the direct write uses the same size); storage connection `{s.StorageConnectionString}`");
             }
             sb.AppendLine(".");
         }

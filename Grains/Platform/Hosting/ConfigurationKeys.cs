@@ -24,6 +24,7 @@ public static class ConfigurationKeys
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.GatewayPort)}",
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.AdvertisedHost)}",
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.ListenOnAnyHostAddress)}",
+        $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.GrainStorage)}",
         .. RateLimitKeys,
         .. WebhookKeys,
     ];

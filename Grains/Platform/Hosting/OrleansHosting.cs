@@ -3,6 +3,7 @@ using Grains.Deals.Audit;
 using Grains.Encryption;
 using Grains.Events;
 using Grains.Platform.Postgres;
+using Grains.Platform.Postgres.Storage;
 using Grains.Projections;
 using Grains.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,21 +57,12 @@ public static class OrleansHosting
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = tuned;
             })
-            .AddAdoNetGrainStorageAsDefault(o =>
-            {
-                o.Invariant = NpgsqlInvariant;
-                o.ConnectionString = tuned;
-            })
-            .AddAdoNetGrainStorage(PubSubStore, o =>
-            {
-                o.Invariant = NpgsqlInvariant;
-                o.ConnectionString = tuned;
-            })
             .UseAdoNetReminderService(o =>
             {
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = tuned;
             });
+        silo.AddClusterGrainStorage(settings.GrainStorage, connectionString);
         silo.Services.AddProjectionStore(connectionString);
         silo.Services.AddEventLogStore(connectionString);
         silo.Services.AddAuditStore(connectionString);
@@ -96,6 +88,35 @@ public static class OrleansHosting
             .AddDashboard();
         client.Services.TryAddSingleton(TimeProvider.System);
         return client;
+    }
+
+    /// <summary>The default and <see cref="PubSubStore"/> grain storage of a cluster silo, per <c>Orleans:GrainStorage</c>.</summary>
+    private static void AddClusterGrainStorage(this ISiloBuilder silo, GrainStorageProvider provider, string connectionString)
+    {
+        switch (provider)
+        {
+            case GrainStorageProvider.Npgsql:
+                // Our provider: typed positional statements, one round trip per write (docs/decisions.md, "Grain storage").
+                silo.AddPostgresGrainStorageAsDefault(connectionString)
+                    .AddPostgresGrainStorage(PubSubStore, connectionString);
+                break;
+            case GrainStorageProvider.AdoNet:
+                var tuned = PostgresConnectionStrings.Tune(connectionString);
+                silo.AddAdoNetGrainStorageAsDefault(o =>
+                    {
+                        o.Invariant = NpgsqlInvariant;
+                        o.ConnectionString = tuned;
+                    })
+                    .AddAdoNetGrainStorage(PubSubStore, o =>
+                    {
+                        o.Invariant = NpgsqlInvariant;
+                        o.ConnectionString = tuned;
+                    });
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(provider), provider,
+                    $"Orleans:GrainStorage must be {GrainStorageProvider.Npgsql} or {GrainStorageProvider.AdoNet}.");
+        }
     }
 
     private static ISiloBuilder ConfigureCommon(this ISiloBuilder silo)

@@ -28,6 +28,9 @@ public sealed class OrleansSettings
     /// <summary>Whether silos bind on every interface (containers) or only on the advertised address.</summary>
     public bool ListenOnAnyHostAddress { get; set; }
 
+    /// <summary>Cluster silos only: which provider keeps grain state in PostgreSQL (see <see cref="GrainStorageProvider"/>).</summary>
+    public GrainStorageProvider GrainStorage { get; set; } = GrainStorageProvider.Npgsql;
+
     public static OrleansSettings From(IConfiguration configuration) =>
         configuration.GetSection(SectionName).Get<OrleansSettings>() ?? new OrleansSettings();
 
@@ -45,4 +48,14 @@ public enum HostingMode
 {
     Embedded,
     Client,
+}
+
+/// <summary>The grain storage of a cluster silo. Both keep state in PostgreSQL, in different tables.</summary>
+public enum GrainStorageProvider
+{
+    /// <summary>Our provider on NpgsqlDataSource (<c>grain_state</c>, migration 0006): typed, lean statements.</summary>
+    Npgsql,
+
+    /// <summary>The stock Orleans ADO.NET provider with our SQL (<c>orleans_storage</c>, migration 0002).</summary>
+    AdoNet,
 }

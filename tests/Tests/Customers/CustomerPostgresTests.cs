@@ -50,7 +50,7 @@ public sealed class CustomerPostgresTests
 
         // Grain state (customer, email reservation, keyring) holds ciphertext, blind indexes and wrapped keys only.
         var stored = new StringBuilder();
-        await using (var rows = new NpgsqlCommand("SELECT coalesce(grain_id_ext, ''), payload FROM orleans_storage WHERE payload IS NOT NULL", connection))
+        await using (var rows = new NpgsqlCommand("SELECT grain_key, payload FROM grain_state WHERE payload IS NOT NULL", connection))
         await using (var reader = await rows.ExecuteReaderAsync())
         {
             while (await reader.ReadAsync())

@@ -10,9 +10,10 @@ namespace Tests.Infrastructure;
 /// <summary>
 /// A real cluster on PostgreSQL: each silo is its own host with its own ports, configured exactly as
 /// the Silo program does (<see cref="OrleansHosting.ConfigureClusterSilo"/>), with failure detection
-/// tightened so a killed silo is declared dead in seconds rather than minutes.
+/// tightened so a killed silo is declared dead in seconds rather than minutes. Silos use the default grain
+/// storage (<c>Orleans:GrainStorage</c>) unless <paramref name="grainStorage"/> says otherwise.
 /// </summary>
-public sealed class PostgresCluster(string connectionString) : IAsyncDisposable
+public sealed class PostgresCluster(string connectionString, GrainStorageProvider grainStorage = GrainStorageProvider.Npgsql) : IAsyncDisposable
 {
     /// <summary>The silos' <c>Encryption:MasterKey</c>: base64 of 32 bytes, for tests only.</summary>
     public const string TestMasterKey = "dGVzdC1vbmx5IG1hc3RlciBrZXksIG5vdCBzZWNyZXQ=";
@@ -32,6 +33,7 @@ public sealed class PostgresCluster(string connectionString) : IAsyncDisposable
         SiloPort = siloPort,
         GatewayPort = gatewayPort,
         AdvertisedHost = "127.0.0.1",
+        GrainStorage = grainStorage,
     };
 
     public OrleansSettings ClientSettings => SettingsFor(0, 0);

@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Grains.Interfaces.Tenants;
+using Grains.Platform.Hosting;
 using Grains.Tenants;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Npgsql;
 using Tests.Infrastructure;
 
 namespace Tests.Platform;
@@ -14,9 +16,18 @@ public sealed class ClusterFailoverTests
     private static readonly TimeSpan ClusterTimeout = TimeSpan.FromSeconds(60);
 
     [PostgresFact]
-    public async Task State_written_by_a_grain_is_read_after_it_reactivates_on_another_silo()
+    public Task State_written_by_a_grain_is_read_after_it_reactivates_on_another_silo() =>
+        StateSurvivesLosingItsSiloAsync(GrainStorageProvider.Npgsql);
+
+    /// <summary>The stock ADO.NET provider stays supported (<c>Orleans:GrainStorage=AdoNet</c>): the same failover on it.</summary>
+    [PostgresFact]
+    public Task With_the_AdoNet_grain_storage_state_is_read_after_the_grain_reactivates_on_another_silo() =>
+        StateSurvivesLosingItsSiloAsync(GrainStorageProvider.AdoNet);
+
+    private static async Task StateSurvivesLosingItsSiloAsync(GrainStorageProvider provider)
     {
-        await using var cluster = new PostgresCluster(await TestPostgres.CreateDatabaseAsync("failover"));
+        var database = await TestPostgres.CreateDatabaseAsync($"failover_{provider}");
+        await using var cluster = new PostgresCluster(database, provider);
         var first = await cluster.StartSiloAsync();
         var client = await cluster.StartClientAsync();
 
@@ -31,6 +42,17 @@ public sealed class ClusterFailoverTests
         var after = await Eventually.Get(grain.Get, r => r.SiloAddress == PostgresCluster.AddressOf(second), ClusterTimeout,
             "the grain to reactivate on the surviving silo");
         Assert.Equal("written before the crash", after.Value);
+
+        // The state went through the configured provider's table, and only that one.
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync();
+        await using var rows = new NpgsqlCommand(
+            "SELECT (SELECT count(*) FROM grain_state WHERE grain_key = 'order-42' AND state_name = 'probe'), " +
+            "(SELECT count(*) FROM orleans_storage WHERE grain_id_ext = 'order-42' AND grain_type = 'probe')", connection);
+        await using var reader = await rows.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        var expected = provider == GrainStorageProvider.Npgsql ? (1L, 0L) : (0L, 1L);
+        Assert.Equal(expected, (reader.GetInt64(0), reader.GetInt64(1)));
     }
 
     [PostgresFact]

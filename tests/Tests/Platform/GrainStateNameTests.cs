@@ -5,8 +5,9 @@ namespace Tests.Platform;
 public sealed class GrainStateNameTests
 {
     /// <summary>
-    /// The Orleans ADO.NET storage keys a row by state name and grain key, not by grain class: two grain classes
-    /// with the same <c>[PersistentState("x")]</c> name and key would share one row. Every state name is ours alone.
+    /// The stock Orleans ADO.NET storage (still selectable with <c>Orleans:GrainStorage=AdoNet</c>) keys a row by state
+    /// name and grain key, not by grain class: two grain classes with the same <c>[PersistentState("x")]</c> name and key
+    /// would share one row there. Our default provider keys by grain type as well, but every state name stays ours alone.
     /// </summary>
     [Fact]
     public void Every_persistent_state_name_belongs_to_one_grain_class()

@@ -1,0 +1,169 @@
+using System.Data;
+using System.Globalization;
+using Npgsql;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace Grains.Platform.Postgres.Storage;
+
+/// <summary>
+/// Grain storage on <see cref="NpgsqlDataSource"/> and the <c>grain_state</c> table (migration 0006).
+/// </summary>
+/// <remarks>
+/// <para>
+/// Why not the stock ADO.NET provider: it sends an ~800-character statement with nine untyped, named
+/// parameters on every call, which Npgsql rewrites to positional form and type-resolves each time; that server
+/// CPU was most of the gap to a direct Npgsql write. Here every operation is one short statement with typed
+/// positional parameters (auto-prepared by the tuned connection string), one round trip.
+/// </para>
+/// <para>
+/// ETags are the row's <c>version</c> as a decimal string. A write or clear carrying a version that is not the
+/// stored one (or none while a row exists) changes nothing and throws <see cref="InconsistentStateException"/>,
+/// as the Orleans providers do. Clear keeps a tombstone row (payload NULL) so versions never restart; see
+/// the migration for why.
+/// </para>
+/// <para>
+/// Rows are keyed by grain type, state name and grain key (plus the service id), so grain classes sharing a
+/// state name cannot collide. The payload is whatever <paramref name="serializer"/> produces: the silo's
+/// registered <see cref="IGrainStorageSerializer"/>, the same default the stock provider uses.
+/// </para>
+/// </remarks>
+public sealed class PostgresGrainStorage(
+    string name,
+    NpgsqlDataSource dataSource,
+    IGrainStorageSerializer serializer,
+    IActivatorProvider activators,
+    string serviceId) : IGrainStorage
+{
+    // "No version seen": versions start at 1, so 0 never matches a stored row and the upsert can only insert.
+    private const long NoVersion = 0;
+
+    private const string ReadSql =
+        "SELECT payload, version FROM grain_state WHERE grain_key = $1 AND grain_type = $2 AND state_name = $3 AND service_id = $4";
+
+    private const string WriteSql = """
+        INSERT INTO grain_state AS s (grain_key, grain_type, state_name, service_id, payload, version)
+        VALUES ($1, $2, $3, $4, $5, 1)
+        ON CONFLICT (grain_key, grain_type, state_name, service_id) DO UPDATE
+        SET payload = EXCLUDED.payload, version = s.version + 1, modified_on = now()
+        WHERE s.version = $6
+        RETURNING s.version
+        """;
+
+    // Clear writes a tombstone: also for a grain never written (so a concurrent stale activation cannot insert).
+    private const string ClearSql = """
+        INSERT INTO grain_state AS s (grain_key, grain_type, state_name, service_id, payload, version)
+        VALUES ($1, $2, $3, $4, NULL, 1)
+        ON CONFLICT (grain_key, grain_type, state_name, service_id) DO UPDATE
+        SET payload = NULL, version = s.version + 1, modified_on = now()
+        WHERE s.version = $5
+        RETURNING s.version
+        """;
+
+    public string Name => name;
+
+    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ReadStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        WriteStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+        ClearStateAsync(stateName, grainId, grainState, CancellationToken.None);
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(ReadSql);
+        AddKey(command, stateName, grainId);
+        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            grainState.State = NewState<T>();
+            grainState.ETag = null;
+            grainState.RecordExists = false;
+            return;
+        }
+
+        var version = reader.GetInt64(1);
+        if (reader.IsDBNull(0))
+        {
+            // A cleared grain: no state, but the version stays the etag so the next write is checked against it.
+            grainState.State = NewState<T>();
+            grainState.RecordExists = false;
+        }
+        else
+        {
+            var payload = reader.GetFieldValue<byte[]>(0);
+            grainState.State = serializer.Deserialize<T>(new BinaryData(payload)) ?? NewState<T>();
+            grainState.RecordExists = true;
+        }
+
+        grainState.ETag = FormatVersion(version);
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        var payload = serializer.Serialize(grainState.State);
+        await using var command = dataSource.CreateCommand(WriteSql);
+        AddKey(command, stateName, grainId);
+        command.Parameters.Add(new NpgsqlParameter<ReadOnlyMemory<byte>> { TypedValue = payload.ToMemory() });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ParseVersion(grainState.ETag) });
+        if (await command.ExecuteScalarAsync(cancellationToken) is not long version)
+        {
+            throw await ConflictAsync("write", stateName, grainId, grainState.ETag, cancellationToken);
+        }
+
+        grainState.ETag = FormatVersion(version);
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(ClearSql);
+        AddKey(command, stateName, grainId);
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ParseVersion(grainState.ETag) });
+        if (await command.ExecuteScalarAsync(cancellationToken) is not long version)
+        {
+            throw await ConflictAsync("clear", stateName, grainId, grainState.ETag, cancellationToken);
+        }
+
+        grainState.State = NewState<T>();
+        grainState.ETag = FormatVersion(version);
+        grainState.RecordExists = false;
+    }
+
+    private void AddKey(NpgsqlCommand command, string stateName, GrainId grainId)
+    {
+        var parameters = command.Parameters;
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.Key.ToString() });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = grainId.Type.ToString() });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = stateName });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
+    }
+
+    /// <summary>
+    /// Builds the exception for a refused write or clear. Conflicts are rare, so reading the stored version
+    /// for the message (off the hot path) is worth the extra round trip to whoever has to debug it.
+    /// </summary>
+    private async Task<InconsistentStateException> ConflictAsync(
+        string operation, string stateName, GrainId grainId, string? etag, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT version FROM grain_state WHERE grain_key = $1 AND grain_type = $2 AND state_name = $3 AND service_id = $4");
+        AddKey(command, stateName, grainId);
+        var stored = await command.ExecuteScalarAsync(cancellationToken) is long version ? FormatVersion(version) : "(none)";
+        return new InconsistentStateException(
+            $"Storage '{name}' refused the {operation} of state '{stateName}' for {grainId}: the grain holds version "
+            + $"{etag ?? "(none)"} but the stored version is {stored}. Another activation changed it.",
+            stored,
+            etag ?? "(none)");
+    }
+
+    // Etags this provider did not produce (another provider's, or garbage) match no row: a conflict, never a blind overwrite.
+    private static long ParseVersion(string? etag) =>
+        etag is null ? NoVersion : long.TryParse(etag, NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : -1;
+
+    private static string FormatVersion(long version) => version.ToString(CultureInfo.InvariantCulture);
+
+    private T NewState<T>() => activators.GetActivator<T>().Create();
+}
