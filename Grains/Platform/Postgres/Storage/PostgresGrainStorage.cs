@@ -25,7 +25,7 @@ namespace Grains.Platform.Postgres.Storage;
 /// <para>
 /// Rows are keyed by grain type, state name and grain key (plus the service id), so grain classes sharing a
 /// state name cannot collide. The payload is whatever <paramref name="serializer"/> produces: the silo's
-/// registered <see cref="IGrainStorageSerializer"/>, the same default the stock provider uses.
+/// registered <see cref="IGrainStorageSerializer"/> (Orleans binary; see OrleansHosting), the same one the stock provider uses.
 /// </para>
 /// </remarks>
 public sealed class PostgresGrainStorage(
