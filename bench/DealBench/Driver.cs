@@ -1,0 +1,250 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+
+namespace DealBench;
+
+/// <summary>
+/// Runs the scenarios one after another, each in a fresh server process: the foundation bench's <c>grain-write</c>
+/// (baseline), the deal flow on the cluster-mode ApiHost, the PostgreSQL round trips per deal request kind on that
+/// same server, and deal GETs on an embedded ApiHost. Load comes from this process in every scenario alike.
+/// </summary>
+public static class Driver
+{
+    public const string AdminKey = "sb_live_us_dealbenchadminkey0001";
+
+    private const string ItemJson = """{"product_id":"{0}","name":"Professional Plan","unit_price":99.00,"quantity":1}""";
+
+    public static async Task<int> RunAsync(Options options)
+    {
+        var serverConnection = options.Get("postgres") ?? Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
+            ?? throw new ArgumentException("--postgres (or ConnectionStrings__Postgres) is required");
+        var connections = options.Int("connections", 64);
+        var warmup = TimeSpan.FromSeconds(options.Int("warmup", 5));
+        var duration = TimeSpan.FromSeconds(options.Int("duration", 20));
+        var maxPrewarm = TimeSpan.FromSeconds(options.Int("max-prewarm", 30));
+        var keys = options.Int("keys", 10_000);
+        var getDeals = options.Int("get-deals", 1000);
+        var roundTripRequests = options.Int("roundtrip-requests", 200);
+        var resultsDir = options.Get("results") ?? Path.Combine("bench", "results");
+        var self = typeof(Driver).Assembly.Location;
+        var benchDll = Path.GetFullPath(options.Get("bench-dll")
+            ?? Path.Combine(Path.GetDirectoryName(self)!, "..", "..", "..", "..", "Bench", "bin", "Release", "net10.0", "Bench.dll"));
+        if (!File.Exists(benchDll))
+        {
+            throw new FileNotFoundException($"the foundation bench ({benchDll}) is not built; bench/deals.sh builds it");
+        }
+
+        var started = DateTimeOffset.UtcNow;
+        var loadBefore = Cpu.LoadAverage();
+        var pg = new Postgres(serverConnection, $"dealbench_{started:yyyyMMdd_HHmmss}");
+        await pg.CreateDatabaseAsync();
+        var cpu = new Cpu(null, Cpu.PostmasterPid(options.Get("pg-data")));
+        Log($"database created; load average {loadBefore}");
+        try
+        {
+            var synchronousCommit = await pg.ScalarAsync("SHOW synchronous_commit");
+            var pgVersion = await pg.ScalarAsync("SHOW server_version");
+
+            // 1. Baseline: HTTP → grain → WriteStateAsync through the default storage provider (foundation bench server).
+            WindowResult baseline;
+            await using (var server = await StartAsync("grain-write", benchDll, ["--server", "--scenario", "cluster",
+                             "--postgres", pg.DatabaseConnection, "--cluster-id", "dealbench-baseline", "--keys", Str(keys)]))
+            {
+                Log("baseline: writing every key once (/bench/prepare)");
+                await server.PostAsync("/bench/prepare");
+                using var http = Load.Client(server.Http.BaseAddress!, connections);
+                var load = new Load(http, bearer: null);
+                Task Write(Load.Worker w) => w.SendAsync("grain-write", HttpMethod.Post, $"/grain-write/{Random.Shared.Next(keys)}");
+                baseline = await MeasureAsync(load, server, "grain-write", connections, warmup, duration, maxPrewarm, Write, cpu, pg);
+            }
+
+            // 2. + 4. The deal flow and its round trips on the cluster-mode ApiHost.
+            WindowResult flow;
+            RoundTripResult roundTrips;
+            await using (var server = await StartAsync("deal-cluster", self, ["--server", "--mode", "cluster",
+                             "--postgres", pg.DatabaseConnection, "--cluster-id", "dealbench-cluster", "--admin-key", AdminKey]))
+            {
+                using var http = Load.Client(server.Http.BaseAddress!, connections);
+                var api = new Api(http);
+                var product = await api.CreateAsync("product", """{"name":"Professional Plan","price":99.00,"type":"service"}""");
+                var customers = new string[connections];
+                for (var i = 0; i < connections; i++)
+                {
+                    customers[i] = await api.CreateAsync("customer", $$"""{"name":"Bench Customer {{i}}","email":"bench{{i}}@example.com","company":"Acme Corp"}""");
+                }
+                var item = ItemJson.Replace("{0}", product, StringComparison.Ordinal);
+                var load = new Load(http, AdminKey);
+                async Task Flow(Load.Worker w)
+                {
+                    var created = await w.SendAsync("create", HttpMethod.Post, "/v1/deals", CreateJson(customers[w.Index]));
+                    if (created is null || Api.DealId(created) is not { } id)
+                    {
+                        return;
+                    }
+                    if (await w.SendAsync("add_item", HttpMethod.Post, $"/v1/deals?id={id}&action=add_item", item) is null)
+                    {
+                        return;
+                    }
+                    await w.SendAsync("transition", HttpMethod.Post, $"/v1/deals?id={id}&action=transition&status=in_progress");
+                }
+                flow = await MeasureAsync(load, server, "deal-flow", connections, warmup, duration, maxPrewarm, Flow, cpu, pg);
+                roundTrips = await RoundTrips.MeasureAsync(api, server, pg, customers[0], item, roundTripRequests);
+            }
+
+            // 3. Deal GET on the embedded (in-memory) ApiHost.
+            WindowResult get;
+            await using (var server = await StartAsync("deal-embedded", self, ["--server", "--mode", "embedded",
+                             "--cluster-id", "dealbench-embedded", "--admin-key", AdminKey]))
+            {
+                using var http = Load.Client(server.Http.BaseAddress!, connections);
+                var api = new Api(http);
+                var product = await api.CreateAsync("product", """{"name":"Professional Plan","price":99.00,"type":"service"}""");
+                var customer = await api.CreateAsync("customer", """{"name":"Bench Customer","email":"bench@example.com","company":"Acme Corp"}""");
+                var item = ItemJson.Replace("{0}", product, StringComparison.Ordinal);
+                var deals = new string[getDeals];
+                await Parallel.ForEachAsync(Enumerable.Range(0, getDeals), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+                {
+                    var id = await api.CreateDealAsync(CreateJson(customer));
+                    await api.PostAsync($"/v1/deals?id={id}&action=add_item", item);
+                    deals[i] = id;
+                });
+                Log($"embedded: {getDeals} deals created");
+                var load = new Load(http, AdminKey);
+                Task Get(Load.Worker w) => w.SendAsync("get", HttpMethod.Get, $"/v1/deals?id={deals[Random.Shared.Next(deals.Length)]}");
+                get = await MeasureAsync(load, server, "deal-get-embedded", connections, warmup, duration, maxPrewarm, Get, cpu, pg: null);
+            }
+
+            var report = new Report(started, options.Get("command") ?? "bash bench/deals.sh", options.Get("postgres-source") ?? "given",
+                pgVersion, synchronousCommit, Environment.ProcessorCount, loadBefore, Cpu.LoadAverage(), baseline, flow, get, roundTrips);
+            var (json, markdown) = await report.WriteAsync(resultsDir);
+            Log($"wrote {json} and {markdown}");
+            Console.WriteLine(report.Verdict);
+            return report.AllPassed ? 0 : 2;
+        }
+        finally
+        {
+            if (!options.Has("keep-db"))
+            {
+                await pg.DropDatabaseAsync();
+            }
+        }
+    }
+
+    public static string CreateJson(string customer) =>
+        $$"""{"customer_id":"{{customer}}","title":"Enterprise License Deal","currency":"USD","tax_rate":0.10}""";
+
+    public static void Log(string line) => Console.WriteLine($"deals: {DateTimeOffset.UtcNow:HH:mm:ss} {line}");
+
+    private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static async Task<Child> StartAsync(string name, string dll, IEnumerable<string> args)
+    {
+        var port = Child.FreePort();
+        var server = Child.Start(name, dll, port,
+            [.. args, "--port", Str(port), "--silo-port", Str(Child.FreePort()), "--gateway-port", Str(Child.FreePort())]);
+        try
+        {
+            await server.WaitReadyAsync(TimeSpan.FromMinutes(3));
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+        Log($"{name}: server ready (pid {server.ProcessId})");
+        return server;
+    }
+
+    /// <summary>
+    /// Pre-warms (unrecorded 3 s rounds until the server compiled at most 10 methods in one, at most
+    /// <paramref name="maxPrewarm"/>), checkpoints PostgreSQL, then warm-up and the measured window.
+    /// </summary>
+    private static async Task<WindowResult> MeasureAsync(Load load, Child server, string scenario, int connections, TimeSpan warmup,
+        TimeSpan duration, TimeSpan maxPrewarm, Func<Load.Worker, Task> iteration, Cpu cpu, Postgres? pg)
+    {
+        var serverCpu = cpu.ForServer(server.ProcessId);
+        async Task<long> Jit() => long.Parse(await server.GetAsync("/bench/jit"), CultureInfo.InvariantCulture);
+        var prewarm = Stopwatch.StartNew();
+        while (prewarm.Elapsed < maxPrewarm)
+        {
+            var round = await load.RunAsync(scenario, connections, TimeSpan.Zero, TimeSpan.FromSeconds(3), iteration, serverCpu, Jit);
+            if (round.JitMethodsInWindow <= 10)
+            {
+                break;
+            }
+        }
+        if (pg is not null)
+        {
+            await pg.CheckpointAsync();
+        }
+        Log($"{scenario}: pre-warmed {prewarm.Elapsed.TotalSeconds:F0} s; measuring {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up " +
+            $"(load average {Cpu.LoadAverage()})");
+        var result = await load.RunAsync(scenario, connections, warmup, duration, iteration, serverCpu, Jit);
+        Log($"{scenario}: {result.RequestsPerSecond:N0} req/s, {result.Errors} errors; " + string.Join("; ",
+            result.Kinds.Select(k => $"{k.Kind} {k.RequestsPerSecond:N0}/s p50 {k.P50Ms} p99 {k.P99Ms} ms")) +
+            $"; cores server {result.Cpu.ServerCores} pg {result.Cpu.PostgresCores} driver {result.Cpu.DriverCores} other {result.Cpu.OtherCores}");
+        foreach (var error in result.ErrorSamples)
+        {
+            Log($"{scenario}: error sample: {error}");
+        }
+        return result;
+    }
+}
+
+/// <summary>Setup and single calls against the API, failing loudly (the load itself never throws).</summary>
+public sealed class Api(HttpClient http)
+{
+    public HttpClient Http => http;
+
+    public async Task<string> CreateAsync(string resource, string json)
+    {
+        var body = await PostAsync($"/v1/{resource}s", json);
+        return JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty(resource).GetProperty("id").GetString()!;
+    }
+
+    public async Task<string> CreateDealAsync(string json) =>
+        DealId(await PostAsync("/v1/deals", json)) ?? throw new InvalidOperationException("no deal_id in the create answer");
+
+    public Task<string> PostAsync(string url, string? json = null) => SendAsync(HttpMethod.Post, url, json);
+
+    public async Task<string> SendAsync(HttpMethod method, string url, string? json = null)
+    {
+        // The bootstrap key is created by a hosted service that may finish just after /ready answers.
+        for (var attempt = 0; ; attempt++)
+        {
+            using var request = new HttpRequestMessage(method, url);
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Driver.AdminKey);
+            if (json is not null)
+            {
+                request.Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json");
+            }
+            using var response = await http.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.IsSuccessStatusCode)
+            {
+                return body;
+            }
+            if (response.StatusCode != HttpStatusCode.Unauthorized || attempt >= 40)
+            {
+                throw new InvalidOperationException($"{method} {url}: HTTP {(int)response.StatusCode} {body}");
+            }
+            await Task.Delay(250);
+        }
+    }
+
+    /// <summary>The deal id of a create answer (<c>data.deal.deal_id</c>), found without parsing the whole body.</summary>
+    public static string? DealId(string body)
+    {
+        const string marker = "\"deal_id\":\"";
+        var start = body.IndexOf(marker, StringComparison.Ordinal);
+        if (start < 0)
+        {
+            return null;
+        }
+        start += marker.Length;
+        var end = body.IndexOf('"', start);
+        return end < 0 ? null : body[start..end];
+    }
+}
