@@ -15,22 +15,8 @@ dotnet build bench/Bench/Bench.csproj -c Release -nologo -v quiet -clp:ErrorsOnl
 dotnet build bench/DealBench/DealBench.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
 dll=bench/DealBench/bin/Release/net10.0/DealBench.dll
 
-pg_dir=""
-cleanup() { if [ -n "$pg_dir" ]; then .ci/pg-stop "$pg_dir"; fi; }
-trap cleanup EXIT
-
-if [ -n "${ConnectionStrings__Postgres:-}" ]; then
-  conn=$ConnectionStrings__Postgres
-  source_label="existing server (ConnectionStrings__Postgres)"
-else
-  port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-  port=${BENCH_PG_PORT:-55520}
-  while ! port_free "$port"; do port=$((port + 1)); done
-  pg_dir=$(mktemp -d /tmp/deal-bench-pg.XXXXXX)
-  echo "deals: starting a throwaway PostgreSQL on 127.0.0.1:$port"
-  conn=$(.ci/pg-start "$pg_dir" "$port")
-  source_label="throwaway server started by bench/deals.sh (.ci/pg-start)"
-fi
+source bench/postgres.sh
+bench_postgres deals 55520
 
 echo "deals: machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0

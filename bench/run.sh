@@ -12,22 +12,8 @@ echo "bench: building (Release)"
 dotnet build bench/Bench/Bench.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
 dll=bench/Bench/bin/Release/net10.0/Bench.dll
 
-pg_dir=""
-cleanup() { if [ -n "$pg_dir" ]; then .ci/pg-stop "$pg_dir"; fi; }
-trap cleanup EXIT
-
-if [ -n "${ConnectionStrings__Postgres:-}" ]; then
-  conn=$ConnectionStrings__Postgres
-  source_label="existing server (ConnectionStrings__Postgres)"
-else
-  port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-  port=${BENCH_PG_PORT:-55470}
-  while ! port_free "$port"; do port=$((port + 1)); done
-  pg_dir=$(mktemp -d /tmp/bench-pg.XXXXXX)
-  echo "bench: starting a throwaway PostgreSQL on 127.0.0.1:$port"
-  conn=$(.ci/pg-start "$pg_dir" "$port")
-  source_label="throwaway server started by bench/run.sh (.ci/pg-start)"
-fi
+source bench/postgres.sh
+bench_postgres bench 55470
 
 echo "bench: machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0

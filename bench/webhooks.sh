@@ -13,22 +13,8 @@ echo "webhooks: building (Release)"
 dotnet build bench/WebhookBench/WebhookBench.csproj -c Release -nologo -v quiet -clp:ErrorsOnly
 dll=bench/WebhookBench/bin/Release/net10.0/WebhookBench.dll
 
-pg_dir=""
-cleanup() { if [ -n "$pg_dir" ]; then .ci/pg-stop "$pg_dir"; fi; }
-trap cleanup EXIT
-
-if [ -n "${ConnectionStrings__Postgres:-}" ]; then
-  conn=$ConnectionStrings__Postgres
-  source_label="existing server (ConnectionStrings__Postgres)"
-else
-  port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-  port=${BENCH_PG_PORT:-55490}
-  while ! port_free "$port"; do port=$((port + 1)); done
-  pg_dir=$(mktemp -d /tmp/webhook-bench-pg.XXXXXX)
-  echo "webhooks: starting a throwaway PostgreSQL on 127.0.0.1:$port"
-  conn=$(.ci/pg-start "$pg_dir" "$port")
-  source_label="throwaway server started by bench/webhooks.sh (.ci/pg-start)"
-fi
+source bench/postgres.sh
+bench_postgres webhooks 55490
 
 echo "webhooks: machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0

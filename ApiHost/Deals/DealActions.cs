@@ -42,7 +42,7 @@ public static class DealActions
             {
                 var item = DealContract.ReadItem(fields);
                 fields.ThrowIfInvalid();
-                return Deal(await Stale(grain, () => grain.AddItem(item, expected, actor)), created: true);
+                return Deal(await Stale(grain, () => grain.AddItem(item, expected, actor)));
             }
             case "update_item":
             {
@@ -226,7 +226,7 @@ public static class DealActions
         return created.Id;
     }
 
-    private static IResult Deal(DealView deal, bool created = false) =>
+    private static IResult Deal(DealView deal) =>
         ApiResults.Ok(DealContract.Single(deal), deal.Version);
 
     private static Task<DealView> Stale(IDealGrain grain, Func<Task<DealView>> write) =>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
@@ -90,6 +89,4 @@ public static class DealEndpoints
     public static async Task<object> Current(IDealGrain grain) => DealContract.Single(await grain.Get());
 
     public static string NewDealId() => ResourceIds.New(DealKeys.IdPrefix);
-
-    public static JsonObject Envelope(DealView deal) => DealContract.Single(deal);
 }

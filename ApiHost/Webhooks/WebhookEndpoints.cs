@@ -115,7 +115,7 @@ public static class WebhookEndpoints
 
     private static async Task<IResult> Deliveries(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
     {
-        var webhookId = RequireWebhookId(id, "id");
+        var webhookId = ResourceRequests.RequireId(id, WebhookKeys.IdPrefix, "Webhook");
         await Webhook(http, grains, webhookId).Get();
         var query = new ListRequest.QueryReader(http.Request.Query);
         var (limit, offset) = Paging(query);
@@ -205,15 +205,6 @@ public static class WebhookEndpoints
 
 
     private static async Task<object> Current(IWebhookEndpointGrain grain) => WebhookContract.Single(await grain.Get());
-
-    private static string RequireWebhookId(string? id, string parameter)
-    {
-        if (string.IsNullOrEmpty(id))
-        {
-            throw new ApiException(ApiError.BadRequest($"The {parameter} query parameter is required", new { parameter }));
-        }
-        return ResourceRequests.IsWellFormedId(id, WebhookKeys.IdPrefix) ? id : throw new ApiException(ApiError.NotFound("Webhook not found"));
-    }
 
     private static IWebhookEndpointGrain Webhook(HttpContext http, IGrainFactory grains, string? id) =>
         grains.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(http.Caller().Partition,

@@ -5,6 +5,7 @@ using Grains.Events;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
+using Grains.Platform;
 
 namespace Grains.Deals;
 
@@ -53,7 +54,7 @@ public sealed partial class DealGrain
         var now = time.GetUtcNow();
         var transition = Lookup(current, target, DealStateMachine.SignAction);
         var proof = await GrainFactory.GetGrain<ITenantSigningKeyGrain>(TenantId).Sign(Encoding.UTF8.GetBytes(hash));
-        var signature = new DealSignature(NewId(DealKeys.SignaturePrefix), request.SignerType, request.SignerId, request.SignerCustomerId,
+        var signature = new DealSignature(ResourceIds.New(DealKeys.SignaturePrefix), request.SignerType, request.SignerId, request.SignerCustomerId,
             actor.IsAgent || request.SignerType == "agent", side, now, hash, proof.KeyId, proof.Algorithm, proof.SignatureBase64,
             request.ConsentToSign);
         var signatureEvent = Outbox.Event("deal.signature_added", now, new
@@ -114,7 +115,7 @@ public sealed partial class DealGrain
         DealView? declinedDeal = null;
         if (createDeclinedDeal && declined.Count > 0)
         {
-            var grain = GrainFactory.GetGrain<IDealGrain>(DealKeys.Grain(Partition, NewId(DealKeys.IdPrefix)));
+            var grain = GrainFactory.GetGrain<IDealGrain>(DealKeys.Grain(Partition, ResourceIds.New(DealKeys.IdPrefix)));
             declinedDeal = await grain.CreateConfigured(
                 new DealFields($"{current.Title} (declined items)", current.CustomerId, current.Description, current.Currency, current.TaxRate,
                     current.DealType, current.BillingCycle, null, $"Declined items of {current.Id}", null),

@@ -275,6 +275,4 @@ public sealed partial class DealGrain(
                 "The deal is signed; remove the signatures (action=unsign) before changing what was signed");
         }
     }
-
-    private static string NewId(string prefix) => ResourceIds.New(prefix);
 }

@@ -49,8 +49,6 @@ public sealed record EventDeliveryCounts(EventKey Event, int Pending, int Succee
 /// <summary>Rules both stores share.</summary>
 public static class WebhookDeliveryRules
 {
-    public const int MaxLimit = 100;
-
     /// <summary>Success is final, and attempts only grow.</summary>
     public static bool MayReplace(WebhookDelivery stored, WebhookDelivery next) =>
         stored.Status != WebhookKeys.DeliverySuccess && next.Attempts >= stored.Attempts;
