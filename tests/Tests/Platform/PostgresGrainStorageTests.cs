@@ -161,6 +161,55 @@ public sealed class PostgresGrainStorageTests(PostgresGrainStorageTests.SiloFixt
     }
 
     [PostgresFact]
+    public async Task Concurrent_writes_are_group_committed_and_each_keeps_its_own_version_check()
+    {
+        var storage = await fixture.StorageAsync();
+        var kind = $"gc{Guid.NewGuid():N}"[..12];
+        var ids = Enumerable.Range(0, 300).Select(i => GrainId.Create(kind, $"k{i}")).ToArray();
+
+        // Every third grain has a rival activation that also saw no row: both first writes race, in the same
+        // batches as everyone else's, and exactly one of each pair may win.
+        var attempts = ids.SelectMany((id, i) => Enumerable.Range(0, i % 3 == 0 ? 2 : 1).Select(copy => (Id: id, Copy: copy)))
+            .Select(async attempt =>
+            {
+                var state = new GrainState<SchemaSmokeState> { State = new SchemaSmokeState { Value = $"{attempt.Id}#{attempt.Copy}" } };
+                try
+                {
+                    await storage.WriteStateAsync(StateName, attempt.Id, state);
+                    return (attempt.Id, Won: true, state.ETag, state.State.Value);
+                }
+                catch (InconsistentStateException)
+                {
+                    return (attempt.Id, Won: false, state.ETag, state.State.Value);
+                }
+            })
+            .ToArray();
+        var outcomes = await Task.WhenAll(attempts);
+
+        foreach (var group in outcomes.GroupBy(o => o.Id))
+        {
+            var winner = Assert.Single(group, o => o.Won);
+            Assert.Equal("1", winner.ETag);
+            var stored = new GrainState<SchemaSmokeState>();
+            await storage.ReadStateAsync(StateName, group.Key, stored);
+            Assert.Equal(("1", winner.Value), (stored.ETag, stored.State!.Value));
+        }
+
+        // A second round on the winners' etags: all succeed together, each moving to version 2.
+        var second = ids.Select(async id =>
+        {
+            var state = new GrainState<SchemaSmokeState>();
+            await storage.ReadStateAsync(StateName, id, state);
+            state.State!.Value = "second";
+            await storage.WriteStateAsync(StateName, id, state);
+            return state.ETag;
+        });
+        Assert.All(await Task.WhenAll(second), etag => Assert.Equal("2", etag));
+        Assert.Equal(ids.Length, await fixture.ScalarAsync<long>(
+            "SELECT count(*) FROM grain_state WHERE grain_type = $1 AND version = 2", kind));
+    }
+
+    [PostgresFact]
     public async Task The_cluster_default_and_PubSubStore_are_the_Npgsql_provider()
     {
         var silo = await fixture.SiloAsync();

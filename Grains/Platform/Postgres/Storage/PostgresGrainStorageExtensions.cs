@@ -19,13 +19,19 @@ public static class PostgresGrainStorageExtensions
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        silo.Services.AddGrainStorage(name, (services, providerName) => new PostgresGrainStorage(
-            providerName,
-            PostgresDataSource.For(connectionString),
-            // The serializer registered for the silo, which the stock providers default to as well.
-            services.GetRequiredService<IGrainStorageSerializer>(),
-            services.GetRequiredService<IActivatorProvider>(),
-            services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
+        silo.Services.AddGrainStorage(name, (services, providerName) =>
+        {
+            var dataSource = PostgresDataSource.For(connectionString);
+            var serviceId = services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId;
+            return new PostgresGrainStorage(
+                providerName,
+                dataSource,
+                new GrainStateWriter(dataSource, serviceId),
+                // The serializer registered for the silo, which the stock providers default to as well.
+                services.GetRequiredService<IGrainStorageSerializer>(),
+                services.GetRequiredService<IActivatorProvider>(),
+                serviceId);
+        });
         return silo;
     }
 
