@@ -7,19 +7,23 @@ namespace Grains.Platform;
 /// or faults with the flush's error (every item of a failed flush faults alike: nothing is half-reported).
 /// </summary>
 /// <remarks>
-/// One flush runs at a time: on a commit that takes a fraction of a millisecond, batching is what raises
-/// throughput, and a single writer keeps the items' order. Flushes run on the thread pool, never on the scheduler
-/// of the grain that happened to submit first.
+/// By default one flush runs at a time: on a commit that takes a fraction of a millisecond, batching is what raises
+/// throughput, and a single writer keeps the items' order. Where a flush is heavy enough to keep a database
+/// backend busy, <paramref name="maxConcurrentFlushes"/> lets more run side by side (items are then taken in order
+/// but may commit out of order). Flushes run on the thread pool, never on the scheduler of the grain that happened
+/// to submit first.
 /// </remarks>
 /// <param name="flush">Writes a batch and returns one result per item, in the items' order.</param>
 /// <param name="maxItemsPerFlush">Largest batch; what is left waits for the next flush.</param>
+/// <param name="maxConcurrentFlushes">How many flushes may run at once.</param>
 public sealed class GroupCommit<TItem, TResult>(
     Func<IReadOnlyList<TItem>, CancellationToken, Task<IReadOnlyList<TResult>>> flush,
-    int maxItemsPerFlush)
+    int maxItemsPerFlush,
+    int maxConcurrentFlushes = 1)
 {
     private readonly Lock gate = new();
     private readonly Queue<Pending> queued = new();
-    private bool flushing;
+    private int flushing;
 
     public Task<TResult> SubmitAsync(TItem item)
     {
@@ -27,11 +31,11 @@ public sealed class GroupCommit<TItem, TResult>(
         lock (gate)
         {
             queued.Enqueue(pending);
-            if (flushing)
+            if (flushing >= maxConcurrentFlushes)
             {
                 return pending.Done.Task;
             }
-            flushing = true;
+            flushing++;
         }
         _ = Task.Run(FlushLoopAsync);
         return pending.Done.Task;
@@ -69,7 +73,7 @@ public sealed class GroupCommit<TItem, TResult>(
         {
             if (queued.Count == 0)
             {
-                flushing = false;
+                flushing--;
                 return null;
             }
             var batch = new Pending[Math.Min(queued.Count, maxItemsPerFlush)];

@@ -11,6 +11,7 @@ public sealed class DeliveryQueue
 {
     private readonly Dictionary<string, WebhookDelivery> pending = new(StringComparer.Ordinal);
     private readonly HashSet<string> inFlight = new(StringComparer.Ordinal);
+    private readonly HashSet<string> settling = new(StringComparer.Ordinal);
     private readonly SortedSet<(long Sequence, DateTimeOffset CreatedAt, string Id)> byOrder = new(OrderComparer.Instance);
     private readonly SortedSet<(DateTimeOffset Due, string Id)> byDue = new(DueComparer.Instance);
 
@@ -24,10 +25,10 @@ public sealed class DeliveryQueue
 
     public WebhookDelivery? Get(string deliveryId) => pending.GetValueOrDefault(deliveryId);
 
-    /// <summary>Adds a pending delivery unless it is already queued.</summary>
+    /// <summary>Adds a pending delivery unless it is already queued or its last attempt's outcome is being stored.</summary>
     public void TryAdd(WebhookDelivery delivery)
     {
-        if (!pending.ContainsKey(delivery.DeliveryId))
+        if (!pending.ContainsKey(delivery.DeliveryId) && !settling.Contains(delivery.DeliveryId))
         {
             Set(delivery);
         }
@@ -46,6 +47,28 @@ public sealed class DeliveryQueue
         if (!inFlight.Contains(delivery.DeliveryId))
         {
             Index(delivery);
+        }
+    }
+
+    /// <summary>
+    /// Takes in an attempt's outcome before it is stored (<see cref="Set"/>); until <see cref="EndSettling"/> a stored
+    /// copy of the row, still pending, is not queued again by <see cref="TryAdd"/>.
+    /// </summary>
+    public void BeginSettling(WebhookDelivery delivery)
+    {
+        settling.Add(delivery.DeliveryId);
+        Set(delivery);
+    }
+
+    public void EndSettling(string deliveryId) => settling.Remove(deliveryId);
+
+    /// <summary>Drops a delivery that is waiting (not being attempted or settled).</summary>
+    public void RemoveWaiting(string deliveryId)
+    {
+        if (!inFlight.Contains(deliveryId) && !settling.Contains(deliveryId))
+        {
+            Unindex(deliveryId);
+            pending.Remove(deliveryId);
         }
     }
 

@@ -129,22 +129,31 @@ public sealed partial class WebhookEndpointGrain
             WebhookKeys.DeliveryPending, 0, WebhookSchedule.MaxAttempts(record.RetryPolicy), null, null, isReplay, now, now,
             null, null, null, now);
 
-    /// <summary>Stores new deliveries (keeping any already stored) and queues the ones that were new.</summary>
+    /// <summary>
+    /// Stores new deliveries and starts them at once: the first attempts run while the pending rows wait for their
+    /// flush, so an outcome that arrives first is written in their place (<see cref="WebhookDeliveryWriter"/>).
+    /// Returns once the rows are durable, which is what the event's hand-off waits for. A row that was stored already
+    /// (an event handed off again) is not ours to send: it leaves the queue unless its attempt has begun, in which case
+    /// the receiver may see it twice (at least once).
+    /// </summary>
     private async Task Accept(IReadOnlyList<WebhookDelivery> rows)
     {
         if (rows.Count == 0)
         {
             return;
         }
-        var inserted = await writer.InsertAsync(rows);
-        foreach (var row in rows.Where(r => inserted.Contains(DeliveryKey.Of(r))))
+        var inserting = writer.InsertAsync(rows);
+        foreach (var row in rows)
         {
-            queue.Set(row);
+            queue.TryAdd(row);
         }
-        if (queue.Count > 0)
+        await StartReminder();
+        Pump();
+
+        var inserted = await inserting;
+        foreach (var row in rows.Where(r => !inserted.Contains(DeliveryKey.Of(r))))
         {
-            await StartReminder();
-            Pump();
+            queue.RemoveWaiting(row.DeliveryId);
         }
     }
 
@@ -191,14 +200,39 @@ public sealed partial class WebhookEndpointGrain
         }
     }
 
+    /// <remarks>
+    /// The in-flight slot (what <c>max_in_flight</c> bounds: requests open at the receiver) is freed as soon as the
+    /// receiver has answered; storing the outcome happens after, with the next attempts already under way. Until the
+    /// outcome is stored the delivery is "settling": a load of pending rows does not queue it again. If storing fails,
+    /// the row stays pending in the store and a later load sends it again (at least once).
+    /// </remarks>
     private async Task Attempt(WebhookRecord record, WebhookDelivery delivery)
     {
+        WebhookDelivery settled;
+        WebhookAttemptOutcome outcome;
         try
         {
             var started = time.GetUtcNow();
-            var outcome = await Send(record, Encoding.UTF8.GetBytes(delivery.Payload), delivery.EventId, delivery.EventType,
+            outcome = await Send(record, Encoding.UTF8.GetBytes(delivery.Payload), delivery.EventId, delivery.EventType,
                 delivery.DeliveryId, delivery.IsReplay, readBody: false);
-            await Settle(record, delivery, outcome, started);
+            settled = Settled(record, delivery, outcome, started);
+            queue.BeginSettling(settled);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Attempting delivery {Delivery} of {Webhook} failed", delivery.DeliveryId, GrainKey);
+            return;
+        }
+        finally
+        {
+            queue.End(delivery.DeliveryId);
+            Pump();
+        }
+
+        try
+        {
+            await writer.SaveAsync([settled]);
+            await AfterSettled(settled, outcome);
         }
         catch (Exception ex)
         {
@@ -207,12 +241,11 @@ public sealed partial class WebhookEndpointGrain
         }
         finally
         {
-            queue.End(delivery.DeliveryId);
-            Pump();
+            queue.EndSettling(settled.DeliveryId);
         }
     }
 
-    private async Task Settle(WebhookRecord record, WebhookDelivery delivery, WebhookAttemptOutcome outcome, DateTimeOffset started)
+    private WebhookDelivery Settled(WebhookRecord record, WebhookDelivery delivery, WebhookAttemptOutcome outcome, DateTimeOffset started)
     {
         var now = time.GetUtcNow();
         var attempts = delivery.Attempts + 1;
@@ -227,19 +260,17 @@ public sealed partial class WebhookEndpointGrain
         };
         if (outcome.Success)
         {
-            settled = settled with { Status = WebhookKeys.DeliverySuccess, DeliveredAt = now, NextAttemptAt = null };
+            return settled with { Status = WebhookKeys.DeliverySuccess, DeliveredAt = now, NextAttemptAt = null };
         }
-        else
-        {
-            var next = outcome.Gone ? null : WebhookSchedule.Next(record.RetryPolicy, delivery.MaxAttempts, first, now, attempts,
-                outcome.RetryAfter, Random.Shared.NextDouble());
-            settled = next is null
-                ? settled with { Status = WebhookKeys.DeliveryFailed, NextAttemptAt = null }
-                : settled with { NextAttemptAt = next };
-        }
-        await writer.SaveAsync([settled]);
-        queue.Set(settled);
+        var next = outcome.Gone ? null : WebhookSchedule.Next(record.RetryPolicy, delivery.MaxAttempts, first, now, attempts,
+            outcome.RetryAfter, Random.Shared.NextDouble());
+        return next is null
+            ? settled with { Status = WebhookKeys.DeliveryFailed, NextAttemptAt = null }
+            : settled with { NextAttemptAt = next };
+    }
 
+    private async Task AfterSettled(WebhookDelivery settled, WebhookAttemptOutcome outcome)
+    {
         if (outcome.Success)
         {
             await ResetDeadLetters();

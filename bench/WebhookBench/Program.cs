@@ -54,6 +54,9 @@ try
     Console.WriteLine($"webhooks: delivered {delivered.DeliveriesPerSecond:N0}/s, p50 {delivered.LatencyP50Ms} ms, p99 {delivered.LatencyP99Ms} ms; " +
                       $"received {delivered.Received:N0}/{delivered.Expected:N0}, rows {string.Join(", ", delivered.RowStatuses.Select(kv => $"{kv.Key}={kv.Value}"))}");
 
+    var rawAfter = await scenarios.RawAsync(concurrency, TimeSpan.FromSeconds(Math.Min(5, warmup.TotalSeconds)), duration);
+    Console.WriteLine($"webhooks: raw after {rawAfter.RequestsPerSecond:N0} req/s ({rawAfter.Requests:N0} in {rawAfter.Seconds} s, {rawAfter.Errors} errors)");
+
     var fanOut = await scenarios.FanOutAsync(partitions, fanOutEndpoints, fanOutEvents, TimeSpan.FromSeconds(180));
     Console.WriteLine($"webhooks: fan-out {fanOut.Distinct:N0}/{fanOut.Expected:N0} distinct in {fanOut.AllReceivedSeconds} s, " +
                       $"rows {string.Join(", ", fanOut.RowStatuses.Select(kv => $"{kv.Key}={kv.Value}"))} at {fanOut.AllRowsSuccessSeconds} s");
@@ -62,7 +65,7 @@ try
     Console.WriteLine($"webhooks: signatures {signatures.Valid}/{signatures.Sampled} valid");
 
     var report = new Report(started, options.Get("command") ?? "bash bench/webhooks.sh", options.Get("postgres-source") ?? "given",
-        synchronousCommit, Scenarios.PayloadBytes(), loadBefore, Machine.LoadAverage(), raw, delivered, fanOut, signatures);
+        synchronousCommit, Scenarios.PayloadBytes(), loadBefore, Machine.LoadAverage(), raw, rawAfter, delivered, fanOut, signatures);
     var (json, markdown) = await report.WriteAsync(resultsDir);
     Console.WriteLine($"webhooks: wrote {json} and {markdown}");
     Console.WriteLine(report.Verdict);

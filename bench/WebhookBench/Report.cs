@@ -9,20 +9,26 @@ namespace WebhookBench;
 /// <summary>Writes <c>webhooks-&lt;UTC&gt;.json</c> (everything) and <c>webhooks-latest.md</c> (the summary).</summary>
 public sealed class Report(
     DateTimeOffset started, string command, string postgresSource, string synchronousCommit, int payloadBytes, string loadBefore,
-    string loadAfter, RawResult raw, DeliveredResult delivered, FanOutResult fanOut, SignatureCheck signatures)
+    string loadAfter, RawResult raw, RawResult rawAfter, DeliveredResult delivered, FanOutResult fanOut, SignatureCheck signatures)
 {
     public const double TargetDeliveriesPerSecond = 3000;
     public const double TargetRatio = 0.30;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    private double Ratio => raw.RequestsPerSecond > 0 ? delivered.DeliveriesPerSecond / raw.RequestsPerSecond : 0;
+    // The raw loop runs before and after the delivered window; the ratio is against their mean, so a drift in what
+    // this shared machine delivers over the run (other tenants of the host) weighs on both sides alike.
+    private double RawRate => (raw.RequestsPerSecond + rawAfter.RequestsPerSecond) / 2;
+
+    private double Ratio => RawRate > 0 ? delivered.DeliveriesPerSecond / RawRate : 0;
 
     // CPU µs per operation in this process plus PostgreSQL: comparable across runs even when others load the machine.
     private static double? MicrosPer(CpuSplit cpu, double perSecond) =>
         perSecond > 0 ? Math.Round((cpu.BenchProcessCores + cpu.PostgresCores) * 1e6 / perSecond, 1) : null;
 
-    private double? RawMicros => MicrosPer(raw.Cpu, raw.RequestsPerSecond);
+    private double? RawMicros => MicrosPer(raw.Cpu, raw.RequestsPerSecond) is { } before && MicrosPer(rawAfter.Cpu, rawAfter.RequestsPerSecond) is { } after
+        ? Math.Round((before + after) / 2, 1)
+        : null;
 
     private double? DeliveryMicros => MicrosPer(delivered.Cpu, delivered.DeliveriesPerSecond);
 
@@ -68,6 +74,8 @@ public sealed class Report(
             payloadBytes,
             targets = new { deliveriesPerSecond = TargetDeliveriesPerSecond, ratioToRaw = TargetRatio },
             raw,
+            rawAfter,
+            rawMeanRequestsPerSecond = Math.Round(RawRate),
             delivered,
             ratio = Math.Round(Ratio, 3),
             cpuMicrosPerRawRequest = RawMicros,
@@ -105,9 +113,9 @@ public sealed class Report(
         md.AppendLine();
         md.AppendLine("| | figure | target | result |");
         md.AppendLine("|---|---|---|---|");
-        md.AppendLine(c, $"| raw loopback POSTs ({raw.Concurrency} concurrent) | {raw.RequestsPerSecond:N0} req/s | | |");
+        md.AppendLine(c, $"| raw loopback POSTs ({raw.Concurrency} concurrent), before / after the delivered run | {raw.RequestsPerSecond:N0} / {rawAfter.RequestsPerSecond:N0} req/s, mean {RawRate:N0} | | |");
         md.AppendLine(c, $"| signed, persisted deliveries | {delivered.DeliveriesPerSecond:N0} /s | ≥ {TargetDeliveriesPerSecond:N0} /s | {Mark(ThroughputPass)} |");
-        md.AppendLine(c, $"| deliveries / raw | {Ratio:P1} | ≥ {TargetRatio:P0} | {Mark(RatioPass)} |");
+        md.AppendLine(c, $"| deliveries / raw (mean) | {Ratio:P1} | ≥ {TargetRatio:P0} | {Mark(RatioPass)} |");
         md.AppendLine(c, $"| append → receipt latency | p50 {delivered.LatencyP50Ms} ms, p99 {delivered.LatencyP99Ms} ms | | |");
         md.AppendLine(c, $"| `Append` call ({delivered.EventsPerAppend} events → {delivered.EventsPerAppend * delivered.EndpointsPerPartition:N0} rows) | p50 {delivered.AppendP50Ms} ms, p99 {delivered.AppendP99Ms} ms | | |");
         md.AppendLine(c, $"| fan-out: {fanOut.Endpoints:N0} endpoints × {fanOut.Events} events | {fanOut.Distinct:N0} distinct receipts of {fanOut.Expected:N0}, " +
@@ -131,10 +139,11 @@ public sealed class Report(
         md.AppendLine();
         md.AppendLine("| window | bench process (silo + receiver + load) | PostgreSQL | other processes | machine | CPU µs per op (bench + PostgreSQL) |");
         md.AppendLine("|---|---|---|---|---|---|");
-        md.AppendLine(c, $"| raw | {raw.Cpu.BenchProcessCores} | {raw.Cpu.PostgresCores} | {raw.Cpu.OtherCores} | {raw.Cpu.MachineCores} | {RawMicros} per request |");
+        md.AppendLine(c, $"| raw (before) | {raw.Cpu.BenchProcessCores} | {raw.Cpu.PostgresCores} | {raw.Cpu.OtherCores} | {raw.Cpu.MachineCores} | {MicrosPer(raw.Cpu, raw.RequestsPerSecond)} per request |");
+        md.AppendLine(c, $"| raw (after) | {rawAfter.Cpu.BenchProcessCores} | {rawAfter.Cpu.PostgresCores} | {rawAfter.Cpu.OtherCores} | {rawAfter.Cpu.MachineCores} | {MicrosPer(rawAfter.Cpu, rawAfter.RequestsPerSecond)} per request |");
         md.AppendLine(c, $"| delivered | {delivered.Cpu.BenchProcessCores} | {delivered.Cpu.PostgresCores} | {delivered.Cpu.OtherCores} | {delivered.Cpu.MachineCores} | {DeliveryMicros} per delivery |");
         md.AppendLine();
-        md.AppendLine(c, $"CPU-normalized ratio (raw µs per request / µs per delivery): {CpuRatio:P1}. It is what the ratio would be if both " +
+        md.AppendLine(c, $"CPU-normalized ratio (mean raw µs per request / µs per delivery): {CpuRatio:P1}. It is what the ratio would be if both " +
                          $"windows had the same cores, which other processes on this shared machine do not guarantee; the targets are judged on the measured rates.");
         md.AppendLine();
         md.AppendLine(c, $"Fan-out setup: creating {fanOut.Endpoints:N0} endpoints took {fanOut.CreateSeconds:F1} s; the `Append` of {fanOut.Events} events " +

@@ -10,13 +10,15 @@ namespace Grains.Webhooks.Storage;
 public interface IWebhookDeliveryStore
 {
     /// <summary>
-    /// Inserts the new rows and upserts the changed ones (in that order). A new row whose id exists already is left
-    /// as stored: a repeated hand-off of an event must not reset a settled delivery. An upsert never replaces a
-    /// success or a row with more attempts (<see cref="WebhookDeliveryRules.MayReplace"/>): an activation that lost
-    /// its silo may still finish an attempt after the endpoint delivered from elsewhere.
+    /// Inserts the new rows and updates the changed ones (in that order). A new row whose id exists already is left
+    /// as stored: a repeated hand-off of an event must not reset a settled delivery. An update changes only the
+    /// attempt fields (status, attempts, response, times), only of a stored row, and never replaces a success or a
+    /// row with more attempts (<see cref="WebhookDeliveryRules.MayReplace"/>): an activation that lost its silo may
+    /// still finish an attempt after the endpoint delivered from elsewhere, and a row deleted meanwhile (its endpoint
+    /// was deleted) stays deleted.
     /// </summary>
     /// <returns>The keys of the new rows that were actually inserted.</returns>
-    Task<IReadOnlySet<DeliveryKey>> WriteAsync(IReadOnlyList<WebhookDelivery> inserts, IReadOnlyList<WebhookDelivery> upserts,
+    Task<IReadOnlySet<DeliveryKey>> WriteAsync(IReadOnlyList<WebhookDelivery> inserts, IReadOnlyList<WebhookDelivery> updates,
         CancellationToken cancellationToken = default);
 
     /// <summary>An endpoint's pending deliveries in event order, at most <paramref name="limit"/>.</summary>

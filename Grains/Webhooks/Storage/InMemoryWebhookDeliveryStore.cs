@@ -8,7 +8,7 @@ public sealed class InMemoryWebhookDeliveryStore : IWebhookDeliveryStore
     private readonly Lock gate = new();
     private readonly Dictionary<DeliveryKey, WebhookDelivery> rows = [];
 
-    public Task<IReadOnlySet<DeliveryKey>> WriteAsync(IReadOnlyList<WebhookDelivery> inserts, IReadOnlyList<WebhookDelivery> upserts,
+    public Task<IReadOnlySet<DeliveryKey>> WriteAsync(IReadOnlyList<WebhookDelivery> inserts, IReadOnlyList<WebhookDelivery> updates,
         CancellationToken cancellationToken = default)
     {
         var inserted = new HashSet<DeliveryKey>();
@@ -21,11 +21,17 @@ public sealed class InMemoryWebhookDeliveryStore : IWebhookDeliveryStore
                     inserted.Add(DeliveryKey.Of(row));
                 }
             }
-            foreach (var row in upserts)
+            foreach (var row in updates)
             {
-                if (!rows.TryGetValue(DeliveryKey.Of(row), out var stored) || WebhookDeliveryRules.MayReplace(stored, row))
+                if (rows.TryGetValue(DeliveryKey.Of(row), out var stored) && WebhookDeliveryRules.MayReplace(stored, row))
                 {
-                    rows[DeliveryKey.Of(row)] = row;
+                    // The attempt fields only, as the PostgreSQL update: what identifies the delivery stays as stored.
+                    rows[DeliveryKey.Of(row)] = stored with
+                    {
+                        Status = row.Status, Attempts = row.Attempts, MaxAttempts = row.MaxAttempts, ResponseCode = row.ResponseCode,
+                        ErrorMessage = row.ErrorMessage, NextAttemptAt = row.NextAttemptAt, FirstAttemptAt = row.FirstAttemptAt,
+                        DeliveredAt = row.DeliveredAt, RetriedAt = row.RetriedAt, UpdatedAt = row.UpdatedAt,
+                    };
                 }
             }
         }

@@ -20,14 +20,18 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
 
     private const string InsertSql = $"INSERT INTO webhook_delivery ({Columns}) {Unnest} ON CONFLICT DO NOTHING RETURNING partition, delivery_id";
 
-    private const string UpsertSql = $"""
-        INSERT INTO webhook_delivery ({Columns}) {Unnest}
-        ON CONFLICT (partition, delivery_id) DO UPDATE SET
-            status = excluded.status, attempts = excluded.attempts, max_attempts = excluded.max_attempts,
-            response_code = excluded.response_code, error_message = excluded.error_message,
-            next_attempt_at = excluded.next_attempt_at, first_attempt_at = excluded.first_attempt_at,
-            delivered_at = excluded.delivered_at, retried_at = excluded.retried_at, updated_at = excluded.updated_at
-        WHERE webhook_delivery.status <> 'success' AND excluded.attempts >= webhook_delivery.attempts
+    // Only the attempt fields travel (not the payload): the row was inserted before its first attempt.
+    private const string UpdateSql = """
+        UPDATE webhook_delivery AS d SET
+            status = u.status, attempts = u.attempts, max_attempts = u.max_attempts, response_code = u.response_code,
+            error_message = u.error_message, next_attempt_at = u.next_attempt_at, first_attempt_at = u.first_attempt_at,
+            delivered_at = u.delivered_at, retried_at = u.retried_at, updated_at = u.updated_at
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::int[], $7::text[], $8::timestamptz[],
+                    $9::timestamptz[], $10::timestamptz[], $11::timestamptz[], $12::timestamptz[])
+             AS u(partition, delivery_id, status, attempts, max_attempts, response_code, error_message, next_attempt_at,
+                  first_attempt_at, delivered_at, retried_at, updated_at)
+        WHERE d.partition = u.partition AND d.delivery_id = u.delivery_id
+          AND d.status <> 'success' AND u.attempts >= d.attempts
         """;
 
     private const string CountsSql = """
@@ -39,11 +43,11 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
         GROUP BY d.partition, d.event_id
         """;
 
-    public async Task<IReadOnlySet<DeliveryKey>> WriteAsync(IReadOnlyList<WebhookDelivery> inserts, IReadOnlyList<WebhookDelivery> upserts,
+    public async Task<IReadOnlySet<DeliveryKey>> WriteAsync(IReadOnlyList<WebhookDelivery> inserts, IReadOnlyList<WebhookDelivery> updates,
         CancellationToken cancellationToken = default)
     {
         var inserted = new HashSet<DeliveryKey>();
-        if (inserts.Count == 0 && upserts.Count == 0)
+        if (inserts.Count == 0 && updates.Count == 0)
         {
             return inserted;
         }
@@ -53,9 +57,9 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
         {
             batch.BatchCommands.Add(RowsCommand(InsertSql, inserts));
         }
-        if (upserts.Count > 0)
+        if (updates.Count > 0)
         {
-            batch.BatchCommands.Add(RowsCommand(UpsertSql, upserts));
+            batch.BatchCommands.Add(UpdateCommand(updates));
         }
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
         if (inserts.Count > 0)
@@ -90,7 +94,12 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
             }
         }
         Filter("webhook_id", query.WebhookId);
-        Filter("status", query.Status);
+        if (query.Status is not null)
+        {
+            // A literal from the fixed set, not a parameter: a generic plan could not use the partial dead-letter index
+            // (migration 0009) for "status = $n". An unknown status matches nothing.
+            where += WebhookKeys.DeliveryStatuses.Contains(query.Status) ? $" AND status = '{query.Status}'" : " AND false";
+        }
         Filter("event_type", query.EventType);
         var countParameters = parameters.Select(p => p.Clone()).ToArray();
         parameters.Add(new NpgsqlParameter<int> { TypedValue = query.Limit });
@@ -185,6 +194,24 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
         command.Parameters.Add(Array(rows, d => d.ErrorMessage));
         command.Parameters.Add(Array(rows, d => d.IsReplay));
         command.Parameters.Add(Array(rows, d => (DateTime?)d.CreatedAt.UtcDateTime));
+        command.Parameters.Add(Array(rows, d => d.NextAttemptAt?.UtcDateTime));
+        command.Parameters.Add(Array(rows, d => d.FirstAttemptAt?.UtcDateTime));
+        command.Parameters.Add(Array(rows, d => d.DeliveredAt?.UtcDateTime));
+        command.Parameters.Add(Array(rows, d => d.RetriedAt?.UtcDateTime));
+        command.Parameters.Add(Array(rows, d => (DateTime?)d.UpdatedAt.UtcDateTime));
+        return command;
+    }
+
+    private static NpgsqlBatchCommand UpdateCommand(IReadOnlyList<WebhookDelivery> rows)
+    {
+        var command = new NpgsqlBatchCommand(UpdateSql);
+        command.Parameters.Add(Array(rows, d => d.Partition));
+        command.Parameters.Add(Array(rows, d => d.DeliveryId));
+        command.Parameters.Add(Array(rows, d => d.Status));
+        command.Parameters.Add(Array(rows, d => d.Attempts));
+        command.Parameters.Add(Array(rows, d => d.MaxAttempts));
+        command.Parameters.Add(Array(rows, d => d.ResponseCode));
+        command.Parameters.Add(Array(rows, d => d.ErrorMessage));
         command.Parameters.Add(Array(rows, d => d.NextAttemptAt?.UtcDateTime));
         command.Parameters.Add(Array(rows, d => d.FirstAttemptAt?.UtcDateTime));
         command.Parameters.Add(Array(rows, d => d.DeliveredAt?.UtcDateTime));

@@ -1,142 +1,238 @@
 using Grains.Events;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Webhooks;
+using Grains.Platform;
 using Microsoft.Extensions.Logging;
 
 namespace Grains.Webhooks.Storage;
 
 /// <summary>
-/// Batches the delivery writes of all endpoint grains on a silo: whatever arrives while one flush runs goes into the
-/// next, so a busy silo writes many rows per round trip and an idle one writes each at once (no added delay). After
-/// each flush it brings the affected events' status in the log up to date. A caller's task completes when its rows
-/// are durable (or faults with the store's error).
+/// Batches the delivery writes of all endpoint grains on a silo (<see cref="GroupCommit{TItem, TResult}"/>): whatever
+/// arrives while one flush runs goes into the next, so a busy silo writes many rows per round trip and an idle one
+/// writes each at once (no added delay). A caller's task completes when its rows are durable (or faults with the
+/// store's error).
 /// </summary>
-public sealed class WebhookDeliveryWriter(IWebhookDeliveryStore store, IEventLogStore events, ILogger<WebhookDeliveryWriter> logger)
+/// <remarks>
+/// <para>
+/// A delivery is written as pending before (or while) it is first attempted, then again with the outcome. When the
+/// outcome arrives while the pending row is still waiting for its flush, which is the common case on a busy
+/// silo, the outcome takes the pending row's place: one row written instead of two, and the save completes with
+/// that flush. Otherwise the outcome is an update, sent only after the insert has committed (an update of a row
+/// not yet stored would change nothing).
+/// </para>
+/// <para>
+/// The affected events' status in the log is brought up to date by a second group-commit queue, after the rows are
+/// written and off the writers' path, at most one pass per <see cref="StatusPassInterval"/>: counting an event's
+/// deliveries costs PostgreSQL as much as writing them, and an event whose deliveries settle over a second is then
+/// counted once or twice instead of once per flush. The status therefore trails the deliveries by up to about
+/// that interval (plus the pass itself); the deliveries themselves are never delayed.
+/// </para>
+/// </remarks>
+public sealed class WebhookDeliveryWriter
 {
-    private const int MaxRowsPerFlush = 2000;
+    private const int MaxRequestsPerFlush = 500;
+    private const int MaxEventsPerStatusPass = 5000;
 
+    // Two flushes side by side: one flush keeps one PostgreSQL backend busy, and under load that backend was the
+    // bound while the rest of the machine idled. Rows of one delivery never race: an update waits for the insert,
+    // and a later attempt's update cannot undo a newer one (the store keeps the most attempts).
+    private const int ConcurrentFlushes = 2;
+
+    /// <summary>Least time between two status passes: a batching window (wall-clock), not business time.</summary>
+    public static readonly TimeSpan StatusPassInterval = TimeSpan.FromSeconds(1);
+
+    private readonly IWebhookDeliveryStore store;
+    private readonly IEventLogStore events;
+    private readonly ILogger<WebhookDeliveryWriter> logger;
+    private readonly GroupCommit<Request, IReadOnlySet<DeliveryKey>> writes;
+    private readonly GroupCommit<EventKey, bool> statuses;
+
+    // Inserts submitted and not yet finished, by delivery: what a save of the same delivery folds into or waits for.
     private readonly Lock gate = new();
-    private readonly List<Request> queued = [];
-    private bool flushing;
+    private readonly Dictionary<DeliveryKey, Request> unfinishedInserts = [];
+
+    public WebhookDeliveryWriter(IWebhookDeliveryStore store, IEventLogStore events, ILogger<WebhookDeliveryWriter> logger)
+    {
+        this.store = store;
+        this.events = events;
+        this.logger = logger;
+        writes = new(FlushAsync, MaxRequestsPerFlush, ConcurrentFlushes);
+        statuses = new(UpdateStatusesAsync, MaxEventsPerStatusPass);
+    }
 
     /// <summary>Inserts new rows (keeping stored ones); returns the keys that were new.</summary>
-    public async Task<IReadOnlySet<DeliveryKey>> InsertAsync(IReadOnlyList<WebhookDelivery> rows)
+    public Task<IReadOnlySet<DeliveryKey>> InsertAsync(IReadOnlyList<WebhookDelivery> rows)
     {
         if (rows.Count == 0)
         {
-            return new HashSet<DeliveryKey>();
+            return Task.FromResult<IReadOnlySet<DeliveryKey>>(new HashSet<DeliveryKey>());
         }
-        var request = new Request(rows, Insert: true);
-        Enqueue(request);
-        return await request.Done.Task;
-    }
-
-    /// <summary>Stores the rows as they are now.</summary>
-    public async Task SaveAsync(IReadOnlyList<WebhookDelivery> rows)
-    {
-        if (rows.Count == 0)
-        {
-            return;
-        }
-        var request = new Request(rows, Insert: false);
-        Enqueue(request);
-        await request.Done.Task;
-    }
-
-    private void Enqueue(Request request)
-    {
+        var request = new Request([.. rows], Insert: true);
         lock (gate)
         {
-            queued.Add(request);
-            if (flushing)
+            foreach (var row in rows)
+            {
+                unfinishedInserts[DeliveryKey.Of(row)] = request;
+            }
+        }
+        return writes.SubmitAsync(request);
+    }
+
+    /// <summary>Stores the rows as they are now (rows of deliveries this writer never inserted or saw stored are ignored).</summary>
+    public async Task SaveAsync(IReadOnlyList<WebhookDelivery> rows)
+    {
+        foreach (var row in rows)
+        {
+            await SaveAsync(row);
+        }
+    }
+
+    private async Task SaveAsync(WebhookDelivery row)
+    {
+        var key = DeliveryKey.Of(row);
+        Request? insert;
+        bool folded;
+        lock (gate)
+        {
+            folded = unfinishedInserts.TryGetValue(key, out insert) && insert.TryReplace(row);
+        }
+        if (insert is not null)
+        {
+            var inserted = await insert.Finished.Task;
+            if (folded && inserted.Contains(key))
             {
                 return;
             }
-            flushing = true;
         }
-        // Off the caller's (grain's) scheduler: the flush loop serves every grain of the silo.
-        _ = Task.Run(FlushLoop);
+        // Not folded, or the pending row existed before (a repeated hand-off): update what is stored.
+        await writes.SubmitAsync(new Request([row], Insert: false));
     }
 
-    private async Task FlushLoop()
+    private async Task<IReadOnlyList<IReadOnlySet<DeliveryKey>>> FlushAsync(IReadOnlyList<Request> batch, CancellationToken cancellationToken)
     {
-        while (true)
+        List<WebhookDelivery> inserts;
+        lock (gate)
         {
-            List<Request> batch;
-            lock (gate)
-            {
-                if (queued.Count == 0)
-                {
-                    flushing = false;
-                    return;
-                }
-                batch = Take();
-            }
-            await Flush(batch);
+            // From here a save can no longer fold into these inserts; it waits for them instead.
+            inserts = [.. batch.Where(r => r.Insert).SelectMany(r => r.Take())];
         }
-    }
-
-    private List<Request> Take()
-    {
-        var batch = new List<Request>();
-        var rows = 0;
-        while (queued.Count > 0 && (batch.Count == 0 || rows + queued[0].Rows.Count <= MaxRowsPerFlush))
-        {
-            rows += queued[0].Rows.Count;
-            batch.Add(queued[0]);
-            queued.RemoveAt(0);
-        }
-        return batch;
-    }
-
-    private async Task Flush(List<Request> batch)
-    {
         try
         {
-            // One row per key and kind: a later save of the same delivery supersedes an earlier one in the batch.
-            var inserts = batch.Where(r => r.Insert).SelectMany(r => r.Rows).DistinctBy(DeliveryKey.Of).ToList();
-            var upserts = batch.Where(r => !r.Insert).SelectMany(r => r.Rows)
-                .GroupBy(DeliveryKey.Of).Select(g => g.Last()).ToList();
-            var inserted = await store.WriteAsync(inserts, upserts);
-            foreach (var request in batch)
-            {
-                request.Done.TrySetResult(inserted);
-            }
+            // Key order: concurrent flushes lock rows in the same order, so they cannot deadlock. One row per key and
+            // kind: a later save of the same delivery supersedes an earlier one in the batch.
+            inserts = [.. inserts.DistinctBy(DeliveryKey.Of).Order(KeyOrder.Instance)];
+            var updates = batch.Where(r => !r.Insert).SelectMany(r => r.Rows)
+                .GroupBy(DeliveryKey.Of).Select(g => g.Last()).Order(KeyOrder.Instance).ToList();
+            var inserted = await store.WriteAsync(inserts, updates, cancellationToken);
+            Finish(batch, inserted, null);
+
             // Only what can change an event's status: a settled delivery, or a replay making a delivered event pending again
             // (original deliveries are pending from the start, as their event is).
-            await UpdateEventStatuses(inserts.Where(d => d.IsReplay).Concat(upserts.Where(d => d.Status != WebhookKeys.DeliveryPending)));
+            foreach (var key in inserts.Where(d => d.IsReplay || d.Status != WebhookKeys.DeliveryPending)
+                         .Concat(updates.Where(d => d.Status != WebhookKeys.DeliveryPending))
+                         .Select(d => new EventKey(d.Partition, d.EventId)).Distinct())
+            {
+                _ = statuses.SubmitAsync(key);
+            }
+            return [.. batch.Select(_ => inserted)];
         }
         catch (Exception ex)
         {
-            foreach (var request in batch)
+            Finish(batch, null, ex);
+            throw;
+        }
+    }
+
+    private void Finish(IReadOnlyList<Request> batch, IReadOnlySet<DeliveryKey>? inserted, Exception? error)
+    {
+        lock (gate)
+        {
+            foreach (var request in batch.Where(r => r.Insert))
             {
-                request.Done.TrySetException(ex);
+                foreach (var row in request.Rows)
+                {
+                    if (unfinishedInserts.TryGetValue(DeliveryKey.Of(row), out var registered) && registered == request)
+                    {
+                        unfinishedInserts.Remove(DeliveryKey.Of(row));
+                    }
+                }
+            }
+        }
+        foreach (var request in batch)
+        {
+            if (error is null)
+            {
+                request.Finished.TrySetResult(inserted!);
+            }
+            else
+            {
+                request.Finished.TrySetException(error);
             }
         }
     }
 
-    private async Task UpdateEventStatuses(IEnumerable<WebhookDelivery> rows)
+    private async Task<IReadOnlyList<bool>> UpdateStatusesAsync(IReadOnlyList<EventKey> touched, CancellationToken cancellationToken)
     {
-        var touched = rows.Select(d => new EventKey(d.Partition, d.EventId)).Distinct().ToList();
-        if (touched.Count == 0)
-        {
-            return;
-        }
         try
         {
-            var counts = await store.CountsAsync(touched);
+            var counts = await store.CountsAsync([.. touched.Distinct()], cancellationToken);
             await events.SetStatusesAsync([.. counts.Select(c =>
-                new EventStatusChange(c.Event.Partition, c.Event.EventId, EventStatuses.From(c.Pending, c.Succeeded, c.Failed)))]);
+                new EventStatusChange(c.Event.Partition, c.Event.EventId, EventStatuses.From(c.Pending, c.Succeeded, c.Failed)))], cancellationToken);
         }
         catch (Exception ex)
         {
             // The deliveries are stored; the log's status catches up with the event's next delivery write.
             logger.LogWarning(ex, "Updating event delivery statuses failed");
         }
+        // Events touched meanwhile wait for the next pass, so each is counted once for all its deliveries that settled.
+        await Task.Delay(StatusPassInterval, CancellationToken.None);
+        return [.. touched.Select(_ => true)];
     }
 
-    private sealed record Request(IReadOnlyList<WebhookDelivery> Rows, bool Insert)
+    private sealed class KeyOrder : IComparer<WebhookDelivery>
     {
-        public TaskCompletionSource<IReadOnlySet<DeliveryKey>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public static readonly KeyOrder Instance = new();
+
+        public int Compare(WebhookDelivery? x, WebhookDelivery? y)
+        {
+            var c = string.CompareOrdinal(x?.Partition, y?.Partition);
+            return c != 0 ? c : string.CompareOrdinal(x?.DeliveryId, y?.DeliveryId);
+        }
+    }
+
+    /// <summary>Rows to insert or update; an insert's rows can still be replaced by their outcome until a flush takes them.</summary>
+    private sealed class Request(WebhookDelivery[] rows, bool Insert)
+    {
+        private bool taken;
+
+        public bool Insert { get; } = Insert;
+
+        public WebhookDelivery[] Rows => rows;
+
+        /// <summary>Completes when the flush holding this request has committed (or failed), for savers waiting on it.</summary>
+        public TaskCompletionSource<IReadOnlySet<DeliveryKey>> Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Under the writer's lock: swaps in a newer version of one of the rows, unless a flush has taken them.</summary>
+        public bool TryReplace(WebhookDelivery row)
+        {
+            if (taken)
+            {
+                return false;
+            }
+            var index = Array.FindIndex(rows, r => r.DeliveryId == row.DeliveryId && r.Partition == row.Partition);
+            if (index < 0)
+            {
+                return false;
+            }
+            rows[index] = row;
+            return true;
+        }
+
+        /// <summary>Under the writer's lock: the rows as they go to the store.</summary>
+        public WebhookDelivery[] Take()
+        {
+            taken = true;
+            return rows;
+        }
     }
 }

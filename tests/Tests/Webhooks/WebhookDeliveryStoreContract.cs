@@ -41,6 +41,14 @@ public abstract class WebhookDeliveryStoreContract
         // Success is final: a late write from an activation that lost its silo does not undo it.
         await store.WriteAsync([], [Row(p, "whd_1") with { Attempts = 1, ResponseCode = 503 }]);
         Assert.Equal("success", (await store.GetAsync(p, "whd_1"))!.Status);
+
+        // An update only changes stored rows (one deleted meanwhile stays deleted), and only their attempt fields.
+        await store.WriteAsync([], [Row(p, "whd_gone", status: "success") with { Attempts = 1 }]);
+        Assert.Null(await store.GetAsync(p, "whd_gone"));
+        await store.WriteAsync([], [Row(p, "whd_2", status: "failed", type: "other.type") with { Attempts = 6, ResponseCode = 500, Payload = "changed" }]);
+        var updated = await store.GetAsync(p, "whd_2");
+        Assert.Equal(("failed", 6, 500), (updated!.Status, updated.Attempts, updated.ResponseCode));
+        Assert.Equal(("customer.created", """{"id":"x"}"""), (updated.EventType, updated.Payload));
     }
 
     [StoreFact]
