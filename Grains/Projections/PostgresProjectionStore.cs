@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grains.Interfaces.Projections;
+using Grains.Platform;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -10,15 +11,22 @@ namespace Grains.Projections;
 /// (<c>Platform/Postgres/Migrations/0004_projections.sql</c>, which explains the indexes).
 /// </summary>
 /// <remarks>
+/// <para>
 /// A query is one round trip: a batch of the page (keyset or offset, <c>LIMIT page + 1</c> to learn whether
 /// more follow) and the filtered total. <c>count(*) OVER ()</c> on the page query would make PostgreSQL read
 /// every matching row before the LIMIT (10x slower, measured in <c>bench/results/list-latest.md</c>); unfiltered
 /// and status-only totals come from trigger-maintained counters, other filters run a separate <c>count(*)</c>.
 /// Statements are positional and shaped only by which filters are present, so the few shapes in use are
 /// auto-prepared by Npgsql.
+/// </para>
+/// Upserts are group-committed (<see cref="GroupCommit{TItem, TResult}"/>): upserts that arrive while one is being
+/// written go together as one multi-row statement, so concurrent writers share the round trip, the commit and the
+/// counter triggers (statement-level: once per statement, not per row).
 /// </remarks>
 public sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IProjectionStore
 {
+    private const int MaxUpsertsPerFlush = 500;
+
     private const string Columns = "id, version, status, created_at, updated_at, filters, search_tokens, document, amount";
     private const string AllColumns = "partition, resource_type, " + Columns;
 
@@ -37,18 +45,60 @@ public sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IProj
         {OnConflict}
         """;
 
+    // The rows of one flush; search tokens (one text[] per row) travel as one JSON array of arrays, indexed by
+    // ordinality, since a PostgreSQL array parameter cannot be ragged. DISTINCT ON: ON CONFLICT may touch a row once.
+    private const string UpsertManySql = $"""
+        INSERT INTO resource_projection ({AllColumns})
+        SELECT DISTINCT ON (u.partition, u.resource_type, u.id)
+               u.partition, u.resource_type, u.id, u.version, u.status, u.created_at, u.updated_at, u.filters::jsonb,
+               ARRAY(SELECT jsonb_array_elements_text($9::jsonb -> (u.ord - 1)::int)), u.document, u.amount
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::timestamptz[], $7::timestamptz[],
+                    $8::text[], $10::text[], $11::numeric[]) WITH ORDINALITY
+             AS u(partition, resource_type, id, version, status, created_at, updated_at, filters, document, amount, ord)
+        ORDER BY u.partition, u.resource_type, u.id, u.version DESC
+        {OnConflict}
+        """;
+
+    private readonly GroupCommit<ProjectionRow, bool> upserts = new(
+        (rows, cancellationToken) => UpsertBatchAsync(dataSource, rows, cancellationToken), MaxUpsertsPerFlush);
+
     private const string DeleteSql = "DELETE FROM resource_projection WHERE partition = $1 AND resource_type = $2 AND id = $3";
 
-    public async Task UpsertAsync(ProjectionRow row, CancellationToken cancellationToken = default)
+    public Task UpsertAsync(ProjectionRow row, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(row);
-        await using var command = dataSource.CreateCommand(UpsertSql);
-        foreach (var (value, type) in RowValues(row))
+        return upserts.SubmitAsync(row);
+    }
+
+    private static async Task<IReadOnlyList<bool>> UpsertBatchAsync(
+        NpgsqlDataSource dataSource, IReadOnlyList<ProjectionRow> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count == 1)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
+            await using var single = dataSource.CreateCommand(UpsertSql);
+            foreach (var (value, type) in RowValues(rows[0]))
+            {
+                single.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value, NpgsqlDbType = type });
+            }
+            await single.ExecuteNonQueryAsync(cancellationToken);
+            return [true];
         }
 
+        await using var command = dataSource.CreateCommand(UpsertManySql);
+        var parameters = command.Parameters;
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Partition)] });
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.ResourceType)] });
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Id)] });
+        parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. rows.Select(r => r.Version)] });
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Status)] });
+        parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. rows.Select(r => r.CreatedAt.UtcDateTime)] });
+        parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. rows.Select(r => r.UpdatedAt.UtcDateTime)] });
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => JsonSerializer.Serialize(r.Filters))] });
+        parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(rows.Select(r => r.SearchTokens)), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Document)] });
+        parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Amount)] });
         await command.ExecuteNonQueryAsync(cancellationToken);
+        return [.. rows.Select(_ => true)];
     }
 
     public async Task DeleteAsync(string partition, string resourceType, string id, CancellationToken cancellationToken = default)

@@ -1,4 +1,5 @@
 using Grains.Interfaces.Deals;
+using Grains.Platform;
 using Npgsql;
 
 namespace Grains.Deals.Audit;
@@ -20,13 +21,21 @@ public sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditStor
 
     private const string Where = "partition = $1 AND entity_type = $2 AND entity_id = $3";
 
-    public async Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken ct = default)
+    private const int MaxAppendsPerFlush = 500;
+
+    // Appends of concurrent writers share one insert, one round trip and one commit (see GroupCommit).
+    private readonly GroupCommit<IReadOnlyList<AuditEntry>, bool> appends = new(
+        (batches, ct) => InsertAsync(dataSource, batches, ct), MaxAppendsPerFlush);
+
+    public Task AppendAsync(IReadOnlyList<AuditEntry> entries, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        if (entries.Count == 0)
-        {
-            return;
-        }
+        return entries.Count == 0 ? Task.CompletedTask : appends.SubmitAsync(entries);
+    }
+
+    private static async Task<IReadOnlyList<bool>> InsertAsync(NpgsqlDataSource dataSource, IReadOnlyList<IReadOnlyList<AuditEntry>> batches, CancellationToken ct)
+    {
+        var entries = batches.SelectMany(b => b).ToList();
         await using var command = dataSource.CreateCommand(InsertSql);
         command.Parameters.Add(Texts(entries, e => e.Id));
         command.Parameters.Add(Texts(entries, e => e.Partition));
@@ -42,6 +51,7 @@ public sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditStor
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. entries.Select(e => e.CreatedAt.ToUniversalTime())] });
         command.Parameters.Add(Texts(entries, e => e.EntryHash));
         await command.ExecuteNonQueryAsync(ct);
+        return [.. batches.Select(_ => true)];
     }
 
     public Task<IReadOnlyList<AuditEntry>> ReadAsync(string partition, string entityType, string entityId, int offset, int limit,

@@ -47,6 +47,24 @@ public abstract class AuditStoreContract
     }
 
     [StoreFact]
+    public async Task Concurrent_appends_of_many_chains_written_together_each_read_back_whole_and_verified()
+    {
+        var store = await StoreAsync();
+        var partitions = Enumerable.Range(0, 40).Select(_ => NewPartition()).ToArray();
+        var chains = partitions.Select(p => AuditChainTests.Chain(4, p)).ToArray();
+
+        // Every entry its own append, all at once (so the PostgreSQL store shares statements between them), plus repeats.
+        await Task.WhenAll(chains.SelectMany(chain => chain.Concat(chain.Take(1))).Select(e => store.AppendAsync([e])));
+
+        foreach (var chain in chains)
+        {
+            var read = await store.ReadAllAsync(chain[0].Partition, "deal", chain[0].EntityId);
+            Assert.Equal(chain, read);
+            Assert.Equal("verified", AuditChain.Verify(read).Status);
+        }
+    }
+
+    [StoreFact]
     public async Task Pages_follow_sequence_order()
     {
         var store = await StoreAsync();
