@@ -95,6 +95,7 @@ public static class Driver
 
             // 3. Deal GET on the embedded (in-memory) ApiHost.
             WindowResult get;
+            var getByLoad = new List<WindowResult>();
             await using (var server = await StartAsync("deal-embedded", self, ["--server", "--mode", "embedded",
                              "--cluster-id", "dealbench-embedded", "--admin-key", AdminKey]))
             {
@@ -114,10 +115,16 @@ public static class Driver
                 var load = new Load(http, AdminKey);
                 Task Get(Load.Worker w) => w.SendAsync("get", HttpMethod.Get, $"/v1/deals?id={deals[Random.Shared.Next(deals.Length)]}");
                 get = await MeasureAsync(load, server, "deal-get-embedded", connections, warmup, duration, maxPrewarm, Get, cpu, pg: null);
+                // The same GET at lighter loads (already warm): how latency grows with the queue in front of 2 cores.
+                foreach (var lighter in new[] { 1, 4, 16 })
+                {
+                    getByLoad.Add(await MeasureAsync(load, server, $"deal-get-embedded-{lighter}", lighter, TimeSpan.FromSeconds(2),
+                        TimeSpan.FromSeconds(10), TimeSpan.Zero, Get, cpu, pg: null));
+                }
             }
 
             var report = new Report(started, options.Get("command") ?? "bash bench/deals.sh", options.Get("postgres-source") ?? "given",
-                pgVersion, synchronousCommit, Environment.ProcessorCount, loadBefore, Cpu.LoadAverage(), baseline, flow, get, roundTrips);
+                pgVersion, synchronousCommit, Environment.ProcessorCount, loadBefore, Cpu.LoadAverage(), baseline, flow, get, getByLoad, roundTrips);
             var (json, markdown) = await report.WriteAsync(resultsDir);
             Log($"wrote {json} and {markdown}");
             Console.WriteLine(report.Verdict);

@@ -6,7 +6,8 @@ namespace DealBench;
 
 /// <summary>One run's figures, targets and round-trip breakdown, as JSON and as the Markdown summary.</summary>
 public sealed class Report(DateTimeOffset started, string command, string postgresSource, string postgresVersion, string synchronousCommit,
-    int cores, string loadBefore, string loadAfter, WindowResult baseline, WindowResult flow, WindowResult get, RoundTripResult roundTrips)
+    int cores, string loadBefore, string loadAfter, WindowResult baseline, WindowResult flow, WindowResult get, IReadOnlyList<WindowResult> getByLoad,
+    RoundTripResult roundTrips)
 {
     public const double RatioTarget = 0.60;
     public const double GetP99TargetMs = 5.0;
@@ -60,6 +61,7 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
             baseline,
             dealFlow = flow,
             embeddedGet = get,
+            embeddedGetByLoad = getByLoad,
             roundTrips,
             roundTripBreakdown = Breakdown,
         };
@@ -97,6 +99,16 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
             {
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {window.Scenario} | {k.Kind} | {k.RequestsPerSecond:N0} | {k.Errors} | {k.P50Ms} | {k.P90Ms} | {k.P99Ms} | {k.MaxMs} |");
             }
+        }
+        md.AppendLine();
+        md.AppendLine("Embedded deal GET latency by load (closed loop; the target is judged at the 64 connections every other window uses):");
+        md.AppendLine();
+        md.AppendLine("| connections | req/s | p50 ms | p90 ms | p99 ms | max ms |");
+        md.AppendLine("|---|---|---|---|---|---|");
+        foreach (var w in getByLoad.Append(get).OrderBy(w => w.Connections))
+        {
+            var k = w.Kinds[0];
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {w.Connections} | {w.RequestsPerSecond:N0} | {k.P50Ms} | {k.P90Ms} | {k.P99Ms} | {k.MaxMs} |");
         }
         md.AppendLine();
         md.AppendLine("CPU during each window (cores; server = the process under test, driver = this load generator):");
