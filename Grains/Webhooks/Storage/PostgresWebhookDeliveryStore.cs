@@ -187,18 +187,10 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
         command.Parameters.Add(Array(rows, d => d.EventSequence));
         command.Parameters.Add(Array(rows, d => d.EventType));
         command.Parameters.Add(Array(rows, d => d.Payload));
-        command.Parameters.Add(Array(rows, d => d.Status));
-        command.Parameters.Add(Array(rows, d => d.Attempts));
-        command.Parameters.Add(Array(rows, d => d.MaxAttempts));
-        command.Parameters.Add(Array(rows, d => d.ResponseCode));
-        command.Parameters.Add(Array(rows, d => d.ErrorMessage));
+        AddOutcome(command, rows);
         command.Parameters.Add(Array(rows, d => d.IsReplay));
         command.Parameters.Add(Array(rows, d => (DateTime?)d.CreatedAt.UtcDateTime));
-        command.Parameters.Add(Array(rows, d => d.NextAttemptAt?.UtcDateTime));
-        command.Parameters.Add(Array(rows, d => d.FirstAttemptAt?.UtcDateTime));
-        command.Parameters.Add(Array(rows, d => d.DeliveredAt?.UtcDateTime));
-        command.Parameters.Add(Array(rows, d => d.RetriedAt?.UtcDateTime));
-        command.Parameters.Add(Array(rows, d => (DateTime?)d.UpdatedAt.UtcDateTime));
+        AddAttemptTimes(command, rows);
         return command;
     }
 
@@ -207,17 +199,29 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
         var command = new NpgsqlBatchCommand(UpdateSql);
         command.Parameters.Add(Array(rows, d => d.Partition));
         command.Parameters.Add(Array(rows, d => d.DeliveryId));
+        AddOutcome(command, rows);
+        AddAttemptTimes(command, rows);
+        return command;
+    }
+
+    // The attempt fields, in the order both statements take them: status, attempts, max_attempts, response_code,
+    // error_message, then next_attempt_at, first_attempt_at, delivered_at, retried_at, updated_at.
+    private static void AddOutcome(NpgsqlBatchCommand command, IReadOnlyList<WebhookDelivery> rows)
+    {
         command.Parameters.Add(Array(rows, d => d.Status));
         command.Parameters.Add(Array(rows, d => d.Attempts));
         command.Parameters.Add(Array(rows, d => d.MaxAttempts));
         command.Parameters.Add(Array(rows, d => d.ResponseCode));
         command.Parameters.Add(Array(rows, d => d.ErrorMessage));
+    }
+
+    private static void AddAttemptTimes(NpgsqlBatchCommand command, IReadOnlyList<WebhookDelivery> rows)
+    {
         command.Parameters.Add(Array(rows, d => d.NextAttemptAt?.UtcDateTime));
         command.Parameters.Add(Array(rows, d => d.FirstAttemptAt?.UtcDateTime));
         command.Parameters.Add(Array(rows, d => d.DeliveredAt?.UtcDateTime));
         command.Parameters.Add(Array(rows, d => d.RetriedAt?.UtcDateTime));
         command.Parameters.Add(Array(rows, d => (DateTime?)d.UpdatedAt.UtcDateTime));
-        return command;
     }
 
     private static NpgsqlParameter<T[]> Array<T>(IReadOnlyList<WebhookDelivery> rows, Func<WebhookDelivery, T> field) =>

@@ -67,7 +67,7 @@ public sealed class WebhookDeliveryWriter
         {
             return Task.FromResult<IReadOnlySet<DeliveryKey>>(new HashSet<DeliveryKey>());
         }
-        var request = new Request([.. rows], Insert: true);
+        var request = new Request([.. rows], insert: true);
         lock (gate)
         {
             foreach (var row in rows)
@@ -105,7 +105,7 @@ public sealed class WebhookDeliveryWriter
             }
         }
         // Not folded, or the pending row existed before (a repeated hand-off): update what is stored.
-        await writes.SubmitAsync(new Request([row], Insert: false));
+        await writes.SubmitAsync(new Request([row], insert: false));
     }
 
     private async Task<IReadOnlyList<IReadOnlySet<DeliveryKey>>> FlushAsync(IReadOnlyList<Request> batch, CancellationToken cancellationToken)
@@ -201,11 +201,11 @@ public sealed class WebhookDeliveryWriter
     }
 
     /// <summary>Rows to insert or update; an insert's rows can still be replaced by their outcome until a flush takes them.</summary>
-    private sealed class Request(WebhookDelivery[] rows, bool Insert)
+    private sealed class Request(WebhookDelivery[] rows, bool insert)
     {
         private bool taken;
 
-        public bool Insert { get; } = Insert;
+        public bool Insert => insert;
 
         public WebhookDelivery[] Rows => rows;
 
