@@ -40,6 +40,10 @@ public sealed class PostgresGrainStorage(
     // "No version seen": versions start at 1, so 0 never matches a stored row and the upsert can only insert.
     private const long NoVersion = 0;
 
+    // Conflicts come in storms (a batch of stale activations after a failover): the lookups for their messages
+    // share a few connections instead of opening one each next to the hot path's.
+    private readonly SemaphoreSlim conflictLookups = new(2, 2);
+
     private const string ReadSql =
         "SELECT payload, version FROM grain_state WHERE grain_key = $1 AND grain_type = $2 AND state_name = $3 AND service_id = $4";
 
@@ -141,7 +145,17 @@ public sealed class PostgresGrainStorage(
         await using var command = dataSource.CreateCommand(
             "SELECT version FROM grain_state WHERE grain_key = $1 AND grain_type = $2 AND state_name = $3 AND service_id = $4");
         AddKey(command, stateName, grainId);
-        var stored = await command.ExecuteScalarAsync(cancellationToken) is long version ? FormatVersion(version) : "(none)";
+        string stored;
+        await conflictLookups.WaitAsync(cancellationToken);
+        try
+        {
+            stored = await command.ExecuteScalarAsync(cancellationToken) is long version ? FormatVersion(version) : "(none)";
+        }
+        finally
+        {
+            conflictLookups.Release();
+        }
+
         return new InconsistentStateException(
             $"Storage '{name}' refused the {operation} of state '{stateName}' for {grainId}: the grain holds version "
             + $"{etag ?? "(none)"} but the stored version is {stored}. Another activation changed it.",
