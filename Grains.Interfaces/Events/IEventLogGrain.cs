@@ -9,9 +9,10 @@ namespace Grains.Interfaces.Events;
 public interface IEventLogGrain : IGrainWithStringKey
 {
     /// <summary>
-    /// Appends the events in order, then hands them to the partition's webhook endpoints and returns when they
-    /// have them. Idempotent by event id: an event already in the log keeps its sequence, so a repeated hand-off
-    /// (after a crash or a failed outbox trim) adds nothing to the log and endpoints ignore what they hold.
+    /// Appends the events in order and returns once they are stored; the log then hands them to the partition's
+    /// webhook endpoints itself (and again after a crash, until its dispatch mark is past them). Idempotent by event
+    /// id: an event already in the log keeps its sequence, so a repeated append (after a crash or a failed outbox
+    /// trim) adds nothing to the log and is not handed on twice.
     /// </summary>
     /// <returns>The sequence of each event, in the order given.</returns>
     Task<IReadOnlyList<long>> Append(IReadOnlyList<OutboxEvent> events);

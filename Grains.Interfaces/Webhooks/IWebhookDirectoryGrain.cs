@@ -25,9 +25,10 @@ public interface IWebhookDirectoryGrain : IGrainWithStringKey
     Task<IReadOnlyList<bool>> Wanted(IReadOnlyList<string> eventTypes);
 
     /// <summary>Hands each event to every active or paused endpoint subscribed to it; returns when all have it.</summary>
+    /// <param name="recovered">The log's sweep after a crash: endpoints skip deliveries they already stored.</param>
     /// <remarks>Interleaves: an endpoint activated by the hand-off may tell the directory its settings meanwhile.</remarks>
     [AlwaysInterleave]
-    Task Dispatch(IReadOnlyList<EventLogEntry> events);
+    Task Dispatch(IReadOnlyList<EventLogEntry> events, bool recovered = false);
 
     [AlwaysInterleave]
     Task<WebhookDeliveryPage> Deliveries(WebhookDeliveryQuery query, CancellationToken cancellationToken = default);

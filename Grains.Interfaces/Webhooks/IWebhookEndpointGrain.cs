@@ -21,8 +21,12 @@ public interface IWebhookEndpointGrain : IGrainWithStringKey
     /// <returns>The new secret. The old one still signs nothing; see the decisions doc on rotation.</returns>
     Task<WebhookCreated> RotateSecret();
 
-    /// <summary>Accepts new events from the event log (idempotent by event id) and starts delivering them.</summary>
-    Task Enqueue(IReadOnlyList<EventLogEntry> events);
+    /// <summary>
+    /// Accepts new events from the event log (idempotent by event id) and starts delivering them; returns once their
+    /// deliveries are durable. <paramref name="recovered"/> (the log's sweep after a crash): only deliveries not
+    /// stored yet are sent.
+    /// </summary>
+    Task Enqueue(IReadOnlyList<EventLogEntry> events, bool recovered = false);
 
     /// <summary>Sends a sample event now and reports what the receiver answered; records nothing.</summary>
     Task<WebhookTestResult> Test(string eventType);

@@ -1,25 +1,74 @@
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Webhooks;
+using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
 
 namespace Grains.Events;
 
 /// <summary>
-/// The event log of one partition (<c>{tenant}:{env}</c>). Stateless itself: the store assigns sequences and keeps
-/// events. Appends that arrive while one is being written are written together in the next transaction (group
-/// commit), one batch at a time, and each batch is handed to the webhook endpoints before the next: an endpoint
-/// still receives events in sequence order, and a producer keeps an event in its outbox until it is both logged and
-/// handed on (a crash in between only means a repeat, which the log and the endpoints ignore).
+/// The event log of one partition (<c>{tenant}:{env}</c>). The store assigns sequences and keeps events; appends that
+/// arrive while one is being written are written together in the next transaction (group commit), one batch at a time.
 /// </summary>
+/// <remarks>
+/// <para>
+/// The log owns the hand-off to webhook endpoints: an append returns once its events are stored, and a dispatch loop
+/// hands them to the endpoints afterwards, batch after batch in sequence order, then moves the partition's durable
+/// dispatch mark (<see cref="IEventLogStore.SetDispatchedThroughAsync"/>). So a producer's request never waits for
+/// endpoints (however many there are), and an endpoint may take its time to make its deliveries durable.
+/// </para>
+/// <para>
+/// A crash between the append and the hand-off loses nothing: every activation first sweeps the events after the mark
+/// that are still pending and hands them on again, flagged as recovered (endpoints then skip what they already stored).
+/// A reminder is registered before any wanted event's append returns, so a partition that goes quiet after a crash is
+/// still woken up to do that sweep; it is removed once the log has handed on everything.
+/// </para>
+/// </remarks>
 [Reentrant]
-public sealed class EventLogGrain(IEventLogStore store) : Grain, IEventLogGrain
+public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> logger) : Grain, IEventLogGrain, IRemindable
 {
+    public const string DispatchReminder = "event-log-dispatch";
+
     private const int MaxEventsPerBatch = 1000;
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
+    // Operational back-off after a failed hand-off (wall clock, not business time).
+    private static readonly TimeSpan DispatchRetryDelay = TimeSpan.FromSeconds(1);
 
     private readonly Queue<PendingAppend> queued = new();
+    private readonly List<EventLogEntry> toDispatch = [];
+    private readonly SemaphoreSlim reminderGate = new(1, 1);
     private bool writing;
+    private bool dispatching;
+    private bool reminderOn;
+    private bool deactivating;
+
+    // The recovery sweep: pending events in (recoverFrom, recoverUpTo] were logged before this activation and may not
+    // have been handed on. Everything this activation appends has a higher sequence than recoverUpTo.
+    private long recoverFrom;
+    private long recoverUpTo;
+
+    // The highest sequence already handed to the dispatch loop (or covered by the sweep): a repeated append of an
+    // event logged before is not dispatched twice.
+    private long queuedThrough;
 
     private string Partition => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var position = await store.DispatchPositionAsync(Partition, cancellationToken);
+        (recoverFrom, recoverUpTo, queuedThrough) = (position.DispatchedThrough, position.LastSequence, position.LastSequence);
+        if (recoverFrom < recoverUpTo)
+        {
+            StartDispatching();
+        }
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // What is not handed on yet is after the mark: the next activation sweeps it.
+        deactivating = true;
+        return Task.CompletedTask;
+    }
 
     public Task<IReadOnlyList<long>> Append(IReadOnlyList<OutboxEvent> events)
     {
@@ -35,6 +84,34 @@ public sealed class EventLogGrain(IEventLogStore store) : Grain, IEventLogGrain
 
     public Task<EventLogPage> Query(EventLogQuery query, CancellationToken cancellationToken = default) =>
         store.QueryAsync(Partition, query, cancellationToken);
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DispatchReminder || !Idle)
+        {
+            // The activation started the sweep already; the loop is working.
+            return;
+        }
+        await reminderGate.WaitAsync();
+        try
+        {
+            // Everything is handed on: stop waking up. (Appends register it again, after this, under the same gate.)
+            if (Idle)
+            {
+                reminderOn = false;
+                if (await this.GetReminder(DispatchReminder) is { } reminder)
+                {
+                    await this.UnregisterReminder(reminder);
+                }
+            }
+        }
+        finally
+        {
+            reminderGate.Release();
+        }
+    }
+
+    private bool Idle => !dispatching && toDispatch.Count == 0 && recoverFrom >= recoverUpTo;
 
     /// <summary>Writes what is queued, batch after batch, until nothing is (runs on the grain's scheduler).</summary>
     private async Task WriteQueued()
@@ -53,7 +130,7 @@ public sealed class EventLogGrain(IEventLogStore store) : Grain, IEventLogGrain
                 }
                 try
                 {
-                    var sequences = await AppendAndDispatch([.. batch.SelectMany(a => a.Events)]);
+                    var sequences = await AppendBatch([.. batch.SelectMany(a => a.Events)]);
                     var offset = 0;
                     foreach (var append in batch)
                     {
@@ -74,22 +151,135 @@ public sealed class EventLogGrain(IEventLogStore store) : Grain, IEventLogGrain
         }
     }
 
-    private async Task<IReadOnlyList<long>> AppendAndDispatch(IReadOnlyList<OutboxEvent> events)
+    private async Task<IReadOnlyList<long>> AppendBatch(IReadOnlyList<OutboxEvent> events)
     {
         // An event no endpoint wants is logged as delivered (nothing is owed), saving a status write per change.
         var directory = GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition);
         var wanted = await directory.Wanted([.. events.Select(e => e.Type)]);
         var statuses = wanted.Select(w => w ? EventStatuses.Pending : EventStatuses.Delivered).ToList();
+        if (wanted.Any(w => w))
+        {
+            // Before the append returns: a crash after it must still wake this log up to hand the events on.
+            await EnsureReminder();
+        }
         var sequences = await store.AppendAsync(Partition, events, statuses);
         if (wanted.Any(w => w))
         {
-            var entries = events
+            var fresh = events
                 .Select((e, i) => new EventLogEntry(e.Id, sequences[i], e.Type, statuses[i], e.CreatedAt, e.DataJson))
+                .Where(e => e.Sequence > queuedThrough)
                 .DistinctBy(e => e.Id)
+                .OrderBy(e => e.Sequence)
                 .ToList();
-            await directory.Dispatch(entries);
+            if (fresh.Count > 0)
+            {
+                queuedThrough = fresh[^1].Sequence;
+                toDispatch.AddRange(fresh);
+                StartDispatching();
+            }
         }
         return sequences;
+    }
+
+    private void StartDispatching()
+    {
+        if (!dispatching)
+        {
+            dispatching = true;
+            _ = DispatchQueued();
+        }
+    }
+
+    /// <summary>Hands on the sweep's events, then the queued ones, in sequence order, moving the mark after each batch.</summary>
+    private async Task DispatchQueued()
+    {
+        try
+        {
+            while (!deactivating)
+            {
+                var sweeping = recoverFrom < recoverUpTo;
+                List<EventLogEntry> batch;
+                long through;
+                if (sweeping)
+                {
+                    var page = await store.QueryAsync(Partition,
+                        new EventLogQuery(SinceSequence: recoverFrom, Status: EventStatuses.Pending, Limit: MaxEventsPerBatch));
+                    batch = [.. page.Events.Where(e => e.Sequence <= recoverUpTo)];
+                    through = page.HasMore && batch.Count == page.Events.Count ? batch[^1].Sequence : recoverUpTo;
+                }
+                else if (toDispatch.Count > 0)
+                {
+                    batch = [.. toDispatch.Take(MaxEventsPerBatch)];
+                    through = batch[^1].Sequence;
+                }
+                else
+                {
+                    break;
+                }
+
+                if (batch.Count > 0)
+                {
+                    await EnsureReminder();
+                    await GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition).Dispatch(batch, recovered: sweeping);
+                }
+                if (sweeping)
+                {
+                    recoverFrom = through;
+                }
+                else
+                {
+                    toDispatch.RemoveRange(0, batch.Count);
+                }
+                await MarkDispatched(through);
+            }
+        }
+        catch (Exception ex)
+        {
+            // Nothing was dropped: the batch is still queued (or the sweep still at it). Try again shortly.
+            logger.LogWarning(ex, "Handing events of {Partition} to its webhook endpoints failed; retrying", Partition);
+            await Task.Delay(DispatchRetryDelay);
+            dispatching = false;
+            if (!deactivating)
+            {
+                StartDispatching();
+            }
+            return;
+        }
+        dispatching = false;
+    }
+
+    private async Task MarkDispatched(long through)
+    {
+        try
+        {
+            await store.SetDispatchedThroughAsync(Partition, through);
+        }
+        catch (Exception ex)
+        {
+            // The events are handed on; a later batch moves the mark past them. A crash before that repeats them.
+            logger.LogWarning(ex, "Moving the dispatch mark of {Partition} to {Sequence} failed", Partition, through);
+        }
+    }
+
+    private async Task EnsureReminder()
+    {
+        if (reminderOn)
+        {
+            return;
+        }
+        await reminderGate.WaitAsync();
+        try
+        {
+            if (!reminderOn)
+            {
+                await this.RegisterOrUpdateReminder(DispatchReminder, ReminderPeriod, ReminderPeriod);
+                reminderOn = true;
+            }
+        }
+        finally
+        {
+            reminderGate.Release();
+        }
     }
 
     private sealed record PendingAppend(IReadOnlyList<OutboxEvent> Events)

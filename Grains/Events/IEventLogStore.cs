@@ -23,10 +23,22 @@ public interface IEventLogStore
     /// <summary>Sets delivery statuses (<see cref="EventStatuses"/>) of logged events; unknown ids are ignored.</summary>
     Task SetStatusesAsync(IReadOnlyList<EventStatusChange> changes, CancellationToken cancellationToken = default);
 
+    /// <summary>The partition's dispatch mark and its last sequence (both 0 for a partition never written).</summary>
+    Task<DispatchPosition> DispatchPositionAsync(string partition, CancellationToken cancellationToken = default);
+
+    /// <summary>Records that the events up to <paramref name="sequence"/> have been handed on; the mark never moves back.</summary>
+    Task SetDispatchedThroughAsync(string partition, long sequence, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes up to <paramref name="batchSize"/> <c>delivered</c> events created before <paramref name="cutoff"/>.</summary>
     /// <returns>How many were deleted.</returns>
     Task<int> DeleteDeliveredBeforeAsync(string partition, DateTimeOffset cutoff, int batchSize, CancellationToken cancellationToken = default);
 }
+
+/// <summary>
+/// Where a partition's hand-off to webhook endpoints stands: every event up to <paramref name="DispatchedThrough"/> was
+/// handed on (or wanted by nobody); <paramref name="LastSequence"/> is the last event logged.
+/// </summary>
+public sealed record DispatchPosition(long DispatchedThrough, long LastSequence);
 
 /// <summary>A logged event's new delivery status.</summary>
 public sealed record EventStatusChange(string Partition, string EventId, string Status);

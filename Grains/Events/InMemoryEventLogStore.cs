@@ -90,6 +90,28 @@ public sealed class InMemoryEventLogStore : IEventLogStore
         return Task.FromResult(deleted);
     }
 
+    public Task<DispatchPosition> DispatchPositionAsync(string partition, CancellationToken cancellationToken = default)
+    {
+        if (!logs.TryGetValue(partition, out var log))
+        {
+            return Task.FromResult(new DispatchPosition(0, 0));
+        }
+        lock (log.Gate)
+        {
+            return Task.FromResult(new DispatchPosition(log.DispatchedThrough, log.Entries.Count));
+        }
+    }
+
+    public Task SetDispatchedThroughAsync(string partition, long sequence, CancellationToken cancellationToken = default)
+    {
+        var log = logs.GetOrAdd(partition, _ => new Log());
+        lock (log.Gate)
+        {
+            log.DispatchedThrough = Math.Max(log.DispatchedThrough, sequence);
+        }
+        return Task.CompletedTask;
+    }
+
     private static bool Matches(EventLogEntry entry, EventLogQuery query) =>
         (query.SinceTimestamp is not { } since || entry.CreatedAt > since)
         && (query.EventType is null || entry.Type == query.EventType)
@@ -102,5 +124,7 @@ public sealed class InMemoryEventLogStore : IEventLogStore
         public List<EventLogEntry?> Entries { get; } = [];
 
         public Dictionary<string, long> ById { get; } = new(StringComparer.Ordinal);
+
+        public long DispatchedThrough { get; set; }
     }
 }

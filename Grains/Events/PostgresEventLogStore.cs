@@ -158,6 +158,34 @@ public sealed class PostgresEventLogStore(NpgsqlDataSource dataSource) : IEventL
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    private const string DispatchPositionSql = """
+        SELECT COALESCE((SELECT dispatched_through FROM event_log_dispatch WHERE partition = $1), 0),
+               COALESCE((SELECT last_sequence FROM event_log_counter WHERE partition = $1), 0)
+        """;
+
+    private const string SetDispatchedSql = """
+        INSERT INTO event_log_dispatch AS d (partition, dispatched_through) VALUES ($1, $2)
+        ON CONFLICT (partition) DO UPDATE SET dispatched_through = EXCLUDED.dispatched_through
+        WHERE d.dispatched_through < EXCLUDED.dispatched_through
+        """;
+
+    public async Task<DispatchPosition> DispatchPositionAsync(string partition, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(DispatchPositionSql);
+        command.Parameters.Add(Text(partition));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new DispatchPosition(reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    public async Task SetDispatchedThroughAsync(string partition, long sequence, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(SetDispatchedSql);
+        command.Parameters.Add(Text(partition));
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sequence });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)

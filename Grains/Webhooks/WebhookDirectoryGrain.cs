@@ -54,7 +54,7 @@ public sealed class WebhookDirectoryGrain(
         return Task.FromResult<IReadOnlyList<bool>>([.. eventTypes.Select(type => live.Any(s => WebhookEventPatterns.Matches(s.Events, type)))]);
     }
 
-    public async Task Dispatch(IReadOnlyList<EventLogEntry> entries)
+    public async Task Dispatch(IReadOnlyList<EventLogEntry> entries, bool recovered = false)
     {
         // A snapshot: subscriptions may change while the hand-offs are awaited.
         var targets = state.State.Subscriptions.Values
@@ -63,7 +63,7 @@ public sealed class WebhookDirectoryGrain(
             .Where(t => t.Events.Count > 0)
             .ToList();
         await Task.WhenAll(targets.Select(t =>
-            GrainFactory.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(Partition, t.WebhookId)).Enqueue(t.Events)));
+            GrainFactory.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(Partition, t.WebhookId)).Enqueue(t.Events, recovered)));
 
         // An event logged as delivered (nobody wanted it at append) that an endpoint registered since now wants: pending.
         var nowWanted = targets.SelectMany(t => t.Events).Where(e => e.Status == EventStatuses.Delivered).DistinctBy(e => e.Id).ToList();

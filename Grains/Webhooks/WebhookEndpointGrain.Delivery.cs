@@ -30,7 +30,7 @@ public sealed partial class WebhookEndpointGrain
     private IGrainTimer? wakeTimer;
     private (string Current, string? Previous)? secrets;
 
-    public async Task Enqueue(IReadOnlyList<EventLogEntry> events)
+    public async Task Enqueue(IReadOnlyList<EventLogEntry> events, bool recovered = false)
     {
         if (state.State.Record is not { Status: not WebhookKeys.Disabled } record)
         {
@@ -41,7 +41,14 @@ public sealed partial class WebhookEndpointGrain
             .Select(e => NewDelivery(record, e, OriginalDeliveryId(e.Id), isReplay: false, now))
             .Where(d => !queue.Contains(d.DeliveryId))
             .ToList();
-        await Accept(rows);
+        if (recovered)
+        {
+            await AcceptStoredFirst(rows);
+        }
+        else
+        {
+            await Accept(rows);
+        }
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -155,6 +162,30 @@ public sealed partial class WebhookEndpointGrain
         {
             queue.RemoveWaiting(row.DeliveryId);
         }
+    }
+
+    /// <summary>
+    /// Stores new deliveries, then starts only those that were new: the log's sweep after a crash hands on events
+    /// that were mostly delivered already, and a stored delivery is not sent again.
+    /// </summary>
+    private async Task AcceptStoredFirst(IReadOnlyList<WebhookDelivery> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var inserted = await writer.InsertAsync(rows);
+        var fresh = rows.Where(r => inserted.Contains(DeliveryKey.Of(r)) && !queue.Contains(r.DeliveryId)).ToList();
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+        foreach (var row in fresh)
+        {
+            queue.TryAdd(row);
+        }
+        await StartReminder();
+        Pump();
     }
 
     private async Task LoadPending(CancellationToken cancellationToken = default)

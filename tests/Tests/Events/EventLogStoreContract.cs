@@ -106,4 +106,22 @@ public abstract class EventLogStoreContract
         await store.SetStatusesAsync([new EventStatusChange(partition, wanted.Id, EventStatuses.Failed)]);
         Assert.Equal(EventStatuses.Failed, (await store.QueryAsync(partition, new EventLogQuery())).Events[0].Status);
     }
+
+    [StoreFact]
+    public async Task The_dispatch_mark_starts_at_zero_follows_the_log_and_never_moves_back()
+    {
+        var store = await StoreAsync();
+        var partition = NewPartition();
+        Assert.Equal(new DispatchPosition(0, 0), await store.DispatchPositionAsync(partition));
+
+        await store.AppendAsync(partition, [Event(), Event(), Event()]);
+        Assert.Equal(new DispatchPosition(0, 3), await store.DispatchPositionAsync(partition));
+
+        await store.SetDispatchedThroughAsync(partition, 2);
+        await store.SetDispatchedThroughAsync(partition, 1);
+        Assert.Equal(new DispatchPosition(2, 3), await store.DispatchPositionAsync(partition));
+        await store.SetDispatchedThroughAsync(partition, 3);
+        Assert.Equal(new DispatchPosition(3, 3), await store.DispatchPositionAsync(partition));
+        Assert.Equal(new DispatchPosition(0, 0), await store.DispatchPositionAsync(NewPartition()));
+    }
 }

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Grains.Events;
+using Grains.Interfaces.Events;
 using Grains.Interfaces.Webhooks;
+using Microsoft.Extensions.DependencyInjection;
 using Tests.Customers;
 using Tests.Infrastructure;
 
@@ -152,6 +155,38 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.Api api) : IClassF
         // Nothing after the failing event was attempted before it succeeded.
         var attempts = receiver.Received.Select(r => r.EventId).ToList();
         Assert.Equal([bySequence[0], failedEvent!, failedEvent!, failedEvent!, .. bySequence.Skip(2)], attempts);
+    }
+
+    [Fact]
+    public async Task Events_logged_but_not_handed_on_before_a_crash_are_delivered_by_the_logs_next_activation_and_stored_ones_are_not_resent()
+    {
+        var tenant = await api.NewTenantAsync();
+        await using var receiver = await new WebhookReceiver().StartAsync();
+        await tenant.RegisterAsync(receiver.Url, """["customer.*"]""");
+        await tenant.NewCustomerAsync("Before the crash");
+        var delivered = await Eventually.Get(() => Task.FromResult(receiver.Received), r => r.Count == 1, Network, "the live delivery");
+        var log = api.Grains.GetGrain<IEventLogGrain>(tenant.Partition);
+        var reminders = api.Services.GetRequiredService<IReminderTable>();
+        Assert.Contains((await reminders.ReadRows(log.GetGrainId())).Reminders, r => r.ReminderName == EventLogGrain.DispatchReminder);
+
+        // The crash: every activation is gone; the log holds one more event that was never handed on, and the
+        // delivered one still looks pending (its status pass did not run either).
+        await api.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var store = api.Services.GetRequiredService<IEventLogStore>();
+        await store.SetStatusesAsync([new EventStatusChange(tenant.Partition, delivered[0].EventId, EventStatuses.Pending)]);
+        var lost = new OutboxEvent($"evt_{Guid.NewGuid():N}"[..28], "customer.updated", api.Time.GetUtcNow(), """{"id":"cus_lost"}""");
+        var sequence = (await store.AppendAsync(tenant.Partition, [lost]))[0];
+
+        // Its reminder wakes the log: the sweep hands on what is after the mark; the endpoint skips the stored delivery.
+        await log.AsReference<IRemindable>().ReceiveReminder(EventLogGrain.DispatchReminder, default);
+        var received = await Eventually.Get(() => Task.FromResult(receiver.Received), r => r.Count >= 2, Network, "the lost event");
+        Assert.Equal([delivered[0].EventId, lost.Id], received.Select(r => r.EventId));
+        await Eventually.Get(() => store.DispatchPositionAsync(tenant.Partition), p => p.DispatchedThrough == sequence, Network, "the mark");
+
+        // Caught up: the next tick removes the reminder, and nothing more arrives.
+        await log.AsReference<IRemindable>().ReceiveReminder(EventLogGrain.DispatchReminder, default);
+        Assert.DoesNotContain((await reminders.ReadRows(log.GetGrainId())).Reminders, r => r.ReminderName == EventLogGrain.DispatchReminder);
+        Assert.Equal(2, receiver.Received.Count);
     }
 
     [Fact]
