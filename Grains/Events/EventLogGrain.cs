@@ -29,6 +29,10 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
     public const string DispatchReminder = "event-log-dispatch";
 
     private const int MaxEventsPerBatch = 1000;
+
+    // Larger than an append batch: a hand-off waits for endpoints to store deliveries (up to their insert hold), and
+    // whatever was appended meanwhile goes in the next one.
+    private const int MaxEventsPerDispatch = 5000;
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
 
     // Operational back-off after a failed hand-off (wall clock, not business time).
@@ -203,13 +207,13 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
                 if (sweeping)
                 {
                     var page = await store.QueryAsync(Partition,
-                        new EventLogQuery(SinceSequence: recoverFrom, Status: EventStatuses.Pending, Limit: MaxEventsPerBatch));
+                        new EventLogQuery(SinceSequence: recoverFrom, Status: EventStatuses.Pending, Limit: EventLogRules.MaxLimit));
                     batch = [.. page.Events.Where(e => e.Sequence <= recoverUpTo)];
                     through = page.HasMore && batch.Count == page.Events.Count ? batch[^1].Sequence : recoverUpTo;
                 }
                 else if (toDispatch.Count > 0)
                 {
-                    batch = [.. toDispatch.Take(MaxEventsPerBatch)];
+                    batch = [.. toDispatch.Take(MaxEventsPerDispatch)];
                     through = batch[^1].Sequence;
                 }
                 else

@@ -47,7 +47,8 @@ public sealed partial class WebhookEndpointGrain
         }
         else
         {
-            await Accept(rows);
+            // The log's dispatch waits for this, not a producer: let the rows wait for their outcomes (one write each).
+            await Accept(rows, holdForOutcomes: true);
         }
     }
 
@@ -138,18 +139,19 @@ public sealed partial class WebhookEndpointGrain
 
     /// <summary>
     /// Stores new deliveries and starts them at once: the first attempts run while the pending rows wait for their
-    /// flush, so an outcome that arrives first is written in their place (<see cref="WebhookDeliveryWriter"/>).
-    /// Returns once the rows are durable, which is what the event's hand-off waits for. A row that was stored already
-    /// (an event handed off again) is not ours to send: it leaves the queue unless its attempt has begun, in which case
-    /// the receiver may see it twice (at least once).
+    /// flush, so an outcome that arrives first is written in their place (<see cref="WebhookDeliveryWriter"/>);
+    /// <paramref name="holdForOutcomes"/> lets the rows wait for that on purpose. Returns once the rows are durable,
+    /// which is what the event log's hand-off waits for. A row that was stored already (an event handed off again) is
+    /// not ours to send: it leaves the queue unless its attempt has begun, in which case the receiver may see it
+    /// twice (at least once).
     /// </summary>
-    private async Task Accept(IReadOnlyList<WebhookDelivery> rows)
+    private async Task Accept(IReadOnlyList<WebhookDelivery> rows, bool holdForOutcomes = false)
     {
         if (rows.Count == 0)
         {
             return;
         }
-        var inserting = writer.InsertAsync(rows);
+        var inserting = writer.InsertAsync(rows, holdForOutcomes);
         foreach (var row in rows)
         {
             queue.TryAdd(row);

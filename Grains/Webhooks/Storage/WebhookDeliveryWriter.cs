@@ -15,10 +15,11 @@ namespace Grains.Webhooks.Storage;
 /// <remarks>
 /// <para>
 /// A delivery is written as pending before (or while) it is first attempted, then again with the outcome. When the
-/// outcome arrives while the pending row is still waiting for its flush, which is the common case on a busy
-/// silo, the outcome takes the pending row's place: one row written instead of two, and the save completes with
-/// that flush. Otherwise the outcome is an update, sent only after the insert has committed (an update of a row
-/// not yet stored would change nothing).
+/// outcome arrives while the pending row is still waiting for its flush, the outcome takes the pending row's place:
+/// one row written instead of two, and the save completes with that flush. Live hand-offs make that the rule: their
+/// inserts are held until every row has an outcome or <see cref="InsertHold"/> has passed (the event log, not a
+/// producer, waits for them). Otherwise the outcome is an update, sent only after the insert has committed (an update
+/// of a row not yet stored would change nothing).
 /// </para>
 /// <para>
 /// The affected events' status in the log is brought up to date by a second group-commit queue, after the rows are
@@ -37,6 +38,12 @@ public sealed class WebhookDeliveryWriter
     // bound while the rest of the machine idled. Rows of one delivery never race: an update waits for the insert,
     // and a later attempt's update cannot undo a newer one (the store keeps the most attempts).
     private const int ConcurrentFlushes = 2;
+
+    /// <summary>
+    /// Longest a held insert (<see cref="InsertAsync"/>) waits for its rows' first outcomes: a batching window
+    /// (wall clock), not business time. Under load most deliveries are answered within it, so most are written once.
+    /// </summary>
+    public static readonly TimeSpan InsertHold = TimeSpan.FromSeconds(1);
 
     /// <summary>Least time between two status passes: a batching window (wall-clock), not business time.</summary>
     public static readonly TimeSpan StatusPassInterval = TimeSpan.FromSeconds(1);
@@ -60,14 +67,18 @@ public sealed class WebhookDeliveryWriter
         statuses = new(UpdateStatusesAsync, MaxEventsPerStatusPass);
     }
 
-    /// <summary>Inserts new rows (keeping stored ones); returns the keys that were new.</summary>
-    public Task<IReadOnlySet<DeliveryKey>> InsertAsync(IReadOnlyList<WebhookDelivery> rows)
+    /// <summary>
+    /// Inserts new rows (keeping stored ones); returns the keys that were new, once they are durable.
+    /// <paramref name="holdForOutcomes"/>: the rows wait (up to <see cref="InsertHold"/>) for their first outcomes,
+    /// which replace them, and are written when all have one or the hold ends, whichever is first.
+    /// </summary>
+    public Task<IReadOnlySet<DeliveryKey>> InsertAsync(IReadOnlyList<WebhookDelivery> rows, bool holdForOutcomes = false)
     {
         if (rows.Count == 0)
         {
             return Task.FromResult<IReadOnlySet<DeliveryKey>>(new HashSet<DeliveryKey>());
         }
-        var request = new Request([.. rows], insert: true);
+        var request = new Request([.. rows], insert: true, held: holdForOutcomes);
         lock (gate)
         {
             foreach (var row in rows)
@@ -75,7 +86,33 @@ public sealed class WebhookDeliveryWriter
                 unfinishedInserts[DeliveryKey.Of(row)] = request;
             }
         }
-        return writes.SubmitAsync(request);
+        if (!holdForOutcomes)
+        {
+            return writes.SubmitAsync(request);
+        }
+        _ = ReleaseAfterHold(request);
+        return request.Finished.Task;
+    }
+
+    private async Task ReleaseAfterHold(Request request)
+    {
+        await Task.Delay(InsertHold, CancellationToken.None);
+        Release(request);
+    }
+
+    /// <summary>Sends a held insert to the writers (once); its <see cref="Request.Finished"/> completes with the flush.</summary>
+    private void Release(Request request)
+    {
+        lock (gate)
+        {
+            if (!request.TryRelease())
+            {
+                return;
+            }
+        }
+        // Finish() completes or faults request.Finished; this task only carries the same outcome.
+        _ = writes.SubmitAsync(request).ContinueWith(static t => t.Exception, CancellationToken.None,
+            TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Stores the rows as they are now (rows of deliveries this writer never inserted or saw stored are ignored).</summary>
@@ -92,9 +129,16 @@ public sealed class WebhookDeliveryWriter
         var key = DeliveryKey.Of(row);
         Request? insert;
         bool folded;
+        var complete = false;
         lock (gate)
         {
             folded = unfinishedInserts.TryGetValue(key, out insert) && insert.TryReplace(row);
+            complete = folded && insert!.AllReplaced;
+        }
+        if (complete)
+        {
+            // Every row of a held insert has its outcome: nothing left to wait for.
+            Release(insert!);
         }
         if (insert is not null)
         {
@@ -201,13 +245,19 @@ public sealed class WebhookDeliveryWriter
     }
 
     /// <summary>Rows to insert or update; an insert's rows can still be replaced by their outcome until a flush takes them.</summary>
-    private sealed class Request(WebhookDelivery[] rows, bool insert)
+    private sealed class Request(WebhookDelivery[] rows, bool insert, bool held = false)
     {
+        private readonly bool[] replaced = new bool[rows.Length];
+        private int replacedCount;
         private bool taken;
+        private bool released = !held;
 
         public bool Insert => insert;
 
         public WebhookDelivery[] Rows => rows;
+
+        /// <summary>Under the writer's lock: every row has been replaced by an outcome.</summary>
+        public bool AllReplaced => replacedCount == rows.Length;
 
         /// <summary>Completes when the flush holding this request has committed (or failed), for savers waiting on it.</summary>
         public TaskCompletionSource<IReadOnlySet<DeliveryKey>> Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -225,6 +275,22 @@ public sealed class WebhookDeliveryWriter
                 return false;
             }
             rows[index] = row;
+            if (!replaced[index])
+            {
+                replaced[index] = true;
+                replacedCount++;
+            }
+            return true;
+        }
+
+        /// <summary>Under the writer's lock: true once for a held request (it may now go to a flush).</summary>
+        public bool TryRelease()
+        {
+            if (released)
+            {
+                return false;
+            }
+            released = true;
             return true;
         }
 

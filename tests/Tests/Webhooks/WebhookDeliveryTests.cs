@@ -230,6 +230,8 @@ public sealed class WebhookDeliveryTests(WebhookDeliveryTests.Api api) : IClassF
             await tenant.NewCustomerAsync($"Customer {i}");
         }
         var grain = api.Grains.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(tenant.Partition, webhookId));
+        // The log hands events on after the appends return: wait for the three to be stored, pending.
+        await Eventually.Get(() => tenant.DeliveriesAsync(webhookId), d => d.Length == 3, Network, "three stored deliveries");
         Assert.Equal(3, await grain.PendingCount());
         Assert.Empty(receiver.Received);
         Assert.All(await tenant.DeliveriesAsync(webhookId), d => Assert.Equal("pending", d.Str("status")));

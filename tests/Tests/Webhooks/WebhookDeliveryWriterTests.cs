@@ -71,6 +71,49 @@ public sealed class WebhookDeliveryWriterTests
         Assert.Equal(WebhookKeys.DeliverySuccess, (await store.GetAsync("t/live", "whd_a"))!.Status);
     }
 
+    [Fact]
+    public async Task A_held_insert_waits_for_every_rows_outcome_and_is_then_written_once_with_them()
+    {
+        var store = new HeldStore();
+        store.Release();
+        var writer = new WebhookDeliveryWriter(store, new InMemoryEventLogStore(), NullLogger<WebhookDeliveryWriter>.Instance);
+
+        var insert = writer.InsertAsync([Row("whd_a"), Row("whd_b")], holdForOutcomes: true);
+        var saveA = writer.SaveAsync([Settled("whd_a")]);
+        Assert.Empty(store.Calls);
+        Assert.False(insert.IsCompleted || saveA.IsCompleted, "nothing is durable before the last outcome (or the hold) arrives");
+
+        var saveB = writer.SaveAsync([Settled("whd_b") with { Status = WebhookKeys.DeliveryPending, ResponseCode = 503, DeliveredAt = null }]);
+        Assert.Equal(2, (await insert.WaitAsync(WebhookDeliveryWriter.InsertHold / 2)).Count);
+        await Task.WhenAll(saveA, saveB).WaitAsync(TimeSpan.FromSeconds(10));
+
+        var call = Assert.Single(store.Calls);
+        Assert.Empty(call.Updates);
+        Assert.Equal([(1, WebhookKeys.DeliverySuccess), (1, WebhookKeys.DeliveryPending)],
+            call.Inserts.OrderBy(r => r.DeliveryId, StringComparer.Ordinal).Select(r => (r.Attempts, r.Status)));
+    }
+
+    [Fact]
+    public async Task A_held_insert_whose_outcomes_do_not_all_arrive_is_written_when_the_hold_ends()
+    {
+        var store = new HeldStore();
+        store.Release();
+        var writer = new WebhookDeliveryWriter(store, new InMemoryEventLogStore(), NullLogger<WebhookDeliveryWriter>.Instance);
+
+        var insert = writer.InsertAsync([Row("whd_a"), Row("whd_b")], holdForOutcomes: true);
+        var saveA = writer.SaveAsync([Settled("whd_a")]);
+        await Task.WhenAll(insert, saveA).WaitAsync(WebhookDeliveryWriter.InsertHold * 10);
+
+        var call = Assert.Single(store.Calls);
+        Assert.Equal([WebhookKeys.DeliverySuccess, WebhookKeys.DeliveryPending],
+            call.Inserts.OrderBy(r => r.DeliveryId, StringComparer.Ordinal).Select(r => r.Status));
+
+        // b's outcome after that is an ordinary update of the stored row.
+        await writer.SaveAsync([Settled("whd_b")]);
+        Assert.Equal(WebhookKeys.DeliverySuccess, (await store.GetAsync("t/live", "whd_b"))!.Status);
+        Assert.Single(store.Calls[^1].Updates);
+    }
+
     private static WebhookDelivery Row(string id) =>
         new(id, "t/live", "wh_1", $"evt_{id}", 1, "deal.created", "{}", WebhookKeys.DeliveryPending, 0, 6,
             null, null, false, T0, T0, null, null, null, T0);
