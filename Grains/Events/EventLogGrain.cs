@@ -43,6 +43,7 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
     private readonly SemaphoreSlim reminderGate = new(1, 1);
     private bool writing;
     private bool dispatching;
+    private int wantedAppending; // appends of wanted events between their reminder check and their queueing
     private bool reminderOn;
     private bool deactivating;
 
@@ -115,7 +116,7 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
         }
     }
 
-    private bool Idle => !dispatching && toDispatch.Count == 0 && recoverFrom >= recoverUpTo;
+    private bool Idle => !dispatching && wantedAppending == 0 && toDispatch.Count == 0 && recoverFrom >= recoverUpTo;
 
     /// <summary>Writes what is queued, batch after batch, until nothing is (runs on the grain's scheduler).</summary>
     private async Task WriteQueued()
@@ -161,14 +162,19 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
         var directory = GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition);
         var wanted = await directory.Wanted([.. events.Select(e => e.Type)]);
         var statuses = wanted.Select(w => w ? EventStatuses.Pending : EventStatuses.Delivered).ToList();
-        if (wanted.Any(w => w))
+        if (!wanted.Any(w => w))
         {
-            // Before the append returns: a crash after it must still wake this log up to hand the events on.
-            await EnsureReminder();
+            return await store.AppendAsync(Partition, events, statuses);
         }
-        var sequences = await store.AppendAsync(Partition, events, statuses);
-        if (wanted.Any(w => w))
+
+        // The reminder is on before the append returns (a crash after it must still wake this log up to hand the
+        // events on), and a reminder tick cannot remove it until the events are queued.
+        wantedAppending++;
+        IReadOnlyList<long> sequences;
+        try
         {
+            await EnsureReminder();
+            sequences = await store.AppendAsync(Partition, events, statuses);
             var fresh = events
                 .Select((e, i) => new EventLogEntry(e.Id, sequences[i], e.Type, statuses[i], e.CreatedAt, e.DataJson))
                 .Where(e => e.Sequence > queuedThrough)
@@ -181,6 +187,10 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
                 toDispatch.AddRange(fresh);
                 StartDispatching();
             }
+        }
+        finally
+        {
+            wantedAppending--;
         }
         return sequences;
     }

@@ -39,11 +39,8 @@ public sealed class WebhookDeliveryWriter
     // and a later attempt's update cannot undo a newer one (the store keeps the most attempts).
     private const int ConcurrentFlushes = 2;
 
-    /// <summary>
-    /// Longest a held insert (<see cref="InsertAsync"/>) waits for its rows' first outcomes: a batching window
-    /// (wall clock), not business time. Under load most deliveries are answered within it, so most are written once.
-    /// </summary>
-    public static readonly TimeSpan InsertHold = TimeSpan.FromSeconds(1);
+    /// <summary>The default <see cref="InsertHold"/>.</summary>
+    public static readonly TimeSpan DefaultInsertHold = TimeSpan.FromSeconds(1);
 
     /// <summary>Least time between two status passes: a batching window (wall-clock), not business time.</summary>
     public static readonly TimeSpan StatusPassInterval = TimeSpan.FromSeconds(1);
@@ -57,6 +54,12 @@ public sealed class WebhookDeliveryWriter
     // Inserts submitted and not yet finished, by delivery: what a save of the same delivery folds into or waits for.
     private readonly Lock gate = new();
     private readonly Dictionary<DeliveryKey, Request> unfinishedInserts = [];
+
+    /// <summary>
+    /// Longest a held insert (<see cref="InsertAsync"/>) waits for its rows' first outcomes: a batching window
+    /// (wall clock), not business time. Under load most deliveries are answered within it, so most are written once.
+    /// </summary>
+    public TimeSpan InsertHold { get; init; } = DefaultInsertHold;
 
     public WebhookDeliveryWriter(IWebhookDeliveryStore store, IEventLogStore events, ILogger<WebhookDeliveryWriter> logger)
     {
