@@ -46,6 +46,7 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
     private int wantedAppending; // appends of wanted events between their reminder check and their queueing
     private bool reminderOn;
     private bool deactivating;
+    private bool retrying; // the last hand-off failed part-way: some endpoints may hold the batch already
 
     // The recovery sweep: pending events in (recoverFrom, recoverUpTo] were logged before this activation and may not
     // have been handed on. Everything this activation appends has a higher sequence than recoverUpTo.
@@ -234,8 +235,9 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
                 if (batch.Count > 0)
                 {
                     await EnsureReminder();
-                    await GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition).Dispatch(batch, recovered: sweeping);
+                    await GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition).Dispatch(batch, recovered: sweeping || retrying);
                 }
+                retrying = false;
                 if (sweeping)
                 {
                     recoverFrom = through;
@@ -251,6 +253,7 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
         {
             // Nothing was dropped: the batch is still queued (or the sweep still at it). Try again shortly.
             logger.LogWarning(ex, "Handing events of {Partition} to its webhook endpoints failed; retrying", Partition);
+            retrying = true;
             await Task.Delay(DispatchRetryDelay);
             dispatching = false;
             if (!deactivating)
