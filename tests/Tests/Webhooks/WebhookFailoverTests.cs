@@ -2,7 +2,9 @@ using Grains.Events;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Webhooks;
 using Grains.Platform;
+using Grains.Platform.Postgres;
 using Grains.Webhooks.Delivery;
+using Microsoft.Extensions.DependencyInjection;
 using Tests.Infrastructure;
 
 namespace Tests.Webhooks;
@@ -58,5 +60,41 @@ public sealed class WebhookFailoverTests
             () => client.GetGrain<IWebhookDirectoryGrain>(partition).Deliveries(new WebhookDeliveryQuery(webhookId)),
             p => p.Items.Count == 1 && p.Items[0].Status == WebhookKeys.DeliverySuccess, ClusterTimeout, "the stored delivery record");
         Assert.Equal(evt.Id, record.Items[0].EventId);
+    }
+
+    [PostgresFact]
+    public async Task Events_logged_when_the_logs_silo_dies_before_handing_them_on_are_delivered_after_the_log_reactivates()
+    {
+        await using var cluster = new PostgresCluster(await TestPostgres.CreateDatabaseAsync("event_log_failover"));
+        var first = await cluster.StartSiloAsync();
+        var client = await cluster.StartClientAsync();
+        await using var receiver = await new WebhookReceiver().StartAsync();
+
+        var partition = $"{ResourceIds.New("ten")}:live";
+        var webhookId = ResourceIds.New(WebhookKeys.IdPrefix);
+        await client.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(partition, webhookId)).Create(new WebhookSettings(
+            receiver.Url, ["customer.*"], null, null, WebhookSignatures.SalesboothScheme, false, 8));
+        var log = client.GetGrain<IEventLogGrain>(partition);
+        var delivered = Outbox.Event("customer.created", DateTimeOffset.UtcNow, new { id = "cust_1" });
+        await log.Append([delivered]);
+        await Eventually.Get(() => Task.FromResult(receiver.Succeeded), r => r.Count == 1, ClusterTimeout, "the live delivery");
+
+        // The log registered its wake-up in PostgreSQL before that append returned.
+        var reminders = first.Services.GetRequiredService<IReminderTable>();
+        Assert.Contains((await reminders.ReadRows(log.GetGrainId())).Reminders, r => r.ReminderName == EventLogGrain.DispatchReminder);
+
+        // Every grain so far lives on the first silo. It dies right after the log stored one more event.
+        await cluster.StartSiloAsync();
+        await cluster.KillSiloAsync(first);
+        var store = new PostgresEventLogStore(PostgresDataSource.For(cluster.ConnectionString));
+        var lost = Outbox.Event("customer.updated", DateTimeOffset.UtcNow, new { id = "cust_1" });
+        var sequence = (await store.AppendAsync(partition, [lost]))[0];
+        Assert.True((await store.DispatchPositionAsync(partition)).DispatchedThrough < sequence);
+
+        // The log's next activation (here a read; in production its reminder) hands it on from the surviving silo.
+        await Eventually.Get(() => log.Query(new EventLogQuery()), p => p.Events.Count == 2, ClusterTimeout, "the log on the surviving silo");
+        var received = await Eventually.Get(() => Task.FromResult(receiver.Succeeded), r => r.Count >= 2, ClusterTimeout, "the lost event");
+        Assert.Equal([delivered.Id, lost.Id], received.Select(r => r.EventId));
+        await Eventually.Get(() => store.DispatchPositionAsync(partition), p => p.DispatchedThrough == sequence, ClusterTimeout, "the mark");
     }
 }
