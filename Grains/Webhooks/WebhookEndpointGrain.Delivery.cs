@@ -48,7 +48,8 @@ public sealed partial class WebhookEndpointGrain
         else
         {
             // The log's dispatch waits for this, not a producer: let the rows wait for their outcomes (one write each).
-            await Accept(rows, holdForOutcomes: true);
+            // A paused endpoint sends nothing, so there is nothing to wait for: the next batch is not held up.
+            await Accept(rows, holdForOutcomes: record.Status == WebhookKeys.Active);
         }
     }
 
