@@ -17,7 +17,7 @@ public sealed class WebhookDeliveryWriterTests
     public async Task An_outcome_saved_while_its_pending_row_waits_replaces_it_and_one_saved_later_updates_after_the_insert()
     {
         var store = new HeldStore();
-        var writer = new WebhookDeliveryWriter(store, new InMemoryEventLogStore(), NullLogger<WebhookDeliveryWriter>.Instance);
+        var writer = Writer(store);
 
         // Two flushes may run at once: a and b are taken (and held in the store); c waits in the queue.
         var insertA = writer.InsertAsync([Row("whd_a")]);
@@ -52,7 +52,7 @@ public sealed class WebhookDeliveryWriterTests
     {
         var store = new HeldStore();
         store.Release();
-        var writer = new WebhookDeliveryWriter(store, new InMemoryEventLogStore(), NullLogger<WebhookDeliveryWriter>.Instance);
+        var writer = Writer(store);
         await writer.InsertAsync([Row("whd_a")]);
 
         // The same delivery handed off again (its pending row exists): the repeated insert keeps the stored row, so
@@ -77,10 +77,7 @@ public sealed class WebhookDeliveryWriterTests
         var store = new HeldStore();
         store.Release();
         // A hold no test outlives: completing at all shows the last outcome released the insert.
-        var writer = new WebhookDeliveryWriter(store, new InMemoryEventLogStore(), NullLogger<WebhookDeliveryWriter>.Instance)
-        {
-            InsertHold = TimeSpan.FromHours(1),
-        };
+        var writer = Writer(store, TimeSpan.FromHours(1));
 
         var insert = writer.InsertAsync([Row("whd_a"), Row("whd_b")], holdForOutcomes: true);
         var saveA = writer.SaveAsync([Settled("whd_a")]);
@@ -102,10 +99,7 @@ public sealed class WebhookDeliveryWriterTests
     {
         var store = new HeldStore();
         store.Release();
-        var writer = new WebhookDeliveryWriter(store, new InMemoryEventLogStore(), NullLogger<WebhookDeliveryWriter>.Instance)
-        {
-            InsertHold = TimeSpan.FromMilliseconds(50),
-        };
+        var writer = Writer(store, TimeSpan.FromMilliseconds(50));
 
         var inserted = await writer.InsertAsync([Row("whd_a"), Row("whd_b")], holdForOutcomes: true).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(2, inserted.Count);
@@ -117,6 +111,12 @@ public sealed class WebhookDeliveryWriterTests
         Assert.Equal(WebhookKeys.DeliverySuccess, (await store.GetAsync("t/live", "whd_b"))!.Status);
         Assert.Equal(["whd_b"], store.Calls[^1].Updates.Select(u => u.DeliveryId));
     }
+
+    private static WebhookDeliveryWriter Writer(IWebhookDeliveryStore store, TimeSpan? insertHold = null) =>
+        new(store, new InMemoryEventLogStore(), NullLogger<WebhookDeliveryWriter>.Instance)
+        {
+            InsertHold = insertHold ?? WebhookDeliveryWriter.DefaultInsertHold,
+        };
 
     private static WebhookDelivery Row(string id) =>
         new(id, "t/live", "wh_1", $"evt_{id}", 1, "deal.created", "{}", WebhookKeys.DeliveryPending, 0, 6,

@@ -37,11 +37,7 @@ public sealed class WebhookFailoverTests
             return (200, null);
         };
 
-        var partition = $"{ResourceIds.New("ten")}:live";
-        var webhookId = ResourceIds.New(WebhookKeys.IdPrefix);
-        var endpoint = client.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(partition, webhookId));
-        var created = await endpoint.Create(new WebhookSettings(receiver.Url, ["customer.created"], null, null,
-            WebhookSignatures.SalesboothScheme, false, 8));
+        var (partition, webhookId, created) = await CreateEndpointAsync(client, receiver, "customer.created");
         await cluster.StartSiloAsync();
 
         var evt = Outbox.Event("customer.created", DateTimeOffset.UtcNow, new { id = "cust_1" });
@@ -70,10 +66,7 @@ public sealed class WebhookFailoverTests
         var client = await cluster.StartClientAsync();
         await using var receiver = await new WebhookReceiver().StartAsync();
 
-        var partition = $"{ResourceIds.New("ten")}:live";
-        var webhookId = ResourceIds.New(WebhookKeys.IdPrefix);
-        await client.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(partition, webhookId)).Create(new WebhookSettings(
-            receiver.Url, ["customer.*"], null, null, WebhookSignatures.SalesboothScheme, false, 8));
+        var (partition, _, _) = await CreateEndpointAsync(client, receiver, "customer.*");
         var log = client.GetGrain<IEventLogGrain>(partition);
         var delivered = Outbox.Event("customer.created", DateTimeOffset.UtcNow, new { id = "cust_1" });
         await log.Append([delivered]);
@@ -96,5 +89,16 @@ public sealed class WebhookFailoverTests
         var received = await Eventually.Get(() => Task.FromResult(receiver.Succeeded), r => r.Count >= 2, ClusterTimeout, "the lost event");
         Assert.Equal([delivered.Id, lost.Id], received.Select(r => r.EventId));
         await Eventually.Get(() => store.DispatchPositionAsync(partition), p => p.DispatchedThrough == sequence, ClusterTimeout, "the mark");
+    }
+
+    /// <summary>An endpoint of a new tenant partition, subscribed to <paramref name="events"/>, posting to the receiver.</summary>
+    private static async Task<(string Partition, string WebhookId, WebhookCreated Created)> CreateEndpointAsync(
+        IClusterClient client, WebhookReceiver receiver, string events)
+    {
+        var partition = $"{ResourceIds.New("ten")}:live";
+        var webhookId = ResourceIds.New(WebhookKeys.IdPrefix);
+        var created = await client.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(partition, webhookId)).Create(new WebhookSettings(
+            receiver.Url, [events], null, null, WebhookSignatures.SalesboothScheme, false, 8));
+        return (partition, webhookId, created);
     }
 }
