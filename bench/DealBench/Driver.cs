@@ -14,7 +14,7 @@ public static class Driver
 {
     public const string AdminKey = "sb_live_us_dealbenchadminkey0001";
 
-    private const string ItemJson = """{"product_id":"{0}","name":"Professional Plan","unit_price":99.00,"quantity":1}""";
+    public const string ItemJson = """{"product_id":"{0}","name":"Professional Plan","unit_price":99.00,"quantity":1}""";
 
     public static async Task<int> RunAsync(Options options)
     {
@@ -47,11 +47,15 @@ public static class Driver
             var synchronousCommit = await pg.ScalarAsync("SHOW synchronous_commit");
             var pgVersion = await pg.ScalarAsync("SHOW server_version");
 
+            // --flow-only: the cluster deal flow alone, no baseline and no report (for trying a change quickly).
+            var flowOnly = options.Has("flow-only");
+
             // 1. Baseline: HTTP → grain → WriteStateAsync through the default storage provider (foundation bench server).
-            WindowResult baseline;
-            await using (var server = await StartAsync("grain-write", benchDll, ["--server", "--scenario", "cluster",
-                             "--postgres", pg.DatabaseConnection, "--cluster-id", "dealbench-baseline", "--keys", Str(keys)]))
+            WindowResult baseline = null!;
+            if (!flowOnly)
             {
+                await using var server = await StartAsync("grain-write", benchDll, ["--server", "--scenario", "cluster",
+                    "--postgres", pg.DatabaseConnection, "--cluster-id", "dealbench-baseline", "--keys", Str(keys)]);
                 Log("baseline: writing every key once (/bench/prepare)");
                 await server.PostAsync("/bench/prepare");
                 using var http = Load.Client(server.Http.BaseAddress!, connections);
@@ -62,35 +66,36 @@ public static class Driver
 
             // 2. + 4. The deal flow and its round trips on the cluster-mode ApiHost.
             WindowResult flow;
-            RoundTripResult roundTrips;
-            await using (var server = await StartAsync("deal-cluster", self, ["--server", "--mode", "cluster",
-                             "--postgres", pg.DatabaseConnection, "--cluster-id", "dealbench-cluster", "--admin-key", AdminKey]))
+            RoundTripResult? roundTrips = null;
+            var clusterArgs = new[] { "--server", "--mode", "cluster", "--postgres", pg.DatabaseConnection, "--admin-key", AdminKey };
+            await using (var server = await StartAsync("deal-cluster", self, [.. clusterArgs, "--cluster-id", "dealbench-cluster"]))
             {
-                using var http = Load.Client(server.Http.BaseAddress!, connections);
-                var api = new Api(http);
-                var product = await api.CreateAsync("product", """{"name":"Professional Plan","price":99.00,"type":"service"}""");
-                var customers = new string[connections];
-                for (var i = 0; i < connections; i++)
+                using var setup = await FlowSetup.CreateAsync(server, connections);
+                flow = await MeasureAsync(setup.Load, server, "deal-flow", connections, warmup, duration, maxPrewarm, setup.Iteration, cpu, pg);
+                if (!flowOnly)
                 {
-                    customers[i] = await api.CreateAsync("customer", $$"""{"name":"Bench Customer {{i}}","email":"bench{{i}}@example.com","company":"Acme Corp"}""");
+                    roundTrips = await RoundTrips.MeasureAsync(setup.Api, server, pg, setup.Customers[0], setup.Item, roundTripRequests);
                 }
-                var item = ItemJson.Replace("{0}", product, StringComparison.Ordinal);
-                var load = new Load(http, AdminKey);
-                async Task Flow(Load.Worker w)
-                {
-                    var created = await w.SendAsync("create", HttpMethod.Post, "/v1/deals", CreateJson(customers[w.Index]));
-                    if (created is null || Api.DealId(created) is not { } id)
-                    {
-                        return;
-                    }
-                    if (await w.SendAsync("add_item", HttpMethod.Post, $"/v1/deals?id={id}&action=add_item", item) is null)
-                    {
-                        return;
-                    }
-                    await w.SendAsync("transition", HttpMethod.Post, $"/v1/deals?id={id}&action=transition&status=in_progress");
-                }
-                flow = await MeasureAsync(load, server, "deal-flow", connections, warmup, duration, maxPrewarm, Flow, cpu, pg);
-                roundTrips = await RoundTrips.MeasureAsync(api, server, pg, customers[0], item, roundTripRequests);
+            }
+            if (flowOnly)
+            {
+                return 0;
+            }
+
+            // 2b. Where the flow's cost is: the same flow with only grain state in PostgreSQL (projections, audit and
+            // event log in memory), and with no database at all (embedded). Measurements, not modes of the product.
+            WindowResult stateOnly;
+            await using (var server = await StartAsync("deal-state-only", self, [.. clusterArgs, "--cluster-id", "dealbench-state-only", "--side-stores", "memory"]))
+            {
+                using var setup = await FlowSetup.CreateAsync(server, connections);
+                stateOnly = await MeasureAsync(setup.Load, server, "deal-flow-state-only", connections, warmup, duration, maxPrewarm, setup.Iteration, cpu, pg);
+            }
+            WindowResult noDatabase;
+            await using (var server = await StartAsync("deal-no-database", self, ["--server", "--mode", "embedded",
+                             "--cluster-id", "dealbench-no-database", "--admin-key", AdminKey]))
+            {
+                using var setup = await FlowSetup.CreateAsync(server, connections);
+                noDatabase = await MeasureAsync(setup.Load, server, "deal-flow-no-database", connections, warmup, duration, maxPrewarm, setup.Iteration, cpu, pg: null);
             }
 
             // 3. Deal GET on the embedded (in-memory) ApiHost.
@@ -124,7 +129,8 @@ public static class Driver
             }
 
             var report = new Report(started, options.Get("command") ?? "bash bench/deals.sh", options.Get("postgres-source") ?? "given",
-                pgVersion, synchronousCommit, Environment.ProcessorCount, loadBefore, Cpu.LoadAverage(), baseline, flow, get, getByLoad, roundTrips);
+                pgVersion, synchronousCommit, Environment.ProcessorCount, loadBefore, Cpu.LoadAverage(), baseline, flow, [stateOnly, noDatabase],
+                get, getByLoad, roundTrips!);
             var (json, markdown) = await report.WriteAsync(resultsDir);
             Log($"wrote {json} and {markdown}");
             Console.WriteLine(report.Verdict);

@@ -6,8 +6,8 @@ namespace DealBench;
 
 /// <summary>One run's figures, targets and round-trip breakdown, as JSON and as the Markdown summary.</summary>
 public sealed class Report(DateTimeOffset started, string command, string postgresSource, string postgresVersion, string synchronousCommit,
-    int cores, string loadBefore, string loadAfter, WindowResult baseline, WindowResult flow, WindowResult get, IReadOnlyList<WindowResult> getByLoad,
-    RoundTripResult roundTrips)
+    int cores, string loadBefore, string loadAfter, WindowResult baseline, WindowResult flow, IReadOnlyList<WindowResult> flowCeilings, WindowResult get,
+    IReadOnlyList<WindowResult> getByLoad, RoundTripResult roundTrips)
 {
     public const double RatioTarget = 0.60;
     public const double GetP99TargetMs = 5.0;
@@ -60,6 +60,7 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
             },
             baseline,
             dealFlow = flow,
+            dealFlowCeilings = flowCeilings,
             embeddedGet = get,
             embeddedGetByLoad = getByLoad,
             roundTrips,
@@ -89,7 +90,7 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
         md.AppendLine();
         md.AppendLine("| scenario | request | req/s | errors | p50 ms | p90 ms | p99 ms | max ms |");
         md.AppendLine("|---|---|---|---|---|---|---|---|");
-        foreach (var window in new[] { baseline, flow, get })
+        foreach (var window in Windows)
         {
             if (window.Kinds.Count > 1)
             {
@@ -99,6 +100,19 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
             {
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {window.Scenario} | {k.Kind} | {k.RequestsPerSecond:N0} | {k.Errors} | {k.P50Ms} | {k.P90Ms} | {k.P99Ms} | {k.MaxMs} |");
             }
+        }
+        md.AppendLine();
+        md.AppendLine("Where the deal flow's cost is: the same flow on servers that skip some of its writes. Measurements only, not modes of the product:");
+        md.AppendLine();
+        md.AppendLine("| scenario | what it keeps in PostgreSQL | req/s | share of plain grain write |");
+        md.AppendLine("|---|---|---|---|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| {flow.Scenario} | everything (the product) | {flow.RequestsPerSecond:N0} | {Pct(Share(flow))} |");
+        foreach (var w in flowCeilings)
+        {
+            var kept = w.Scenario.EndsWith("state-only", StringComparison.Ordinal)
+                ? "grain state only (projections, audit, event log in memory)"
+                : "nothing (embedded silo, every store in memory)";
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {w.Scenario} | {kept} | {w.RequestsPerSecond:N0} | {Pct(Share(w))} |");
         }
         md.AppendLine();
         md.AppendLine("Embedded deal GET latency by load (closed loop; the target is judged at the 64 connections every other window uses):");
@@ -115,7 +129,7 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
         md.AppendLine();
         md.AppendLine("| scenario | server | PostgreSQL | driver | other | machine | server µs/req | PostgreSQL µs/req | JIT methods in window |");
         md.AppendLine("|---|---|---|---|---|---|---|---|---|");
-        foreach (var w in new[] { baseline, flow, get })
+        foreach (var w in Windows)
         {
             var perRequest = w.RequestsPerSecond > 0 ? 1_000_000 / w.RequestsPerSecond : 0;
             md.AppendLine(CultureInfo.InvariantCulture, $"| {w.Scenario} | {w.Cpu.ServerCores} | {w.Cpu.PostgresCores} | {w.Cpu.DriverCores} | {w.Cpu.OtherCores} | {w.Cpu.MachineCores} | {w.Cpu.ServerCores * perRequest:F0} | {w.Cpu.PostgresCores * perRequest:F0} | {w.JitMethodsInWindow} |");
@@ -135,18 +149,23 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
             var what = Breakdown.TryGetValue(k.Kind, out var text) ? text : "";
             md.AppendLine(CultureInfo.InvariantCulture, $"| {k.Kind} | **{k.CommitsPerRequest}** | {k.Rollbacks} | {k.MeanLatencyMs} | {npgsql} | {what} |");
         }
-        if (baseline.ErrorSamples.Count + flow.ErrorSamples.Count + get.ErrorSamples.Count > 0)
+        var errors = Windows.SelectMany(w => w.ErrorSamples).ToList();
+        if (errors.Count > 0)
         {
             md.AppendLine();
             md.AppendLine("## Error samples");
             md.AppendLine();
-            foreach (var error in baseline.ErrorSamples.Concat(flow.ErrorSamples).Concat(get.ErrorSamples))
+            foreach (var error in errors)
             {
                 md.AppendLine(CultureInfo.InvariantCulture, $"- `{error.ReplaceLineEndings(" ")}`");
             }
         }
         return md.ToString();
     }
+
+    private IEnumerable<WindowResult> Windows => [baseline, flow, .. flowCeilings, get];
+
+    private double? Share(WindowResult w) => baseline.RequestsPerSecond > 0 ? Math.Round(w.RequestsPerSecond / baseline.RequestsPerSecond, 3) : null;
 
     private static string Pct(double? ratio) => ratio is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
 
