@@ -177,6 +177,9 @@ public sealed class DealSigningTests(DealSigningTests.Api api) : IClassFixture<D
         Assert.Equal(customer, declined.Str("customer_id"));
         Assert.Equal("Add-on", Assert.Single(declined.GetProperty("line_items").EnumerateArray()).Str("name"));
         Assert.Equal("20.00", declined.GetProperty("pricing").GetProperty("subtotal").Amount());
+        var (_, log) = await tenant.SendAsync(HttpMethod.Get, "/v1/webhooks/events?event_type=deal.partially_accepted");
+        var evt = Assert.Single(log.GetProperty("data").GetProperty("events").EnumerateArray());
+        Assert.Contains(id, evt.GetRawText(), StringComparison.Ordinal);
 
         var (unknown, unknownBody) = await tenant.SendAsync(HttpMethod.Post, $"/v1/deals?id={declined.Str("deal_id")}&action=partial_accept",
             """{"accepted_items":["item_000000000000000000000000"]}""");
