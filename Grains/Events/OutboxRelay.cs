@@ -9,6 +9,9 @@ public enum OutboxDrain
     /// <summary>Nothing pending any more (or nothing was).</summary>
     Drained,
 
+    /// <summary>Handed on and trimmed in memory only: the stored outbox keeps them until the grain's next write.</summary>
+    DrainedUnsaved,
+
     /// <summary>The log could not be reached: the events stay in the outbox; try again later.</summary>
     RetryLater,
 
@@ -18,18 +21,20 @@ public enum OutboxDrain
 
 /// <summary>
 /// Hands a grain's pending outbox events to its partition's <see cref="IEventLogGrain"/>, then removes them from the
-/// outbox with a second state write. A crash anywhere in between leaves them in the persisted outbox, and the next
-/// activation hands them on again; the log is idempotent by event id, so that repeat adds nothing.
+/// outbox: stored at once (<c>persistTrim</c>), or left for the grain's next write. Until the trim is stored a crash
+/// leaves them in the stored outbox, and the next activation hands them on again; the log is idempotent by event id,
+/// so that repeat adds nothing.
 /// </summary>
 /// <remarks>
-/// Why a second write rather than trimming on the next change: a record that is rarely changed (or deleted) would
-/// otherwise keep re-handing its last events on every activation, and the persisted outbox would not show what is
-/// really pending. One extra small write per change is the price.
+/// After a change the trim waits for the next write (the next change, or the resource grain's deactivation) instead
+/// of costing a write of its own: one state write per change instead of two. On activation and on retries it is
+/// stored at once, so a grain whose deactivation write was lost hands its events on once more, not on every
+/// activation.
 /// </remarks>
 public static class OutboxRelay
 {
     public static async Task<OutboxDrain> DrainAsync<TState>(IGrainFactory grains, string partition, IPersistentState<TState> state,
-        Func<TState, List<OutboxEvent>> outboxOf, ILogger logger, string owner)
+        Func<TState, List<OutboxEvent>> outboxOf, ILogger logger, string owner, bool persistTrim)
     {
         var pending = outboxOf(state.State).ToList();
         if (pending.Count == 0)
@@ -50,6 +55,10 @@ public static class OutboxRelay
         // Remove what was handed on, by id: only these, whatever else the outbox holds.
         var handed = pending.Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
         outboxOf(state.State).RemoveAll(e => handed.Contains(e.Id));
+        if (!persistTrim)
+        {
+            return OutboxDrain.DrainedUnsaved;
+        }
         try
         {
             await state.WriteStateAsync();

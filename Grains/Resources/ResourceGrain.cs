@@ -43,6 +43,10 @@ public abstract class ResourceGrain<TState, TRecord>(
     private IGrainTimer? projectionRetry;
     private IGrainTimer? eventRetry;
 
+    // The state in memory is ahead of the stored one in what needs no write of its own (the trimmed outbox, the
+    // projection version, a derived grain's hand-off marks); the next change or the deactivation writes it.
+    private bool unsavedHandOffs;
+
     /// <summary>The persisted state as last written (read-only use: changes go through <see cref="Commit"/>).</summary>
     protected TState Current => state.State;
 
@@ -63,7 +67,7 @@ public abstract class ResourceGrain<TState, TRecord>(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Events a crash kept from being handed on are still in the persisted outbox.
-        await HandOnEvents();
+        await HandOnEvents(persistTrim: true);
         if (state.State.ProjectionVersion < state.State.Version)
         {
             await SyncProjection(cancellationToken);
@@ -107,26 +111,47 @@ public abstract class ResourceGrain<TState, TRecord>(
         {
             // The write may or may not have landed: forget this activation and read the truth next time.
             state.State = previous;
+            unsavedHandOffs = false;
             DeactivateOnIdle();
             throw;
         }
         // The hand-offs are independent of each other: run them side by side (latency is the slowest, not the sum).
-        await Task.WhenAll(HandOnEvents(), SyncProjection(), AfterCommit());
+        await Task.WhenAll(HandOnEvents(persistTrim: false), SyncProjection(), AfterCommit());
+        unsavedHandOffs = true;
+    }
+
+    /// <summary>A grain going idle writes what its hand-offs trimmed, so its next activation does not hand it on again.</summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (!unsavedHandOffs)
+        {
+            return;
+        }
+        try
+        {
+            await state.WriteStateAsync(cancellationToken);
+            unsavedHandOffs = false;
+        }
+        catch (Exception ex)
+        {
+            // Nothing is lost: the next activation hands the stored outbox on again, and the log ignores repeats.
+            logger.LogInformation(ex, "Writing the trimmed outbox of {Resource} at deactivation failed", GrainKey);
+        }
     }
 
     /// <summary>A derived grain's own hand-off after each committed change (e.g. the deal's audit entries).</summary>
     protected virtual Task AfterCommit() => Task.CompletedTask;
 
-    private async Task HandOnEvents()
+    private async Task HandOnEvents(bool persistTrim)
     {
-        switch (await OutboxRelay.DrainAsync(GrainFactory, Partition, state, s => s.Outbox, logger, GrainKey))
+        switch (await OutboxRelay.DrainAsync(GrainFactory, Partition, state, s => s.Outbox, logger, GrainKey, persistTrim))
         {
-            case OutboxDrain.Drained:
+            case OutboxDrain.Drained or OutboxDrain.DrainedUnsaved:
                 eventRetry?.Dispose();
                 eventRetry = null;
                 break;
             case OutboxDrain.RetryLater:
-                eventRetry ??= this.RegisterGrainTimer(_ => HandOnEvents(), RetryDue, RetryPeriod);
+                eventRetry ??= this.RegisterGrainTimer(_ => HandOnEvents(persistTrim: true), RetryDue, RetryPeriod);
                 break;
             default:
                 DeactivateOnIdle();

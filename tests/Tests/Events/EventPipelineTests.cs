@@ -1,9 +1,12 @@
 using System.Net;
 using System.Text.Json;
+using Grains.Customers;
 using Grains.Events;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Events;
 using Grains.Platform;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Storage;
 using Tests.Customers;
 using Tests.Infrastructure;
 
@@ -97,6 +100,39 @@ public sealed class EventPipelineTests(CatalogueApi api) : IClassFixture<Catalog
         var pending = await Eventually.Get(probe.Pending, p => p.Count == 0, TimeSpan.FromSeconds(10), "the outbox to drain on reactivation");
         Assert.Empty(pending);
         Assert.Equal([handed.Id, stranded.Id], (await Log(tenant)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task A_handed_on_event_leaves_the_stored_outbox_with_the_next_write_or_at_deactivation()
+    {
+        var tenant = await api.NewTenantAsync();
+        var id = (await tenant.CreateAsync("customer", Jane)).Str("id");
+        var grainId = GrainId.Create("customer", CustomerKeys.Grain(tenant.Partition, id));
+        var created = Assert.Single(await Log(tenant));
+
+        // Handed on, trimmed in memory; the stored outbox keeps it until the grain writes again (no write of its own).
+        Assert.Empty(await api.Grains.GetGrain<ICustomerGrain>(CustomerKeys.Grain(tenant.Partition, id)).PendingEvents());
+        Assert.Equal([created.Id], (await StoredOutbox(grainId)).Select(e => e.Id));
+
+        // The next change writes the trimmed outbox with its own event.
+        await tenant.SendAsync(HttpMethod.Patch, $"/v1/customers/{id}", """{"company":"Beta"}""", "1");
+        var updated = (await Log(tenant))[^1];
+        Assert.Equal("customer.updated", updated.Type);
+        Assert.Equal([updated.Id], (await StoredOutbox(grainId)).Select(e => e.Id));
+
+        // Going idle writes it too, so the next activation has nothing to hand on again.
+        await api.Grains.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        await Eventually.Get(() => StoredOutbox(grainId), o => o.Count == 0, TimeSpan.FromSeconds(10), "the deactivation to store the trimmed outbox");
+        var (_, reread) = await tenant.SendAsync(HttpMethod.Get, $"/v1/customers/{id}");
+        Assert.Equal("Beta", reread.GetProperty("data").GetProperty("customer").Str("company"));
+        Assert.Equal([created.Id, updated.Id], (await Log(tenant)).Select(e => e.Id));
+    }
+
+    private async Task<List<OutboxEvent>> StoredOutbox(GrainId grainId)
+    {
+        var stored = new GrainState<CustomerState>();
+        await api.Services.GetRequiredKeyedService<IGrainStorage>("Default").ReadStateAsync("customer", grainId, stored);
+        return stored.State?.Outbox ?? [];
     }
 
     private async Task<IReadOnlyList<EventLogEntry>> Log(TestTenant tenant) =>

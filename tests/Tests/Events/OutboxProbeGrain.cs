@@ -55,7 +55,7 @@ public sealed class OutboxProbeGrain(
         return Task.CompletedTask;
     }
 
-    private Task HandOn() => OutboxRelay.DrainAsync(GrainFactory, Partition, state, s => s.Outbox, logger, this.GetPrimaryKeyString());
+    private Task HandOn() => OutboxRelay.DrainAsync(GrainFactory, Partition, state, s => s.Outbox, logger, this.GetPrimaryKeyString(), persistTrim: true);
 }
 
 [GenerateSerializer]
