@@ -6,11 +6,8 @@ namespace Grains.Events;
 /// <summary>What a grain does after <see cref="OutboxRelay.DrainAsync{TState}"/>.</summary>
 public enum OutboxDrain
 {
-    /// <summary>Nothing pending any more (or nothing was).</summary>
+    /// <summary>Nothing pending any more (or nothing was); without <c>persistTrim</c> the trim is in memory only.</summary>
     Drained,
-
-    /// <summary>Handed on and trimmed in memory only: the stored outbox keeps them until the grain's next write.</summary>
-    DrainedUnsaved,
 
     /// <summary>The log could not be reached: the events stay in the outbox; try again later.</summary>
     RetryLater,
@@ -57,7 +54,7 @@ public static class OutboxRelay
         outboxOf(state.State).RemoveAll(e => handed.Contains(e.Id));
         if (!persistTrim)
         {
-            return OutboxDrain.DrainedUnsaved;
+            return OutboxDrain.Drained;
         }
         try
         {

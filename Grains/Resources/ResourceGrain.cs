@@ -146,7 +146,7 @@ public abstract class ResourceGrain<TState, TRecord>(
     {
         switch (await OutboxRelay.DrainAsync(GrainFactory, Partition, state, s => s.Outbox, logger, GrainKey, persistTrim))
         {
-            case OutboxDrain.Drained or OutboxDrain.DrainedUnsaved:
+            case OutboxDrain.Drained:
                 eventRetry?.Dispose();
                 eventRetry = null;
                 break;
