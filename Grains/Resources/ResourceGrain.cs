@@ -120,10 +120,14 @@ public abstract class ResourceGrain<TState, TRecord>(
         unsavedHandOffs = true;
     }
 
-    /// <summary>A grain going idle writes what its hand-offs trimmed, so its next activation does not hand it on again.</summary>
+    /// <summary>
+    /// A grain going idle writes what its hand-offs trimmed, so its next activation does not hand it on again. Not
+    /// when its silo shuts down: grain-based storage (embedded) is already gone then, and every write would wait for
+    /// it; the next activation hands the last events on once more instead, which the log ignores.
+    /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (!unsavedHandOffs)
+        if (!unsavedHandOffs || reason.ReasonCode == DeactivationReasonCode.ShuttingDown)
         {
             return;
         }
