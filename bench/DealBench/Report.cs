@@ -14,8 +14,8 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public double? Ratio => baseline.RequestsPerSecond > 0 && baseline.Errors == 0 && flow.Errors == 0
-        ? Math.Round(flow.RequestsPerSecond / baseline.RequestsPerSecond, 3) : null;
+    /// <summary>The target's ratio: only a run without errors in either window counts.</summary>
+    public double? Ratio => baseline.Errors == 0 && flow.Errors == 0 ? Share(flow) : null;
 
     public double? GetP99 => get.Kinds.FirstOrDefault()?.P99Ms;
 
@@ -165,6 +165,7 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
 
     private IEnumerable<WindowResult> Windows => [baseline, flow, .. flowCeilings, get];
 
+    /// <summary>A window's req/s as a share of the baseline's.</summary>
     private double? Share(WindowResult w) => baseline.RequestsPerSecond > 0 ? Math.Round(w.RequestsPerSecond / baseline.RequestsPerSecond, 3) : null;
 
     private static string Pct(double? ratio) => ratio is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
