@@ -4,6 +4,7 @@ using Grains.Platform.Health;
 using Grains.Platform.Hosting;
 using Grains.Platform.Postgres;
 using Grains.Platform.Postgres.Storage;
+using Harness;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
@@ -42,34 +43,17 @@ public static class BenchServer
         RETURNING d.version
         """;
 
-    public static async Task<int> RunAsync(Args args)
+    public static async Task<int> RunAsync(BenchArgs args)
     {
         var scenario = args.String("scenario", "embedded");
-        var port = args.Int("port", 0);
-        if (port == 0)
-        {
-            throw new ArgumentException("--server needs --port");
-        }
-
-        var settings = new OrleansSettings
-        {
-            ClusterId = args.String("cluster-id", "bench"),
-            ServiceId = args.String("cluster-id", "bench"),
-            SiloPort = args.Int("silo-port", 11111),
-            GatewayPort = args.Int("gateway-port", 30000),
-            AdvertisedHost = "127.0.0.1",
-        };
+        var settings = ServerHost.Settings(args, "bench");
         var grainCount = args.Int("grains", 1000);
         var keyCount = args.Int("keys", 10_000);
         BenchWriterBase.DataLength = args.Int("data-chars", 200);
         var postgres = args.String("postgres");
         var variants = args.Has("variants");
 
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Production" });
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var builder = ServerHost.CreateBuilder(args);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BenchJson.Default));
 
         NpgsqlDataSource? dataSource = null;
@@ -112,15 +96,7 @@ public static class BenchServer
 
         var app = builder.Build();
         app.MapHealthEndpoints();
-        app.MapPost("/bench/shutdown", (IHostApplicationLifetime lifetime) =>
-        {
-            lifetime.StopApplication();
-            return Results.Ok();
-        });
-
-        // The driver keeps warming an endpoint until the JIT has settled (tiering done), and checks it stayed so.
-        app.MapGet("/bench/jit", () => Results.Text(
-            System.Runtime.JitInfo.GetCompiledMethodCount().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        app.MapBenchControl();
 
         var payloadBytes = 0;
         app.MapGet("/bench/info", (IServiceProvider services) => Results.Json(Describe(services, scenario, payloadBytes), BenchJson.Default.ServerInfo));

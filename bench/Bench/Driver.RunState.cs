@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Harness;
 
 namespace Bench;
 
@@ -16,7 +17,7 @@ public static partial class Driver
 
         public DateTimeOffset Started { get; } = DateTimeOffset.UtcNow;
 
-        public string LoadAtStart { get; } = CpuProbe.LoadAverage();
+        public string LoadAtStart { get; } = MachineInfo.LoadAverage();
 
         public List<string> Failures { get; } = [];
 
@@ -26,7 +27,12 @@ public static partial class Driver
 
         public Dictionary<string, double>? Micro { get; set; }
 
-        public async Task LoadAsync(ScenarioDef def, ServerProcess server, int[] serverPids, int round)
+        /// <summary>Methods JIT-compiled during the measured windows, per scenario (should be ~0).</summary>
+        public Dictionary<string, long> JitInWindow { get; } = [];
+
+        public int Discarded { get; private set; }
+
+        public async Task LoadAsync(ScenarioDef def, ChildProcess server, int[] serverPids, int round)
         {
             var targets = def.Ids switch
             {
@@ -34,42 +40,9 @@ public static partial class Driver
                 -1 => Enumerable.Range(0, config.Grains).Select(i => new Uri(server.BaseUri, def.Path + Str(i))).ToArray(),
                 _ => Enumerable.Range(0, config.Keys).Select(i => new Uri(server.BaseUri, def.Path + Str(i))).ToArray(),
             };
-            var spec = new LoadSpec(def.Name, def.Method, targets, config.Connections, config.Warmup, config.Duration, config.MaxRequests);
-            await PrewarmAsync(def, spec, server);
-            LoadRun result;
-            CpuUsage? cpu;
-            long? jitInWindow;
-            for (var attempt = 0; ; attempt++)
-            {
-                await WaitForQuietAsync(serverPids);
-                CpuSample? open = null;
-                CpuSample? close = null;
-                long? jitOpen = null;
-                long? jitClose = null;
-                result = await LoadGenerator.RunAsync(spec, opening =>
-                {
-                    if (opening)
-                    {
-                        open = CpuProbe.Sample(serverPids);
-                        jitOpen = server.JitMethods();
-                    }
-                    else
-                    {
-                        close = CpuProbe.Sample(serverPids);
-                        jitClose = server.JitMethods();
-                    }
-                });
-                cpu = CpuUsage.Between(open, close);
-                jitInWindow = jitClose - jitOpen;
-                Console.WriteLine(Describe(def, round, result, cpu) + (jitInWindow is { } j ? $", JIT-compiled in window: {j}" : ""));
-                if (cpu is null || cpu.Other <= ContendedCores || attempt >= config.ContentionRetries)
-                {
-                    break;
-                }
-                Discarded++;
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"bench: {def.Name}: other processes used {cpu.Other:0.00} cores during the window; discarded, measuring again"));
-            }
+            var spec = new LoadSpec(def.Name, server.BaseUri, config.Connections, config.Warmup, config.Duration, config.MaxRequests);
+            var measured = await Measurement.RunAsync(server, spec, LoadGenerator.Uniform(def.Name, def.Method, targets),
+                new CpuProbe(serverPids, config.PostmasterPid), config.Measure, line => Console.WriteLine($"bench: round {round}: {line}"));
 
             var entry = scenarios.FirstOrDefault(s => s.Def == def);
             if (entry.Def is null)
@@ -77,86 +50,9 @@ public static partial class Driver
                 entry = (def, []);
                 scenarios.Add(entry);
             }
-            entry.Runs.Add((result, cpu));
-            JitInWindow[def.Name] = JitInWindow.GetValueOrDefault(def.Name) + (jitInWindow ?? 0);
-
-            if (result.FirstError is not null)
-            {
-                Console.WriteLine($"bench: {def.Name}: first error: {result.FirstError}");
-            }
-            if (result.Errors + result.WarmupErrors > 0 && server.HasExited)
-            {
-                throw new InvalidOperationException($"the {server.Name} server died during {def.Name}:{Environment.NewLine}{server.RecentOutput}");
-            }
-        }
-
-        /// <summary>Methods JIT-compiled during the measured windows, per scenario (should be ~0).</summary>
-        public Dictionary<string, long> JitInWindow { get; } = [];
-
-        /// <summary>
-        /// Loads the endpoint (unrecorded) until the server's JIT goes quiet: tiered compilation of the path under
-        /// test must be finished before either side of a pair is measured, or the first one measured pays for it.
-        /// </summary>
-        private async Task PrewarmAsync(ScenarioDef def, LoadSpec spec, ServerProcess server)
-        {
-            var slice = spec with { Warmup = TimeSpan.Zero, Duration = TimeSpan.FromSeconds(2) };
-            var stopwatch = Stopwatch.StartNew();
-            var before = server.JitMethods();
-            var last = before;
-            while (stopwatch.Elapsed < config.MaxPrewarm)
-            {
-                await LoadGenerator.RunAsync(slice);
-                var now = server.JitMethods();
-                if (now is null || last is null || now - last <= 10)
-                {
-                    last = now;
-                    break;
-                }
-                last = now;
-            }
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"bench: {def.Name}: pre-warmed {stopwatch.Elapsed.TotalSeconds:0} s ({last - before} methods JIT-compiled meanwhile)"));
-        }
-
-        /// <summary>"Other" CPU above this (cores) marks a window as contended.</summary>
-        private const double ContendedCores = 0.25;
-
-        public int Discarded { get; private set; }
-
-        private static string Describe(ScenarioDef def, int round, LoadRun result, CpuUsage? cpu)
-        {
-            var rps = result.Requests / result.MeasuredSeconds;
-            var line = string.Create(CultureInfo.InvariantCulture,
-                $"bench: {def.Name,-20} round {round}: {rps,8:0} req/s  p50 {Ms(Percentile(result.SortedLatencyTicks, 0.50)),6:0.00} ms  p99 {Ms(Percentile(result.SortedLatencyTicks, 0.99)),6:0.00} ms  errors {result.Errors}");
-            if (cpu is not null && rps > 0)
-            {
-                line += string.Create(CultureInfo.InvariantCulture,
-                    $"  cpu cores: server {cpu.Server:0.00} (kernel {cpu.ServerKernel:0.00}) driver {cpu.Driver:0.00} postgres {cpu.Postgres:0.00} other {cpu.Other:0.00}; server µs/req {cpu.Server * 1e6 / rps:0}, ctx switches/req {cpu.ServerSwitchesPerSecond / rps:0.0}");
-            }
-            return line;
-        }
-
-        /// <summary>Waits (up to <c>--idle-wait</c>) until other processes leave the cores alone for a second.</summary>
-        private async Task WaitForQuietAsync(int[] serverPids)
-        {
-            var waited = Stopwatch.StartNew();
-            var reported = false;
-            while (waited.Elapsed < config.IdleWait)
-            {
-                var a = CpuProbe.Sample(serverPids);
-                await Task.Delay(1000);
-                var usage = CpuUsage.Between(a, CpuProbe.Sample(serverPids));
-                if (usage is null || usage.Other + usage.Postgres < 0.2)
-                {
-                    return;
-                }
-                if (!reported)
-                {
-                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"bench: machine busy (other {usage.Other:0.00}, postgres {usage.Postgres:0.00} cores); waiting up to {config.IdleWait.TotalSeconds:0} s"));
-                    reported = true;
-                }
-            }
+            entry.Runs.Add((measured.Run, measured.Cpu));
+            JitInWindow[def.Name] = JitInWindow.GetValueOrDefault(def.Name) + (measured.JitMethodsInWindow ?? 0);
+            Discarded += measured.Discarded;
         }
 
         public BenchReport Build()
@@ -213,15 +109,15 @@ public static partial class Driver
             {
                 notes.Add($"synchronous_commit is '{Postgres.SynchronousCommit}': the write target assumes 'on'.");
             }
-            if (double.TryParse(LoadAtStart.Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load1) && load1 > 1.5)
+            if (MachineInfo.LoadAverage1(LoadAtStart) > 1.5)
             {
                 notes.Add($"The machine had been busy shortly before the run (load average {LoadAtStart}).");
             }
             if (Discarded > 0)
             {
-                notes.Add($"{Discarded} measured window(s) were discarded and measured again because other processes used more than {ContendedCores} cores.");
+                notes.Add($"{Discarded} measured window(s) were discarded and measured again because other processes used more than {Measurement.ContendedCores} cores.");
             }
-            foreach (var r in results.Where(r => r.Cpu is { Other: > ContendedCores }))
+            foreach (var r in results.Where(r => r.Cpu is { Other: > Measurement.ContendedCores }))
             {
                 notes.Add($"Other processes used {r.Cpu!.Other:0.00} cores during {r.Name}: its figures are affected by contention.");
             }
@@ -242,16 +138,16 @@ public static partial class Driver
                 config.Command,
                 new MachineFacts(
                     Environment.ProcessorCount,
-                    CpuModel(),
-                    MemoryGb(),
+                    MachineInfo.CpuModel(),
+                    MachineInfo.MemoryGb(),
                     RuntimeInformation.OSDescription,
                     RuntimeInformation.FrameworkDescription,
                     config.Sdk,
                     LoadAtStart,
-                    CpuProbe.LoadAverage()),
+                    MachineInfo.LoadAverage()),
                 new LoadSettings(config.Connections, config.Warmup.TotalSeconds, config.Duration.TotalSeconds, config.Rounds,
                     config.Grains, config.Keys, config.DataChars, config.MaxRequests, client,
-                    config.IdleWait.TotalSeconds, config.ContentionRetries),
+                    config.Measure.IdleWait.TotalSeconds, config.Measure.ContentionRetries),
                 Postgres,
                 Servers,
                 results,
@@ -291,12 +187,12 @@ public static partial class Driver
                 runs.Sum(r => r.Run.Errors),
                 Math.Round(seconds, 3),
                 Math.Round(rps, 1),
-                Ms(Percentile(latencies, 0.50)),
-                Ms(Percentile(latencies, 0.90)),
-                Ms(Percentile(latencies, 0.99)),
-                Ms(Percentile(latencies, 0.999)),
-                Ms(latencies.Length > 0 ? latencies[^1] : 0),
-                Ms(latencies.Length > 0 ? (long)latencies.Average() : 0),
+                Stats.Ms(Stats.Percentile(latencies, 0.50)),
+                Stats.Ms(Stats.Percentile(latencies, 0.90)),
+                Stats.Ms(Stats.Percentile(latencies, 0.99)),
+                Stats.Ms(Stats.Percentile(latencies, 0.999)),
+                Stats.Ms(latencies.Length > 0 ? latencies[^1] : 0),
+                Stats.Ms(latencies.Length > 0 ? (long)latencies.Average() : 0),
                 cpu,
                 cpu is not null && rps > 0 ? Math.Round(cpu.Server * 1e6 / rps, 1) : null,
                 cpu is not null && rps > 0 ? Math.Round(cpu.Postgres * 1e6 / rps, 1) : null,
@@ -305,37 +201,5 @@ public static partial class Driver
                 runs.Select(r => Math.Round(r.Run.Requests / r.Run.MeasuredSeconds, 1)).ToList(),
                 runs.Select(r => r.Run.FirstError).FirstOrDefault(e => e is not null));
         }
-
-        private static string? CpuModel()
-        {
-            try
-            {
-                return File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))
-                    ?.Split(':', 2)[1].Trim();
-            }
-            catch (IOException)
-            {
-                return null;
-            }
-        }
-
-        private static double? MemoryGb()
-        {
-            try
-            {
-                var line = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
-                var kb = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1];
-                return kb is null ? null : Math.Round(long.Parse(kb, CultureInfo.InvariantCulture) / 1024.0 / 1024.0, 1);
-            }
-            catch (IOException)
-            {
-                return null;
-            }
-        }
     }
-
-    private static long Percentile(long[] sorted, double p) =>
-        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
-
-    private static double Ms(long ticks) => Math.Round(ticks * 1000.0 / Stopwatch.Frequency, 3);
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using Npgsql;
+using Harness;
 
 namespace Bench;
 
@@ -11,7 +11,7 @@ namespace Bench;
 public static partial class Driver
 {
     public const string Usage = """
-        usage: dotnet Bench.dll [options]          (bench/run.sh builds and runs it with a throwaway PostgreSQL)
+        usage: dotnet Bench.dll [options]          (bash bench/bench.sh foundation builds and runs it with a throwaway PostgreSQL)
           --connections N     concurrent connections (closed loop)           default 64
           --warmup S          warm-up seconds right before each window      default 3
           --duration S        measured seconds per scenario                  default 15
@@ -47,11 +47,10 @@ public static partial class Driver
     private static readonly ScenarioDef GatewayGet = new("gateway-grain-get", "grain GET from a client-mode server through the gateway of a separate silo process", "GET /grain/{id}", HttpMethod.Get, "/grain/", -1);
     private static readonly ScenarioDef GatewayWrite = new("gateway-grain-write", "grain write from a client-mode server through the gateway of a separate silo process", "POST /grain-write/{id}", HttpMethod.Post, "/grain-write/", -2);
 
-    public static async Task<int> RunAsync(Args args)
+    public static async Task<int> RunAsync(BenchArgs args)
     {
         var config = DriverConfig.From(args);
         var run = new RunState(config);
-        ServerProcess.ExtraEnvironment = config.ServerEnvironment;
         Console.WriteLine($"bench: {config.Connections} connections, {config.Warmup.TotalSeconds:0.#} s warm-up + {config.Duration.TotalSeconds:0.#} s measured per scenario, {config.Rounds} round(s); load average {run.LoadAtStart}");
 
         if (config.Scenarios.Contains("embedded"))
@@ -96,13 +95,7 @@ public static partial class Driver
     private static async Task RunEmbeddedAsync(RunState run)
     {
         var config = run.Config;
-        await using var server = ServerProcess.Start("embedded", ServerProcess.FreePort(),
-        [
-            "--scenario", "embedded",
-            "--silo-port", Str(ServerProcess.FreePort()), "--gateway-port", Str(ServerProcess.FreePort()),
-            "--grains", Str(config.Grains),
-        ]);
-        await StartAsync(run, server);
+        await using var server = await StartAsync(run, "embedded", ["--scenario", "embedded", .. ChildProcess.SiloPortArgs(), "--grains", Str(config.Grains)]);
         for (var round = 1; round <= config.Rounds; round++)
         {
             await run.LoadAsync(Raw, server, [server.ProcessId], round);
@@ -114,57 +107,41 @@ public static partial class Driver
     private static async Task RunClusterAsync(RunState run, string basePostgres)
     {
         var config = run.Config;
-        var database = $"bench_{DateTime.UtcNow:yyyyMMdd_HHmmss}_{Random.Shared.Next(1000):000}";
-        var postgres = await CreateDatabaseAsync(basePostgres, database);
-        run.Postgres = await DescribePostgresAsync(postgres, config.PostgresSource, database);
-        Console.WriteLine($"bench: database {database} on PostgreSQL {run.Postgres.Version} (synchronous_commit={run.Postgres.SynchronousCommit}, fsync={run.Postgres.Fsync})");
-        try
+        await using var database = await BenchDatabase.CreateAsync(basePostgres, "bench", config.KeepDatabase);
+        var postgres = database.ConnectionString;
+        run.Postgres = await database.DescribeAsync(config.PostgresSource);
+        Console.WriteLine($"bench: database {database.Name} on PostgreSQL {run.Postgres.Version} (synchronous_commit={run.Postgres.SynchronousCommit}, fsync={run.Postgres.Fsync})");
+        if (config.Scenarios.Contains("cluster"))
         {
-            if (config.Scenarios.Contains("cluster"))
+            await using var server = await StartAsync(run, "cluster",
+            [
+                "--scenario", "cluster", "--postgres", postgres, "--cluster-id", "bench-cohosted", .. ChildProcess.SiloPortArgs(),
+                "--keys", Str(config.Keys), "--data-chars", Str(config.DataChars),
+                .. (config.Investigate ? new[] { "--variants" } : []),
+            ]);
+            if (config.Investigate)
             {
-                await using var server = ServerProcess.Start("cluster", ServerProcess.FreePort(),
-                [
-                    "--scenario", "cluster", "--postgres", postgres, "--cluster-id", "bench-cohosted",
-                    "--silo-port", Str(ServerProcess.FreePort()), "--gateway-port", Str(ServerProcess.FreePort()),
-                    "--keys", Str(config.Keys), "--data-chars", Str(config.DataChars),
-                    .. (config.Investigate ? new[] { "--variants" } : []),
-                ]);
-                await StartAsync(run, server);
-                if (config.Investigate)
-                {
-                    var micro = await server.PostAsync("/bench/micro");
-                    Console.WriteLine($"bench: serializers (single thread, per call): {micro}");
-                    run.Micro = System.Text.Json.JsonSerializer.Deserialize(micro, BenchJson.Default.DictionaryStringDouble);
-                }
-                for (var round = 1; round <= config.Rounds; round++)
+                var micro = await server.PostAsync("/bench/micro");
+                Console.WriteLine($"bench: serializers (single thread, per call): {micro}");
+                run.Micro = System.Text.Json.JsonSerializer.Deserialize(micro, BenchJson.Default.DictionaryStringDouble);
+            }
+            for (var round = 1; round <= config.Rounds; round++)
+            {
+                ScenarioDef[] writes = config.Investigate
+                    ? [DirectWrite, GrainWrite, GrainWriteAdoNet, GrainTouch, OrleansSql, GrainWriteBinary, GrainWriteStj]
+                    : [DirectWrite, GrainWrite];
+                foreach (var def in writes)
                 {
                     await server.PostAsync("/bench/checkpoint");
-                    await run.LoadAsync(DirectWrite, server, [server.ProcessId], round);
-                    await server.PostAsync("/bench/checkpoint");
-                    await run.LoadAsync(GrainWrite, server, [server.ProcessId], round);
-                    if (config.Investigate)
-                    {
-                        foreach (var def in new[] { GrainWriteAdoNet, GrainTouch, OrleansSql, GrainWriteBinary, GrainWriteStj })
-                        {
-                            await server.PostAsync("/bench/checkpoint");
-                            await run.LoadAsync(def, server, [server.ProcessId], round);
-                        }
-                    }
+                    await run.LoadAsync(def, server, [server.ProcessId], round);
                 }
-                await server.StopAsync();
             }
-
-            if (config.Scenarios.Contains("topology"))
-            {
-                await Guard(run, "topology", () => RunTopologyAsync(run, postgres));
-            }
+            await server.StopAsync();
         }
-        finally
+
+        if (config.Scenarios.Contains("topology"))
         {
-            if (!config.KeepDatabase)
-            {
-                await DropDatabaseAsync(basePostgres, database);
-            }
+            await Guard(run, "topology", () => RunTopologyAsync(run, postgres));
         }
     }
 
@@ -172,19 +149,11 @@ public static partial class Driver
     {
         var config = run.Config;
         const string clusterId = "bench-topology";
-        await using var silo = ServerProcess.Start("silo", ServerProcess.FreePort(),
-        [
-            "--scenario", "silo", "--postgres", postgres, "--cluster-id", clusterId,
-            "--silo-port", Str(ServerProcess.FreePort()), "--gateway-port", Str(ServerProcess.FreePort()),
-            "--data-chars", Str(config.DataChars),
-        ]);
-        await silo.WaitReadyAsync(TimeSpan.FromMinutes(2));
-        await using var client = ServerProcess.Start("client", ServerProcess.FreePort(),
-        [
-            "--scenario", "client", "--postgres", postgres, "--cluster-id", clusterId,
-            "--keys", Str(config.Keys), "--grains", Str(config.Grains),
-        ]);
-        await StartAsync(run, client);
+        await using var silo = await ChildProcess.StartReadyAsync("silo", Self,
+            ["--server", "--scenario", "silo", "--postgres", postgres, "--cluster-id", clusterId, .. ChildProcess.SiloPortArgs(), "--data-chars", Str(config.DataChars)],
+            TimeSpan.FromMinutes(2), config.ServerEnvironment);
+        await using var client = await StartAsync(run, "client",
+            ["--scenario", "client", "--postgres", postgres, "--cluster-id", clusterId, "--keys", Str(config.Keys), "--grains", Str(config.Grains)]);
         for (var round = 1; round <= config.Rounds; round++)
         {
             await run.LoadAsync(GatewayGet, client, [client.ProcessId, silo.ProcessId], round);
@@ -194,54 +163,19 @@ public static partial class Driver
         await silo.StopAsync();
     }
 
-    private static async Task StartAsync(RunState run, ServerProcess server)
+    private static string Self => typeof(Driver).Assembly.Location;
+
+    /// <summary>Starts this DLL's server role, waits for <c>/ready</c> and calls <c>/bench/prepare</c>.</summary>
+    private static async Task<ChildProcess> StartAsync(RunState run, string name, string[] args)
     {
         var stopwatch = Stopwatch.StartNew();
-        await server.WaitReadyAsync(TimeSpan.FromMinutes(2));
+        var server = await ChildProcess.StartReadyAsync(name, Self, ["--server", .. args], TimeSpan.FromMinutes(2), run.Config.ServerEnvironment);
         var ready = stopwatch.Elapsed;
         var info = await server.PostAsync("/bench/prepare");
         Console.WriteLine($"bench: {server.Name} server ready in {ready.TotalSeconds:0.0} s, prepared in {(stopwatch.Elapsed - ready).TotalSeconds:0.0} s: {info}");
         run.Servers.Add(System.Text.Json.JsonSerializer.Deserialize(info, BenchJson.Default.ServerInfo)
             ?? throw new InvalidOperationException("empty /bench/prepare answer"));
-    }
-
-    private static async Task<string> CreateDatabaseAsync(string basePostgres, string database)
-    {
-        await using (var connection = new NpgsqlConnection(basePostgres))
-        {
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{database}\"", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-        return new NpgsqlConnectionStringBuilder(basePostgres) { Database = database }.ConnectionString;
-    }
-
-    private static async Task DropDatabaseAsync(string basePostgres, string database)
-    {
-        try
-        {
-            NpgsqlConnection.ClearAllPools();
-            await using var connection = new NpgsqlConnection(basePostgres);
-            await connection.OpenAsync();
-            await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
-            await command.ExecuteNonQueryAsync();
-        }
-        catch (NpgsqlException ex)
-        {
-            Console.Error.WriteLine($"bench: could not drop database {database}: {ex.Message}");
-        }
-    }
-
-    private static async Task<PostgresFacts> DescribePostgresAsync(string postgres, string source, string database)
-    {
-        await using var connection = new NpgsqlConnection(postgres);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(
-            "SELECT current_setting('server_version'), current_setting('synchronous_commit'), current_setting('fsync'), "
-            + "current_setting('shared_buffers'), current_setting('max_connections')", connection);
-        await using var reader = await command.ExecuteReaderAsync();
-        await reader.ReadAsync();
-        return new PostgresFacts(source, reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), database);
+        return server;
     }
 
     private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);

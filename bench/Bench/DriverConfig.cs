@@ -1,3 +1,5 @@
+using Harness;
+
 namespace Bench;
 
 /// <summary>The driver's options.</summary>
@@ -13,6 +15,7 @@ public sealed record DriverConfig(
     long MaxRequests,
     string? Postgres,
     string PostgresSource,
+    int? PostmasterPid,
     bool KeepDatabase,
     string ResultsDirectory,
     string? Sdk,
@@ -20,28 +23,9 @@ public sealed record DriverConfig(
     string? Note,
     bool Investigate,
     IReadOnlyDictionary<string, string> ServerEnvironment,
-    TimeSpan IdleWait,
-    int ContentionRetries,
-    TimeSpan MaxPrewarm)
+    MeasureSettings Measure)
 {
-    /// <summary>The command line as run, without the connection string (it may hold a password).</summary>
-    private static string DefaultCommand()
-    {
-        var parts = new List<string> { "dotnet Bench.dll" };
-        var args = Environment.GetCommandLineArgs().Skip(1).ToArray();
-        for (var i = 0; i < args.Length; i++)
-        {
-            parts.Add(args[i]);
-            if (args[i] == "--postgres" && i + 1 < args.Length)
-            {
-                parts.Add("<connection string>");
-                i++;
-            }
-        }
-        return string.Join(' ', parts);
-    }
-
-    public static DriverConfig From(Args args)
+    public static DriverConfig From(BenchArgs args)
     {
         var scenarios = args.String("scenarios", "embedded,cluster")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -56,49 +40,26 @@ public sealed record DriverConfig(
             throw new ArgumentException($"unknown scenario(s): {string.Join(", ", unknown)}");
         }
 
-        var fromFlag = args.String("postgres");
-        var fromEnv = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres");
-        var postgres = fromFlag is { Length: > 0 } ? fromFlag : fromEnv is { Length: > 0 } ? fromEnv : null;
-
-        var connections = Math.Max(1, args.Int("connections", 64));
-        var rounds = Math.Max(1, args.Int("rounds", 1));
-        var results = args.String("results") ?? (Directory.Exists("bench") ? Path.Combine("bench", "results") : "results");
         return new DriverConfig(
-            connections,
-            TimeSpan.FromSeconds(args.Double("warmup", 3)),
+            Math.Max(1, args.Int("connections", 64)),
+            args.Seconds("warmup", 3),
             TimeSpan.FromSeconds(Math.Max(1, args.Double("duration", 15))),
-            rounds,
+            Math.Max(1, args.Int("rounds", 1)),
             scenarios,
             Math.Max(1, args.Int("grains", 1000)),
             Math.Max(1, args.Int("keys", 10_000)),
             args.Int("data-chars", 200),
             Math.Max(1, args.Int("max-requests", 10_000_000)),
-            postgres,
-            args.String("postgres-source", fromFlag is { Length: > 0 } ? "--postgres" : "ConnectionStrings__Postgres"),
+            args.Postgres,
+            args.PostgresSource,
+            args.PostmasterPid,
             args.Has("keep-db"),
-            Path.GetFullPath(results),
+            args.ResultsDirectory,
             args.String("sdk"),
-            args.String("command", DefaultCommand()),
+            args.Command("Bench"),
             args.String("note"),
             args.Has("investigate"),
-            ParseEnvironment(args.String("server-env")),
-            TimeSpan.FromSeconds(args.Double("idle-wait", 30)),
-            args.Int("contention-retries", 2),
-            TimeSpan.FromSeconds(args.Double("max-prewarm", 25)));
-    }
-
-    private static Dictionary<string, string> ParseEnvironment(string? value)
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var pair in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            if (eq <= 0)
-            {
-                throw new ArgumentException($"--server-env needs NAME=VALUE pairs, got '{pair}'");
-            }
-            result[pair[..eq]] = pair[(eq + 1)..];
-        }
-        return result;
+            args.Pairs("server-env"),
+            MeasureSettings.From(args, maxPrewarm: 25, idleWait: 30, contentionRetries: 2));
     }
 }

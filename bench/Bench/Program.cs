@@ -1,10 +1,11 @@
 using Bench;
+using Harness;
 
 // Two roles in one program: the driver (default) starts the server role as a child process of the
 // same DLL, loads it over loopback HTTP and writes the results; `--server` is that child.
 try
 {
-    var options = Args.Parse(args);
+    var options = BenchArgs.Parse(args);
     if (options.Has("help") || options.Has("h"))
     {
         Console.WriteLine(Driver.Usage);

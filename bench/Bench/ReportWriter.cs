@@ -1,30 +1,15 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
+using Harness;
+using static Harness.Stats;
 
 namespace Bench;
 
 /// <summary>Writes <c>foundation-&lt;UTC&gt;.json</c> (everything) and <c>foundation-latest.md</c> (the summary).</summary>
 public static class ReportWriter
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
-
-    public static async Task<(string Json, string Markdown)> WriteAsync(BenchReport report, string directory)
-    {
-        Directory.CreateDirectory(directory);
-        var stamp = report.StartedUtc.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var json = Path.Combine(directory, $"foundation-{stamp}.json");
-        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(report, JsonOptions) + "\n");
-        var markdown = Path.Combine(directory, "foundation-latest.md");
-        await File.WriteAllTextAsync(markdown, Markdown(report, Path.GetFileName(json)));
-        return (json, markdown);
-    }
+    public static Task<(string Json, string Markdown)> WriteAsync(BenchReport report, string directory) =>
+        ReportFiles.WriteAsync(directory, "foundation", report.StartedUtc, report, json => Markdown(report, json));
 
     public static string SummaryTable(BenchReport report)
     {
@@ -120,16 +105,14 @@ public static class ReportWriter
         sb.AppendLine("|---|---:|---:|---|");
         foreach (var r in report.Ratios)
         {
-            sb.AppendLine(inv, $"| {r.Name} | {(r.Value is { } v ? Pct(v) : "n/a")} | ≥ {Pct(r.Target)} | {(r.Pass ? "PASS" : "MISS")} |");
+            sb.AppendLine(inv, $"| {r.Name} | {(r.Value is { } v ? Pct(v) : "n/a")} | ≥ {Pct(r.Target)} | {Stats.Mark(r.Pass)} |");
         }
         foreach (var c in report.Checks)
         {
-            sb.AppendLine(inv, $"| {c.Name} | {F(c.ValueMs, "0.00")} ms | ≤ {c.LimitMs:0} ms | {(c.Pass ? "PASS" : "MISS")} |");
+            sb.AppendLine(inv, $"| {c.Name} | {F(c.ValueMs, "0.00")} ms | ≤ {c.LimitMs:0} ms | {Stats.Mark(c.Pass)} |");
         }
     }
 
     private static string Pct(double value) => (value * 100).ToString("0", CultureInfo.InvariantCulture) + "%";
 
-    private static string F(double? value, string format = "0.00") =>
-        value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
 }

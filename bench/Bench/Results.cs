@@ -1,3 +1,5 @@
+using Harness;
+
 namespace Bench;
 
 /// <summary>The figures of one scenario (all rounds merged).</summary>
@@ -54,15 +56,6 @@ public sealed record LoadSettings(
     string Client,
     double IdleWaitSeconds,
     int ContentionRetries);
-
-public sealed record PostgresFacts(
-    string Source,
-    string? Version,
-    string? SynchronousCommit,
-    string? Fsync,
-    string? SharedBuffers,
-    string? MaxConnections,
-    string? Database);
 
 public sealed record BenchReport(
     string Schema,

@@ -9,6 +9,7 @@ using Grains.Platform.Health;
 using Grains.Platform.Hosting;
 using Grains.Platform.Postgres;
 using Grains.Projections;
+using Harness;
 
 namespace DealBench;
 
@@ -22,24 +23,11 @@ namespace DealBench;
 /// </summary>
 public static class DealServer
 {
-    public static async Task<int> RunAsync(Options options)
+    public static async Task<int> RunAsync(BenchArgs options)
     {
-        var mode = options.Get("mode") ?? "cluster";
-        var port = options.Int("port", 0);
-        var settings = new OrleansSettings
-        {
-            ClusterId = options.Get("cluster-id") ?? "deal-bench",
-            ServiceId = options.Get("cluster-id") ?? "deal-bench",
-            SiloPort = options.Int("silo-port", 11111),
-            GatewayPort = options.Int("gateway-port", 30000),
-            AdvertisedHost = "127.0.0.1",
-        };
-
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], EnvironmentName = "Production" });
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var mode = options.String("mode", "cluster");
+        var settings = ServerHost.Settings(options, "deal-bench");
+        var builder = ServerHost.CreateBuilder(options);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             [ConfigurationKeys.BootstrapAdminKey] = options.Require("admin-key"),
@@ -58,7 +46,7 @@ public static class DealServer
                 var postgres = options.Require("postgres");
                 // Before UseOrleans: the schema exists before the silo joins.
                 builder.Services.AddPostgresSchemaMigrations(postgres);
-                var sideStoresInMemory = options.Get("side-stores") == "memory";
+                var sideStoresInMemory = options.String("side-stores") == "memory";
                 builder.UseOrleans(silo =>
                 {
                     if (sideStoresInMemory)
@@ -91,13 +79,7 @@ public static class DealServer
         app.UseApiPipeline();
         app.MapHealthEndpoints();
         app.MapApiEndpoints();
-        app.MapPost("/bench/shutdown", (IHostApplicationLifetime lifetime) =>
-        {
-            lifetime.StopApplication();
-            return Results.Ok();
-        });
-        // The driver pre-warms until the JIT is quiet, as the foundation bench does.
-        app.MapGet("/bench/jit", () => Results.Text(System.Runtime.JitInfo.GetCompiledMethodCount().ToString(CultureInfo.InvariantCulture)));
+        app.MapBenchControl();
         app.MapGet("/bench/npgsql", () => Results.Json(npgsql.Snapshot()));
         await app.RunAsync();
         return 0;

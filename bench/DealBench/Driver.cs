@@ -1,7 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Harness;
 
 namespace DealBench;
 
@@ -16,133 +16,131 @@ public static class Driver
 
     public const string ItemJson = """{"product_id":"{0}","name":"Professional Plan","unit_price":99.00,"quantity":1}""";
 
-    public static async Task<int> RunAsync(Options options)
+    public static async Task<int> RunAsync(BenchArgs options)
     {
-        var serverConnection = options.Get("postgres") ?? Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
-            ?? throw new ArgumentException("--postgres (or ConnectionStrings__Postgres) is required");
+        var serverConnection = options.RequirePostgres();
         var connections = options.Int("connections", 64);
-        var warmup = TimeSpan.FromSeconds(options.Int("warmup", 5));
-        var duration = TimeSpan.FromSeconds(options.Int("duration", 20));
-        var maxPrewarm = TimeSpan.FromSeconds(options.Int("max-prewarm", 30));
+        var warmup = options.Seconds("warmup", 5);
+        var duration = options.Seconds("duration", 20);
+        var measure = MeasureSettings.From(options, maxPrewarm: 30, idleWait: 0, contentionRetries: 0);
         var keys = options.Int("keys", 10_000);
         var getDeals = options.Int("get-deals", 1000);
         var roundTripRequests = options.Int("roundtrip-requests", 200);
-        var resultsDir = options.Get("results") ?? Path.Combine("bench", "results");
         var self = typeof(Driver).Assembly.Location;
-        var benchDll = Path.GetFullPath(options.Get("bench-dll")
+        var benchDll = Path.GetFullPath(options.String("bench-dll")
             ?? Path.Combine(Path.GetDirectoryName(self)!, "..", "..", "..", "..", "Bench", "bin", "Release", "net10.0", "Bench.dll"));
         if (!File.Exists(benchDll))
         {
-            throw new FileNotFoundException($"the foundation bench ({benchDll}) is not built; bench/deals.sh builds it");
+            throw new FileNotFoundException($"the foundation bench ({benchDll}) is not built; bench/bench.sh deals builds it");
         }
 
         var started = DateTimeOffset.UtcNow;
-        var loadBefore = Cpu.LoadAverage();
-        var pg = new Postgres(serverConnection, $"dealbench_{started:yyyyMMdd_HHmmss}");
-        await pg.CreateDatabaseAsync();
-        var cpu = new Cpu(null, Cpu.PostmasterPid(options.Get("pg-data")));
+        var loadBefore = MachineInfo.LoadAverage();
+        await using var pg = await BenchDatabase.CreateAsync(serverConnection, "dealbench", options.Has("keep-db"));
+        var cpu = new CpuProbe([], options.PostmasterPid);
         Log($"database created; load average {loadBefore}");
-        try
+        var synchronousCommit = await pg.ScalarAsync("SHOW synchronous_commit");
+        var pgVersion = await pg.ScalarAsync("SHOW server_version");
+
+        // One measured window on a server: pre-warm, CHECKPOINT (when PostgreSQL is used), warm-up, window.
+        async Task<WindowResult> MeasureAsync(ChildProcess server, string scenario, int load, TimeSpan warm, TimeSpan window, MeasureSettings settings,
+            Func<LoadWorker, Task> iteration, bool checkpoint, string? bearer = AdminKey)
         {
-            var synchronousCommit = await pg.ScalarAsync("SHOW synchronous_commit");
-            var pgVersion = await pg.ScalarAsync("SHOW server_version");
+            var spec = new LoadSpec(scenario, server.BaseUri, load, warm, window) { Bearer = bearer };
+            var measured = await Measurement.RunAsync(server, spec, iteration, cpu.ForServers(server.ProcessId), settings, Log,
+                checkpoint ? pg.CheckpointAsync : null);
+            var result = WindowResult.From(measured, spec);
+            foreach (var error in result.ErrorSamples)
+            {
+                Log($"{scenario}: error sample: {error}");
+            }
+            return result;
+        }
 
-            // --flow-only: the cluster deal flow alone, no baseline and no report (for trying a change quickly).
-            var flowOnly = options.Has("flow-only");
+        // --flow-only: the cluster deal flow alone, no baseline and no report (for trying a change quickly).
+        var flowOnly = options.Has("flow-only");
 
-            // 1. Baseline: HTTP → grain → WriteStateAsync through the default storage provider (foundation bench server).
-            WindowResult baseline = null!;
+        // 1. Baseline: HTTP → grain → WriteStateAsync through the default storage provider (foundation bench server).
+        WindowResult baseline = null!;
+        if (!flowOnly)
+        {
+            await using var server = await StartAsync("grain-write", benchDll, ["--server", "--scenario", "cluster",
+                "--postgres", pg.ConnectionString, "--cluster-id", "dealbench-baseline", "--keys", Str(keys)]);
+            Log("baseline: writing every key once (/bench/prepare)");
+            await server.PostAsync("/bench/prepare");
+            Task Write(LoadWorker w) => w.SendAsync("grain-write", HttpMethod.Post, $"/grain-write/{w.Random.Next(keys)}");
+            baseline = await MeasureAsync(server, "grain-write", connections, warmup, duration, measure, Write, checkpoint: true, bearer: null);
+        }
+
+        // 2. + 4. The deal flow and its round trips on the cluster-mode ApiHost.
+        WindowResult flow;
+        RoundTripResult? roundTrips = null;
+        var clusterArgs = new[] { "--server", "--mode", "cluster", "--postgres", pg.ConnectionString, "--admin-key", AdminKey };
+        await using (var server = await StartAsync("deal-cluster", self, [.. clusterArgs, "--cluster-id", "dealbench-cluster"]))
+        {
+            var setup = await FlowSetup.CreateAsync(server, connections);
+            flow = await MeasureAsync(server, "deal-flow", connections, warmup, duration, measure, setup.Iteration, checkpoint: true);
             if (!flowOnly)
             {
-                await using var server = await StartAsync("grain-write", benchDll, ["--server", "--scenario", "cluster",
-                    "--postgres", pg.DatabaseConnection, "--cluster-id", "dealbench-baseline", "--keys", Str(keys)]);
-                Log("baseline: writing every key once (/bench/prepare)");
-                await server.PostAsync("/bench/prepare");
-                using var http = Load.Client(server.Http.BaseAddress!, connections);
-                var load = new Load(http, bearer: null);
-                Task Write(Load.Worker w) => w.SendAsync("grain-write", HttpMethod.Post, $"/grain-write/{Random.Shared.Next(keys)}");
-                baseline = await MeasureAsync(load, server, "grain-write", connections, warmup, duration, maxPrewarm, Write, cpu, pg);
+                roundTrips = await RoundTrips.MeasureAsync(setup.Api, server, pg, setup.Customers[0], setup.Item, roundTripRequests);
             }
-
-            // 2. + 4. The deal flow and its round trips on the cluster-mode ApiHost.
-            WindowResult flow;
-            RoundTripResult? roundTrips = null;
-            var clusterArgs = new[] { "--server", "--mode", "cluster", "--postgres", pg.DatabaseConnection, "--admin-key", AdminKey };
-            await using (var server = await StartAsync("deal-cluster", self, [.. clusterArgs, "--cluster-id", "dealbench-cluster"]))
-            {
-                using var setup = await FlowSetup.CreateAsync(server, connections);
-                flow = await MeasureAsync(setup.Load, server, "deal-flow", connections, warmup, duration, maxPrewarm, setup.Iteration, cpu, pg);
-                if (!flowOnly)
-                {
-                    roundTrips = await RoundTrips.MeasureAsync(setup.Api, server, pg, setup.Customers[0], setup.Item, roundTripRequests);
-                }
-            }
-            if (flowOnly)
-            {
-                return 0;
-            }
-
-            // 2b. Where the flow's cost is: the same flow with only grain state in PostgreSQL (projections, audit and
-            // event log in memory), and with no database at all (embedded). Measurements, not modes of the product.
-            WindowResult stateOnly;
-            await using (var server = await StartAsync("deal-state-only", self, [.. clusterArgs, "--cluster-id", "dealbench-state-only", "--side-stores", "memory"]))
-            {
-                using var setup = await FlowSetup.CreateAsync(server, connections);
-                stateOnly = await MeasureAsync(setup.Load, server, "deal-flow-state-only", connections, warmup, duration, maxPrewarm, setup.Iteration, cpu, pg);
-            }
-            WindowResult noDatabase;
-            await using (var server = await StartAsync("deal-no-database", self, ["--server", "--mode", "embedded",
-                             "--cluster-id", "dealbench-no-database", "--admin-key", AdminKey]))
-            {
-                using var setup = await FlowSetup.CreateAsync(server, connections);
-                noDatabase = await MeasureAsync(setup.Load, server, "deal-flow-no-database", connections, warmup, duration, maxPrewarm, setup.Iteration, cpu, pg: null);
-            }
-
-            // 3. Deal GET on the embedded (in-memory) ApiHost.
-            WindowResult get;
-            var getByLoad = new List<WindowResult>();
-            await using (var server = await StartAsync("deal-embedded", self, ["--server", "--mode", "embedded",
-                             "--cluster-id", "dealbench-embedded", "--admin-key", AdminKey]))
-            {
-                using var http = Load.Client(server.Http.BaseAddress!, connections);
-                var api = new Api(http);
-                var product = await api.CreateAsync("product", """{"name":"Professional Plan","price":99.00,"type":"service"}""");
-                var customer = await api.CreateAsync("customer", """{"name":"Bench Customer","email":"bench@example.com","company":"Acme Corp"}""");
-                var item = ItemJson.Replace("{0}", product, StringComparison.Ordinal);
-                var deals = new string[getDeals];
-                await Parallel.ForEachAsync(Enumerable.Range(0, getDeals), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
-                {
-                    var id = await api.CreateDealAsync(CreateJson(customer));
-                    await api.PostAsync($"/v1/deals?id={id}&action=add_item", item);
-                    deals[i] = id;
-                });
-                Log($"embedded: {getDeals} deals created");
-                var load = new Load(http, AdminKey);
-                Task Get(Load.Worker w) => w.SendAsync("get", HttpMethod.Get, $"/v1/deals?id={deals[Random.Shared.Next(deals.Length)]}");
-                get = await MeasureAsync(load, server, "deal-get-embedded", connections, warmup, duration, maxPrewarm, Get, cpu, pg: null);
-                // The same GET at lighter loads (already warm): how latency grows with the queue in front of 2 cores.
-                foreach (var lighter in new[] { 1, 4, 16 })
-                {
-                    getByLoad.Add(await MeasureAsync(load, server, $"deal-get-embedded-{lighter}", lighter, TimeSpan.FromSeconds(2),
-                        TimeSpan.FromSeconds(10), TimeSpan.Zero, Get, cpu, pg: null));
-                }
-            }
-
-            var report = new Report(started, options.Get("command") ?? "bash bench/deals.sh", options.Get("postgres-source") ?? "given",
-                pgVersion, synchronousCommit, Environment.ProcessorCount, loadBefore, Cpu.LoadAverage(), baseline, flow, [stateOnly, noDatabase],
-                get, getByLoad, roundTrips!);
-            var (json, markdown) = await report.WriteAsync(resultsDir);
-            Log($"wrote {json} and {markdown}");
-            Console.WriteLine(report.Verdict);
-            return report.AllPassed ? 0 : 2;
         }
-        finally
+        if (flowOnly)
         {
-            if (!options.Has("keep-db"))
+            return 0;
+        }
+
+        // 2b. Where the flow's cost is: the same flow with only grain state in PostgreSQL (projections, audit and
+        // event log in memory), and with no database at all (embedded). Measurements, not modes of the product.
+        WindowResult stateOnly;
+        await using (var server = await StartAsync("deal-state-only", self, [.. clusterArgs, "--cluster-id", "dealbench-state-only", "--side-stores", "memory"]))
+        {
+            var setup = await FlowSetup.CreateAsync(server, connections);
+            stateOnly = await MeasureAsync(server, "deal-flow-state-only", connections, warmup, duration, measure, setup.Iteration, checkpoint: true);
+        }
+        WindowResult noDatabase;
+        await using (var server = await StartAsync("deal-no-database", self, ["--server", "--mode", "embedded",
+                         "--cluster-id", "dealbench-no-database", "--admin-key", AdminKey]))
+        {
+            var setup = await FlowSetup.CreateAsync(server, connections);
+            noDatabase = await MeasureAsync(server, "deal-flow-no-database", connections, warmup, duration, measure, setup.Iteration, checkpoint: false);
+        }
+
+        // 3. Deal GET on the embedded (in-memory) ApiHost.
+        WindowResult get;
+        var getByLoad = new List<WindowResult>();
+        await using (var server = await StartAsync("deal-embedded", self, ["--server", "--mode", "embedded",
+                         "--cluster-id", "dealbench-embedded", "--admin-key", AdminKey]))
+        {
+            var api = new Api(server.Http);
+            var product = await api.CreateAsync("product", """{"name":"Professional Plan","price":99.00,"type":"service"}""");
+            var customer = await api.CreateAsync("customer", """{"name":"Bench Customer","email":"bench@example.com","company":"Acme Corp"}""");
+            var item = ItemJson.Replace("{0}", product, StringComparison.Ordinal);
+            var deals = new string[getDeals];
+            await Parallel.ForEachAsync(Enumerable.Range(0, getDeals), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
             {
-                await pg.DropDatabaseAsync();
+                var id = await api.CreateDealAsync(CreateJson(customer));
+                await api.PostAsync($"/v1/deals?id={id}&action=add_item", item);
+                deals[i] = id;
+            });
+            Log($"embedded: {getDeals} deals created");
+            Task Get(LoadWorker w) => w.SendAsync("get", HttpMethod.Get, $"/v1/deals?id={deals[w.Random.Next(deals.Length)]}");
+            get = await MeasureAsync(server, "deal-get-embedded", connections, warmup, duration, measure, Get, checkpoint: false);
+            // The same GET at lighter loads (already warm): how latency grows with the queue in front of 2 cores.
+            foreach (var lighter in new[] { 1, 4, 16 })
+            {
+                getByLoad.Add(await MeasureAsync(server, $"deal-get-embedded-{lighter}", lighter, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10),
+                    measure with { MaxPrewarm = TimeSpan.Zero }, Get, checkpoint: false));
             }
         }
+
+        var report = new Report(started, options.String("command", "bash bench/bench.sh deals"), options.PostgresSource,
+            pgVersion, synchronousCommit, Environment.ProcessorCount, loadBefore, MachineInfo.LoadAverage(), baseline, flow, [stateOnly, noDatabase],
+            get, getByLoad, roundTrips!);
+        var (json, markdown) = await report.WriteAsync(options.ResultsDirectory);
+        Log($"wrote {json} and {markdown}");
+        Console.WriteLine(report.Verdict);
+        return report.AllPassed ? 0 : 2;
     }
 
     public static string CreateJson(string customer) =>
@@ -152,57 +150,11 @@ public static class Driver
 
     private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private static async Task<Child> StartAsync(string name, string dll, IEnumerable<string> args)
+    private static async Task<ChildProcess> StartAsync(string name, string dll, string[] args)
     {
-        var port = Child.FreePort();
-        var server = Child.Start(name, dll, port,
-            [.. args, "--port", Str(port), "--silo-port", Str(Child.FreePort()), "--gateway-port", Str(Child.FreePort())]);
-        try
-        {
-            await server.WaitReadyAsync(TimeSpan.FromMinutes(3));
-        }
-        catch
-        {
-            await server.DisposeAsync();
-            throw;
-        }
+        var server = await ChildProcess.StartReadyAsync(name, dll, [.. args, .. ChildProcess.SiloPortArgs()], TimeSpan.FromMinutes(3));
         Log($"{name}: server ready (pid {server.ProcessId})");
         return server;
-    }
-
-    /// <summary>
-    /// Pre-warms (unrecorded 3 s rounds until the server compiled at most 10 methods in one, at most
-    /// <paramref name="maxPrewarm"/>), checkpoints PostgreSQL, then warm-up and the measured window.
-    /// </summary>
-    private static async Task<WindowResult> MeasureAsync(Load load, Child server, string scenario, int connections, TimeSpan warmup,
-        TimeSpan duration, TimeSpan maxPrewarm, Func<Load.Worker, Task> iteration, Cpu cpu, Postgres? pg)
-    {
-        var serverCpu = cpu.ForServer(server.ProcessId);
-        async Task<long> Jit() => long.Parse(await server.GetAsync("/bench/jit"), CultureInfo.InvariantCulture);
-        var prewarm = Stopwatch.StartNew();
-        while (prewarm.Elapsed < maxPrewarm)
-        {
-            var round = await load.RunAsync(scenario, connections, TimeSpan.Zero, TimeSpan.FromSeconds(3), iteration, serverCpu, Jit);
-            if (round.JitMethodsInWindow <= 10)
-            {
-                break;
-            }
-        }
-        if (pg is not null)
-        {
-            await pg.CheckpointAsync();
-        }
-        Log($"{scenario}: pre-warmed {prewarm.Elapsed.TotalSeconds:F0} s; measuring {duration.TotalSeconds:F0} s after {warmup.TotalSeconds:F0} s warm-up " +
-            $"(load average {Cpu.LoadAverage()})");
-        var result = await load.RunAsync(scenario, connections, warmup, duration, iteration, serverCpu, Jit);
-        Log($"{scenario}: {result.RequestsPerSecond:N0} req/s, {result.Errors} errors; " + string.Join("; ",
-            result.Kinds.Select(k => $"{k.Kind} {k.RequestsPerSecond:N0}/s p50 {k.P50Ms} p99 {k.P99Ms} ms")) +
-            $"; cores server {result.Cpu.ServerCores} pg {result.Cpu.PostgresCores} driver {result.Cpu.DriverCores} other {result.Cpu.OtherCores}");
-        foreach (var error in result.ErrorSamples)
-        {
-            Log($"{scenario}: error sample: {error}");
-        }
-        return result;
     }
 }
 

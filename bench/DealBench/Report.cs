@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Harness;
 
 namespace DealBench;
 
@@ -170,5 +171,5 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
 
     private static string Pct(double? ratio) => ratio is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
 
-    private static string Mark(bool pass) => pass ? "PASS" : "MISS";
+    private static string Mark(bool pass) => Stats.Mark(pass);
 }

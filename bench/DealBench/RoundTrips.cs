@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Harness;
 
 namespace DealBench;
 
@@ -22,7 +23,7 @@ public static class RoundTrips
 {
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(11);
 
-    public static async Task<RoundTripResult> MeasureAsync(Api api, Child server, Postgres pg, string customer, string itemJson, int requests)
+    public static async Task<RoundTripResult> MeasureAsync(Api api, ChildProcess server, BenchDatabase pg, string customer, string itemJson, int requests)
     {
         Driver.Log($"round trips: idle background first, then {requests} requests of each kind one at a time");
         await Task.Delay(Settle);
@@ -46,7 +47,7 @@ public static class RoundTrips
         return new RoundTripResult(Math.Round(idleSeconds, 1), idleCommits, Math.Round(idleRate, 3), idleNpgsql, kinds);
     }
 
-    private static async Task<KindRoundTrips> KindAsync(string kind, int requests, Postgres pg, Child server, double idleRate,
+    private static async Task<KindRoundTrips> KindAsync(string kind, int requests, BenchDatabase pg, ChildProcess server, double idleRate,
         IReadOnlyDictionary<string, double> idleNpgsql, Func<int, Task> request)
     {
         var (start, npgsqlStart, clock) = (await pg.CountersAsync(), await NpgsqlAsync(server), Stopwatch.StartNew());
@@ -70,7 +71,7 @@ public static class RoundTrips
         return result;
     }
 
-    private static async Task<Dictionary<string, long>> NpgsqlAsync(Child server) =>
+    private static async Task<Dictionary<string, long>> NpgsqlAsync(ChildProcess server) =>
         JsonSerializer.Deserialize<Dictionary<string, long>>(await server.GetAsync("/bench/npgsql")) ?? [];
 
     private static Dictionary<string, long> Delta(Dictionary<string, long> start, Dictionary<string, long> end) =>

@@ -95,15 +95,6 @@ public sealed class Workload(IProjectionStore store, IReadOnlyList<ProjectionRow
     }
 
     /// <summary>Nearest-rank percentile.</summary>
-    public static double Percentile(IReadOnlyCollection<double> values, double p)
-    {
-        if (values.Count == 0)
-        {
-            return double.NaN;
-        }
-
-        var sorted = values.Order().ToArray();
-        var rank = (int)Math.Ceiling(p / 100 * sorted.Length);
-        return sorted[Math.Clamp(rank - 1, 0, sorted.Length - 1)];
-    }
+    public static double Percentile(IReadOnlyCollection<double> values, double p) =>
+        Harness.Stats.Percentile([.. values.Order()], p / 100) ?? double.NaN;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ApiHost.Auth;
 using Grains.Interfaces.Tenants;
+using Harness;
 using Grains.Tenants;
 
 namespace RateLimitBench;
@@ -11,7 +12,7 @@ namespace RateLimitBench;
 /// </summary>
 public static class AuthScenario
 {
-    public static async Task<ScenarioResult> RunAsync(InProcessSilo silo, int requests)
+    public static async Task<ScenarioResult> RunAsync(SiloHost silo, int requests)
     {
         var secret = ApiKeySecrets.Generate("live", "us");
         var tenant = silo.Grains.GetGrain<ITenantGrain>("ten_authbench");

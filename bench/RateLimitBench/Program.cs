@@ -1,17 +1,19 @@
+using Harness;
+
 namespace RateLimitBench;
 
 /// <summary>
 /// What the rate limiter adds to a request on the hot path: the real middleware (key, IP and global
 /// tiers, header writing) against real limiter grains in a co-hosted silo, timed per request with
 /// Stopwatch. Writes bench/results/ratelimit-latest.md. Usage: <c>dotnet run -c Release --project
-/// bench/RateLimitBench [-- --requests N] [--out PATH]</c>.
+/// bench/RateLimitBench [-- --requests N] [--out PATH]</c> or <c>bash bench/bench.sh ratelimit</c>.
 /// </summary>
 public static class BenchProgram
 {
     public static async Task<int> Main(string[] args)
     {
-        var requests = ArgValue(args, "--requests") is { } n ? int.Parse(n) : 400_000;
-        var output = ArgValue(args, "--out") ?? Path.Combine(RepoRoot(), "bench", "results", "ratelimit-latest.md");
+        var options = BenchArgs.Parse(args);
+        var requests = options.Int("requests", 400_000);
 
         await using var silo = await InProcessSilo.StartAsync();
         await Scenarios.ProcessWarmUp(silo).RunAsync(requests);
@@ -28,27 +30,18 @@ public static class BenchProgram
         Console.Error.WriteLine($"  p50 {auth.P50:F2} µs  p99 {auth.P99:F2} µs");
         results.Add(auth);
 
-        Directory.CreateDirectory(Path.GetDirectoryName(output)!);
-        await File.WriteAllTextAsync(output, Report.Markdown(results, requests));
+        var markdown = Report.Markdown(results, requests);
+        string output;
+        if (options.String("out") is { } path)
+        {
+            await File.WriteAllTextAsync(path, markdown);
+            output = path;
+        }
+        else
+        {
+            output = await ReportFiles.WriteMarkdownAsync(options.ResultsDirectory, "ratelimit", markdown);
+        }
         Console.Error.WriteLine($"wrote {output}");
         return 0;
-    }
-
-    private static string? ArgValue(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Orleans.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-        return Directory.GetCurrentDirectory();
     }
 }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using Harness;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -11,8 +11,8 @@ public sealed record ScenarioResult(string Name, string Description, int Threads
         double bytesPerRequest)
     {
         Array.Sort(samples);
-        double Micro(long ticks) => ticks * 1_000_000.0 / Stopwatch.Frequency;
-        double At(double q) => Micro(samples[Math.Min(samples.Length - 1, (int)(q * samples.Length))]);
+        double Micro(long ticks) => Stats.Micros(ticks);
+        double At(double q) => Micro(Stats.Percentile(samples, q));
         return new ScenarioResult(name, description, threads, samples.Length, At(0.50), At(0.90), At(0.99), At(0.999),
             Micro(samples[^1]), samples.Average(s => Micro(s)), samples.Length / wall.TotalSeconds,
             grainCalls * 1000.0 / samples.Length, bytesPerRequest);

@@ -3,6 +3,7 @@ using System.Net;
 using ApiHost.Auth;
 using ApiHost.RateLimiting;
 using Grains.Interfaces.Tenants;
+using Harness;
 using Grains.RateLimiting;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Options;
 namespace RateLimitBench;
 
 /// <summary>One measured case: the middleware with given settings, keys, client addresses and threads.</summary>
-public sealed class Scenario(string name, string description, InProcessSilo silo, RateLimitSettings settings, int keys, int ips, int threads,
+public sealed class Scenario(string name, string description, SiloHost silo, RateLimitSettings settings, int keys, int ips, int threads,
     int exhaustFirst = 0)
 {
     public string Name => name;
@@ -97,10 +98,10 @@ public static class Scenarios
     private static RateLimitSettings Admitting() => new() { KeyPerMinute = High, IpAuthenticatedPerHour = High, GlobalPerMinute = High };
 
     /// <summary>Run once first and not reported: the first scenario in a process otherwise pays for tiered JIT and cold caches.</summary>
-    public static Scenario ProcessWarmUp(InProcessSilo silo) =>
+    public static Scenario ProcessWarmUp(SiloHost silo) =>
         new("warm-up", "not reported", silo, Admitting(), keys: 10, ips: 2, threads: 1);
 
-    public static IEnumerable<Scenario> All(InProcessSilo silo)
+    public static IEnumerable<Scenario> All(SiloHost silo)
     {
         yield return new Scenario("disabled", "limiter off (`RateLimits:Enabled=false`): the harness and middleware call alone", silo,
             new RateLimitSettings { Enabled = false }, keys: 1, ips: 1, threads: 1);

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
+using Harness;
 
 namespace WebhookBench;
 
@@ -13,8 +13,6 @@ public sealed class Report(
 {
     public const double TargetDeliveriesPerSecond = 3000;
     public const double TargetRatio = 0.30;
-
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
     // The raw loop runs before and after the delivered window; the ratio is against their mean, so a drift in what
     // this shared machine delivers over the run (other tenants of the host) weighs on both sides alike.
@@ -51,12 +49,8 @@ public sealed class Report(
         $"{Mark(RatioPass)} {Ratio:P0} of raw (target {TargetRatio:P0}); {Mark(DeliveredComplete)} delivered run complete; " +
         $"{Mark(fanOut.Pass)} fan-out; {Mark(SignaturesPass)} signatures";
 
-    public async Task<(string Json, string Markdown)> WriteAsync(string directory)
+    public Task<(string Json, string Markdown)> WriteAsync(string directory)
     {
-        Directory.CreateDirectory(directory);
-        var stamp = started.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-        var jsonPath = Path.Combine(directory, $"webhooks-{stamp}.json");
-        var markdownPath = Path.Combine(directory, "webhooks-latest.md");
         var document = new
         {
             started,
@@ -92,9 +86,7 @@ public sealed class Report(
                 signatures = SignaturesPass,
             },
         };
-        await File.WriteAllTextAsync(jsonPath, JsonSerializer.Serialize(document, Json));
-        await File.WriteAllTextAsync(markdownPath, Markdown(Path.GetFileName(jsonPath)));
-        return (jsonPath, markdownPath);
+        return ReportFiles.WriteAsync(directory, "webhooks", started, document, Markdown);
     }
 
     private string Markdown(string jsonName)
@@ -153,5 +145,5 @@ public sealed class Report(
         return md.ToString();
     }
 
-    private static string Mark(bool pass) => pass ? "PASS" : "MISS";
+    private static string Mark(bool pass) => Stats.Mark(pass);
 }

@@ -7,8 +7,15 @@ using Grains.Interfaces.Events;
 using Grains.Interfaces.Webhooks;
 using Grains.Webhooks;
 using Grains.Webhooks.Delivery;
+using Harness;
 
 namespace WebhookBench;
+
+/// <summary>CPU used during a window, in cores: this process (silo, receiver and load), PostgreSQL, everything else.</summary>
+public sealed record CpuSplit(double BenchProcessCores, double PostgresCores, double OtherCores, double MachineCores)
+{
+    public static CpuSplit From(CpuUsage? cpu) => new(cpu?.Driver ?? 0, cpu?.Postgres ?? 0, cpu?.Other ?? 0, cpu?.MachineBusy ?? 0);
+}
 
 public sealed record RawResult(int Concurrency, double Seconds, long Requests, double RequestsPerSecond, long Errors, CpuSplit Cpu);
 
@@ -28,7 +35,7 @@ public sealed record SignatureCheck(int Sampled, int Valid, int Invalid);
 public sealed record BenchEndpoint(int Number, string Partition, string GrainKey, string Secret);
 
 /// <summary>The three measurements. Every figure is taken at the receiver, never from the sender's own accounting.</summary>
-public sealed class Scenarios(ClusterSilo silo, Receiver receiver, Machine machine)
+public sealed class Scenarios(SiloHost silo, string connectionString, Receiver receiver, CpuProbe machine)
 {
     public const string EventType = "customer.created";
     private const int PayloadTarget = 300;
@@ -85,37 +92,31 @@ public sealed class Scenarios(ClusterSilo silo, Receiver receiver, Machine machi
     {
         var body = Encoding.UTF8.GetBytes(WebhookPayloads.Build("evt_raw", EventType, DateTimeOffset.UtcNow,
             NewEvent(0).DataJson));
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false, UseCookies = false });
         var url = new Uri($"http://127.0.0.1:{receiver.Port}/raw");
         var headers = WebhookSignatures.Headers(WebhookSignatures.SalesboothScheme, "whsec_raw", null, "evt_raw", EventType, "whd_raw",
             DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body, replayed: false);
-        long errors = 0;
-        var stop = Stopwatch.GetTimestamp() + (long)((warmup + duration).TotalSeconds * Stopwatch.Frequency);
-        var workers = Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        // Counted where the receiver got them, over the same instants as the CPU samples.
+        (long Count, CpuSample? Cpu) open = default, close = default;
+        var run = await LoadGenerator.RunAsync(new LoadSpec("raw", url, concurrency, warmup, duration), w =>
         {
-            while (Stopwatch.GetTimestamp() < stop)
+            var content = new ByteArrayContent(body);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            return w.SendAsync("raw", HttpMethod.Post, url, content, headers);
+        }, opening =>
+        {
+            if (opening)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                foreach (var (name, value) in headers)
-                {
-                    request.Headers.TryAddWithoutValidation(name, value);
-                }
-                using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-                if (!response.IsSuccessStatusCode)
-                {
-                    Interlocked.Increment(ref errors);
-                }
+                open = (receiver.RawCount, machine.Sample());
             }
-        })).ToList();
-        await Task.Delay(warmup);
-        var (startCount, cpuStart) = (receiver.RawCount, machine.Sample());
-        await Task.Delay(duration);
-        var (endCount, cpuEnd) = (receiver.RawCount, machine.Sample());
-        await Task.WhenAll(workers);
-        var seconds = Stopwatch.GetElapsedTime(cpuStart.Timestamp, cpuEnd.Timestamp).TotalSeconds;
-        var requests = endCount - startCount;
-        return new RawResult(concurrency, Math.Round(seconds, 2), requests, Math.Round(requests / seconds), errors, Machine.Between(cpuStart, cpuEnd));
+            else
+            {
+                close = (receiver.RawCount, machine.Sample());
+            }
+        });
+        var seconds = Stopwatch.GetElapsedTime(open.Cpu!.Timestamp, close.Cpu!.Timestamp).TotalSeconds;
+        var requests = close.Count - open.Count;
+        return new RawResult(concurrency, Math.Round(seconds, 2), requests, Math.Round(requests / seconds), run.Errors + run.WarmupErrors,
+            CpuSplit.From(CpuUsage.Between(open.Cpu, close.Cpu)));
     }
 
     /// <summary>
@@ -199,7 +200,7 @@ public sealed class Scenarios(ClusterSilo silo, Receiver receiver, Machine machi
             deliveries, Math.Round(deliveries / seconds), endAppends - startAppends, Math.Round((endAppends - startAppends) / seconds, 1),
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.Length, Percentile(appends, 0.50), Percentile(appends, 0.99), total,
             Enumerable.Range(0, partitions).Sum(receiver.ReceivedFor), receiver.DistinctCount, receiver.Duplicates,
-            Math.Round(drainSeconds, 2), rows, Machine.Between(cpuStart, cpuEnd));
+            Math.Round(drainSeconds, 2), rows, CpuSplit.From(CpuUsage.Between(cpuStart, cpuEnd)));
     }
 
     /// <summary>All endpoints of one partition subscribed to "*", one Append of <paramref name="events"/> events.</summary>
@@ -266,7 +267,7 @@ public sealed class Scenarios(ClusterSilo silo, Receiver receiver, Machine machi
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var counts = await silo.StatusCountsAsync(partitions);
+            var counts = await ClusterSilo.StatusCountsAsync(connectionString, partitions);
             if (counts.GetValueOrDefault(WebhookKeys.DeliverySuccess) >= expected || clock.Elapsed > timeout)
             {
                 return counts;
@@ -275,6 +276,5 @@ public sealed class Scenarios(ClusterSilo silo, Receiver receiver, Machine machi
         }
     }
 
-    private static double? Percentile(double[] sorted, double p) =>
-        sorted.Length == 0 ? null : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)], 1);
+    private static double? Percentile(double[] sorted, double p) => Stats.Percentile(sorted, p) is { } v ? Math.Round(v, 1) : null;
 }

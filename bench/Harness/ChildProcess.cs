@@ -1,17 +1,21 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Globalization;
 
-namespace Bench;
+namespace Harness;
 
-/// <summary>A server-role child process: this same DLL with <c>--server</c>, reached over loopback HTTP.</summary>
-public sealed class ServerProcess : IAsyncDisposable
+/// <summary>
+/// A server-role child process (a bench DLL started with its server arguments), reached over loopback HTTP on the
+/// <c>--port</c> it is given. The product's settings do not leak in from the driver's environment; cluster silos get one
+/// random master key per run unless <c>Encryption__MasterKey</c> is set.
+/// </summary>
+public sealed class ChildProcess : IAsyncDisposable
 {
     private const int KeptLines = 200;
+    private static readonly string RunMasterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
     private readonly Process process;
     private readonly Queue<string> output = new();
 
-    private ServerProcess(string name, Process process, int port)
+    private ChildProcess(string name, Process process, int port)
     {
         Name = name;
         this.process = process;
@@ -23,11 +27,6 @@ public sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
-
-    /// <summary>Extra environment for every server process (<c>--server-env</c>).</summary>
-    public static IReadOnlyDictionary<string, string> ExtraEnvironment { get; set; } = new Dictionary<string, string>();
-
-    private static readonly string RunMasterKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     public string Name { get; }
 
@@ -53,16 +52,14 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary><c>--silo-port P --gateway-port Q</c> on free ports, for a server that hosts a silo.</summary>
+    public static string[] SiloPortArgs() =>
+        ["--silo-port", Ports.Free().ToString(CultureInfo.InvariantCulture), "--gateway-port", Ports.Free().ToString(CultureInfo.InvariantCulture)];
 
-    public static ServerProcess Start(string name, int port, IEnumerable<string> serverArgs)
+    /// <summary>Starts <c>dotnet <paramref name="dll"/> <paramref name="args"/> --port P</c> on a free port.</summary>
+    public static ChildProcess Start(string name, string dll, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var dll = typeof(ServerProcess).Assembly.Location;
+        var port = Ports.Free();
         var host = Environment.ProcessPath is { } path && Path.GetFileNameWithoutExtension(path) == "dotnet" ? path : "dotnet";
         var start = new ProcessStartInfo(host)
         {
@@ -72,15 +69,15 @@ public sealed class ServerProcess : IAsyncDisposable
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
         start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--server");
-        start.ArgumentList.Add("--port");
-        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        foreach (var arg in serverArgs)
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }
+        start.ArgumentList.Add("--port");
+        start.ArgumentList.Add(port.ToString(CultureInfo.InvariantCulture));
         // The product's settings must not leak in from the driver's environment.
         foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("Orleans__", StringComparison.OrdinalIgnoreCase)
+                     || k.StartsWith("RateLimits__", StringComparison.OrdinalIgnoreCase)
                      || k.Equals("ASPNETCORE_URLS", StringComparison.OrdinalIgnoreCase)).ToList())
         {
             start.Environment.Remove(key);
@@ -92,12 +89,12 @@ public sealed class ServerProcess : IAsyncDisposable
         {
             start.Environment["Encryption__MasterKey"] = RunMasterKey;
         }
-        foreach (var (key, value) in ExtraEnvironment)
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start the {name} server");
-        return new ServerProcess(name, process, port);
+        return new ChildProcess(name, process, port);
     }
 
     /// <summary>Polls <c>/ready</c> (a grain call round trip) until it answers 200.</summary>
@@ -129,18 +126,37 @@ public sealed class ServerProcess : IAsyncDisposable
         throw new TimeoutException($"the {Name} server was not ready after {timeout.TotalSeconds:0} s:{Environment.NewLine}{RecentOutput}");
     }
 
-    public async Task<string> PostAsync(string path)
+    /// <summary>Starts a server and waits until it is ready; kills it if it never gets there.</summary>
+    public static async Task<ChildProcess> StartReadyAsync(string name, string dll, IEnumerable<string> args, TimeSpan timeout,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        using var response = await Http.PostAsync(path, content: null);
-        var body = await response.Content.ReadAsStringAsync();
-        if (!response.IsSuccessStatusCode)
+        var server = Start(name, dll, args, environment);
+        try
         {
-            throw new InvalidOperationException($"POST {path} on the {Name} server: HTTP {(int)response.StatusCode} {body}{Environment.NewLine}{RecentOutput}");
+            await server.WaitReadyAsync(timeout);
+            return server;
         }
-        return body;
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
-    /// <summary>Methods the server's JIT has compiled so far (null if it does not answer).</summary>
+    public Task<string> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
+
+    public Task<string> PostAsync(string path) => SendAsync(HttpMethod.Post, path);
+
+    private async Task<string> SendAsync(HttpMethod method, string path)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        using var response = await Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? body
+            : throw new InvalidOperationException($"{method} {path} on the {Name} server: HTTP {(int)response.StatusCode} {body}{Environment.NewLine}{RecentOutput}");
+    }
+
+    /// <summary>Methods the server's JIT has compiled so far (<c>/bench/jit</c>; null if it does not answer).</summary>
     public long? JitMethods()
     {
         try
@@ -148,9 +164,7 @@ public sealed class ServerProcess : IAsyncDisposable
             using var request = new HttpRequestMessage(HttpMethod.Get, "/bench/jit");
             using var response = Http.Send(request);
             using var reader = new StreamReader(response.Content.ReadAsStream());
-            return long.TryParse(reader.ReadToEnd(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var count)
-                ? count
-                : null;
+            return long.TryParse(reader.ReadToEnd(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) ? count : null;
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
         {
@@ -158,7 +172,7 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Asks the server to shut down gracefully (the silo leaves the cluster), then kills it if it lingers.</summary>
+    /// <summary>Asks the server to shut down gracefully (<c>/bench/shutdown</c>: the silo leaves the cluster), then kills it if it lingers.</summary>
     public async Task StopAsync()
     {
         if (process.HasExited)
@@ -188,11 +202,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+        await StopAsync();
         Http.Dispose();
         process.Dispose();
     }

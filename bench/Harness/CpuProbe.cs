@@ -1,13 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace Bench;
+namespace Harness;
 
-/// <summary>CPU seconds used so far by the server(s), this driver, all postgres processes, and the whole machine.</summary>
+/// <summary>CPU seconds used so far by the server process(es), this driver, PostgreSQL (per process) and the whole machine.</summary>
 /// <param name="Postgres">CPU seconds per postgres process id (processes come and go between samples).</param>
 public sealed record CpuSample(long Timestamp, double Server, double ServerKernel, long ServerSwitches, double Driver, IReadOnlyDictionary<int, double> Postgres, double MachineBusy);
 
 /// <summary>CPU usage between two samples, in cores (CPU seconds per wall second).</summary>
+/// <param name="Driver">This process: the load generator (and whatever else a benchmark runs in it).</param>
+/// <param name="Other">Everything else on the machine: other processes competing for the cores.</param>
 /// <param name="ServerKernel">The part of <paramref name="Server"/> spent in the kernel (system time).</param>
 /// <param name="ServerSwitchesPerSecond">Context switches of all server threads per second.</param>
 public sealed record CpuUsage(double Server, double Driver, double Postgres, double Other, double MachineBusy, double ServerKernel, double ServerSwitchesPerSecond)
@@ -34,23 +36,56 @@ public sealed record CpuUsage(double Server, double Driver, double Postgres, dou
     }
 }
 
-/// <summary>Reads /proc (Linux); elsewhere every figure but the driver's is 0.</summary>
-public static class CpuProbe
+/// <summary>
+/// Reads /proc (Linux; elsewhere every figure but the driver's is 0). PostgreSQL is the postmaster of the throwaway
+/// server and its children when its pid is known (<c>--pg-data</c>), otherwise every process named <c>postgres</c>.
+/// The machine is shared, so every window also shows how much went to everything else.
+/// </summary>
+public sealed class CpuProbe(IReadOnlyList<int> serverPids, int? postmasterPid)
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ is 100 on every mainstream Linux build
+    private const double TicksPerSecond = 100; // USER_HZ is 100 on every mainstream Linux build
 
-    public static CpuSample Sample(IEnumerable<int> serverPids)
+    /// <summary>The same PostgreSQL, other server processes.</summary>
+    public CpuProbe ForServers(params int[] pids) => new(pids, postmasterPid);
+
+    public CpuSample Sample()
     {
-        var pids = serverPids.ToArray();
-        var server = pids.Sum(ProcessSeconds);
-        var kernel = pids.Sum(pid => TryRead($"/proc/{pid}/stat") is { } stat ? StatSeconds(stat, userToo: false) : 0);
-        var switches = pids.Sum(ContextSwitches);
+        var server = serverPids.Sum(ProcessSeconds);
+        var kernel = serverPids.Sum(pid => TryRead($"/proc/{pid}/stat") is { } stat ? StatSeconds(stat, userToo: false) : 0);
+        var switches = serverPids.Sum(ContextSwitches);
         var driver = Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds;
         return new CpuSample(Stopwatch.GetTimestamp(), server, kernel, switches, driver, PostgresSeconds(), MachineBusySeconds());
     }
 
-    /// <summary>The 1, 5 and 15 minute load averages.</summary>
-    public static string LoadAverage() => TryRead("/proc/loadavg") is { } text ? string.Join(' ', text.Split(' ').Take(3)) : "n/a";
+    /// <summary>The postmaster's pid from its data directory (null without one).</summary>
+    public static int? PostmasterPid(string? dataDirectory)
+    {
+        var file = dataDirectory is null ? null : Path.Combine(dataDirectory, "postmaster.pid");
+        return file is not null && File.Exists(file) && int.TryParse(File.ReadLines(file).First(), out var pid) ? pid : null;
+    }
+
+    /// <summary>Waits (up to <paramref name="limit"/>) until other processes and PostgreSQL leave the cores alone for a second.</summary>
+    public async Task WaitForQuietAsync(TimeSpan limit, Action<string> log)
+    {
+        var waited = Stopwatch.StartNew();
+        var reported = false;
+        while (waited.Elapsed < limit)
+        {
+            var a = Sample();
+            await Task.Delay(1000);
+            var usage = CpuUsage.Between(a, Sample());
+            if (usage is null || usage.Other + usage.Postgres < 0.2)
+            {
+                return;
+            }
+            if (!reported)
+            {
+                log(string.Create(CultureInfo.InvariantCulture,
+                    $"machine busy (other {usage.Other:0.00}, postgres {usage.Postgres:0.00} cores); waiting up to {limit.TotalSeconds:0} s"));
+                reported = true;
+            }
+        }
+    }
 
     private static double ProcessSeconds(int pid) =>
         TryRead($"/proc/{pid}/stat") is { } stat ? StatSeconds(stat) : 0;
@@ -58,11 +93,13 @@ public static class CpuProbe
     /// <summary>utime + stime of a /proc/PID/stat line (fields 14 and 15; the command may contain spaces).</summary>
     private static double StatSeconds(string stat, bool userToo = true)
     {
-        var afterCommand = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var afterCommand = StatFields(stat);
         // afterCommand[0] is field 3 (state), so field N is afterCommand[N - 3].
         var user = userToo ? long.Parse(afterCommand[11], CultureInfo.InvariantCulture) : 0;
         return (user + long.Parse(afterCommand[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
     }
+
+    private static string[] StatFields(string stat) => stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
 
     /// <summary>Voluntary + involuntary context switches summed over the process's current threads.</summary>
     private static long ContextSwitches(int pid)
@@ -98,7 +135,7 @@ public static class CpuProbe
         return total;
     }
 
-    private static Dictionary<int, double> PostgresSeconds()
+    private Dictionary<int, double> PostgresSeconds()
     {
         var total = new Dictionary<int, double>();
         if (!Directory.Exists("/proc"))
@@ -108,13 +145,17 @@ public static class CpuProbe
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             var name = Path.GetFileName(dir);
-            if (name.Length == 0 || !char.IsAsciiDigit(name[0]))
+            if (name.Length == 0 || !char.IsAsciiDigit(name[0]) || TryRead(Path.Combine(dir, "stat")) is not { } stat)
             {
                 continue;
             }
-            if (TryRead(Path.Combine(dir, "stat")) is { } stat && stat.Contains("(postgres)", StringComparison.Ordinal))
+            var pid = int.Parse(name, CultureInfo.InvariantCulture);
+            var counts = postmasterPid is { } root
+                ? pid == root || int.Parse(StatFields(stat)[1], CultureInfo.InvariantCulture) == root
+                : stat.Contains("(postgres)", StringComparison.Ordinal);
+            if (counts)
             {
-                total[int.Parse(name, CultureInfo.InvariantCulture)] = StatSeconds(stat);
+                total[pid] = StatSeconds(stat);
             }
         }
         return total;
@@ -135,7 +176,7 @@ public static class CpuProbe
         return (total - idle) / TicksPerSecond;
     }
 
-    private static string? TryRead(string path)
+    internal static string? TryRead(string path)
     {
         try
         {

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs one benchmark: builds it in Release, starts a throwaway PostgreSQL on the first free loopback port from its
+# default (or BENCH_PG_PORT) with .ci/pg-start unless ConnectionStrings__Postgres names an existing server, runs it
+# with the shared options (--postgres, --pg-data, --postgres-source, --results, --sdk, --command) and stops PostgreSQL.
+# Usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit> [options for the benchmark]
+# Results: bench/results/<name>-<UTC>.json (foundation, deals, webhooks) and bench/results/<name>-latest.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+name=${1:-}
+shift || true
+# name → project, default PostgreSQL port (empty: no database), projects it needs built besides its own
+case "$name" in
+  foundation) project=Bench;          default_port=55470; also="" ;;
+  deals)      project=DealBench;      default_port=55520; also="Bench" ;;   # its baseline is the foundation grain-write server
+  webhooks)   project=WebhookBench;   default_port=55490; also="" ;;
+  list)       project=ListBench;      default_port=55500; also="" ;;
+  ratelimit)  project=RateLimitBench; default_port="";    also="" ;;
+  *) echo "usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit> [options]" >&2; exit 2 ;;
+esac
+
+echo "$name: building (Release)"
+for p in $also $project; do
+  dotnet build "bench/$p/$p.csproj" -c Release -nologo -v quiet -clp:ErrorsOnly
+done
+dll="bench/$project/bin/Release/net10.0/$project.dll"
+
+args=(--results bench/results --sdk "$(dotnet --version)" --command "bash bench/bench.sh $name${*:+ $*}")
+pg_dir=""
+trap 'if [ -n "$pg_dir" ]; then .ci/pg-stop "$pg_dir"; fi' EXIT
+if [ -n "$default_port" ]; then
+  if [ -n "${ConnectionStrings__Postgres:-}" ]; then
+    conn=$ConnectionStrings__Postgres
+    source_label="existing server (ConnectionStrings__Postgres)"
+  else
+    port=${BENCH_PG_PORT:-$default_port}
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+    pg_dir=$(mktemp -d "/tmp/$name-bench-pg.XXXXXX")
+    echo "$name: starting a throwaway PostgreSQL on 127.0.0.1:$port"
+    conn=$(.ci/pg-start "$pg_dir" "$port")
+    source_label="throwaway server started by bench/bench.sh (.ci/pg-start)"
+    args+=(--pg-data "$pg_dir")
+  fi
+  args+=(--postgres "$conn" --postgres-source "$source_label")
+  [ "$project" = DealBench ] && args+=(--bench-dll "$PWD/bench/Bench/bin/Release/net10.0/Bench.dll")
+fi
+
+echo "$name: machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+status=0
+dotnet "$dll" "${args[@]}" "$@" || status=$?
+exit $status
