@@ -1,21 +1,40 @@
-using System.Text.Json;
 using Grains.Interfaces.Platform;
 
 namespace ApiHost.Api;
 
-/// <summary>Maps a grain's <see cref="DomainException"/> onto the document's error envelope.</summary>
+/// <summary>
+/// The one table from a grain's <see cref="DomainException"/> code to the HTTP answer: status and recovery advice, looked
+/// up by the exact code first and then by its category; the typed details become the envelope's <c>details</c>.
+/// A code the table does not know is a bug and answers 500. Extend with <see cref="Map"/>.
+/// </summary>
 public static class DomainErrors
 {
+    private static readonly Dictionary<string, (int Status, Recovery Recovery)> Table = new(StringComparer.Ordinal);
+
+    static DomainErrors()
+    {
+        Map(DomainErrorCodes.NotFound, 404, new Recovery("check_resource_id", false, "Verify the resource ID exists and you have access to it."));
+        Map(DomainErrorCodes.StaleVersion, 412,
+            new Recovery("refetch_and_retry", true, "Read the current resource version, merge your changes, and retry with the new ETag."));
+        Map(DomainErrorCodes.ConflictCategory, 409, new Recovery("fix_request", false, "Fetch the resource to check its current state."));
+        Map(DomainErrorCodes.ValidationCategory, 400, new Recovery("fix_request", false, "Read the message for what to change."));
+    }
+
+    /// <summary>Registers how a code (or a whole category) is answered.</summary>
+    public static void Map(string codeOrCategory, int status, Recovery recovery) => Table[codeOrCategory] = (status, recovery);
+
     public static ApiError ToApiError(DomainException ex)
     {
-        object? details = ex.DetailsJson is null ? null : JsonSerializer.Deserialize<JsonElement>(ex.DetailsJson);
-        var recovery = ex.Status switch
+        if (!Table.TryGetValue(ex.Code, out var answer) && !Table.TryGetValue(ex.Category, out answer))
         {
-            404 => new Recovery("check_resource_id", false, "Verify the resource ID exists and you have access to it."),
-            412 => new Recovery("refetch_and_retry", true, "Read the current resource version, merge your changes, and retry with the new ETag."),
-            409 => new Recovery("fix_request", false, "Fetch the resource to check its current state."),
-            _ => new Recovery("fix_request", false, "Read the message for what to change."),
-        };
-        return new ApiError(ex.Status, ex.Code, ex.Category, ex.Message, recovery, details);
+            return ApiError.Internal();
+        }
+        return new ApiError(answer.Status, ex.Code, ex.Category, ex.Message, answer.Recovery, Details(ex.Details));
     }
+
+    private static object? Details(DomainErrorDetails? details) => details switch
+    {
+        InvalidFieldDetails field => new { fields = new Dictionary<string, FieldError> { [field.Field] = new(field.Code, field.Message) } },
+        _ => details,
+    };
 }

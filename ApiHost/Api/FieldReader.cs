@@ -35,6 +35,40 @@ public sealed partial class FieldReader(JsonElement body)
         }
     }
 
+    /// <summary>
+    /// Reads each element of an array of objects with its own reader; their problems land here as <c>name[i].field</c>.
+    /// An absent or non-array field reads as empty; a non-object element reads as <c>{}</c> (so its required fields fail).
+    /// </summary>
+    public IReadOnlyList<T> Objects<T>(string name, Func<FieldReader, T> read)
+    {
+        var results = new List<T>();
+        if (body.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var element in array.EnumerateArray())
+            {
+                results.Add(Nested($"{name}[{results.Count}].", element.ValueKind == JsonValueKind.Object ? element : EmptyObject, read));
+            }
+        }
+        return results;
+    }
+
+    /// <summary>Reads a nested object (when the field is one) with its own reader; its problems land here as <c>name.field</c>.</summary>
+    public T? Object<T>(string name, Func<FieldReader, T> read) where T : class =>
+        body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Object ? Nested($"{name}.", value, read) : null;
+
+    private T Nested<T>(string prefix, JsonElement element, Func<FieldReader, T> read)
+    {
+        var reader = new FieldReader(element);
+        var result = read(reader);
+        foreach (var (field, error) in reader.Errors)
+        {
+            Fail(prefix + field, error.Code, error.Message);
+        }
+        return result;
+    }
+
+    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement;
+
     public string? String(string name, bool required = false, int maxLength = NameMaxLength, bool allowEmpty = false)
     {
         if (!TryGet(name, required, out var value))

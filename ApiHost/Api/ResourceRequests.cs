@@ -61,7 +61,7 @@ public static partial class ResourceRequests
         {
             return await write();
         }
-        catch (DomainException ex) when (ex.Status == 412)
+        catch (DomainException ex) when (ex.IsStaleVersion)
         {
             throw new ApiException(ApiError.StaleVersion(await current()));
         }

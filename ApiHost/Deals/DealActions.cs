@@ -1,236 +1,126 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using ApiHost.Api;
 using ApiHost.Auth;
-using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
 
 namespace ApiHost.Deals;
 
-/// <summary>POST on deals: create, and the actions of the document (<c>?id=&amp;action=</c>).</summary>
+/// <summary>
+/// POST on deals: create (no <c>action</c>), and the document's actions (<c>?id=&amp;action=</c>) as an
+/// action → handler map. Each handler reads its fields, calls one grain method and shapes the result;
+/// the rules are the grain's. A new action is one <c>Add</c> line (with its scope when not <c>deals:write</c>).
+/// </summary>
 public static class DealActions
 {
-    private static readonly string[] Actions =
-    [
-        "add_item", "update_item", "apply_discount", "transition", "sign", "unsign", "set-terms", "partial_accept",
-        "record-outcome", "create-configured",
-    ];
+    public static readonly ActionMap<DealPostHandler> Map = new ActionMap<DealPostHandler>()
+        .Add("add_item", OnDeal(AddItem))
+        .Add("update_item", OnDeal(UpdateItem))
+        .Add("apply_discount", OnDeal(ApplyDiscount))
+        .Add("transition", OnDeal(Transition))
+        .Add("sign", OnDeal(Sign), scope: "deals:sign")
+        .Add("unsign", OnDeal(Unsign), scope: "deals:sign")
+        .Add("set-terms", OnDeal(SetTerms))
+        .Add("partial_accept", OnDeal(PartialAccept))
+        .Add("record-outcome", OnDeal(RecordOutcome))
+        .Add("create-configured", CreateConfiguredAction.Handle, scope: "agent:execute");
 
-    public static async Task<IResult> Post(HttpContext http, IGrainFactory grains, string? id, string? action, string? item_id, string? status,
+    public static Task<IResult> Post(HttpContext http, IGrainFactory grains, string? id, string? action, string? item_id, string? status,
         CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(action))
-        {
-            return await Create(http, grains, ct);
-        }
-        if (action == "create-configured")
-        {
-            return await CreateConfigured(http, grains, ct);
-        }
-        if (!Actions.Contains(action))
-        {
-            throw new ApiException(ApiError.BadRequest($"Unknown action '{action}'; supported: {string.Join(", ", Actions)}", new { parameter = "action" }));
-        }
-        var grain = DealEndpoints.Deal(http, grains, id);
-        var actor = DealEndpoints.Actor(http);
-        var expected = Preconditions.OptionalIfMatch(http.Request);
-        var body = await RequestBody.ReadOptionalObjectAsync(http.Request, ct);
-        var fields = new FieldReader(body);
-        switch (action)
-        {
-            case "add_item":
-            {
-                var item = DealContract.ReadItem(fields);
-                fields.ThrowIfInvalid();
-                return Deal(await Stale(grain, () => grain.AddItem(item, expected, actor)));
-            }
-            case "update_item":
-            {
-                var itemId = DealEndpoints.RequireItemId(item_id);
-                var quantity = fields.Integer("quantity", required: true, min: 1, max: 1_000_000);
-                fields.ThrowIfInvalid();
-                return Deal(await Stale(grain, () => grain.UpdateItem(itemId, quantity!.Value, expected, actor)));
-            }
-            case "apply_discount":
-            {
-                var discount = DealContract.ReadDiscount(fields);
-                fields.ThrowIfInvalid();
-                return Deal(await Stale(grain, () => grain.ApplyDiscount(discount, expected, actor)));
-            }
-            case "transition":
-            {
-                var target = status ?? fields.String("status", maxLength: 32);
-                if (string.IsNullOrEmpty(target) || !DealStateMachine.Targets.Contains(target))
-                {
-                    throw new ApiException(ApiError.BadRequest(
-                        $"status must be one of: {string.Join(", ", DealStateMachine.Targets)}", new { parameter = "status" }));
-                }
-                return Deal(await Stale(grain, () => grain.Transition(target, expected, actor)));
-            }
-            case "sign":
-            {
-                var caller = http.Caller();
-                var signerType = fields.Enum("signer_type", DealKeys.SignerTypes) ?? "api_key";
-                var signerId = fields.String("signer_id", maxLength: 128) ?? caller.KeyId;
-                var signerCustomerId = fields.String("signer_customer_id", maxLength: 64);
-                var consent = fields.Boolean("consent_to_sign") ?? false;
-                if (signerType is "user" or "customer" && !consent && fields.IsValid)
-                {
-                    fields.Fail("consent_to_sign", "required", "consent_to_sign must be true for a human signer (user or customer)");
-                }
-                fields.ThrowIfInvalid();
-                return Deal(await grain.Sign(new DealSignRequest(signerType, signerId, signerCustomerId, consent), actor));
-            }
-            case "unsign":
-            {
-                var reason = fields.String("reason", maxLength: 1000);
-                fields.ThrowIfInvalid();
-                return Deal(await grain.Unsign(reason, actor));
-            }
-            case "set-terms":
-                return Deal(await grain.SetTerms(DealContract.ReadTerms(body), actor));
-            case "partial_accept":
-            {
-                var accepted = fields.StringList("accepted_items", 1000, 64);
-                var rejected = fields.StringList("rejected_items", 1000, 64) ?? [];
-                var createDeclined = fields.Boolean("create_declined_deal") ?? false;
-                if (accepted is null || accepted.Count == 0)
-                {
-                    fields.Fail("accepted_items", "required", "accepted_items must name at least one line item");
-                }
-                fields.ThrowIfInvalid();
-                var result = await grain.PartialAccept(accepted!, rejected, createDeclined, actor);
-                var data = DealContract.Single(result.Deal);
-                data["declined_deal"] = result.DeclinedDeal is { } declined ? DealContract.ToJson(declined) : null;
-                return ApiResults.Ok(data, result.Deal.Version);
-            }
-            default: // record-outcome
-            {
-                var reason = fields.String("reason", required: true, maxLength: 64);
-                var notes = fields.String("notes", maxLength: FieldReader.DescriptionMaxLength);
-                var competitor = fields.String("competitor_name", maxLength: 255);
-                fields.ThrowIfInvalid();
-                return Deal(await grain.RecordOutcome(reason!, notes, competitor, actor));
-            }
-        }
+        var post = new DealPost(http, grains, id, item_id, status, ct);
+        return string.IsNullOrEmpty(action) ? Create(post) : Map.Find(action)(post);
     }
 
-    private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    /// <summary>An action on one existing deal: the grain, actor, If-Match and body are prepared before the handler runs.</summary>
+    public static DealPostHandler OnDeal(Func<DealAction, Task<IResult>> handler) =>
+        async post => await handler(await DealAction.PrepareAsync(post));
+
+    private static async Task<IResult> Create(DealPost post)
     {
-        var validateOnly = ResourceRequests.ValidateOnly(http.Request);
-        var fields = DealContract.ReadCreate(await RequestBody.ReadObjectAsync(http.Request, ct));
+        var validateOnly = ResourceRequests.ValidateOnly(post.Http.Request);
+        var fields = DealContract.ReadCreate(await RequestBody.ReadObjectAsync(post.Http.Request, post.Ct));
         if (validateOnly)
         {
             return ApiResults.Ok(ResourceRequests.ValidationPassed);
         }
-        var grain = grains.GetGrain<IDealGrain>(DealKeys.Grain(http.Caller().Partition, DealEndpoints.NewDealId()));
-        var deal = await grain.Create(fields, DealEndpoints.Actor(http));
+        var deal = await DealRequests.NewDeal(post.Http, post.Grains).Create(fields, DealRequests.Actor(post.Http));
         return ApiResults.Created(DealContract.Single(deal), deal.Version);
     }
 
-    /// <summary>
-    /// Customer (existing, or inline matched by email / created), items, discounts and terms in one deal write;
-    /// <c>dry_run</c> validates and prices without creating anything. Everything is validated before the first write.
-    /// </summary>
-    private static async Task<IResult> CreateConfigured(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    private static async Task<IResult> AddItem(DealAction a)
     {
-        var body = await RequestBody.ReadObjectAsync(http.Request, ct);
-        var fields = new FieldReader(body);
-        var dryRun = fields.Boolean("dry_run") ?? false;
-        var items = new List<DealItemInput>();
-        if (body.TryGetProperty("items", out var itemArray) && itemArray.ValueKind == JsonValueKind.Array)
-        {
-            var index = 0;
-            foreach (var element in itemArray.EnumerateArray())
-            {
-                var itemFields = new FieldReader(element.ValueKind == JsonValueKind.Object ? element : JsonDocument.Parse("{}").RootElement);
-                var item = DealContract.ReadItem(itemFields);
-                foreach (var (name, error) in itemFields.Errors)
-                {
-                    fields.Fail($"items[{index}].{name}", error.Code, error.Message);
-                }
-                items.Add(item);
-                index++;
-            }
-        }
-        if (items.Count == 0)
-        {
-            fields.Fail("items", "required", "items must contain at least one line item (saved configurations are not available yet)");
-        }
-        var discounts = new List<DealDiscountInput>();
-        if (body.TryGetProperty("discounts", out var discountArray) && discountArray.ValueKind == JsonValueKind.Array)
-        {
-            var index = 0;
-            foreach (var element in discountArray.EnumerateArray())
-            {
-                var discountFields = new FieldReader(element.ValueKind == JsonValueKind.Object ? element : JsonDocument.Parse("{}").RootElement);
-                discounts.Add(DealContract.ReadDiscount(discountFields));
-                foreach (var (name, error) in discountFields.Errors)
-                {
-                    fields.Fail($"discounts[{index}].{name}", error.Code, error.Message);
-                }
-                index++;
-            }
-        }
-        string? terms = body.TryGetProperty("terms", out var termsElement) && termsElement.ValueKind != JsonValueKind.Null
-            ? DealContract.ReadTerms(body)
-            : null;
-        CustomerFields? inlineCustomer = null;
-        if (body.TryGetProperty("customer", out var customerElement) && customerElement.ValueKind == JsonValueKind.Object)
-        {
-            var customerFields = new FieldReader(customerElement);
-            var name = customerFields.String("name", required: true, maxLength: 255);
-            var email = customerFields.Email("email", required: true);
-            var phone = customerFields.Phone("phone");
-            var company = customerFields.String("company", maxLength: 255);
-            foreach (var (field, error) in customerFields.Errors)
-            {
-                fields.Fail($"customer.{field}", error.Code, error.Message);
-            }
-            inlineCustomer = new CustomerFields { Name = name, Email = email, Phone = phone, Company = company };
-        }
-        var header = DealContract.ReadHeader(fields, creating: true, defaultTitle: items.FirstOrDefault()?.Name is { Length: > 0 } first
-            ? $"{first}{(items.Count > 1 ? $" and {items.Count - 1} more" : "")}"
-            : "Configured deal");
-        if (inlineCustomer is not null && header.CustomerId is not null)
-        {
-            fields.Fail("customer", "conflict", "Give either customer_id or customer, not both");
-        }
-        fields.ThrowIfInvalid();
-
-        var partition = http.Caller().Partition;
-        var grain = grains.GetGrain<IDealGrain>(DealKeys.Grain(partition, DealEndpoints.NewDealId()));
-        var customerId = header.CustomerId;
-        if (inlineCustomer is not null)
-        {
-            // Items, discounts and terms are checked before the customer is created, so a refusal leaves nothing behind.
-            await grain.CreateConfigured(header, items, discounts, terms, dryRun: true, DealEndpoints.Actor(http));
-            customerId = await CustomerFor(grains, partition, inlineCustomer, dryRun, ct);
-        }
-        var deal = await grain.CreateConfigured(header with { CustomerId = customerId }, items, discounts, terms, dryRun, DealEndpoints.Actor(http));
-        var data = DealContract.Single(deal);
-        data["dry_run"] = dryRun;
-        return dryRun ? ApiResults.Ok(data) : ApiResults.Created(data, deal.Version);
+        var item = DealContract.ReadItem(a.Fields);
+        a.Fields.ThrowIfInvalid();
+        return DealRequests.Ok(await a.Versioned((grain, expected, actor) => grain.AddItem(item, expected, actor)));
     }
 
-    /// <summary>The tenant's customer with this email, created when there is none (a dry run creates nothing).</summary>
-    private static async Task<string?> CustomerFor(IGrainFactory grains, string partition, CustomerFields fields, bool dryRun, CancellationToken ct)
+    private static async Task<IResult> UpdateItem(DealAction a)
     {
-        var existing = await grains.GetGrain<ICustomerDirectoryGrain>(partition).FindByEmail(fields.Email!, ct);
-        if (existing is not null || dryRun)
-        {
-            return existing;
-        }
-        var id = Grains.Platform.ResourceIds.New(CustomerKeys.IdPrefix);
-        var created = await grains.GetGrain<ICustomerGrain>(CustomerKeys.Grain(partition, id)).Create(fields);
-        return created.Id;
+        var itemId = DealRequests.RequireItemId(a.Post.ItemId);
+        var quantity = a.Fields.Integer("quantity", required: true, min: 1, max: 1_000_000);
+        a.Fields.ThrowIfInvalid();
+        return DealRequests.Ok(await a.Versioned((grain, expected, actor) => grain.UpdateItem(itemId, quantity!.Value, expected, actor)));
     }
 
-    private static IResult Deal(DealView deal) =>
-        ApiResults.Ok(DealContract.Single(deal), deal.Version);
+    private static async Task<IResult> ApplyDiscount(DealAction a)
+    {
+        var discount = DealContract.ReadDiscount(a.Fields);
+        a.Fields.ThrowIfInvalid();
+        return DealRequests.Ok(await a.Versioned((grain, expected, actor) => grain.ApplyDiscount(discount, expected, actor)));
+    }
 
-    private static Task<DealView> Stale(IDealGrain grain, Func<Task<DealView>> write) =>
-        ResourceRequests.WithCurrentOnStale(write, () => DealEndpoints.Current(grain));
+    private static async Task<IResult> Transition(DealAction a)
+    {
+        var target = a.Post.Status ?? a.Fields.String("status", maxLength: 32);
+        if (string.IsNullOrEmpty(target) || !DealStateMachine.Targets.Contains(target))
+        {
+            throw new ApiException(ApiError.BadRequest(
+                $"status must be one of: {string.Join(", ", DealStateMachine.Targets)}", new { parameter = "status" }));
+        }
+        return DealRequests.Ok(await a.Versioned((grain, expected, actor) => grain.Transition(target, expected, actor)));
+    }
 
+    private static async Task<IResult> Sign(DealAction a)
+    {
+        var signerType = a.Fields.Enum("signer_type", DealKeys.SignerTypes) ?? "api_key";
+        var signerId = a.Fields.String("signer_id", maxLength: 128) ?? a.Http.Caller().KeyId;
+        var signerCustomerId = a.Fields.String("signer_customer_id", maxLength: 64);
+        var consent = a.Fields.Boolean("consent_to_sign") ?? false;
+        a.Fields.ThrowIfInvalid();
+        return DealRequests.Ok(await a.Grain.Sign(new DealSignRequest(signerType, signerId, signerCustomerId, consent), a.Actor));
+    }
 
+    private static async Task<IResult> Unsign(DealAction a)
+    {
+        var reason = a.Fields.String("reason", maxLength: 1000);
+        a.Fields.ThrowIfInvalid();
+        return DealRequests.Ok(await a.Grain.Unsign(reason, a.Actor));
+    }
+
+    private static async Task<IResult> SetTerms(DealAction a) =>
+        DealRequests.Ok(await a.Grain.SetTerms(DealContract.ReadTerms(a.Body), a.Actor));
+
+    private static async Task<IResult> PartialAccept(DealAction a)
+    {
+        var accepted = a.Fields.StringList("accepted_items", 1000, 64);
+        var rejected = a.Fields.StringList("rejected_items", 1000, 64) ?? [];
+        var createDeclined = a.Fields.Boolean("create_declined_deal") ?? false;
+        if (accepted is null || accepted.Count == 0)
+        {
+            a.Fields.Fail("accepted_items", "required", "accepted_items must name at least one line item");
+        }
+        a.Fields.ThrowIfInvalid();
+        var result = await a.Grain.PartialAccept(accepted!, rejected, createDeclined, a.Actor);
+        var data = DealContract.Single(result.Deal);
+        data["declined_deal"] = result.DeclinedDeal is { } declined ? DealContract.ToJson(declined) : null;
+        return ApiResults.Ok(data, result.Deal.Version);
+    }
+
+    private static async Task<IResult> RecordOutcome(DealAction a)
+    {
+        var reason = a.Fields.String("reason", required: true, maxLength: 64);
+        var notes = a.Fields.String("notes", maxLength: FieldReader.DescriptionMaxLength);
+        var competitor = a.Fields.String("competitor_name", maxLength: 255);
+        a.Fields.ThrowIfInvalid();
+        return DealRequests.Ok(await a.Grain.RecordOutcome(reason!, notes, competitor, a.Actor));
+    }
 }

@@ -29,7 +29,7 @@ public static class DealQueries
                 return await ValidTransitions(http, grains, id);
             case "terms":
             {
-                var deal = await DealEndpoints.Deal(http, grains, id).Get();
+                var deal = await DealRequests.Deal(http, grains, id).Get();
                 var terms = deal.TermsJson is null ? null : JsonNode.Parse(deal.TermsJson)!.AsObject();
                 return ApiResults.Ok(new JsonObject
                 {
@@ -45,7 +45,7 @@ public static class DealQueries
                 var limit = query.Integer("limit", 1, 100) ?? 50;
                 var offset = query.Integer("offset", 0, int.MaxValue) ?? 0;
                 query.ThrowIfInvalid();
-                var page = await DealEndpoints.Deal(http, grains, id).Audit(offset, limit);
+                var page = await DealRequests.Deal(http, grains, id).Audit(offset, limit);
                 return ApiResults.Ok(new JsonObject
                 {
                     ["deal_id"] = id,
@@ -55,7 +55,7 @@ public static class DealQueries
             }
             case "verify_audit":
             {
-                var result = await DealEndpoints.Deal(http, grains, id).VerifyAudit();
+                var result = await DealRequests.Deal(http, grains, id).VerifyAudit();
                 return ApiResults.Ok(Verification(result));
             }
             case "signing_certificate":
@@ -69,7 +69,7 @@ public static class DealQueries
     public static async Task<IResult> One(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
     {
         var shape = ListShape.Parse(http.Request);
-        var grain = DealEndpoints.Deal(http, grains, id);
+        var grain = DealRequests.Deal(http, grains, id);
         var deal = await grain.Get();
         var json = DealContract.ToJson(deal, shape);
         if (shape.Wants("customer") && deal.CustomerId is { } customerId)
@@ -98,7 +98,7 @@ public static class DealQueries
 
     public static async Task<IResult> ValidTransitions(HttpContext http, IGrainFactory grains, string? id)
     {
-        var grain = DealEndpoints.Deal(http, grains, id);
+        var grain = DealRequests.Deal(http, grains, id);
         var deal = await grain.Get();
         var transitions = await grain.ValidTransitions();
         return ApiResults.Ok(new JsonObject
@@ -209,8 +209,8 @@ public static class DealQueries
     private static async Task<IResult> CompareTerms(HttpContext http, IGrainFactory grains)
     {
         var query = http.Request.Query;
-        var first = await DealEndpoints.Deal(http, grains, query["deal_id_1"].ToString()).Get();
-        var second = await DealEndpoints.Deal(http, grains, query["deal_id_2"].ToString()).Get();
+        var first = await DealRequests.Deal(http, grains, query["deal_id_1"].ToString()).Get();
+        var second = await DealRequests.Deal(http, grains, query["deal_id_2"].ToString()).Get();
         var a = first.TermsJson is null ? new JsonObject() : JsonNode.Parse(first.TermsJson)!.AsObject();
         var b = second.TermsJson is null ? new JsonObject() : JsonNode.Parse(second.TermsJson)!.AsObject();
         var differences = new JsonArray();
@@ -236,7 +236,7 @@ public static class DealQueries
 
     private static async Task<IResult> SigningCertificate(HttpContext http, IGrainFactory grains, string? id)
     {
-        var grain = DealEndpoints.Deal(http, grains, id);
+        var grain = DealRequests.Deal(http, grains, id);
         var deal = await grain.Get();
         var chain = await grain.VerifyAudit();
         var now = DateTimeOffset.UtcNow;

@@ -11,9 +11,11 @@ public interface IDealGrain : IGrainWithStringKey
 {
     Task<DealView> Create(DealFields fields, DealActor actor);
 
-    /// <summary>Creates the deal with its items, discounts and terms in one write (or only prices it when <paramref name="dryRun"/>).</summary>
-    Task<DealView> CreateConfigured(DealFields fields, IReadOnlyList<DealItemInput> items, IReadOnlyList<DealDiscountInput> discounts,
-        string? termsJson, bool dryRun, DealActor actor);
+    /// <summary>
+    /// Creates the deal with its items, discounts and terms in one write (or only prices it when <paramref name="dryRun"/>).
+    /// An inline customer is matched by email or created, after everything else was checked (a dry run creates nothing).
+    /// </summary>
+    Task<DealView> CreateConfigured(DealConfiguration configuration, bool dryRun, DealActor actor);
 
     [AlwaysInterleave]
     Task<DealView> Get();

@@ -137,7 +137,7 @@ public sealed class CustomerGrain(
         if (!claimed)
         {
             throw DomainException.Conflict("conflict.duplicate_email", "A customer with this email already exists",
-                """{"field":"email"}""");
+                new ConflictingFieldDetails("email"));
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Grains.Deals.Signing;
 using Grains.Events;
 using Grains.Interfaces.Deals;
@@ -34,6 +33,7 @@ public sealed partial class DealGrain
 
     public async Task<DealView> Sign(DealSignRequest request, DealActor actor)
     {
+        DealRules.CheckConsent(request);
         var current = Existing();
         EnsureChangeable(current, signedContent: false);
         var side = request.SignerType == "customer" || request.SignerCustomerId is not null ? DealRules.Buyer : DealRules.Seller;
@@ -116,11 +116,11 @@ public sealed partial class DealGrain
         if (createDeclinedDeal && declined.Count > 0)
         {
             var grain = GrainFactory.GetGrain<IDealGrain>(DealKeys.Grain(Partition, ResourceIds.New(DealKeys.IdPrefix)));
-            declinedDeal = await grain.CreateConfigured(
+            declinedDeal = await grain.CreateConfigured(new DealConfiguration(
                 new DealFields($"{current.Title} (declined items)", current.CustomerId, current.Description, current.Currency, current.TaxRate,
                     current.DealType, current.BillingCycle, null, $"Declined items of {current.Id}", null),
                 [.. declined.Select(i => new DealItemInput(i.ProductId, i.Name, i.UnitPrice, i.Quantity, i.Description, i.ConfigurationJson,
-                    i.PriceType, i.BillingCycle))], [], null, dryRun: false, actor);
+                    i.PriceType, i.BillingCycle))], [], null), dryRun: false, actor);
         }
         var now = time.GetUtcNow();
         var evt = Outbox.Event("deal.partially_accepted", now, new
@@ -212,16 +212,12 @@ public sealed partial class DealGrain
         }
         return DealStateMachine.Find(current.Status, target, action) ?? throw DomainException.Conflict("conflict.invalid_transition",
             $"A deal in status {current.Status} cannot move to {target} by {action}",
-            JsonSerializer.Serialize(new
-            {
-                current_status = current.Status,
-                requested_status = target,
-                allowed = DealStateMachine.From(current.Status).Select(t => new { target = t.To, action = t.Action }),
-            }));
+            new InvalidTransitionDetails(current.Status, target,
+                [.. DealStateMachine.From(current.Status).Select(t => new AllowedTransition(t.To, t.Action))]));
     }
 
     private static DomainException Unmet(DealView current, string target, IReadOnlyList<string> unmet) =>
         DomainException.Conflict("conflict.transition_conditions_unmet",
             $"Moving to {target} needs: {string.Join(", ", unmet.Select(c => DealConditions.Descriptions[c]))}",
-            JsonSerializer.Serialize(new { current_status = current.Status, requested_status = target, unmet_conditions = unmet }));
+            new UnmetConditionsDetails(current.Status, target, unmet));
 }

@@ -51,7 +51,7 @@ public sealed partial class DealGrain(
         return deal;
     }
 
-    public async Task<DealView> CreateConfigured(DealFields fields, IReadOnlyList<DealItemInput> items, IReadOnlyList<DealDiscountInput> discounts,
+    private async Task<DealView> CreateWith(DealFields fields, IReadOnlyList<DealItemInput> items, IReadOnlyList<DealDiscountInput> discounts,
         string? termsJson, bool dryRun, DealActor actor)
     {
         foreach (var productId in items.Select(i => i.ProductId).Distinct())
@@ -235,7 +235,7 @@ public sealed partial class DealGrain(
         {
             await GrainFactory.GetGrain<ICustomerGrain>(CustomerKeys.Grain(Partition, customerId)).Get();
         }
-        catch (DomainException ex) when (ex.Status == 404)
+        catch (DomainException ex) when (ex.IsNotFound)
         {
             throw DomainException.Invalid("customer_id", "not_found", $"Customer {customerId} does not exist");
         }
@@ -248,7 +248,7 @@ public sealed partial class DealGrain(
         {
             product = await GrainFactory.GetGrain<IProductGrain>(ProductKeys.Grain(Partition, productId)).Get();
         }
-        catch (DomainException ex) when (ex.Status == 404)
+        catch (DomainException ex) when (ex.IsNotFound)
         {
             throw DomainException.Invalid("product_id", "not_found", $"Product {productId} does not exist");
         }

@@ -20,6 +20,15 @@ public static class DealRules
         }
     }
 
+    /// <summary>A human signer (user or customer) must consent to sign electronically; agents and keys sign by API.</summary>
+    public static void CheckConsent(DealSignRequest request)
+    {
+        if (request.SignerType is "user" or "customer" && !request.ConsentToSign)
+        {
+            throw DomainException.Invalid("consent_to_sign", "required", "consent_to_sign must be true for a human signer (user or customer)");
+        }
+    }
+
     public static DealItem NewItem(DealItemInput input) => new(ResourceIds.New(DealKeys.ItemPrefix), input.ProductId, input.Name,
         input.Description, input.UnitPrice, input.Quantity, 0, input.PriceType, input.BillingCycle, input.ConfigurationJson);
 

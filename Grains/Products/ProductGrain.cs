@@ -66,7 +66,7 @@ public sealed class ProductGrain(
             {
                 throw DomainException.Conflict("conflict.product_in_use",
                     "The product is referenced by line items of active deals and cannot be deleted",
-                    $$"""{"product_id":"{{current.Id}}"}""");
+                    new ProductInUseDetails(current.Id));
             }
         }
         var now = time.GetUtcNow();
