@@ -54,7 +54,7 @@ public static class CustomerEndpoints
         {
             return ApiResults.Ok(ResourceRequests.ValidationPassed);
         }
-        var id = ResourceIds.New(CustomerKeys.IdPrefix);
+        var id = KeyedIds.New(http, CustomerKeys.IdPrefix);
         var customer = await grains.GetGrain<ICustomerGrain>(CustomerKeys.Grain(http.Caller().Partition, id)).Create(fields);
         return ApiResults.Created(CustomerContract.Single(customer), customer.Version);
     }

@@ -123,7 +123,7 @@ public static class DealActions
         {
             return ApiResults.Ok(ResourceRequests.ValidationPassed);
         }
-        var grain = grains.GetGrain<IDealGrain>(DealKeys.Grain(http.Caller().Partition, DealEndpoints.NewDealId()));
+        var grain = grains.GetGrain<IDealGrain>(DealKeys.Grain(http.Caller().Partition, DealEndpoints.NewDealId(http)));
         var deal = await grain.Create(fields, DealEndpoints.Actor(http));
         return ApiResults.Created(DealContract.Single(deal), deal.Version);
     }
@@ -199,13 +199,13 @@ public static class DealActions
         fields.ThrowIfInvalid();
 
         var partition = http.Caller().Partition;
-        var grain = grains.GetGrain<IDealGrain>(DealKeys.Grain(partition, DealEndpoints.NewDealId()));
+        var grain = grains.GetGrain<IDealGrain>(DealKeys.Grain(partition, DealEndpoints.NewDealId(http)));
         var customerId = header.CustomerId;
         if (inlineCustomer is not null)
         {
             // Items, discounts and terms are checked before the customer is created, so a refusal leaves nothing behind.
             await grain.CreateConfigured(header, items, discounts, terms, dryRun: true, DealEndpoints.Actor(http));
-            customerId = await CustomerFor(grains, partition, inlineCustomer, dryRun, ct);
+            customerId = await CustomerFor(http, grains, partition, inlineCustomer, dryRun, ct);
         }
         var deal = await grain.CreateConfigured(header with { CustomerId = customerId }, items, discounts, terms, dryRun, DealEndpoints.Actor(http));
         var data = DealContract.Single(deal);
@@ -214,14 +214,14 @@ public static class DealActions
     }
 
     /// <summary>The tenant's customer with this email, created when there is none (a dry run creates nothing).</summary>
-    private static async Task<string?> CustomerFor(IGrainFactory grains, string partition, CustomerFields fields, bool dryRun, CancellationToken ct)
+    private static async Task<string?> CustomerFor(HttpContext http, IGrainFactory grains, string partition, CustomerFields fields, bool dryRun, CancellationToken ct)
     {
         var existing = await grains.GetGrain<ICustomerDirectoryGrain>(partition).FindByEmail(fields.Email!, ct);
         if (existing is not null || dryRun)
         {
             return existing;
         }
-        var id = Grains.Platform.ResourceIds.New(CustomerKeys.IdPrefix);
+        var id = Api.Idempotency.KeyedIds.New(http, CustomerKeys.IdPrefix);
         var created = await grains.GetGrain<ICustomerGrain>(CustomerKeys.Grain(partition, id)).Create(fields);
         return created.Id;
     }

@@ -88,5 +88,6 @@ public static class DealEndpoints
 
     public static async Task<object> Current(IDealGrain grain) => DealContract.Single(await grain.Get());
 
-    public static string NewDealId() => ResourceIds.New(DealKeys.IdPrefix);
+    /// <summary>A new deal id (derived from the key for a keyed request, tagged with the partition: see <see cref="DealIds"/>).</summary>
+    public static string NewDealId(HttpContext http) => KeyedIds.NewDeal(http, http.Caller().Partition);
 }

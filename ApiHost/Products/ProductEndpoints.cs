@@ -66,7 +66,7 @@ public static class ProductEndpoints
         {
             return ApiResults.Ok(ResourceRequests.ValidationPassed);
         }
-        var id = ResourceIds.New(ProductKeys.IdPrefix);
+        var id = KeyedIds.New(http, ProductKeys.IdPrefix);
         var product = await grains.GetGrain<IProductGrain>(ProductKeys.Grain(http.Caller().Partition, id)).Create(fields);
         return ApiResults.Created(ProductContract.Single(product), product.Version);
     }

@@ -61,7 +61,7 @@ public static class WebhookEndpoints
     private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
         var settings = WebhookContract.ReadCreate(await RequestBody.ReadObjectAsync(http.Request, ct));
-        var id = ResourceIds.New(WebhookKeys.IdPrefix);
+        var id = KeyedIds.New(http, WebhookKeys.IdPrefix);
         var created = await grains.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(http.Caller().Partition, id)).Create(settings);
         return ApiResults.Created(WebhookContract.Single(created.Webhook, created.Secret), created.Webhook.Version);
     }
