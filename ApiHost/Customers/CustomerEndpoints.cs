@@ -19,10 +19,10 @@ public static class CustomerEndpoints
         group.MapGet("", List).RequireScope("customers:read");
         group.MapGet("{id}", Get).RequireScope("customers:read");
         group.MapPost("", Create).RequireScope("customers:write").WithIdempotency();
-        group.MapPatch("", Update).RequireScope("customers:write");
-        group.MapPatch("{id}", Update).RequireScope("customers:write");
-        group.MapDelete("", Delete).RequireScope("customers:write");
-        group.MapDelete("{id}", Delete).RequireScope("customers:write");
+        group.MapPatch("", Update).RequireScope("customers:write").WithIdempotency();
+        group.MapPatch("{id}", Update).RequireScope("customers:write").WithIdempotency();
+        group.MapDelete("", Delete).RequireScope("customers:write").WithIdempotency();
+        group.MapDelete("{id}", Delete).RequireScope("customers:write").WithIdempotency();
     });
 
     private static async Task<IResult> List(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)

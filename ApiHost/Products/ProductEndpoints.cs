@@ -22,10 +22,10 @@ public static class ProductEndpoints
         group.MapGet("", List).RequireScope("products:read");
         group.MapGet("{id}", Get).RequireScope("products:read");
         group.MapPost("", Create).RequireScope("products:write").WithIdempotency();
-        group.MapPatch("", Update).RequireScope("products:write");
-        group.MapPatch("{id}", Update).RequireScope("products:write");
-        group.MapDelete("", Delete).RequireScope("products:write");
-        group.MapDelete("{id}", Delete).RequireScope("products:write");
+        group.MapPatch("", Update).RequireScope("products:write").WithIdempotency();
+        group.MapPatch("{id}", Update).RequireScope("products:write").WithIdempotency();
+        group.MapDelete("", Delete).RequireScope("products:write").WithIdempotency();
+        group.MapDelete("{id}", Delete).RequireScope("products:write").WithIdempotency();
     });
 
     private static async Task<IResult> List(HttpContext http, IGrainFactory grains, string? id, string? action, CancellationToken ct)

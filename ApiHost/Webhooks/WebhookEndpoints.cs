@@ -25,10 +25,10 @@ public static class WebhookEndpoints
         group.MapGet("", List).RequireScope("webhooks:read");
         group.MapGet("{id}", Get).RequireScope("webhooks:read");
         group.MapPost("", Create).RequireScope("webhooks:write").WithIdempotency();
-        group.MapPatch("", Update).RequireScope("webhooks:write");
-        group.MapPatch("{id}", Update).RequireScope("webhooks:write");
-        group.MapDelete("", Delete).RequireScope("webhooks:write");
-        group.MapDelete("{id}", Delete).RequireScope("webhooks:write");
+        group.MapPatch("", Update).RequireScope("webhooks:write").WithIdempotency();
+        group.MapPatch("{id}", Update).RequireScope("webhooks:write").WithIdempotency();
+        group.MapDelete("", Delete).RequireScope("webhooks:write").WithIdempotency();
+        group.MapDelete("{id}", Delete).RequireScope("webhooks:write").WithIdempotency();
         group.MapPost("rotate_secret", RotateSecret).RequireScope("webhooks:write");
         group.MapPost("test", Test).RequireScope("webhooks:write");
         group.MapGet("deliveries", Deliveries).RequireScope("webhooks:read");
