@@ -64,9 +64,9 @@ public sealed record ApiError(
         "Idempotency key was already used with a different request",
         new("use_new_key", false, "Use a new unique idempotency key. If the original request succeeded, fetch the resource to check its state."));
 
-    public static ApiError IdempotencyKeyInFlight() => new(409, "conflict.idempotency_key_in_flight", "conflict",
+    public static ApiError IdempotencyKeyInFlight(int retryAfterSeconds = 1) => new(409, "conflict.idempotency_key_in_flight", "conflict",
         "A request with this idempotency key is still being processed",
-        new("retry_later", true, "Retry with the same key once the first request has completed.", 1));
+        new("retry_later", true, "Retry with the same key once the first request has completed.", retryAfterSeconds));
 
     public static ApiError RateLimited(int retryAfterSeconds, string message = "Too many requests") => new(429, "rate_limited",
         "rate_limited", message, new("retry_later", true, "Wait retry_after_seconds, then retry with exponential backoff.", retryAfterSeconds));

@@ -60,7 +60,7 @@ public static class ApiResults
         public Task ExecuteAsync(HttpContext context)
         {
             context.Response.StatusCode = error.Status;
-            if (error.Recovery.RetryAfterSeconds is { } retryAfter && error.Status is 429 or 503)
+            if (error.Recovery.RetryAfterSeconds is { } retryAfter && error.Status is 409 or 429 or 503)
             {
                 context.Response.Headers.RetryAfter = retryAfter.ToString();
             }

@@ -19,10 +19,10 @@ public static class CustomerEndpoints
         group.MapGet("", List).RequireScope("customers:read");
         group.MapGet("{id}", Get).RequireScope("customers:read");
         group.MapPost("", Create).RequireScope("customers:write").WithIdempotency();
-        group.MapPatch("", Update).RequireScope("customers:write");
-        group.MapPatch("{id}", Update).RequireScope("customers:write");
-        group.MapDelete("", Delete).RequireScope("customers:write");
-        group.MapDelete("{id}", Delete).RequireScope("customers:write");
+        group.MapPatch("", Update).RequireScope("customers:write").WithIdempotency();
+        group.MapPatch("{id}", Update).RequireScope("customers:write").WithIdempotency();
+        group.MapDelete("", Delete).RequireScope("customers:write").WithIdempotency();
+        group.MapDelete("{id}", Delete).RequireScope("customers:write").WithIdempotency();
     });
 
     private static async Task<IResult> List(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
@@ -54,7 +54,7 @@ public static class CustomerEndpoints
         {
             return ApiResults.Ok(ResourceRequests.ValidationPassed);
         }
-        var id = ResourceIds.New(CustomerKeys.IdPrefix);
+        var id = KeyedIds.New(http, CustomerKeys.IdPrefix);
         var customer = await grains.GetGrain<ICustomerGrain>(CustomerKeys.Grain(http.Caller().Partition, id)).Create(fields);
         return ApiResults.Created(CustomerContract.Single(customer), customer.Version);
     }

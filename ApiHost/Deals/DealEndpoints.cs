@@ -23,10 +23,10 @@ public static class DealEndpoints
             // Public: third parties verify a deal they were given, without a key.
             group.MapGet("verify", DealQueries.PublicVerify);
             group.MapPost("", DealActions.Post).RequireScope("deals:write", DealActions.Map.Scopes).WithIdempotency();
-            group.MapPatch("", Update).RequireScope("deals:write");
-            group.MapPatch("{id}", Update).RequireScope("deals:write");
-            group.MapDelete("", Delete).RequireScope("deals:write");
-            group.MapDelete("{id}", Delete).RequireScope("deals:write");
+            group.MapPatch("", Update).RequireScope("deals:write").WithIdempotency();
+            group.MapPatch("{id}", Update).RequireScope("deals:write").WithIdempotency();
+            group.MapDelete("", Delete).RequireScope("deals:write").WithIdempotency();
+            group.MapDelete("{id}", Delete).RequireScope("deals:write").WithIdempotency();
         });
         app.MapApi("schema", group => group.MapGet("state-machine", DealQueries.StateMachine));
     }

@@ -4,6 +4,7 @@ using ApiHost.Api.Lists;
 using ApiHost.Auth;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Platform;
 
 namespace ApiHost.Deals;
 
@@ -130,11 +131,24 @@ public static class DealQueries
         {
             throw new ApiException(ApiError.NotFound("Deal not found"));
         }
+        // The id's tag names the partition (one grain, in memory after first use); ids made before tags use the locator.
+        foreach (var tagged in await grains.GetGrain<IDealTagGrain>(DealIds.TagOf(dealId)).Partitions())
+        {
+            try
+            {
+                return Verified(await grains.GetGrain<IDealGrain>(DealKeys.Grain(tagged, dealId)).Verify());
+            }
+            catch (DomainException ex) when (ex.Status == StatusCodes.Status404NotFound)
+            {
+                // Not this partition's (a tag collision, or an untagged id whose last characters happen to match).
+            }
+        }
         var partition = await grains.GetGrain<IDealLocatorGrain>(dealId).Partition()
             ?? throw new ApiException(ApiError.NotFound("Deal not found"));
-        var v = await grains.GetGrain<IDealGrain>(DealKeys.Grain(partition, dealId)).Verify();
-        return ApiResults.Ok(new JsonObject { ["verification"] = VerificationJson(v) });
+        return Verified(await grains.GetGrain<IDealGrain>(DealKeys.Grain(partition, dealId)).Verify());
     }
+
+    private static IResult Verified(DealVerification v) => ApiResults.Ok(new JsonObject { ["verification"] = VerificationJson(v) });
 
     public static JsonObject VerificationJson(DealVerification v) => new()
     {

@@ -1,7 +1,7 @@
 using ApiHost.Api;
 using ApiHost.Auth;
 using Grains.Interfaces.Deals;
-using Grains.Platform;
+using ApiHost.Api.Idempotency;
 
 namespace ApiHost.Deals;
 
@@ -12,9 +12,12 @@ public static class DealRequests
     public static IDealGrain Deal(HttpContext http, IGrainFactory grains, string? id) =>
         grains.GetGrain<IDealGrain>(DealKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, DealKeys.IdPrefix, "Deal")));
 
-    /// <summary>A new deal's grain under the caller's partition.</summary>
+    /// <summary>
+    /// A new deal's grain under the caller's partition; a keyed request's id is derived from its key, so its retry
+    /// reaches the deal the first attempt made (see <see cref="KeyedIds"/>).
+    /// </summary>
     public static IDealGrain NewDeal(HttpContext http, IGrainFactory grains) =>
-        grains.GetGrain<IDealGrain>(DealKeys.Grain(http.Caller().Partition, ResourceIds.New(DealKeys.IdPrefix)));
+        grains.GetGrain<IDealGrain>(DealKeys.Grain(http.Caller().Partition, KeyedIds.NewDeal(http, http.Caller().Partition)));
 
     public static DealActor Actor(HttpContext http)
     {

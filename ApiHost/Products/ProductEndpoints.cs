@@ -22,10 +22,10 @@ public static class ProductEndpoints
         group.MapGet("", List).RequireScope("products:read");
         group.MapGet("{id}", Get).RequireScope("products:read");
         group.MapPost("", Create).RequireScope("products:write").WithIdempotency();
-        group.MapPatch("", Update).RequireScope("products:write");
-        group.MapPatch("{id}", Update).RequireScope("products:write");
-        group.MapDelete("", Delete).RequireScope("products:write");
-        group.MapDelete("{id}", Delete).RequireScope("products:write");
+        group.MapPatch("", Update).RequireScope("products:write").WithIdempotency();
+        group.MapPatch("{id}", Update).RequireScope("products:write").WithIdempotency();
+        group.MapDelete("", Delete).RequireScope("products:write").WithIdempotency();
+        group.MapDelete("{id}", Delete).RequireScope("products:write").WithIdempotency();
     });
 
     private static async Task<IResult> List(HttpContext http, IGrainFactory grains, string? id, string? action, CancellationToken ct)
@@ -66,7 +66,7 @@ public static class ProductEndpoints
         {
             return ApiResults.Ok(ResourceRequests.ValidationPassed);
         }
-        var id = ResourceIds.New(ProductKeys.IdPrefix);
+        var id = KeyedIds.New(http, ProductKeys.IdPrefix);
         var product = await grains.GetGrain<IProductGrain>(ProductKeys.Grain(http.Caller().Partition, id)).Create(fields);
         return ApiResults.Created(ProductContract.Single(product), product.Version);
     }

@@ -25,10 +25,10 @@ public static class WebhookEndpoints
         group.MapGet("", List).RequireScope("webhooks:read");
         group.MapGet("{id}", Get).RequireScope("webhooks:read");
         group.MapPost("", Create).RequireScope("webhooks:write").WithIdempotency();
-        group.MapPatch("", Update).RequireScope("webhooks:write");
-        group.MapPatch("{id}", Update).RequireScope("webhooks:write");
-        group.MapDelete("", Delete).RequireScope("webhooks:write");
-        group.MapDelete("{id}", Delete).RequireScope("webhooks:write");
+        group.MapPatch("", Update).RequireScope("webhooks:write").WithIdempotency();
+        group.MapPatch("{id}", Update).RequireScope("webhooks:write").WithIdempotency();
+        group.MapDelete("", Delete).RequireScope("webhooks:write").WithIdempotency();
+        group.MapDelete("{id}", Delete).RequireScope("webhooks:write").WithIdempotency();
         group.MapPost("rotate_secret", RotateSecret).RequireScope("webhooks:write");
         group.MapPost("test", Test).RequireScope("webhooks:write");
         group.MapGet("deliveries", Deliveries).RequireScope("webhooks:read");
@@ -61,7 +61,7 @@ public static class WebhookEndpoints
     private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
         var settings = WebhookContract.ReadCreate(await RequestBody.ReadObjectAsync(http.Request, ct));
-        var id = ResourceIds.New(WebhookKeys.IdPrefix);
+        var id = KeyedIds.New(http, WebhookKeys.IdPrefix);
         var created = await grains.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(http.Caller().Partition, id)).Create(settings);
         return ApiResults.Created(WebhookContract.Single(created.Webhook, created.Secret), created.Webhook.Version);
     }

@@ -63,12 +63,23 @@ public interface IDealDirectoryGrain : IGrainWithStringKey
 }
 
 /// <summary>
-/// Where a deal lives (key: the deal id): the public verification endpoint has only the id, no tenant. Written once
-/// when the deal is created.
+/// Where a deal made before tagged ids lives (key: the deal id): written by those creates, read by the public
+/// verification endpoint for their ids. New deals carry a partition tag instead (<see cref="DealIds"/>).
 /// </summary>
 public interface IDealLocatorGrain : IGrainWithStringKey
 {
     Task Register(string partition);
 
     Task<string?> Partition();
+}
+
+/// <summary>
+/// The partitions whose deal ids carry one tag (key: <see cref="DealIds.Tag"/>; normally one partition, more only on a
+/// tag collision). Written once per partition, the first time a silo creates a deal for it.
+/// </summary>
+public interface IDealTagGrain : IGrainWithStringKey
+{
+    Task Register(string partition);
+
+    Task<IReadOnlyList<string>> Partitions();
 }

@@ -17,8 +17,15 @@ public interface IIdempotencyGrain : IGrainWithStringKey
     /// <summary>Stores the response of the request holding <paramref name="lease"/>; false when that lease was superseded.</summary>
     Task<bool> Complete(Guid lease, IdempotentResponse response);
 
-    /// <summary>Forgets the key (the request failed in a way the client should retry, e.g. 5xx); ignored for a stale lease.</summary>
+    /// <summary>Forgets the key: the request certainly changed nothing (e.g. 408, 429); ignored for a stale lease.</summary>
     Task Release(Guid lease);
+
+    /// <summary>
+    /// The request holding <paramref name="lease"/> ended in a 5xx: whether its change committed is unknown, so the key
+    /// is never released. It stays in flight for <see cref="IdempotencyPolicy.UnsettledHold"/> (a call that timed out may
+    /// still be running); then a retry runs again and the grain that committed the change (if it did) answers it.
+    /// </summary>
+    Task Unsettled(Guid lease);
 
     /// <summary>The live record, if any (diagnostics and tests).</summary>
     Task<IdempotencyRecordInfo?> Get();
@@ -38,6 +45,9 @@ public static class IdempotencyPolicy
     /// </summary>
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long a key whose request ended in a 5xx stays in flight before a retry may run (and be deduplicated by the grain).</summary>
+    public static readonly TimeSpan UnsettledHold = TimeSpan.FromSeconds(5);
+
     /// <summary>The grain key: the caller's partition (<c>tenant:environment</c>) and the key as sent.</summary>
     public static string GrainKey(string partition, string key) => $"{partition}:{key}";
 }
@@ -51,12 +61,18 @@ public enum IdempotencyOutcome
     Mismatch,
 }
 
-/// <summary>What <see cref="IIdempotencyGrain.Begin"/> decided; <see cref="Lease"/> is set for Proceed, <see cref="Response"/> for Replay.</summary>
+/// <summary>
+/// What <see cref="IIdempotencyGrain.Begin"/> decided; <see cref="Lease"/> and <see cref="Seed"/> are set for Proceed,
+/// <see cref="Response"/> for Replay, <see cref="RetryAfterSeconds"/> for InFlight.
+/// </summary>
+/// <param name="Seed">Fixed for the key's life: ids a keyed create makes derive from it, so a retry reaches the same grain.</param>
 [GenerateSerializer, Immutable]
 public sealed record IdempotencyClaim(
     [property: Id(0)] IdempotencyOutcome Outcome,
     [property: Id(1)] Guid Lease = default,
-    [property: Id(2)] IdempotentResponse? Response = null);
+    [property: Id(2)] IdempotentResponse? Response = null,
+    [property: Id(3)] string Seed = "",
+    [property: Id(4)] int RetryAfterSeconds = 1);
 
 /// <summary>A response as the client first received it: status, content type, body and the headers a replay repeats.</summary>
 [GenerateSerializer, Immutable]

@@ -1,3 +1,5 @@
+using Grains.Platform;
+using Grains.Idempotency;
 using Grains.Resources;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -25,6 +27,13 @@ public sealed class CustomerState : IResourceState<CustomerRecord>
     [Id(3)] public long ProjectionVersion { get; set; }
 
     [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
+
+    /// <summary>Keyed changes this grain committed (the request's outcome, written with the change).</summary>
+    [Id(5)] public Dictionary<string, AppliedKey> AppliedKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Rows the next write derives (not serialized; see <see cref="IHoldsDerivedRows"/>).</summary>
+    [field: NonSerialized]
+    public DerivedRows? DerivedRows { get; set; }
 }
 
 /// <summary>

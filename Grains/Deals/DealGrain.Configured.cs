@@ -1,5 +1,6 @@
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Idempotency;
 using Grains.Platform;
 
 namespace Grains.Deals;
@@ -27,7 +28,10 @@ public sealed partial class DealGrain
         {
             return existing;
         }
-        var id = ResourceIds.New(CustomerKeys.IdPrefix);
+        // A keyed request's retry makes the same customer (whose grain then replays), never a second one.
+        var id = KeyedChanges.Current is { } keyed
+            ? ResourceIds.Derived(CustomerKeys.IdPrefix, $"{keyed.Key}\n{keyed.Fingerprint}\ncustomer:{ResourceId}")
+            : ResourceIds.New(CustomerKeys.IdPrefix);
         var created = await GrainFactory.GetGrain<ICustomerGrain>(CustomerKeys.Grain(Partition, id)).Create(customer);
         return created.Id;
     }

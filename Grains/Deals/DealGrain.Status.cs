@@ -2,6 +2,7 @@ using System.Text;
 using Grains.Deals.Signing;
 using Grains.Events;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Idempotency;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Platform;
@@ -115,7 +116,11 @@ public sealed partial class DealGrain
         DealView? declinedDeal = null;
         if (createDeclinedDeal && declined.Count > 0)
         {
-            var grain = GrainFactory.GetGrain<IDealGrain>(DealKeys.Grain(Partition, ResourceIds.New(DealKeys.IdPrefix)));
+            // A keyed request's retry makes the same declined deal (which then replays), never a second one.
+            var declinedId = KeyedChanges.Current is { } keyed
+                ? DealIds.Derived(Partition, $"{keyed.Key}\n{keyed.Fingerprint}\ndeclined:{ResourceId}")
+                : DealIds.New(Partition);
+            var grain = GrainFactory.GetGrain<IDealGrain>(DealKeys.Grain(Partition, declinedId));
             declinedDeal = await grain.CreateConfigured(new DealConfiguration(
                 new DealFields($"{current.Title} (declined items)", current.CustomerId, current.Description, current.Currency, current.TaxRate,
                     current.DealType, current.BillingCycle, null, $"Declined items of {current.Id}", null),
@@ -132,7 +137,8 @@ public sealed partial class DealGrain
             declined_deal_id = declinedDeal?.Id,
         });
         var next = await Apply(current, transition, actor, now, d => d with { Items = [.. d.Items.Where(i => accepted.Contains(i.Id))] }, [evt],
-            "deal.partially_accepted", new { accepted_items = acceptedItems, rejected_items = declined.Select(i => i.Id), declined_deal_id = declinedDeal?.Id });
+            "deal.partially_accepted", new { accepted_items = acceptedItems, rejected_items = declined.Select(i => i.Id), declined_deal_id = declinedDeal?.Id },
+            d => new DealPartialAcceptResult(d, declinedDeal));
         return new DealPartialAcceptResult(next, declinedDeal);
     }
 
@@ -153,12 +159,14 @@ public sealed partial class DealGrain
     }
 
     /// <summary>A plain status move (transition or delete): the table's entry, its conditions, its events.</summary>
-    private Task<DealView> Move(DealView current, string target, string action, DealActor actor, DateTimeOffset now, Func<DealView, DealView> change) =>
-        Apply(current, Lookup(current, target, action), actor, now, change, [], "deal.status_changed", new { from = current.Status, to = target });
+    private Task<DealView> Move(DealView current, string target, string action, DealActor actor, DateTimeOffset now, Func<DealView, DealView> change,
+        Func<DealView, object>? resultOf = null) =>
+        Apply(current, Lookup(current, target, action), actor, now, change, [], "deal.status_changed", new { from = current.Status, to = target }, resultOf);
 
     /// <summary>Applies a table move with its change: status, events (<c>deal.status_changed</c>, and <c>deal.closed</c>/<c>deal.expired</c>).</summary>
     private async Task<DealView> Apply(DealView current, DealTransition transition, DealActor actor, DateTimeOffset now,
-        Func<DealView, DealView> change, IReadOnlyList<OutboxEvent> events, string auditAction, object auditChanges)
+        Func<DealView, DealView> change, IReadOnlyList<OutboxEvent> events, string auditAction, object auditChanges,
+        Func<DealView, object>? resultOf = null)
     {
         var unmet = DealRules.Unmet(current, transition.Conditions);
         if (unmet.Count > 0)
@@ -199,7 +207,7 @@ public sealed partial class DealGrain
         {
             all.Add(Outbox.Event("deal.expired", now, new { id = next.Id, deal_id = next.Id, expired_at = now }));
         }
-        await CommitAudited(next, all, actor, auditAction, auditChanges);
+        await CommitAudited(next, all, actor, auditAction, auditChanges, resultOf?.Invoke(next));
         return next;
     }
 

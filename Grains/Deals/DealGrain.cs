@@ -24,6 +24,7 @@ public sealed partial class DealGrain(
     [PersistentState("deal")] IPersistentState<DealState> state,
     IProjectionStore projections,
     IAuditStore audit,
+    DealTags tags,
     TimeProvider time,
     ILogger<DealGrain> logger) : ResourceGrain<DealState, DealView>(state, projections, logger), IDealGrain
 {
@@ -45,7 +46,7 @@ public sealed partial class DealGrain(
     public async Task<DealView> Create(DealFields fields, DealActor actor)
     {
         var deal = await New(fields, [], [], null);
-        await GrainFactory.GetGrain<IDealLocatorGrain>(ResourceId).Register(Partition);
+        await Locate();
         await CommitAudited(deal, [Outbox.Event("deal.created", deal.CreatedAt, DealRecords.Summary(deal))], actor, "deal.created",
             new { fields.Title, fields.CustomerId, fields.Currency, fields.TaxRate });
         return deal;
@@ -64,7 +65,7 @@ public sealed partial class DealGrain(
             return deal with { Version = 0 };
         }
         var summary = DealRecords.Summary(deal);
-        await GrainFactory.GetGrain<IDealLocatorGrain>(ResourceId).Register(Partition);
+        await Locate();
         await CommitAudited(deal,
             [Outbox.Event("deal.created", deal.CreatedAt, summary), Outbox.Event("deal.created_configured", deal.CreatedAt, new
             {
@@ -128,10 +129,12 @@ public sealed partial class DealGrain(
         var now = time.GetUtcNow();
         if (current.Status is DealStatuses.Cancelled or DealStatuses.Expired)
         {
-            await CommitAudited(null, [], actor, "deal.deleted", new { previous_status = current.Status });
-            return new DealDeletion(true, null);
+            var deleted = new DealDeletion(true, null);
+            await CommitAudited(null, [], actor, "deal.deleted", new { previous_status = current.Status }, deleted);
+            return deleted;
         }
-        var cancelled = await Move(current, DealStatuses.Cancelled, DealStateMachine.TransitionAction, actor, now, d => d);
+        var cancelled = await Move(current, DealStatuses.Cancelled, DealStateMachine.TransitionAction, actor, now, d => d,
+            d => new DealDeletion(false, d));
         return new DealDeletion(false, cancelled);
     }
 
@@ -174,6 +177,14 @@ public sealed partial class DealGrain(
 
     private DealView Existing() => Current.Record ?? throw DomainException.NotFound("Deal");
 
+    /// <summary>
+    /// Makes the deal findable by the public verify endpoint: a tagged id (<see cref="DealIds"/>) needs its partition's
+    /// tag registered, once per partition and process; an untagged one (made by a caller with its own id) a locator entry.
+    /// </summary>
+    private Task Locate() => DealIds.TagOf(ResourceId) == DealIds.Tag(Partition)
+        ? tags.EnsureRegistered(Partition)
+        : GrainFactory.GetGrain<IDealLocatorGrain>(ResourceId).Register(Partition);
+
     private async Task<DealView> New(DealFields fields, IReadOnlyList<DealItemInput> items, IReadOnlyList<DealDiscountInput> discounts, string? termsJson)
     {
         if (Current.Version > 0)
@@ -196,17 +207,23 @@ public sealed partial class DealGrain(
     /// <summary>The next version of a changed deal, stamped with the change time.</summary>
     private DealView Stamp(DealView next, DateTimeOffset now) => next with { Version = Current.Version + 1, UpdatedAt = now };
 
-    /// <summary>Commits the deal (null: deleted) with its events and an audit entry chained to the last one, in one write.</summary>
-    private async Task CommitAudited(DealView? next, IReadOnlyList<OutboxEvent> events, DealActor actor, string action, object changes)
+    /// <summary>
+    /// Commits the deal (null: deleted) with its events and an audit entry chained to the last one, in one write;
+    /// <paramref name="result"/> is what the calling method returns when it is not the deal itself (kept for a keyed replay).
+    /// </summary>
+    private async Task CommitAudited(DealView? next, IReadOnlyList<OutboxEvent> events, DealActor actor, string action, object changes,
+        object? result = null)
     {
         var now = next?.UpdatedAt ?? time.GetUtcNow();
         var entry = AuditChain.Next(Current.AuditTail, Partition, DealKeys.ResourceType, ResourceId, action, actor.Actor, actor.ActorType,
             JsonSerializer.Serialize(changes, AuditJson), next is null ? "null" : JsonSerializer.Serialize(next, AuditJson), now);
+        var inTransaction = DerivedRowsInTransaction;
         await Commit(next, events, (previous, written) =>
         {
             written.AuditTail = entry;
-            written.PendingAudit = [.. previous.PendingAudit, entry];
-        });
+            // Where the storage writes the entry with the state, nothing is pending; elsewhere it is handed on after the write.
+            written.PendingAudit = inTransaction ? previous.PendingAudit : [.. previous.PendingAudit, entry];
+        }, [entry], result);
     }
 
     protected override Task AfterCommit() => SyncAudit();

@@ -6,10 +6,11 @@ namespace Grains.Deals;
 
 public static class DealHosting
 {
-    /// <summary>What deals add to a silo beyond their grains: the product-reference check (deleting a product in use is a 409).</summary>
+    /// <summary>What deals add to a silo beyond their grains: the product-reference check (deleting a product in use is a 409) and the id tag registry.</summary>
     public static IServiceCollection AddDeals(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProductReferences, DealProductReferences>());
+        services.TryAddSingleton<DealTags>();
         return services;
     }
 }

@@ -1,3 +1,5 @@
+using Grains.Platform;
+using Grains.Idempotency;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Events;
 using Grains.Resources;
@@ -22,4 +24,11 @@ public sealed class DealState : IResourceState<DealView>
 
     /// <summary>Audit entries written with the change but not yet in the audit store (handed on after the write).</summary>
     [Id(6)] public List<AuditEntry> PendingAudit { get; set; } = [];
+
+    /// <summary>Keyed changes this grain committed (the request's outcome, written with the change).</summary>
+    [Id(7)] public Dictionary<string, AppliedKey> AppliedKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Rows the next write derives (not serialized; see <see cref="IHoldsDerivedRows"/>).</summary>
+    [field: NonSerialized]
+    public DerivedRows? DerivedRows { get; set; }
 }

@@ -26,7 +26,7 @@ public sealed class IdempotencyGrain(
         {
             // Schedule the clean-up before writing: a reminder without a record is harmless, a record without one lingers.
             await this.RegisterOrUpdateReminder(ExpiryReminder, IdempotencyPolicy.Retention, ReminderPeriod);
-            state.State = new IdempotencyState { Fingerprint = fingerprint, FirstUsedAt = now };
+            state.State = new IdempotencyState { Fingerprint = fingerprint, FirstUsedAt = now, Seed = Guid.NewGuid().ToString("N") };
             return await Lease(now);
         }
         if (record.Fingerprint != fingerprint)
@@ -39,7 +39,7 @@ public sealed class IdempotencyGrain(
         }
         if (record.LeaseUntil > now)
         {
-            return new IdempotencyClaim(IdempotencyOutcome.InFlight);
+            return new IdempotencyClaim(IdempotencyOutcome.InFlight, RetryAfterSeconds: (int)Math.Ceiling(Math.Max(1, (record.LeaseUntil - now).TotalSeconds)));
         }
         // The holder's lease ran out (its process most likely died): this retry takes over. The 24 h still count from first use.
         return await Lease(now);
@@ -62,6 +62,20 @@ public sealed class IdempotencyGrain(
         if (HoldsLease(lease))
         {
             await state.ClearStateAsync();
+        }
+    }
+
+    public async Task Unsettled(Guid lease)
+    {
+        if (!HoldsLease(lease))
+        {
+            return;
+        }
+        var until = time.GetUtcNow() + IdempotencyPolicy.UnsettledHold;
+        if (until < state.State.LeaseUntil)
+        {
+            state.State.LeaseUntil = until;
+            await state.WriteStateAsync();
         }
     }
 
@@ -116,8 +130,13 @@ public sealed class IdempotencyGrain(
         var lease = Guid.NewGuid();
         state.State.Lease = lease;
         state.State.LeaseUntil = now + IdempotencyPolicy.Lease;
+        if (state.State.Seed.Length == 0)
+        {
+            // A record written before seeds existed.
+            state.State.Seed = Guid.NewGuid().ToString("N");
+        }
         await state.WriteStateAsync();
-        return new IdempotencyClaim(IdempotencyOutcome.Proceed, lease);
+        return new IdempotencyClaim(IdempotencyOutcome.Proceed, lease, Seed: state.State.Seed);
     }
 
     private static T Max<T>(T a, T b) where T : IComparable<T> => a.CompareTo(b) >= 0 ? a : b;
@@ -137,4 +156,7 @@ public sealed class IdempotencyState
     [Id(3)] public DateTimeOffset LeaseUntil { get; set; }
 
     [Id(4)] public IdempotentResponse? Response { get; set; }
+
+    /// <summary>Random, fixed at first use: what a keyed create derives its ids from (see <see cref="IdempotencyClaim.Seed"/>).</summary>
+    [Id(5)] public string Seed { get; set; } = "";
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text;
 
 namespace Grains.Platform;
 
@@ -7,4 +8,8 @@ public static class ResourceIds
 {
     public static string New(string prefix) =>
         $"{prefix}_{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12))}";
+
+    /// <summary>The same id for the same seed (a keyed request's retry asks for the grain its first attempt made).</summary>
+    public static string Derived(string prefix, string seed) =>
+        $"{prefix}_{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(seed)).AsSpan(0, 12))}";
 }

@@ -1,3 +1,4 @@
+using Grains.Idempotency;
 using Grains.Resources;
 using System.Text.Json;
 using Grains.Interfaces.Events;
@@ -24,6 +25,13 @@ public sealed class ProductState : IResourceState<ProductView>
     [Id(3)] public long ProjectionVersion { get; set; }
 
     [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
+
+    /// <summary>Keyed changes this grain committed (the request's outcome, written with the change).</summary>
+    [Id(5)] public Dictionary<string, AppliedKey> AppliedKeys { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Rows the next write derives (not serialized; see <see cref="IHoldsDerivedRows"/>).</summary>
+    [field: NonSerialized]
+    public DerivedRows? DerivedRows { get; set; }
 }
 
 /// <summary>Creates and changes products, enforces their cross-field rules, and maps them to projection rows (all pure).</summary>

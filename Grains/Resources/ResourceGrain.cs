@@ -1,14 +1,21 @@
 using Grains.Events;
+using Grains.Idempotency;
+using Grains.Interfaces.Deals;
 using Grains.Interfaces.Events;
+using Grains.Interfaces.Idempotency;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
+using Grains.Platform;
 using Grains.Projections;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Providers;
+using Orleans.Storage;
 
 namespace Grains.Resources;
 
 /// <summary>The persisted shape every projected resource grain shares: record, tombstone, versions and outbox.</summary>
-public interface IResourceState<TRecord> where TRecord : class
+public interface IResourceState<TRecord> : IHoldsDerivedRows where TRecord : class
 {
     /// <summary>The record; null before creation and after deletion.</summary>
     TRecord? Record { get; set; }
@@ -23,20 +30,28 @@ public interface IResourceState<TRecord> where TRecord : class
     long ProjectionVersion { get; set; }
 
     List<OutboxEvent> Outbox { get; set; }
+
+    /// <summary>Keyed changes committed within <see cref="IdempotencyPolicy.Retention"/> (at most <c>MaxAppliedKeys</c>), by key.</summary>
+    Dictionary<string, AppliedKey> AppliedKeys { get; set; }
 }
 
 /// <summary>
-/// A resource grain keyed <c>{tenant}:{env}/{id}</c> whose changes are one state write (record + outbox event),
-/// then handed on: events to the tenant event log (<see cref="OutboxRelay"/>), the record to the projection. Neither
-/// hand-off fails the change (it is persisted): timers retry while active, and activation retries what is behind.
+/// A resource grain keyed <c>{tenant}:{env}/{id}</c>. A change is one write: the state (record, outbox events, the
+/// keyed request's outcome) and, where the storage can (<see cref="IStoresDerivedRows"/>: PostgreSQL), the projection
+/// row and audit entries it derives, in one transaction group-committed with other grains' changes. Then the events
+/// are handed to the tenant event log (<see cref="OutboxRelay"/>), idempotent by event id and in order per grain. See
+/// <c>docs/write-path.md</c> for what a crash at each step leaves.
 /// </summary>
 public abstract class ResourceGrain<TState, TRecord>(
     IPersistentState<TState> state,
     IProjectionStore projections,
-    ILogger logger) : Grain
+    ILogger logger) : Grain, IAppliesKeyedChanges
     where TState : class, IResourceState<TRecord>, new()
     where TRecord : class
 {
+    /// <summary>Keyed changes a grain remembers (the newest); older retries are answered by the idempotency record.</summary>
+    public const int MaxAppliedKeys = 32;
+
     private static readonly TimeSpan RetryDue = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(30);
 
@@ -46,6 +61,8 @@ public abstract class ResourceGrain<TState, TRecord>(
     // The state in memory is ahead of the stored one in what needs no write of its own (the trimmed outbox, the
     // projection version, a derived grain's hand-off marks); the next change or the deactivation writes it.
     private bool unsavedHandOffs;
+
+    private bool? derivedInTransaction;
 
     /// <summary>The persisted state as last written (read-only use: changes go through <see cref="Commit"/>).</summary>
     protected TState Current => state.State;
@@ -74,6 +91,15 @@ public abstract class ResourceGrain<TState, TRecord>(
         }
     }
 
+    public AppliedKey? Applied(string key) => state.State.AppliedKeys.GetValueOrDefault(key);
+
+    /// <summary>
+    /// Whether the grain's storage writes the projection row and audit entries in the state's own transaction
+    /// (PostgreSQL); otherwise (memory, the stock ADO.NET provider) the grain applies them after the write.
+    /// </summary>
+    protected bool DerivedRowsInTransaction => derivedInTransaction ??=
+        ServiceProvider.GetKeyedService<IGrainStorage>(ProviderConstants.DEFAULT_STORAGE_PROVIDER_NAME) is IStoresDerivedRows;
+
     public Task<IReadOnlyList<OutboxEvent>> PendingEvents() => Task.FromResult<IReadOnlyList<OutboxEvent>>([.. state.State.Outbox]);
 
     protected void CheckVersion(long expected)
@@ -89,20 +115,36 @@ public abstract class ResourceGrain<TState, TRecord>(
 
     /// <summary>
     /// The change with several events. <paramref name="amend"/> sets a derived state's own fields on the new state
-    /// (from the previous one), so they are part of the same write.
+    /// (from the previous one), so they are part of the same write; <paramref name="audit"/> are its audit entries;
+    /// <paramref name="result"/> is what the grain method returns (null: the record), kept for a keyed request's replay.
     /// </summary>
-    protected async Task Commit(TRecord? record, IReadOnlyList<OutboxEvent> events, Action<TState, TState>? amend = null)
+    protected async Task Commit(TRecord? record, IReadOnlyList<OutboxEvent> events, Action<TState, TState>? amend = null,
+        IReadOnlyList<AuditEntry>? audit = null, object? result = null)
     {
         var previous = state.State;
-        state.State = new TState
+        var inTransaction = DerivedRowsInTransaction;
+        var next = new TState
         {
             Record = record,
             Deleted = record is null,
             Version = previous.Version + 1,
             ProjectionVersion = previous.ProjectionVersion,
             Outbox = [.. previous.Outbox, .. events],
+            AppliedKeys = AppliedKeysAfter(previous.AppliedKeys, result ?? record),
         };
-        amend?.Invoke(previous, state.State);
+        var derived = new DerivedRows
+        {
+            Upsert = record is null ? null : ToRow(record),
+            Delete = record is null ? new ProjectionKey(Partition, ResourceType, ResourceId) : null,
+            Audit = audit ?? [],
+        };
+        if (inTransaction)
+        {
+            next.DerivedRows = derived;
+            next.ProjectionVersion = next.Version;
+        }
+        amend?.Invoke(previous, next);
+        state.State = next;
         try
         {
             await state.WriteStateAsync();
@@ -115,9 +157,37 @@ public abstract class ResourceGrain<TState, TRecord>(
             DeactivateOnIdle();
             throw;
         }
+        finally
+        {
+            next.DerivedRows = null;
+        }
+        unsavedHandOffs = true;
+        if (inTransaction)
+        {
+            await HandOnEvents(persistTrim: false);
+            return;
+        }
         // The hand-offs are independent of each other: run them side by side (latency is the slowest, not the sum).
         await Task.WhenAll(HandOnEvents(persistTrim: false), SyncProjection(), AfterCommit());
-        unsavedHandOffs = true;
+    }
+
+    /// <summary>The keyed changes to keep after this one: the current request's added, expired and surplus ones dropped.</summary>
+    private Dictionary<string, AppliedKey> AppliedKeysAfter(Dictionary<string, AppliedKey> before, object? result)
+    {
+        if (KeyedChanges.Current is null && before.Count == 0)
+        {
+            return before;
+        }
+        var now = ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow();
+        var kept = before.Where(k => now - k.Value.At < IdempotencyPolicy.Retention)
+            .OrderByDescending(k => k.Value.At)
+            .Take(KeyedChanges.Current is null ? MaxAppliedKeys : MaxAppliedKeys - 1)
+            .ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal);
+        if (KeyedChanges.Current is { } keyed)
+        {
+            kept[keyed.Key] = new AppliedKey(keyed.Fingerprint, keyed.Method, result, now);
+        }
+        return kept;
     }
 
     /// <summary>
@@ -143,7 +213,7 @@ public abstract class ResourceGrain<TState, TRecord>(
         }
     }
 
-    /// <summary>A derived grain's own hand-off after each committed change (e.g. the deal's audit entries).</summary>
+    /// <summary>A derived grain's own hand-off after a change whose derived rows were not in its transaction (e.g. the deal's audit entries).</summary>
     protected virtual Task AfterCommit() => Task.CompletedTask;
 
     private async Task HandOnEvents(bool persistTrim)

@@ -13,9 +13,10 @@ public sealed class IdempotentEndpoint
 public static class IdempotencyExtensions
 {
     /// <summary>
-    /// Makes a creating POST honour <c>Idempotency-Key</c>: a retry with the same key and request gets the
-    /// first response again (201 as 200, <c>Idempotent-Replayed: true</c>) instead of creating twice.
-    /// The endpoint must also <c>RequireScope</c>: keys are scoped to the caller's tenant and environment.
+    /// Makes a mutating endpoint (POST, PATCH, DELETE) honour <c>Idempotency-Key</c>: a retry with the same key and
+    /// request gets the first response again (201 as 200, <c>Idempotent-Replayed: true</c>) instead of changing twice.
+    /// The endpoint must also <c>RequireScope</c>: keys are scoped to the caller's tenant and environment. Not for
+    /// responses that show a secret once (API keys, a rotated webhook secret): a stored response would keep it.
     /// </summary>
     public static TBuilder WithIdempotency<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(IdempotentEndpoint.Instance);

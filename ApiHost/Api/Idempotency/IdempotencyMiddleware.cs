@@ -7,11 +7,15 @@ namespace ApiHost.Api.Idempotency;
 
 /// <summary>
 /// <c>Idempotency-Key</c> on endpoints marked <see cref="IdempotencyExtensions.WithIdempotency"/>. Runs after
-/// authentication (keys are scoped to the caller's tenant+environment). The first request with a key
-/// proceeds while its <see cref="IIdempotencyGrain"/> marks it in flight; its response is captured,
-/// stored and then sent. Later requests with the key get that response again, or 409 when the key is
-/// still in flight or was used for a different request. 5xx (and 408/429) responses are not stored:
-/// the key is released so the client's retry runs again.
+/// authentication (keys are scoped to the caller's tenant+environment). The first request with a key proceeds while
+/// its <see cref="IIdempotencyGrain"/> marks it in flight; the key and fingerprint travel to the grains with the call
+/// (<see cref="KeyedChanges"/>), so the grain that commits the change stores its outcome in that same write, and the
+/// ids a keyed create makes derive from the key (<see cref="KeyedIds"/>), so a retry reaches the same grain. The
+/// response is captured and stored for fast replays. Later requests with the key get it again, or 409 when the key is
+/// in flight or was used for a different request. A 5xx never releases the key (the change may have committed): it
+/// stays in flight briefly (<see cref="IdempotencyPolicy.UnsettledHold"/>), then a retry runs and the grain answers it
+/// from the committed change (<c>Idempotent-Replayed: true</c>) or runs it for the first time. Only 408/429, which
+/// change nothing, release the key. See <c>docs/write-path.md</c>.
 /// </summary>
 public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory grains, ILogger<IdempotencyMiddleware> logger)
 {
@@ -36,19 +40,31 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
 
         var caller = context.Caller();
         var body = await RequestBody.ReadBytesAsync(context.Request, context.RequestAborted);
-        var grain = grains.GetGrain<IIdempotencyGrain>(IdempotencyPolicy.GrainKey(caller.Partition, key));
-        var claim = await grain.Begin(Fingerprint(caller.Partition, context.Request, body));
+        var grainKey = IdempotencyPolicy.GrainKey(caller.Partition, key);
+        var grain = grains.GetGrain<IIdempotencyGrain>(grainKey);
+        var fingerprint = Fingerprint(caller.Partition, context.Request, body);
+        var claim = await grain.Begin(fingerprint);
         switch (claim.Outcome)
         {
             case IdempotencyOutcome.Replay:
                 await ReplayAsync(context, claim.Response!);
                 return;
             case IdempotencyOutcome.InFlight:
-                throw new ApiException(ApiError.IdempotencyKeyInFlight());
+                throw new ApiException(ApiError.IdempotencyKeyInFlight(claim.RetryAfterSeconds));
             case IdempotencyOutcome.Mismatch:
                 throw new ApiException(ApiError.IdempotencyKeyReused());
         }
-        await RunAndStoreAsync(context, grain, claim.Lease);
+        context.Features.Set(new KeyedIds(caller.Partition, claim.Seed));
+        KeyedChanges.Enter(grainKey, fingerprint);
+        var replays = KeyedChanges.ObserveReplays();
+        try
+        {
+            await RunAndStoreAsync(context, grain, claim.Lease, replays);
+        }
+        finally
+        {
+            KeyedChanges.Leave();
+        }
     }
 
     /// <summary>
@@ -73,7 +89,10 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
     /// <summary>Whether a response is final for its key. Server errors and "retry later" answers are not.</summary>
     public static bool IsStored(int status) => status < 500 && status is not (408 or 429);
 
-    private async Task RunAndStoreAsync(HttpContext context, IIdempotencyGrain grain, Guid lease)
+    /// <summary>Whether a response that is not stored certainly changed nothing (the key may be released): 408 and 429, not 5xx.</summary>
+    private static bool ChangedNothing(int status) => status is 408 or 429;
+
+    private async Task RunAndStoreAsync(HttpContext context, IIdempotencyGrain grain, Guid lease, ReplayFlag replays)
     {
         var original = context.Response.Body;
         await using var buffer = new MemoryStream();
@@ -90,7 +109,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
                 var error = ErrorHandlingMiddleware.Classify(ex);
                 if (!IsStored(error.Status) || context.Response.HasStarted)
                 {
-                    await ReleaseAsync(grain, lease);
+                    await SettleAsync(grain, lease, error.Status);
                     throw; // ErrorHandlingMiddleware logs it and writes the envelope.
                 }
                 await ErrorHandlingMiddleware.ReplaceWithErrorAsync(context, error);
@@ -103,6 +122,15 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         }
 
         var response = context.Response;
+        if (replays.Replayed && IsStored(response.StatusCode))
+        {
+            // The grain answered from the change a previous attempt committed: this is that attempt's response.
+            if (response.StatusCode == StatusCodes.Status201Created)
+            {
+                response.StatusCode = StatusCodes.Status200OK;
+            }
+            response.Headers[ReplayedHeader] = "true";
+        }
         if (IsStored(response.StatusCode))
         {
             var stored = new IdempotentResponse(response.StatusCode, response.ContentType, buffer.ToArray(),
@@ -124,23 +152,31 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         }
         else
         {
-            await ReleaseAsync(grain, lease);
+            await SettleAsync(grain, lease, response.StatusCode);
         }
 
         buffer.Position = 0;
         await buffer.CopyToAsync(original, context.RequestAborted);
     }
 
-    private async Task ReleaseAsync(IIdempotencyGrain grain, Guid lease)
+    /// <summary>A response that is not stored: release the key if nothing changed, else keep it in flight for a short while.</summary>
+    private async Task SettleAsync(IIdempotencyGrain grain, Guid lease, int status)
     {
         try
         {
-            await grain.Release(lease);
+            if (ChangedNothing(status))
+            {
+                await grain.Release(lease);
+            }
+            else
+            {
+                await grain.Unsettled(lease);
+            }
         }
         catch (Exception ex)
         {
-            // The in-flight mark then lapses with its lease.
-            logger.LogWarning(ex, "Could not release an idempotency key");
+            // The in-flight mark then lapses with its lease; a retry after it is answered by the grain.
+            logger.LogWarning(ex, "Could not settle an idempotency key after status {Status}", status);
         }
     }
 

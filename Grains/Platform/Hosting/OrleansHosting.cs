@@ -3,6 +3,7 @@ using Grains.Deals.Audit;
 using Grains.Encryption;
 using Grains.Events;
 using Grains.Platform.Postgres;
+using Grains.Idempotency;
 using Grains.Platform.Postgres.Storage;
 using Grains.Projections;
 using Grains.Webhooks;
@@ -86,6 +87,7 @@ public static class OrleansHosting
                 o.ConnectionString = PostgresConnectionStrings.Tune(connectionString);
             })
             .AddDashboard();
+        client.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         client.Services.TryAddSingleton(TimeProvider.System);
         return client;
     }
@@ -127,6 +129,9 @@ public static class OrleansHosting
         // compiler's collection-expression types, which the default Newtonsoft JSON storage format cannot read back).
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.Services.AddDeals();
+        // Keyed requests (Idempotency-Key): a retry of a committed change is answered from it, never run twice.
+        silo.AddIncomingGrainCallFilter<KeyedChangeFilter>();
+        silo.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         silo.AddDashboard();
         return silo;
     }

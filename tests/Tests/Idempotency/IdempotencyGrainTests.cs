@@ -65,6 +65,28 @@ public sealed class IdempotencyGrainTests(GrainTestCluster cluster) : IClassFixt
     }
 
     [Fact]
+    public async Task An_unsettled_request_keeps_the_key_in_flight_for_the_hold_then_a_retry_runs_with_the_same_seed()
+    {
+        var grain = Grain();
+        var first = await grain.Begin("fp-a");
+        Assert.NotEmpty(first.Seed);
+
+        await grain.Unsettled(first.Lease);
+        var meanwhile = await grain.Begin("fp-a");
+        Assert.Equal(IdempotencyOutcome.InFlight, meanwhile.Outcome);
+        Assert.InRange(meanwhile.RetryAfterSeconds, 1, (int)IdempotencyPolicy.UnsettledHold.TotalSeconds);
+
+        cluster.Time.Advance(IdempotencyPolicy.UnsettledHold + TimeSpan.FromMilliseconds(1));
+        var retry = await grain.Begin("fp-a");
+
+        // The retry runs (its ids derive from the same seed, so it reaches the grain that may have committed the first attempt).
+        Assert.Equal(IdempotencyOutcome.Proceed, retry.Outcome);
+        Assert.Equal(first.Seed, retry.Seed);
+        Assert.NotEqual(first.Lease, retry.Lease);
+        Assert.False(await grain.Complete(first.Lease, Created));
+    }
+
+    [Fact]
     public async Task A_key_is_kept_24_hours_from_first_use_then_is_new_again()
     {
         var grain = Grain();

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Grains.Interfaces.Products;
 using Tests.Infrastructure;
 
 namespace Tests.Idempotency;
@@ -14,9 +15,11 @@ namespace Tests.Idempotency;
 /// <summary>
 /// The embedded API plus one test-only creating POST, <c>/v1/test-widgets</c>, marked
 /// <c>WithIdempotency</c>. Its body steers it: <c>tag</c> counts creations per test, <c>reject</c>
-/// answers 400, <c>fail_times</c>+<c>fail_mode</c> fail with 5xx that many times, <c>gate</c> waits for the test.
+/// answers 400, <c>fail_times</c>+<c>fail_mode</c> fail with 5xx that many times, <c>gate</c> waits for the test;
+/// <c>product</c> creates a real product (its id from <see cref="KeyedIds"/>) and <c>fail_after_commit_times</c> then
+/// fails with a 500 that many times, after the product's change committed.
 /// </summary>
-public sealed class IdempotencyTestApi : EmbeddedApi
+public class IdempotencyTestApi : EmbeddedApi
 {
     public const string AdminKey = "sb_live_us_IdempotencyTestsAdmin01";
     public const string Path = "/v1/test-widgets";
@@ -94,6 +97,19 @@ public sealed class TestWidgets
         if (Text(body, "gate") is { } gate)
         {
             await Gate(gate).Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        if (body.TryGetProperty("product", out _))
+        {
+            var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
+            var productId = KeyedIds.New(http, ProductKeys.IdPrefix);
+            var product = await grains.GetGrain<IProductGrain>(ProductKeys.Grain(http.Caller().Partition, productId))
+                .Create(new ProductFields { Name = tag, Price = 10m });
+            if (body.TryGetProperty("fail_after_commit_times", out var after) && failures.AddOrUpdate(tag, 1, (_, n) => n + 1) <= after.GetInt32())
+            {
+                throw new InvalidOperationException("Simulated failure after the commit");
+            }
+            await ApiResults.Created(new { id = product.Id, tag, created_at = product.CreatedAt }, product.Version).ExecuteAsync(http);
+            return;
         }
 
         created.AddOrUpdate(tag, 1, (_, n) => n + 1);

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Grains.Platform.Postgres.Storage;
 
@@ -7,6 +9,8 @@ namespace Grains.Platform.Postgres.Storage;
 /// (<see cref="GroupCommit{TItem, TResult}"/>). A lone write is one short statement; writes that arrive together go
 /// as one <c>unnest</c> upsert, one round trip and one commit for the lot, which is what lets a busy silo write
 /// more states per second than one-statement-per-write could. Each write still returns only once it is durable.
+/// A write may carry <see cref="DerivedRows"/> (projection row, audit entries): they go in the same statement, applied
+/// only for the states whose version check passed, so a change and what it derives commit together or not at all.
 /// </summary>
 /// <remarks>
 /// Versions: a write carries the version it read (0 when it saw no row). The update fires only when that matches
@@ -37,17 +41,59 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
         RETURNING s.grain_key, s.grain_type, s.state_name, s.version
         """;
 
+    // The same upsert, plus the derived rows of the writes that went through: each derived row names its owner
+    // (grain type, key and state name joined by newlines, which none of them contains) and is written only if the
+    // owner's row came back from the upsert. One statement: one round trip, one snapshot, one commit.
+    private const string WriteDerivedSql = $"""
+        WITH s AS (
+            {WriteManySql}
+        ), written AS (
+            SELECT s.grain_type || E'\n' || s.grain_key || E'\n' || s.state_name AS owner FROM s
+        ), p AS (
+            INSERT INTO resource_projection AS r (partition, resource_type, id, version, status, created_at, updated_at, filters,
+                search_tokens, document, amount)
+            SELECT u.partition, u.resource_type, u.id, u.version, u.status, u.created_at, u.updated_at, u.filters::jsonb,
+                   ARRAY(SELECT jsonb_array_elements_text($17::jsonb -> (u.ord - 1)::int)), u.document, u.amount
+            FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::timestamptz[],
+                        $14::timestamptz[], $15::text[], $16::text[], $18::numeric[]) WITH ORDINALITY
+                 AS u(owner, partition, resource_type, id, version, status, created_at, updated_at, filters, document, amount, ord)
+            WHERE u.owner IN (SELECT owner FROM written)
+            ON CONFLICT (partition, resource_type, id) DO UPDATE SET
+                version = EXCLUDED.version, status = EXCLUDED.status, created_at = EXCLUDED.created_at,
+                updated_at = EXCLUDED.updated_at, filters = EXCLUDED.filters, search_tokens = EXCLUDED.search_tokens,
+                document = EXCLUDED.document, amount = EXCLUDED.amount
+            WHERE r.version < EXCLUDED.version
+        ), d AS (
+            DELETE FROM resource_projection r
+            USING unnest($19::text[], $20::text[], $21::text[], $22::text[]) AS x(owner, partition, resource_type, id)
+            WHERE r.partition = x.partition AND r.resource_type = x.resource_type AND r.id = x.id
+              AND x.owner IN (SELECT owner FROM written)
+        ), a AS (
+            INSERT INTO audit_log (id, partition, entity_type, entity_id, sequence, action, actor, actor_type, changes, snapshot,
+                previous_hash, created_at, entry_hash)
+            SELECT x.id, x.partition, x.entity_type, x.entity_id, x.sequence, x.action, x.actor, x.actor_type, x.changes, x.snapshot,
+                   x.previous_hash, x.created_at, x.entry_hash
+            FROM unnest($23::text[], $24::text[], $25::text[], $26::text[], $27::text[], $28::bigint[], $29::text[], $30::text[],
+                        $31::text[], $32::text[], $33::text[], $34::text[], $35::timestamptz[], $36::text[])
+                 AS x(owner, id, partition, entity_type, entity_id, sequence, action, actor, actor_type, changes, snapshot,
+                      previous_hash, created_at, entry_hash)
+            WHERE x.owner IN (SELECT owner FROM written)
+            ON CONFLICT DO NOTHING
+        )
+        SELECT grain_key, grain_type, state_name, version FROM s
+        """;
+
     private readonly GroupCommit<StateWrite, long?> writes = new(
         (batch, cancellationToken) => FlushAsync(dataSource, serviceId, batch, cancellationToken), MaxWritesPerFlush);
 
     /// <summary>Stores the payload if <paramref name="version"/> is the stored version; the new version, or null on a conflict.</summary>
-    public Task<long?> WriteAsync(StateKey key, byte[] payload, long version) =>
-        writes.SubmitAsync(new StateWrite(key, payload, version));
+    public Task<long?> WriteAsync(StateKey key, byte[] payload, long version, DerivedRows? derived = null) =>
+        writes.SubmitAsync(new StateWrite(key, payload, version, derived));
 
     private static async Task<IReadOnlyList<long?>> FlushAsync(
         NpgsqlDataSource dataSource, string serviceId, IReadOnlyList<StateWrite> batch, CancellationToken cancellationToken)
     {
-        if (batch.Count == 1)
+        if (batch.Count == 1 && batch[0].Derived is null)
         {
             return [await WriteOneAsync(dataSource, serviceId, batch[0], cancellationToken)];
         }
@@ -95,7 +141,8 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
         CancellationToken cancellationToken)
     {
         var writes = statement.Values.Select(index => batch[index]).ToArray();
-        await using var command = dataSource.CreateCommand(WriteManySql);
+        var derived = writes.Any(w => w.Derived is not null);
+        await using var command = dataSource.CreateCommand(derived ? WriteDerivedSql : WriteManySql);
         var parameters = command.Parameters;
         parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. writes.Select(w => w.Key.GrainKey)] });
         parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. writes.Select(w => w.Key.GrainType)] });
@@ -103,6 +150,10 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
         parameters.Add(new NpgsqlParameter<string> { TypedValue = serviceId });
         parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = [.. writes.Select(w => w.Payload)] });
         parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. writes.Select(w => w.Version)] });
+        if (derived)
+        {
+            AddDerived(parameters, writes);
+        }
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
@@ -111,7 +162,54 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
         }
     }
 
-    private sealed record StateWrite(StateKey Key, byte[] Payload, long Version);
+    private static void AddDerived(NpgsqlParameterCollection parameters, StateWrite[] writes)
+    {
+        var upserts = writes.Where(w => w.Derived?.Upsert is not null).Select(w => (Owner: Owner(w.Key), Row: w.Derived!.Upsert!)).ToArray();
+        parameters.Add(Texts(upserts, u => u.Owner));
+        parameters.Add(Texts(upserts, u => u.Row.Partition));
+        parameters.Add(Texts(upserts, u => u.Row.ResourceType));
+        parameters.Add(Texts(upserts, u => u.Row.Id));
+        parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. upserts.Select(u => u.Row.Version)] });
+        parameters.Add(Texts(upserts, u => u.Row.Status));
+        parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. upserts.Select(u => u.Row.CreatedAt.UtcDateTime)] });
+        parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. upserts.Select(u => u.Row.UpdatedAt.UtcDateTime)] });
+        parameters.Add(Texts(upserts, u => JsonSerializer.Serialize(u.Row.Filters)));
+        parameters.Add(Texts(upserts, u => u.Row.Document));
+        // Search tokens (one text[] per row) travel as one JSON array of arrays: a PostgreSQL array cannot be ragged.
+        parameters.Add(new NpgsqlParameter<string>
+        {
+            TypedValue = JsonSerializer.Serialize(upserts.Select(u => u.Row.SearchTokens)), NpgsqlDbType = NpgsqlDbType.Jsonb,
+        });
+        parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. upserts.Select(u => u.Row.Amount)] });
+
+        var deletes = writes.Where(w => w.Derived?.Delete is not null).Select(w => (Owner: Owner(w.Key), Key: w.Derived!.Delete!)).ToArray();
+        parameters.Add(Texts(deletes, d => d.Owner));
+        parameters.Add(Texts(deletes, d => d.Key.Partition));
+        parameters.Add(Texts(deletes, d => d.Key.ResourceType));
+        parameters.Add(Texts(deletes, d => d.Key.Id));
+
+        var audit = writes.SelectMany(w => (w.Derived?.Audit ?? []).Select(e => (Owner: Owner(w.Key), Entry: e))).ToArray();
+        parameters.Add(Texts(audit, a => a.Owner));
+        parameters.Add(Texts(audit, a => a.Entry.Id));
+        parameters.Add(Texts(audit, a => a.Entry.Partition));
+        parameters.Add(Texts(audit, a => a.Entry.EntityType));
+        parameters.Add(Texts(audit, a => a.Entry.EntityId));
+        parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. audit.Select(a => a.Entry.Sequence)] });
+        parameters.Add(Texts(audit, a => a.Entry.Action));
+        parameters.Add(Texts(audit, a => a.Entry.Actor));
+        parameters.Add(Texts(audit, a => a.Entry.ActorType));
+        parameters.Add(Texts(audit, a => a.Entry.ChangesJson));
+        parameters.Add(Texts(audit, a => a.Entry.SnapshotJson));
+        parameters.Add(Texts(audit, a => a.Entry.PreviousHash));
+        parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. audit.Select(a => a.Entry.CreatedAt.ToUniversalTime())] });
+        parameters.Add(Texts(audit, a => a.Entry.EntryHash));
+    }
+
+    private static string Owner(StateKey key) => $"{key.GrainType}\n{key.GrainKey}\n{key.StateName}";
+
+    private static NpgsqlParameter<string[]> Texts<T>(T[] items, Func<T, string> field) => new() { TypedValue = [.. items.Select(field)] };
+
+    private sealed record StateWrite(StateKey Key, byte[] Payload, long Version, DerivedRows? Derived);
 }
 
 /// <summary>A <c>grain_state</c> row's key within one service.</summary>

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Globalization;
+using Grains.Platform;
 using Npgsql;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
@@ -35,7 +36,7 @@ public sealed class PostgresGrainStorage(
     GrainStateWriter writer,
     IGrainStorageSerializer serializer,
     IActivatorProvider activators,
-    string serviceId) : IGrainStorage
+    string serviceId) : IGrainStorage, IStoresDerivedRows
 {
     // "No version seen": versions start at 1, so 0 never matches a stored row and the upsert can only insert.
     private const long NoVersion = 0;
@@ -102,7 +103,8 @@ public sealed class PostgresGrainStorage(
     {
         var payload = serializer.Serialize(grainState.State).ToArray();
         var key = new StateKey(grainId.Key.ToString(), grainId.Type.ToString(), stateName);
-        if (await writer.WriteAsync(key, payload, ParseVersion(grainState.ETag)) is not long version)
+        var derived = (grainState.State as IHoldsDerivedRows)?.DerivedRows;
+        if (await writer.WriteAsync(key, payload, ParseVersion(grainState.ETag), derived) is not long version)
         {
             throw await ConflictAsync("write", stateName, grainId, grainState.ETag, cancellationToken);
         }

@@ -1,0 +1,104 @@
+namespace Grains.Interfaces.Idempotency;
+
+/// <summary>
+/// How a keyed request (<c>Idempotency-Key</c>) reaches the grains it changes: the ApiHost puts the key and the
+/// request's fingerprint in Orleans' <see cref="RequestContext"/>, which flows with every grain call the request makes.
+/// A grain that commits a change under a key stores the key, fingerprint and result in that change's own write (see
+/// <c>Grains/Idempotency/KeyedChangeFilter.cs</c>), so "did the change happen?" has one durable answer. Any grain
+/// gets this without new parameters: future grains (escrow, delegations, payments) inherit it from the resource
+/// grain base.
+/// </summary>
+public static class KeyedChanges
+{
+    private const string KeyName = "idem.key";
+    private const string FingerprintName = "idem.fp";
+    private const string MethodName = "idem.method";
+
+    private static readonly AsyncLocal<ReplayFlag?> Replays = new();
+
+    /// <summary>Marks the current call flow as the keyed request <paramref name="key"/> (the idempotency grain key) with its fingerprint.</summary>
+    public static void Enter(string key, string fingerprint)
+    {
+        RequestContext.Set(KeyName, key);
+        RequestContext.Set(FingerprintName, fingerprint);
+    }
+
+    public static void Leave()
+    {
+        RequestContext.Remove(KeyName);
+        RequestContext.Remove(FingerprintName);
+        RequestContext.Remove(MethodName);
+    }
+
+    /// <summary>The keyed request this call belongs to, if any; <see cref="KeyedCall.Method"/> is the grain method being run.</summary>
+    public static KeyedCall? Current =>
+        RequestContext.Get(KeyName) is string key && RequestContext.Get(FingerprintName) is string fingerprint
+            ? new KeyedCall(key, fingerprint, RequestContext.Get(MethodName) as string ?? "")
+            : null;
+
+    /// <summary>Starts watching the current flow for replayed keyed calls (the ApiHost, per keyed request).</summary>
+    public static ReplayFlag ObserveReplays()
+    {
+        var flag = new ReplayFlag();
+        Replays.Value = flag;
+        return flag;
+    }
+
+    /// <summary>A keyed call of this flow was answered from the committed change instead of running again.</summary>
+    public static void MarkReplayed()
+    {
+        if (Replays.Value is { } flag)
+        {
+            flag.Replayed = true;
+        }
+    }
+
+    /// <summary>Names the grain method that is about to run for the keyed request (set by the silo's call filter).</summary>
+    public static void EnterMethod(string? method)
+    {
+        if (method is null)
+        {
+            RequestContext.Remove(MethodName);
+        }
+        else
+        {
+            RequestContext.Set(MethodName, method);
+        }
+    }
+}
+
+/// <summary>Set when a keyed call of the request was replayed (see <see cref="KeyedChanges.ObserveReplays"/>).</summary>
+public sealed class ReplayFlag
+{
+    public bool Replayed { get; set; }
+}
+
+/// <summary>A keyed request as a grain sees it: the key (partition-scoped), the request's fingerprint and the method it runs.</summary>
+public sealed record KeyedCall(string Key, string Fingerprint, string Method);
+
+/// <summary>
+/// Thrown by a grain asked to run a keyed change it has already committed: <see cref="Result"/> is what the first run
+/// returned. The ApiHost's outgoing call filter turns it back into that return value and marks the response replayed.
+/// </summary>
+[GenerateSerializer, Alias("idempotency.replay")]
+public sealed class IdempotentReplayException : Exception
+{
+    public IdempotentReplayException()
+    {
+    }
+
+    public IdempotentReplayException(object? result) : base("The keyed change was already committed; replaying its result")
+    {
+        Result = result;
+    }
+
+    public IdempotentReplayException(string message) : base(message)
+    {
+    }
+
+    public IdempotentReplayException(string message, Exception inner) : base(message, inner)
+    {
+    }
+
+    [Id(0)] public object? Result { get; init; }
+}
