@@ -85,7 +85,8 @@ public static class OrleansHosting
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = PostgresConnectionStrings.Tune(connectionString);
             })
-            .AddDashboard();
+            .AddDashboard()
+            .AddActivityPropagation();
         client.Services.TryAddSingleton(TimeProvider.System);
         return client;
     }
@@ -128,6 +129,8 @@ public static class OrleansHosting
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.Services.AddDeals();
         silo.AddDashboard();
+        // Grain calls continue the caller's trace (spans only when tracing is on: Grains/Platform/Telemetry).
+        silo.AddActivityPropagation();
         return silo;
     }
 }
