@@ -2,15 +2,15 @@ using ApiHost;
 using ApiHost.Platform;
 using Grains.Platform.Health;
 using Grains.Platform.Hosting;
-using Orleans.Dashboard;
+using Grains.Platform.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// http://127.0.0.1:5080 unless --urls or ASPNETCORE_URLS says otherwise.
-if (string.IsNullOrEmpty(builder.Configuration[ConfigurationKeys.Urls]))
-{
-    builder.WebHost.UseUrls("http://127.0.0.1:5080");
-}
+// http://127.0.0.1:5080 unless --urls or ASPNETCORE_URLS says otherwise; the dashboard and /metrics on Management:Urls.
+var urls = builder.Configuration[ConfigurationKeys.Urls];
+builder.WebHost.ListenForManagement(builder.Configuration, string.IsNullOrEmpty(urls) ? "http://127.0.0.1:5080" : urls,
+    ManagementSurface.ApiHostDefaultUrls);
+builder.AddSalesboothTelemetry("salesbooth-api");
 
 var orleans = OrleansSettings.From(builder.Configuration);
 var postgres = builder.Configuration[ConfigurationKeys.PostgresConnectionString];
@@ -36,9 +36,10 @@ builder.Services.AddApi();
 
 var app = builder.Build();
 
+app.UseManagementSurface();
 app.UseApiPipeline();
 app.MapHealthEndpoints();
-app.MapOrleansDashboard("/dashboard");
+app.MapManagementEndpoints();
 app.MapApiEndpoints();
 
 app.Run();

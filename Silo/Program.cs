@@ -1,15 +1,15 @@
 using Grains.Platform.Health;
 using Grains.Platform.Hosting;
 using Grains.Platform.Postgres;
-using Orleans.Dashboard;
+using Grains.Platform.Telemetry;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// The silo's own HTTP port serves /health, /ready and the dashboard; several silos on one machine pass --urls.
-if (string.IsNullOrEmpty(builder.Configuration[ConfigurationKeys.Urls]))
-{
-    builder.WebHost.UseUrls("http://127.0.0.1:5090");
-}
+// The silo's own HTTP port serves /health, /ready, the dashboard and /metrics (unless Management:Urls moves the last
+// two); several silos on one machine pass --urls.
+var urls = builder.Configuration[ConfigurationKeys.Urls];
+builder.WebHost.ListenForManagement(builder.Configuration, string.IsNullOrEmpty(urls) ? "http://127.0.0.1:5090" : urls, defaultUrls: null);
+builder.AddSalesboothTelemetry("salesbooth-silo");
 
 var postgres = builder.Configuration[ConfigurationKeys.PostgresConnectionString];
 if (string.IsNullOrWhiteSpace(postgres))
@@ -33,6 +33,7 @@ builder.UseOrleans(silo => silo.ConfigureClusterSilo(orleans, postgres));
 builder.Services.AddHealthReporting(postgres);
 
 var app = builder.Build();
+app.UseManagementSurface();
 app.MapHealthEndpoints();
-app.MapOrleansDashboard("/dashboard");
+app.MapManagementEndpoints();
 await app.RunAsync();

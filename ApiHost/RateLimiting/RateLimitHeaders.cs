@@ -1,4 +1,5 @@
 using ApiHost.Api;
+using Grains.Platform.Telemetry;
 
 namespace ApiHost.RateLimiting;
 
@@ -48,6 +49,7 @@ public static class RateLimitHeaders
     /// <summary>Answers a refusal: 429 <c>rate_limited</c>, or 503 <c>transient_error</c> for the global breaker.</summary>
     public static Task RefuseAsync(HttpContext context, Admission refusal, string policy)
     {
+        SalesboothMetrics.RateLimitRejection(policy);
         Write(context.Response, refusal, policy);
         var retryAfter = refusal.RetryAfterSeconds;
         var details = new { policy, limit = refusal.Grant?.Limit, reset = refusal.Grant?.ResetAt.ToUnixTimeSeconds() };

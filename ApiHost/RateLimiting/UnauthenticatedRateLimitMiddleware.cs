@@ -1,6 +1,7 @@
 using ApiHost.Api;
 using ApiHost.Auth;
 using Grains.Interfaces.RateLimiting;
+using Grains.Platform.Telemetry;
 
 namespace ApiHost.RateLimiting;
 
@@ -43,7 +44,7 @@ public sealed class UnauthenticatedRateLimitMiddleware(RequestDelegate next, Lea
     }
 
     public static bool IsExempt(PathString path) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/ready") || path.StartsWithSegments("/dashboard");
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/ready") || ManagementSurface.IsManagementPath(path);
 
     /// <summary>Counts the request against its IP and the breaker; writes the refusal and returns false when one says no.</summary>
     private async ValueTask<bool> AdmitAsync(HttpContext context)

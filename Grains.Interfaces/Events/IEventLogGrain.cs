@@ -45,6 +45,7 @@ public static class EventStatuses
 }
 
 /// <summary>One stored event: the outbox event plus what the log gave it.</summary>
+/// <param name="TraceParent">The producing span's <c>traceparent</c>, on a fresh hand-off only (the log does not store it).</param>
 [GenerateSerializer, Immutable, Alias("events.log-entry")]
 public sealed record EventLogEntry(
     [property: Id(0)] string Id,
@@ -52,7 +53,8 @@ public sealed record EventLogEntry(
     [property: Id(2)] string Type,
     [property: Id(3)] string Status,
     [property: Id(4)] DateTimeOffset CreatedAt,
-    [property: Id(5)] string DataJson);
+    [property: Id(5)] string DataJson,
+    [property: Id(6)] string? TraceParent = null);
 
 /// <param name="SinceSequence">Only events with a higher sequence.</param>
 /// <param name="SinceTimestamp">Only events created strictly after this instant.</param>

@@ -7,6 +7,7 @@ namespace Grains.Interfaces.Webhooks;
 /// <param name="Status"><see cref="WebhookKeys.DeliveryPending"/>, <c>success</c> or <c>failed</c> (dead letter).</param>
 /// <param name="NextAttemptAt">When a pending delivery is due; null once it is settled.</param>
 /// <param name="FirstAttemptAt">The retry schedule counts from here.</param>
+/// <param name="TraceParent">The producing request's trace context (kept in memory, not stored): attempts continue its trace.</param>
 [GenerateSerializer, Immutable, Alias("webhooks.delivery")]
 public sealed record WebhookDelivery(
     [property: Id(0)] string DeliveryId,
@@ -27,7 +28,8 @@ public sealed record WebhookDelivery(
     [property: Id(15)] DateTimeOffset? FirstAttemptAt,
     [property: Id(16)] DateTimeOffset? DeliveredAt,
     [property: Id(17)] DateTimeOffset? RetriedAt,
-    [property: Id(18)] DateTimeOffset UpdatedAt);
+    [property: Id(18)] DateTimeOffset UpdatedAt,
+    [property: Id(19)] string? TraceParent = null);
 
 [GenerateSerializer, Immutable, Alias("webhooks.delivery-query")]
 public sealed record WebhookDeliveryQuery(

@@ -1,4 +1,6 @@
+using Stopwatch = System.Diagnostics.Stopwatch;
 using Grains.Interfaces.Events;
+using Grains.Platform.Telemetry;
 using Grains.Interfaces.Webhooks;
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
@@ -40,6 +42,7 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
 
     private readonly Queue<PendingAppend> queued = new();
     private readonly List<EventLogEntry> toDispatch = [];
+    private readonly Queue<(long Through, long At)> storedAt = new(); // per fresh append: its last sequence, when stored
     private readonly SemaphoreSlim reminderGate = new(1, 1);
     private bool writing;
     private bool dispatching;
@@ -93,6 +96,7 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        SalesboothMetrics.ReminderTick(reminderName);
         if (reminderName != DispatchReminder || !Idle)
         {
             // The activation started the sweep already; the loop is working.
@@ -177,7 +181,7 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
             await EnsureReminder();
             sequences = await store.AppendAsync(Partition, events, statuses);
             var fresh = events
-                .Select((e, i) => new EventLogEntry(e.Id, sequences[i], e.Type, statuses[i], e.CreatedAt, e.DataJson))
+                .Select((e, i) => new EventLogEntry(e.Id, sequences[i], e.Type, statuses[i], e.CreatedAt, e.DataJson, e.TraceParent))
                 .Where(e => e.Sequence > queuedThrough)
                 .DistinctBy(e => e.Id)
                 .OrderBy(e => e.Sequence)
@@ -185,6 +189,7 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
             if (fresh.Count > 0)
             {
                 queuedThrough = fresh[^1].Sequence;
+                storedAt.Enqueue((queuedThrough, Stopwatch.GetTimestamp()));
                 toDispatch.AddRange(fresh);
                 StartDispatching();
             }
@@ -245,6 +250,10 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
                 else
                 {
                     toDispatch.RemoveRange(0, batch.Count);
+                    while (storedAt.TryPeek(out var append) && append.Through <= through)
+                    {
+                        SalesboothMetrics.EventHandedOff(storedAt.Dequeue().At);
+                    }
                 }
                 await MarkDispatched(through);
             }

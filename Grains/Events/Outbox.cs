@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Grains.Interfaces.Events;
 using Grains.Platform;
+using Grains.Platform.Telemetry;
 
 namespace Grains.Events;
 
@@ -14,5 +15,5 @@ public static class Outbox
     };
 
     public static OutboxEvent Event(string type, DateTimeOffset at, object data) =>
-        new(ResourceIds.New("evt"), type, at, JsonSerializer.Serialize(data, Json));
+        new(ResourceIds.New("evt"), type, at, JsonSerializer.Serialize(data, Json), SalesboothTracing.CurrentTraceParent());
 }

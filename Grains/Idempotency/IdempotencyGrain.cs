@@ -1,4 +1,5 @@
 using Grains.Interfaces.Idempotency;
+using Grains.Platform.Telemetry;
 
 namespace Grains.Idempotency;
 
@@ -88,6 +89,7 @@ public sealed class IdempotencyGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        SalesboothMetrics.ReminderTick(reminderName);
         if (reminderName != ExpiryReminder)
         {
             return;

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using Grains.Platform.Telemetry;
+
 namespace Grains.Platform;
 
 /// <summary>
@@ -47,6 +50,7 @@ public sealed class GroupCommit<TItem, TResult>(
         {
             try
             {
+                using var span = SalesboothTracing.StartGroupCommit([.. batch.Select(p => p.Submitter)]);
                 var results = await flush([.. batch.Select(p => p.Item)], CancellationToken.None);
                 if (results.Count != batch.Length)
                 {
@@ -88,6 +92,9 @@ public sealed class GroupCommit<TItem, TResult>(
     private sealed class Pending(TItem item)
     {
         public TItem Item { get; } = item;
+
+        /// <summary>The submitting request's span: the flush continues its trace (or links to it when shared).</summary>
+        public ActivityContext Submitter { get; } = Activity.Current?.Context ?? default;
 
         public TaskCompletionSource<TResult> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Webhooks;
+using Grains.Platform.Telemetry;
 using Grains.Webhooks.Delivery;
 using Grains.Webhooks.Storage;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,7 @@ public sealed partial class WebhookEndpointGrain
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        SalesboothMetrics.ReminderTick(reminderName);
         if (reminderName != DeliveryReminder)
         {
             return;
@@ -142,9 +144,13 @@ public sealed partial class WebhookEndpointGrain
         try
         {
             var started = time.GetUtcNow();
-            outcome = await Send(record, Encoding.UTF8.GetBytes(delivery.Payload), delivery.EventId, delivery.EventType,
-                delivery.DeliveryId, delivery.IsReplay, readBody: false);
+            using (SalesboothTracing.StartWebhookDelivery(delivery.TraceParent, delivery.EventType, delivery.Attempts + 1))
+            {
+                outcome = await Send(record, Encoding.UTF8.GetBytes(delivery.Payload), delivery.EventId, delivery.EventType,
+                    delivery.DeliveryId, delivery.IsReplay, readBody: false);
+            }
             settled = Settled(record, delivery, outcome, started);
+            CountAttempt(settled, outcome);
             queue.BeginSettling(settled);
         }
         catch (Exception ex)
@@ -196,6 +202,19 @@ public sealed partial class WebhookEndpointGrain
         return next is null
             ? settled with { Status = WebhookKeys.DeliveryFailed, NextAttemptAt = null }
             : settled with { NextAttemptAt = next };
+    }
+
+    private static void CountAttempt(WebhookDelivery settled, WebhookAttemptOutcome outcome)
+    {
+        var result = outcome.Success ? "success"
+            : outcome.Gone ? "gone"
+            : settled.Status == WebhookKeys.DeliveryFailed ? "dead_letter"
+            : "retry";
+        SalesboothMetrics.WebhookDelivery(result, settled.Attempts);
+        if (settled.Status == WebhookKeys.DeliveryFailed)
+        {
+            SalesboothMetrics.WebhookDeadLetter();
+        }
     }
 
     private async Task AfterSettled(WebhookDelivery settled, WebhookAttemptOutcome outcome)

@@ -47,7 +47,7 @@ public sealed partial class WebhookEndpointGrain
     private WebhookDelivery NewDelivery(WebhookRecord record, EventLogEntry entry, string deliveryId, bool isReplay, DateTimeOffset now) =>
         new(deliveryId, Partition, WebhookId, entry.Id, entry.Sequence, entry.Type, WebhookPayloads.For(entry),
             WebhookKeys.DeliveryPending, 0, WebhookSchedule.MaxAttempts(record.RetryPolicy), null, null, isReplay, now, now,
-            null, null, null, now);
+            null, null, null, now, entry.TraceParent);
 
     /// <summary>
     /// Stores new deliveries and starts them at once: the first attempts run while the pending rows wait for their

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using ApiHost.Auth;
 using Grains.Interfaces.Idempotency;
+using Grains.Platform.Telemetry;
 
 namespace ApiHost.Api.Idempotency;
 
@@ -194,6 +195,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
             response.Headers.Location = stored.Location;
         }
         response.Headers[ReplayedHeader] = "true";
+        SalesboothMetrics.IdempotentReplay();
         response.ContentLength = stored.Body.Length;
         await response.Body.WriteAsync(stored.Body, context.RequestAborted);
     }

@@ -86,7 +86,8 @@ public static class OrleansHosting
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = PostgresConnectionStrings.Tune(connectionString);
             })
-            .AddDashboard();
+            .AddDashboard()
+            .AddActivityPropagation();
         client.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         client.Services.TryAddSingleton(TimeProvider.System);
         return client;
@@ -133,6 +134,8 @@ public static class OrleansHosting
         silo.AddIncomingGrainCallFilter<KeyedChangeFilter>();
         silo.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         silo.AddDashboard();
+        // Grain calls continue the caller's trace (spans only when tracing is on: Grains/Platform/Telemetry).
+        silo.AddActivityPropagation();
         return silo;
     }
 }

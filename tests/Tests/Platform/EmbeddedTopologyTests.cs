@@ -52,9 +52,10 @@ public sealed class EmbeddedTopologyTests
     }
 
     [Fact]
-    public async Task Dashboard_is_served_under_dashboard()
+    public async Task Dashboard_is_served_under_dashboard_where_management_routes_are_served()
     {
-        await using var api = new EmbeddedApi();
+        // No separate management port: the dashboard is on the process's port (as on a Silo).
+        await using var api = new EmbeddedApi(new Dictionary<string, string?> { ["Management:Urls"] = "" });
         var response = await api.CreateClient().GetAsync("/dashboard/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("html", response.Content.Headers.ContentType?.MediaType ?? "");

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+using Npgsql;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Grains.Platform.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for ApiHost and Silo, one wiring for both: metrics always (scraped at <c>/metrics</c>, see
+/// <see cref="ManagementSurface"/>), traces when an OTLP endpoint is configured (or <c>Telemetry:Traces=On</c>), logs
+/// with trace and span ids. <c>Telemetry:Enabled=false</c> leaves OpenTelemetry out entirely.
+/// </summary>
+public static class TelemetryHosting
+{
+    /// <summary>The meters we export besides ours: Orleans' own, ASP.NET Core's and HttpClient's come with their instrumentation.</summary>
+    public const string OrleansMeter = "Microsoft.Orleans";
+
+    /// <summary>Orleans' span sources: grain calls (runtime and application), and grain storage reads and writes.</summary>
+    public static readonly IReadOnlyList<string> OrleansActivitySources =
+        ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "Microsoft.Orleans.Storage"];
+
+    /// <param name="serviceName">The OpenTelemetry <c>service.name</c> unless <c>OTEL_SERVICE_NAME</c> says otherwise.</param>
+    public static IHostApplicationBuilder AddSalesboothTelemetry(this IHostApplicationBuilder builder, string serviceName)
+    {
+        var settings = TelemetrySettings.From(builder.Configuration);
+        // JSON console lines (Logging:Console:FormatterName=json) carry the trace and span ids of the current span.
+        builder.Services.PostConfigure<JsonConsoleFormatterOptions>(o => o.IncludeScopes = true);
+        if (!settings.Enabled)
+        {
+            return builder;
+        }
+
+        var otlp = TelemetrySettings.OtlpEndpointOf(builder.Configuration) is not null;
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName))
+            .WithMetrics(metrics =>
+            {
+                metrics.AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation()
+                    .AddNpgsqlInstrumentation()
+                    .AddMeter(OrleansMeter, SalesboothMetrics.MeterName)
+                    .AddPrometheusExporter();
+                if (otlp)
+                {
+                    metrics.AddOtlpExporter();
+                }
+            });
+
+        if (settings.TracesOn(builder.Configuration))
+        {
+            telemetry.WithTracing(tracing =>
+            {
+                // Health probes would be most of the spans and tell nothing.
+                tracing.AddAspNetCoreInstrumentation(o => o.Filter = context => !ManagementSurface.IsProbe(context.Request.Path))
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql()
+                    .AddSource([.. OrleansActivitySources, SalesboothTracing.SourceName]);
+                if (otlp)
+                {
+                    tracing.AddOtlpExporter();
+                }
+            });
+            if (otlp)
+            {
+                builder.Logging.AddOpenTelemetry(logs =>
+                {
+                    logs.IncludeFormattedMessage = true;
+                    logs.AddOtlpExporter();
+                });
+            }
+        }
+        return builder;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text.Json;
+using Tests.Infrastructure;
+
+namespace Tests.Telemetry;
+
+/// <summary>
+/// The dashboard and <c>/metrics</c> are served on the management port (<c>Management:Urls</c>, loopback 5081 by
+/// default) only: the public port answers 404 for them, and the API description does not list them.
+/// </summary>
+public sealed class ManagementSurfaceTests
+{
+    public static readonly TheoryData<string> ManagementRoutes =
+    [
+        "/metrics", "/dashboard", "/dashboard/", "/dashboard/Trace", "/dashboard/SiloCounters/127.0.0.1:11111@1",
+        "/dashboard/Reminders/1", "/dashboard/ClusterStats",
+    ];
+
+    [Theory]
+    [MemberData(nameof(ManagementRoutes))]
+    public async Task Public_port_answers_404_for_management_routes(string path)
+    {
+        await using var api = new EmbeddedApi();
+
+        var response = await api.CreateClient().GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task OpenApi_document_lists_neither_the_dashboard_nor_metrics()
+    {
+        await using var api = new EmbeddedApi(new Dictionary<string, string?> { ["Management:Urls"] = "" });
+
+        var document = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/openapi/v1.json")).RootElement;
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+
+        Assert.Contains(paths, p => p.StartsWith("/v1/customers", StringComparison.Ordinal));
+        Assert.DoesNotContain(paths, p => p.StartsWith("/dashboard", StringComparison.Ordinal) || p.StartsWith("/metrics", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ApiHost_process_serves_dashboard_and_metrics_on_the_management_port_only()
+    {
+        var (publicPort, managementPort) = (TestPorts.Free(), TestPorts.Free());
+        await using var process = ProgramProcess.Start("ApiHost", new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{publicPort}",
+            ["Management__Urls"] = $"http://127.0.0.1:{managementPort}",
+            ["ConnectionStrings__Postgres"] = null,
+            ["Orleans__Mode"] = null,
+            ["Orleans__SiloPort"] = TestPorts.Free().ToString(),
+            ["Orleans__GatewayPort"] = TestPorts.Free().ToString(),
+        });
+        using var publicHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}") };
+        using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
+        await Eventually.Get(() => publicHttp.GetAsync("/ready"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60),
+            "ApiHost to become ready");
+
+        var metrics = await management.GetAsync("/metrics");
+        var text = await metrics.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+        Assert.Contains("http_server_request_duration_seconds", text);
+        Assert.Equal(HttpStatusCode.OK, (await management.GetAsync("/dashboard/")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await publicHttp.GetAsync("/metrics")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await publicHttp.GetAsync("/dashboard/")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await publicHttp.GetAsync("/dashboard/Trace")).StatusCode);
+    }
+}
