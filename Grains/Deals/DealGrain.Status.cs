@@ -25,9 +25,9 @@ public sealed partial class DealGrain
     public Task<IReadOnlyList<DealValidTransition>> ValidTransitions()
     {
         var current = Existing();
-        return Task.FromResult<IReadOnlyList<DealValidTransition>>([.. DealStateMachine.From(current.Status).Select(t =>
+        return Task.FromResult<IReadOnlyList<DealValidTransition>>([.. DealStateMachine.From(current.Status).Where(t => !DealStateMachine.IsSystem(t.Action)).Select(t =>
         {
-            var unmet = DealRules.Unmet(current, t.Conditions);
+            var unmet = DealRules.Unmet(current, t.Conditions, Current.Escrow);
             return new DealValidTransition(t, unmet.Count == 0, unmet);
         })]);
     }
@@ -158,9 +158,10 @@ public sealed partial class DealGrain
 
     /// <summary>Applies a table move with its change: status, events (<c>deal.status_changed</c>, and <c>deal.closed</c>/<c>deal.expired</c>).</summary>
     private async Task<DealView> Apply(DealView current, DealTransition transition, DealActor actor, DateTimeOffset now,
-        Func<DealView, DealView> change, IReadOnlyList<OutboxEvent> events, string auditAction, object auditChanges)
+        Func<DealView, DealView> change, IReadOnlyList<OutboxEvent> events, string auditAction, object auditChanges,
+        Action<DealState>? amend = null)
     {
-        var unmet = DealRules.Unmet(current, transition.Conditions);
+        var unmet = DealRules.Unmet(current, transition.Conditions, Current.Escrow);
         if (unmet.Count > 0)
         {
             throw Unmet(current, transition.To, unmet);
@@ -199,7 +200,7 @@ public sealed partial class DealGrain
         {
             all.Add(Outbox.Event("deal.expired", now, new { id = next.Id, deal_id = next.Id, expired_at = now }));
         }
-        await CommitAudited(next, all, actor, auditAction, auditChanges);
+        await CommitAudited(next, all, actor, auditAction, auditChanges, amend);
         return next;
     }
 

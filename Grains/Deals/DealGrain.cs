@@ -197,7 +197,9 @@ public sealed partial class DealGrain(
     private DealView Stamp(DealView next, DateTimeOffset now) => next with { Version = Current.Version + 1, UpdatedAt = now };
 
     /// <summary>Commits the deal (null: deleted) with its events and an audit entry chained to the last one, in one write.</summary>
-    private async Task CommitAudited(DealView? next, IReadOnlyList<OutboxEvent> events, DealActor actor, string action, object changes)
+    /// <paramref name="amend"/> sets the escrow or negotiation of the new state (both carry over unchanged otherwise).
+    private async Task CommitAudited(DealView? next, IReadOnlyList<OutboxEvent> events, DealActor actor, string action, object changes,
+        Action<DealState>? amend = null)
     {
         var now = next?.UpdatedAt ?? time.GetUtcNow();
         var entry = AuditChain.Next(Current.AuditTail, Partition, DealKeys.ResourceType, ResourceId, action, actor.Actor, actor.ActorType,
@@ -206,6 +208,9 @@ public sealed partial class DealGrain(
         {
             written.AuditTail = entry;
             written.PendingAudit = [.. previous.PendingAudit, entry];
+            written.Escrow = previous.Escrow;
+            written.Negotiation = previous.Negotiation;
+            amend?.Invoke(written);
         });
     }
 

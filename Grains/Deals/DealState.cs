@@ -22,4 +22,10 @@ public sealed class DealState : IResourceState<DealView>
 
     /// <summary>Audit entries written with the change but not yet in the audit store (handed on after the write).</summary>
     [Id(6)] public List<AuditEntry> PendingAudit { get; set; } = [];
+
+    /// <summary>The deal's current or last escrow (one held at a time); see <c>DealGrain.Escrow.cs</c>.</summary>
+    [Id(7)] public DealEscrow? Escrow { get; set; }
+
+    /// <summary>The deal's negotiation (one per deal: it ends accepted, rejected or expired); see <c>DealGrain.Negotiation.cs</c>.</summary>
+    [Id(8)] public DealNegotiation? Negotiation { get; set; }
 }
