@@ -27,6 +27,10 @@ public static class DealActions
         {
             return await CreateConfigured(http, grains, ct);
         }
+        if (DealEscrowActions.Handles(action))
+        {
+            return await DealEscrowActions.Post(http, grains, id, action, ct);
+        }
         if (!Actions.Contains(action))
         {
             throw new ApiException(ApiError.BadRequest($"Unknown action '{action}'; supported: {string.Join(", ", Actions)}", new { parameter = "action" }));
