@@ -1,4 +1,6 @@
 using Grains.Interfaces.Deals;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Grains.Deals;
 
@@ -12,9 +14,6 @@ namespace Grains.Deals;
 public sealed partial class DealGrain : IRemindable
 {
     public const string DeadlineReminder = "deal-deadline";
-
-    /// <summary>Reminders cannot wait longer than ~49 days at once; a later deadline is re-armed on the way.</summary>
-    private static readonly TimeSpan MaxReminderWait = TimeSpan.FromDays(30);
 
     // The period only matters when a tick fails (the next one retries); a successful tick re-arms or unregisters.
     private static readonly TimeSpan DeadlinePeriod = TimeSpan.FromMinutes(5);
@@ -62,7 +61,9 @@ public sealed partial class DealGrain : IRemindable
             return;
         }
         var wait = next.Value - time.GetUtcNow();
-        wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxReminderWait ? MaxReminderWait : wait;
+        // Reminders cannot wait beyond ~49 days at once: a later deadline is reached in steps (an early tick re-arms).
+        var maxWait = ServiceProvider.GetRequiredService<IOptions<DealOptions>>().Value.ReminderMaxWait;
+        wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > maxWait ? maxWait : wait;
         await this.RegisterOrUpdateReminder(DeadlineReminder, wait, DeadlinePeriod);
     }
 

@@ -10,6 +10,7 @@ public static class DealHosting
     public static IServiceCollection AddDeals(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProductReferences, DealProductReferences>());
+        services.AddOptions<DealOptions>().BindConfiguration(DealOptions.SectionName);
         return services;
     }
 }
