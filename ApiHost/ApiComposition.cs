@@ -3,6 +3,7 @@ using ApiHost.Auth;
 using ApiHost.Customers;
 using ApiHost.Deals;
 using ApiHost.Keys;
+using ApiHost.Negotiations;
 using ApiHost.OpenApi;
 using ApiHost.Products;
 using ApiHost.RateLimiting;
@@ -46,6 +47,7 @@ public static class ApiComposition
         app.MapEventLogEndpoints();
         app.MapWebhookEndpoints();
         app.MapDealEndpoints();
+        app.MapNegotiationEndpoints();
         return app;
     }
 }

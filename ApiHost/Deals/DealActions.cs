@@ -21,7 +21,8 @@ public static class DealActions
         .Add("set-terms", OnDeal(SetTerms))
         .Add("partial_accept", OnDeal(PartialAccept))
         .Add("record-outcome", OnDeal(RecordOutcome))
-        .Add("create-configured", CreateConfiguredAction.Handle, scope: "agent:execute");
+        .Add("create-configured", CreateConfiguredAction.Handle, scope: "agent:execute")
+        .AddEscrowActions();
 
     public static Task<IResult> Post(HttpContext http, IGrainFactory grains, string? id, string? action, string? item_id, string? status,
         CancellationToken ct)

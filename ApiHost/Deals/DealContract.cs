@@ -109,18 +109,10 @@ public static class DealContract
         }
         else
         {
-            if (!terms.TryGetProperty("terms_schema_version", out var version) || version.ValueKind != JsonValueKind.String ||
-                version.GetString() is not "1.0")
+            // The one terms definition, shared with negotiation rounds and published at /v1/schema/deal-terms.
+            foreach (var error in DealTermsSchema.Validate(terms, TermsUse.SetTerms, $"{name}."))
             {
-                fields.Fail($"{name}.terms_schema_version", "required", "terms_schema_version is required; the active schema is \"1.0\"");
-            }
-            if (!terms.TryGetProperty("payment_terms", out var payment) || payment.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
-            {
-                fields.Fail($"{name}.payment_terms", "required", "payment_terms is required (e.g. \"net_30\" or {\"type\":\"net\",\"due_date\":\"2026-04-30\"})");
-            }
-            else if (payment.ValueKind is not (JsonValueKind.String or JsonValueKind.Object))
-            {
-                fields.Fail($"{name}.payment_terms", "invalid_type", "payment_terms must be a string or an object");
+                fields.Fail(error.Field, error.Code, error.Message);
             }
         }
         fields.ThrowIfInvalid();

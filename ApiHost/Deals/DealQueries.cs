@@ -14,7 +14,7 @@ public static class DealQueries
     public static readonly string[] ListFilters = ["customer_id"];
 
     private static readonly string[] Actions =
-        ["terms", "compare-terms", "audit", "verify_audit", "valid_transitions", "signing_certificate", "export"];
+        ["terms", "compare-terms", "audit", "verify_audit", "escrow", "valid_transitions", "signing_certificate", "export"];
 
     public static async Task<IResult> Get(HttpContext http, IGrainFactory grains, string? id, string? action, CancellationToken ct)
     {
@@ -61,6 +61,8 @@ public static class DealQueries
             }
             case "signing_certificate":
                 return await SigningCertificate(http, grains, id);
+            case "escrow":
+                return await DealEscrowActions.Get(http, grains, id);
             default:
                 throw new ApiException(ApiError.BadRequest($"Unknown action '{action}'; supported: {string.Join(", ", Actions)}",
                     new { parameter = "action" }));

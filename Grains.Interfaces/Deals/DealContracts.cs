@@ -158,7 +158,8 @@ public sealed record DealView(
     [property: Id(20)] DateTimeOffset CreatedAt,
     [property: Id(21)] DateTimeOffset UpdatedAt,
     [property: Id(22)] DateTimeOffset? ClosedAt,
-    [property: Id(23)] string? DeclinedFromDealId);
+    [property: Id(23)] string? DeclinedFromDealId,
+    [property: Id(24)] DealNegotiated? Negotiated = null);
 
 [GenerateSerializer, Immutable, Alias("deals.valid-transition")]
 public sealed record DealValidTransition(

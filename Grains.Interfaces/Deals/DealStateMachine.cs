@@ -27,6 +27,9 @@ public static class DealConditions
     public const string HasLineItems = "has_line_items";
     public const string FullySigned = "fully_signed";
     public const string Unsigned = "unsigned";
+    public const string NoHeldEscrow = "no_held_escrow";
+    public const string EscrowHeld = "escrow_held";
+    public const string EscrowConditionsMet = "escrow_conditions_met";
 
     public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
     {
@@ -34,6 +37,9 @@ public static class DealConditions
         [HasLineItems] = "The deal has at least one line item",
         [FullySigned] = "Both the seller and the customer have signed",
         [Unsigned] = "The deal carries no signature",
+        [NoHeldEscrow] = "No escrow is held on the deal (release or refund it first)",
+        [EscrowHeld] = "An escrow is held on the deal",
+        [EscrowConditionsMet] = "An escrow is held and every one of its conditions is fulfilled",
     };
 }
 
@@ -61,6 +67,15 @@ public static class DealStateMachine
     public const string UnsignAction = "unsign";
     public const string PartialAcceptAction = "partial_accept";
     public const string DeleteAction = "delete";
+    public const string EscrowAction = "escrow";
+    public const string ReleaseEscrowAction = "release_escrow";
+    public const string RefundEscrowAction = "refund_escrow";
+
+    /// <summary>Not a client call: the deal grain's escrow expiry reminder (refunds with reason <c>expired</c>).</summary>
+    public const string EscrowExpiryAction = "escrow_expiry";
+
+    /// <summary>Moves the system makes by itself; valid-transitions does not offer them.</summary>
+    public static bool IsSystem(string action) => action == EscrowExpiryAction;
 
     private static readonly string[] None = [];
 
@@ -82,10 +97,14 @@ public static class DealStateMachine
         new(DealStatuses.AwaitingSignatures, DealStatuses.PendingSignature, UnsignAction, "Remove the signature", None),
         new(DealStatuses.AwaitingSignatures, DealStatuses.Cancelled, TransitionAction, "Cancel", None),
         new(DealStatuses.AwaitingSignatures, DealStatuses.Expired, TransitionAction, "Mark expired", None),
-        new(DealStatuses.PendingPayment, DealStatuses.PendingSignature, UnsignAction, "Remove the signatures", None),
-        new(DealStatuses.PendingPayment, DealStatuses.Closed, TransitionAction, "Close (paid)", [DealConditions.FullySigned]),
-        new(DealStatuses.PendingPayment, DealStatuses.Cancelled, TransitionAction, "Cancel", None),
-        new(DealStatuses.PendingPayment, DealStatuses.Expired, TransitionAction, "Mark expired", None),
+        new(DealStatuses.PendingPayment, DealStatuses.PendingSignature, UnsignAction, "Remove the signatures", [DealConditions.NoHeldEscrow]),
+        new(DealStatuses.PendingPayment, DealStatuses.Closed, TransitionAction, "Close (paid)", [DealConditions.FullySigned, DealConditions.NoHeldEscrow]),
+        new(DealStatuses.PendingPayment, DealStatuses.Cancelled, TransitionAction, "Cancel", [DealConditions.NoHeldEscrow]),
+        new(DealStatuses.PendingPayment, DealStatuses.Expired, TransitionAction, "Mark expired", [DealConditions.NoHeldEscrow]),
+        new(DealStatuses.PendingPayment, DealStatuses.PendingPayment, EscrowAction, "Hold the payment in escrow", [DealConditions.FullySigned, DealConditions.NoHeldEscrow]),
+        new(DealStatuses.PendingPayment, DealStatuses.Closed, ReleaseEscrowAction, "Release the escrow to the seller (closes the deal)", [DealConditions.EscrowConditionsMet]),
+        new(DealStatuses.PendingPayment, DealStatuses.PendingPayment, RefundEscrowAction, "Refund the escrow to the buyer", [DealConditions.EscrowHeld]),
+        new(DealStatuses.PendingPayment, DealStatuses.Expired, EscrowExpiryAction, "The escrow reached expires_at unreleased: refunded (reason expired), deal expired", [DealConditions.EscrowHeld]),
         new(DealStatuses.PartiallyAccepted, DealStatuses.InProgress, TransitionAction, "Revise the accepted items", None),
         new(DealStatuses.PartiallyAccepted, DealStatuses.PendingSignature, TransitionAction, "Send the accepted items for signature", [DealConditions.HasCustomer, DealConditions.HasLineItems]),
         new(DealStatuses.PartiallyAccepted, DealStatuses.AwaitingSignatures, SignAction, "First signature", [DealConditions.HasCustomer, DealConditions.HasLineItems]),

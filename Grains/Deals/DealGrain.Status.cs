@@ -25,9 +25,9 @@ public sealed partial class DealGrain
     public Task<IReadOnlyList<DealValidTransition>> ValidTransitions()
     {
         var current = Existing();
-        return Task.FromResult<IReadOnlyList<DealValidTransition>>([.. DealStateMachine.From(current.Status).Select(t =>
+        return Task.FromResult<IReadOnlyList<DealValidTransition>>([.. DealStateMachine.From(current.Status).Where(t => !DealStateMachine.IsSystem(t.Action)).Select(t =>
         {
-            var unmet = DealRules.Unmet(current, t.Conditions);
+            var unmet = DealRules.Unmet(current, t.Conditions, Current.Escrow);
             return new DealValidTransition(t, unmet.Count == 0, unmet);
         })]);
     }
@@ -138,7 +138,7 @@ public sealed partial class DealGrain
         });
         var next = await Apply(current, transition, actor, now, d => d with { Items = [.. d.Items.Where(i => accepted.Contains(i.Id))] }, [evt],
             "deal.partially_accepted", new { accepted_items = acceptedItems, rejected_items = declined.Select(i => i.Id), declined_deal_id = declinedDeal?.Id },
-            d => new DealPartialAcceptResult(d, declinedDeal));
+            resultOf: d => new DealPartialAcceptResult(d, declinedDeal));
         return new DealPartialAcceptResult(next, declinedDeal);
     }
 
@@ -161,14 +161,14 @@ public sealed partial class DealGrain
     /// <summary>A plain status move (transition or delete): the table's entry, its conditions, its events.</summary>
     private Task<DealView> Move(DealView current, string target, string action, DealActor actor, DateTimeOffset now, Func<DealView, DealView> change,
         Func<DealView, object>? resultOf = null) =>
-        Apply(current, Lookup(current, target, action), actor, now, change, [], "deal.status_changed", new { from = current.Status, to = target }, resultOf);
+        Apply(current, Lookup(current, target, action), actor, now, change, [], "deal.status_changed", new { from = current.Status, to = target }, resultOf: resultOf);
 
     /// <summary>Applies a table move with its change: status, events (<c>deal.status_changed</c>, and <c>deal.closed</c>/<c>deal.expired</c>).</summary>
     private async Task<DealView> Apply(DealView current, DealTransition transition, DealActor actor, DateTimeOffset now,
         Func<DealView, DealView> change, IReadOnlyList<OutboxEvent> events, string auditAction, object auditChanges,
-        Func<DealView, object>? resultOf = null)
+        Action<DealState>? amend = null, Func<DealView, object>? resultOf = null)
     {
-        var unmet = DealRules.Unmet(current, transition.Conditions);
+        var unmet = DealRules.Unmet(current, transition.Conditions, Current.Escrow);
         if (unmet.Count > 0)
         {
             throw Unmet(current, transition.To, unmet);
@@ -207,7 +207,7 @@ public sealed partial class DealGrain
         {
             all.Add(Outbox.Event("deal.expired", now, new { id = next.Id, deal_id = next.Id, expired_at = now }));
         }
-        await CommitAudited(next, all, actor, auditAction, auditChanges, resultOf?.Invoke(next));
+        await CommitAudited(next, all, actor, auditAction, auditChanges, amend, resultOf?.Invoke(next));
         return next;
     }
 

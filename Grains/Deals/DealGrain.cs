@@ -208,11 +208,12 @@ public sealed partial class DealGrain(
     private DealView Stamp(DealView next, DateTimeOffset now) => next with { Version = Current.Version + 1, UpdatedAt = now };
 
     /// <summary>
-    /// Commits the deal (null: deleted) with its events and an audit entry chained to the last one, in one write;
+    /// Commits the deal (null: deleted) with its events and an audit entry chained to the last one, in one write.
+    /// <paramref name="amend"/> sets the escrow or negotiation of the new state (both carry over unchanged otherwise);
     /// <paramref name="result"/> is what the calling method returns when it is not the deal itself (kept for a keyed replay).
     /// </summary>
     private async Task CommitAudited(DealView? next, IReadOnlyList<OutboxEvent> events, DealActor actor, string action, object changes,
-        object? result = null)
+        Action<DealState>? amend = null, object? result = null)
     {
         var now = next?.UpdatedAt ?? time.GetUtcNow();
         var entry = AuditChain.Next(Current.AuditTail, Partition, DealKeys.ResourceType, ResourceId, action, actor.Actor, actor.ActorType,
@@ -223,6 +224,9 @@ public sealed partial class DealGrain(
             written.AuditTail = entry;
             // Where the storage writes the entry with the state, nothing is pending; elsewhere it is handed on after the write.
             written.PendingAudit = inTransaction ? previous.PendingAudit : [.. previous.PendingAudit, entry];
+            written.Escrow = previous.Escrow;
+            written.Negotiation = previous.Negotiation;
+            amend?.Invoke(written);
         }, [entry], result);
     }
 

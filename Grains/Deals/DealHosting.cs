@@ -11,6 +11,7 @@ public static class DealHosting
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProductReferences, DealProductReferences>());
         services.TryAddSingleton<DealTags>();
+        services.AddOptions<DealOptions>().BindConfiguration(DealOptions.SectionName);
         return services;
     }
 }

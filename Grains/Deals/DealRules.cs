@@ -62,13 +62,16 @@ public static class DealRules
     }
 
     /// <summary>Which of <paramref name="conditions"/> the deal does not meet.</summary>
-    public static IReadOnlyList<string> Unmet(DealView deal, IEnumerable<string> conditions) =>
+    public static IReadOnlyList<string> Unmet(DealView deal, IEnumerable<string> conditions, DealEscrow? escrow = null) =>
         [.. conditions.Where(condition => !(condition switch
         {
             DealConditions.HasCustomer => deal.CustomerId is not null,
             DealConditions.HasLineItems => deal.Items.Count > 0,
             DealConditions.FullySigned => deal.Signatures.Any(s => s.Side == Seller) && deal.Signatures.Any(s => s.Side == Buyer),
             DealConditions.Unsigned => deal.Signatures.Count == 0,
+            DealConditions.NoHeldEscrow => escrow is not { IsHeld: true },
+            DealConditions.EscrowHeld => escrow is { IsHeld: true },
+            DealConditions.EscrowConditionsMet => escrow is { Releasable: true },
             _ => false,
         }))];
 

@@ -31,4 +31,10 @@ public sealed class DealState : IResourceState<DealView>
     /// <summary>Rows the next write derives (not serialized; see <see cref="IHoldsDerivedRows"/>).</summary>
     [field: NonSerialized]
     public DerivedRows? DerivedRows { get; set; }
+
+    /// <summary>The deal's current or last escrow (one held at a time); see <c>DealGrain.Escrow.cs</c>.</summary>
+    [Id(8)] public DealEscrow? Escrow { get; set; }
+
+    /// <summary>The deal's negotiation (one per deal: it ends accepted, rejected or expired); see <c>DealGrain.Negotiation.cs</c>.</summary>
+    [Id(9)] public DealNegotiation? Negotiation { get; set; }
 }

@@ -27,7 +27,13 @@ public static class ConfigurationKeys
         $"{OrleansSettings.SectionName}:{nameof(OrleansSettings.GrainStorage)}",
         .. RateLimitKeys,
         .. WebhookKeys,
+        .. DealKeys,
     ];
+
+    private static IEnumerable<string> DealKeys =>
+        typeof(Deals.DealOptions).GetProperties()
+            .Where(p => p.CanWrite)
+            .Select(p => $"{Deals.DealOptions.SectionName}:{p.Name}");
 
     private static IEnumerable<string> WebhookKeys =>
         typeof(Webhooks.WebhookOptions).GetProperties()

@@ -13,7 +13,9 @@ namespace Tests.Infrastructure;
 /// tightened so a killed silo is declared dead in seconds rather than minutes. Silos use the default grain
 /// storage (<c>Orleans:GrainStorage</c>) unless <paramref name="grainStorage"/> says otherwise.
 /// </summary>
-public sealed class PostgresCluster(string connectionString, GrainStorageProvider grainStorage = GrainStorageProvider.Npgsql) : IAsyncDisposable
+/// <paramref name="time"/>, when given, is the silos' clock (a FakeTimeProvider drives business time across the cluster).
+public sealed class PostgresCluster(string connectionString, GrainStorageProvider grainStorage = GrainStorageProvider.Npgsql,
+    TimeProvider? time = null) : IAsyncDisposable
 {
     /// <summary>The silos' <c>Encryption:MasterKey</c>: base64 of 32 bytes, for tests only.</summary>
     public const string TestMasterKey = "dGVzdC1vbmx5IG1hc3RlciBrZXksIG5vdCBzZWNyZXQ=";
@@ -46,6 +48,11 @@ public sealed class PostgresCluster(string connectionString, GrainStorageProvide
         // Test receivers listen on loopback; a short reminder period makes failover take seconds.
         builder.Configuration["Webhooks:AllowPrivateTargets"] = "true";
         builder.Configuration["Webhooks:ReminderPeriod"] = "00:00:02";
+        builder.Configuration["Deals:ReminderMaxWait"] = "00:00:02";
+        if (time is not null)
+        {
+            builder.Services.AddSingleton(time);
+        }
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddPostgresSchemaMigrations(connectionString);
         builder.UseOrleans(silo =>

@@ -1,0 +1,83 @@
+using Grains.Interfaces.Deals;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace Grains.Deals;
+
+/// <summary>
+/// The deal's one reminder: due at the earliest of the held escrow's <c>expires_at</c> and the open negotiation
+/// round's <c>expires_at</c>. A tick does what is due by the clock (<see cref="TimeProvider"/>) and re-arms for what is
+/// left; an early tick (another silo's clock, a due time beyond what a reminder can wait) only re-arms, and a second
+/// tick finds nothing held or open and does nothing, so each expiry happens once. The reminder lives in the reminder
+/// table (PostgreSQL in the cluster), so deactivation or the loss of the silo does not lose it.
+/// </summary>
+public sealed partial class DealGrain : IRemindable
+{
+    public const string DeadlineReminder = "deal-deadline";
+
+    // The period only matters when a tick fails (the next one retries); a successful tick re-arms or unregisters.
+    private static readonly TimeSpan DeadlinePeriod = TimeSpan.FromMinutes(5);
+
+    private static readonly DealActor SystemActor = new("system", "system");
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DeadlineReminder)
+        {
+            return;
+        }
+        await SettleDeadlines();
+        await ArmDeadline();
+    }
+
+    /// <summary>Applies every deadline that has passed by the clock: escrow expiry, negotiation round expiry.</summary>
+    private async Task SettleDeadlines()
+    {
+        if (Current.Record is null)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        if (Current.Escrow is { IsHeld: true } escrow && now >= escrow.ExpiresAt)
+        {
+            await Refund(EscrowKeys.ExpiredReason, DealStateMachine.EscrowExpiryAction, DealStatuses.Expired, SystemActor);
+        }
+        if (Current.Negotiation is { IsOpen: true } negotiation && now >= negotiation.Last.ExpiresAt)
+        {
+            await ExpireNegotiation(negotiation, now);
+        }
+    }
+
+    /// <summary>Registers the reminder for the next deadline, or removes it when nothing is pending.</summary>
+    private async Task ArmDeadline()
+    {
+        var next = NextDeadline();
+        if (next is null)
+        {
+            if (await this.GetReminder(DeadlineReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            return;
+        }
+        var wait = next.Value - time.GetUtcNow();
+        // Reminders cannot wait beyond ~49 days at once: a later deadline is reached in steps (an early tick re-arms).
+        var maxWait = ServiceProvider.GetRequiredService<IOptions<DealOptions>>().Value.ReminderMaxWait;
+        wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > maxWait ? maxWait : wait;
+        await this.RegisterOrUpdateReminder(DeadlineReminder, wait, DeadlinePeriod);
+    }
+
+    private DateTimeOffset? NextDeadline()
+    {
+        DateTimeOffset? next = null;
+        if (Current.Escrow is { IsHeld: true } escrow)
+        {
+            next = escrow.ExpiresAt;
+        }
+        if (Current.Negotiation is { IsOpen: true } negotiation && (next is null || negotiation.Last.ExpiresAt < next))
+        {
+            next = negotiation.Last.ExpiresAt;
+        }
+        return next;
+    }
+}
