@@ -140,7 +140,7 @@ public static class DealQueries
             {
                 return Verified(await grains.GetGrain<IDealGrain>(DealKeys.Grain(tagged, dealId)).Verify());
             }
-            catch (DomainException ex) when (ex.Status == StatusCodes.Status404NotFound)
+            catch (DomainException ex) when (ex.IsNotFound)
             {
                 // Not this partition's (a tag collision, or an untagged id whose last characters happen to match).
             }

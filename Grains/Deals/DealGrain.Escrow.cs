@@ -97,9 +97,9 @@ public sealed partial class DealGrain : IDealEscrowGrain
         var transition = Lookup(current, DealStatuses.Closed, DealStateMachine.ReleaseEscrowAction);
         if (!escrow.Releasable)
         {
-            var pending = escrow.Conditions.Where(c => c.Status != EscrowKeys.ConditionMet).Select(c => new { id = c.Id, type = c.Type });
+            var pending = escrow.Conditions.Where(c => c.Status != EscrowKeys.ConditionMet).Select(c => new PendingEscrowCondition(c.Id, c.Type));
             throw DomainException.Conflict("conflict.escrow_conditions_unmet", "Every escrow condition must be fulfilled before release",
-                System.Text.Json.JsonSerializer.Serialize(new { escrow_id = escrow.Id, pending_conditions = pending }));
+                new EscrowConditionsUnmetDetails(escrow.Id, [.. pending]));
         }
         var now = time.GetUtcNow();
         var released = escrow with
@@ -174,6 +174,6 @@ public sealed partial class DealGrain : IDealEscrowGrain
         null => throw DomainException.NotFound("Escrow"),
         { } done => throw DomainException.Conflict("conflict.escrow_not_held",
             $"The deal's escrow {done.Id} was {done.Status}{(done.RefundReason is { } r ? $" ({r})" : "")}; no escrow is held",
-            System.Text.Json.JsonSerializer.Serialize(new { escrow_id = done.Id, escrow_status = done.Status, refund_reason = done.RefundReason })),
+            new EscrowNotHeldDetails(done.Id, done.Status, done.RefundReason)),
     };
 }

@@ -130,7 +130,7 @@ public sealed partial class DealGrain(
         if (current.Status is DealStatuses.Cancelled or DealStatuses.Expired)
         {
             var deleted = new DealDeletion(true, null);
-            await CommitAudited(null, [], actor, "deal.deleted", new { previous_status = current.Status }, deleted);
+            await CommitAudited(null, [], actor, "deal.deleted", new { previous_status = current.Status }, result: deleted);
             return deleted;
         }
         var cancelled = await Move(current, DealStatuses.Cancelled, DealStateMachine.TransitionAction, actor, now, d => d,

@@ -125,14 +125,7 @@ public static class NegotiationRules
         return new AppliedTerms(next, changed);
     }
 
-    private static string Details(DealNegotiation? negotiation, string action, string party, IReadOnlyList<string> allowed) =>
-        JsonSerializer.Serialize(new
-        {
-            status = negotiation?.Status,
-            requested_action = action,
-            party,
-            awaiting = negotiation is { IsOpen: true } n ? NegotiationKeys.Other(n.Last.ProposedBy) : null,
-            allowed_actions = allowed,
-            round = negotiation?.Last.Round,
-        });
+    private static NegotiationStateDetails Details(DealNegotiation? negotiation, string action, string party, IReadOnlyList<string> allowed) =>
+        new(negotiation?.Status, action, party, negotiation is { IsOpen: true } n ? NegotiationKeys.Other(n.Last.ProposedBy) : null,
+            allowed, negotiation?.Last.Round);
 }
