@@ -1,6 +1,6 @@
 using Grains.Deals.Audit;
 using Grains.Interfaces.Deals;
-using Tests.Projections;
+using Tests.Infrastructure;
 
 namespace Tests.Deals;
 

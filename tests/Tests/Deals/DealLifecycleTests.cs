@@ -1,5 +1,4 @@
 using System.Net;
-using Tests.Customers;
 using Tests.Infrastructure;
 
 namespace Tests.Deals;

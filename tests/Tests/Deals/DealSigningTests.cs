@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Tests.Customers;
 using Tests.Infrastructure;
 
 namespace Tests.Deals;

@@ -3,7 +3,6 @@ using Grains.Deals;
 using Grains.Interfaces.Deals;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
-using Tests.Customers;
 using Tests.Infrastructure;
 
 namespace Tests.Deals;

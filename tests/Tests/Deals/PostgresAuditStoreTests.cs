@@ -1,9 +1,6 @@
 using Grains.Deals.Audit;
-using Grains.Platform.Postgres;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Tests.Infrastructure;
-using Tests.Projections;
 
 namespace Tests.Deals;
 
@@ -12,21 +9,10 @@ namespace Tests.Deals;
 public sealed class PostgresAuditStoreTests(PostgresAuditStoreTests.Database database)
     : AuditStoreContract, IClassFixture<PostgresAuditStoreTests.Database>
 {
-    /// <summary>Created on first use, so a skipped class never touches a server.</summary>
-    public sealed class Database
+    /// <summary>The class's own migrated database.</summary>
+    public sealed class Database() : MigratedDatabase("audit")
     {
-        private readonly Lazy<Task<string>> connectionString = new(CreateAsync);
-
-        public Task<string> ConnectionStringAsync() => connectionString.Value;
-
-        public async Task<PostgresAuditStore> StoreAsync() => new(PostgresDataSource.For(await connectionString.Value));
-
-        private static async Task<string> CreateAsync()
-        {
-            var connectionString = await TestPostgres.CreateDatabaseAsync("audit");
-            await new SchemaMigrator(connectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
-            return connectionString;
-        }
+        public async Task<PostgresAuditStore> StoreAsync() => new(await DataSourceAsync());
     }
 
     protected override async Task<IAuditStore> StoreAsync() => await database.StoreAsync();

@@ -1,6 +1,6 @@
 using Grains.Events;
 using Grains.Interfaces.Events;
-using Tests.Projections;
+using Tests.Infrastructure;
 
 namespace Tests.Events;
 

@@ -7,7 +7,6 @@ using Grains.Interfaces.Events;
 using Grains.Platform;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Storage;
-using Tests.Customers;
 using Tests.Infrastructure;
 
 namespace Tests.Events;

@@ -1,8 +1,5 @@
 using Grains.Events;
-using Grains.Platform.Postgres;
-using Microsoft.Extensions.Logging.Abstractions;
 using Tests.Infrastructure;
-using Tests.Projections;
 
 namespace Tests.Events;
 
@@ -11,19 +8,10 @@ namespace Tests.Events;
 public sealed class PostgresEventLogStoreTests(PostgresEventLogStoreTests.Database database)
     : EventLogStoreContract, IClassFixture<PostgresEventLogStoreTests.Database>
 {
-    /// <summary>Created on first use, so a skipped class never touches a server.</summary>
-    public sealed class Database
+    /// <summary>The class's own migrated database.</summary>
+    public sealed class Database() : MigratedDatabase("eventlog")
     {
-        private readonly Lazy<Task<string>> connectionString = new(CreateAsync);
-
-        public async Task<PostgresEventLogStore> StoreAsync() => new(PostgresDataSource.For(await connectionString.Value));
-
-        private static async Task<string> CreateAsync()
-        {
-            var connectionString = await TestPostgres.CreateDatabaseAsync("eventlog");
-            await new SchemaMigrator(connectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
-            return connectionString;
-        }
+        public async Task<PostgresEventLogStore> StoreAsync() => new(await DataSourceAsync());
     }
 
     protected override async Task<IEventLogStore> StoreAsync() => await database.StoreAsync();

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Products;
-using Tests.Customers;
 using Tests.Infrastructure;
 
 namespace Tests.Products;

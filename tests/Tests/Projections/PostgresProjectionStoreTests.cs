@@ -1,7 +1,5 @@
 using Grains.Interfaces.Projections;
-using Grains.Platform.Postgres;
 using Grains.Projections;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Tests.Infrastructure;
 
@@ -15,21 +13,10 @@ namespace Tests.Projections;
 public sealed class PostgresProjectionStoreTests(PostgresProjectionStoreTests.Database database)
     : ProjectionStoreContract, IClassFixture<PostgresProjectionStoreTests.Database>
 {
-    /// <summary>Created on first use, so a skipped class never touches a server.</summary>
-    public sealed class Database
+    /// <summary>The class's own migrated database.</summary>
+    public sealed class Database() : MigratedDatabase("projections")
     {
-        private readonly Lazy<Task<string>> connectionString = new(CreateAsync);
-
-        public async Task<PostgresProjectionStore> StoreAsync() => new(PostgresDataSource.For(await connectionString.Value));
-
-        public async Task<NpgsqlDataSource> DataSourceAsync() => PostgresDataSource.For(await connectionString.Value);
-
-        private static async Task<string> CreateAsync()
-        {
-            var connectionString = await TestPostgres.CreateDatabaseAsync("projections");
-            await new SchemaMigrator(connectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
-            return connectionString;
-        }
+        public async Task<PostgresProjectionStore> StoreAsync() => new(await DataSourceAsync());
     }
 
     protected override async Task<IProjectionStore> StoreAsync() => await database.StoreAsync();

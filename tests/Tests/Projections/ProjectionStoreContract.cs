@@ -1,5 +1,6 @@
 using Grains.Interfaces.Projections;
 using Grains.Projections;
+using Tests.Infrastructure;
 
 namespace Tests.Projections;
 

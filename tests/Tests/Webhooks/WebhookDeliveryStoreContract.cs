@@ -1,9 +1,6 @@
 using Grains.Interfaces.Webhooks;
-using Grains.Platform.Postgres;
 using Grains.Webhooks.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
 using Tests.Infrastructure;
-using Tests.Projections;
 
 namespace Tests.Webhooks;
 
@@ -98,33 +95,4 @@ public abstract class WebhookDeliveryStoreContract
         Assert.Null(await store.GetAsync(p, "whd_3"));
         Assert.NotNull(await store.GetAsync(p, "whd_2"));
     }
-}
-
-public sealed class InMemoryWebhookDeliveryStoreTests : WebhookDeliveryStoreContract
-{
-    private readonly InMemoryWebhookDeliveryStore store = new();
-
-    protected override Task<IWebhookDeliveryStore> StoreAsync() => Task.FromResult<IWebhookDeliveryStore>(store);
-}
-
-/// <summary>The shared contract against PostgreSQL (migration 0007). One database per class.</summary>
-[RequiresPostgres]
-public sealed class PostgresWebhookDeliveryStoreTests(PostgresWebhookDeliveryStoreTests.Database database)
-    : WebhookDeliveryStoreContract, IClassFixture<PostgresWebhookDeliveryStoreTests.Database>
-{
-    public sealed class Database
-    {
-        private readonly Lazy<Task<string>> connectionString = new(CreateAsync);
-
-        public async Task<PostgresWebhookDeliveryStore> StoreAsync() => new(PostgresDataSource.For(await connectionString.Value));
-
-        private static async Task<string> CreateAsync()
-        {
-            var connectionString = await TestPostgres.CreateDatabaseAsync("deliveries");
-            await new SchemaMigrator(connectionString, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
-            return connectionString;
-        }
-    }
-
-    protected override async Task<IWebhookDeliveryStore> StoreAsync() => await database.StoreAsync();
 }

@@ -4,7 +4,6 @@ using Grains.Events;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
-using Tests.Customers;
 using Tests.Infrastructure;
 
 namespace Tests.Webhooks;

@@ -7,16 +7,6 @@ using Tests.Infrastructure;
 
 namespace Tests.Webhooks;
 
-/// <summary>One request as the receiver saw it: headers (lower-case names) and the raw body bytes.</summary>
-public sealed record ReceivedWebhook(IReadOnlyDictionary<string, string> Headers, byte[] Body, int AnsweredWith)
-{
-    public string Text => System.Text.Encoding.UTF8.GetString(Body);
-
-    public string Header(string name) => Headers.TryGetValue(name.ToLowerInvariant(), out var value) ? value : "";
-
-    public string EventId => System.Text.Json.JsonDocument.Parse(Body).RootElement.GetProperty("id").GetString()!;
-}
-
 /// <summary>
 /// A real HTTP receiver on loopback (Kestrel): records every POST and answers what <see cref="Respond"/> says. It can
 /// be stopped and started again on the same port, which is what "the receiver is down" means to a sender.

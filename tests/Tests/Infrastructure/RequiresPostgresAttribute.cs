@@ -1,0 +1,4 @@
+namespace Tests.Infrastructure;
+
+[AttributeUsage(AttributeTargets.Class)]
+public sealed class RequiresPostgresAttribute : Attribute;
