@@ -114,6 +114,10 @@ public sealed class CustomerGrain(
         await ReleaseEmail(record.EmailIndex);
     }
 
+    /// <summary>A keyed change's stored result is the sealed record (PII encrypted); the methods return it opened.</summary>
+    protected override async Task<object?> ReplayResult(object? stored) =>
+        stored is CustomerRecord record ? CustomerRecords.Open(record, await keys.ForTenant(TenantId), GrainKey) : stored;
+
     public Task<bool> HoldsEmail(string emailIndex) =>
         Task.FromResult(emailsInFlight.Contains(emailIndex) || Current.Record?.EmailIndex == emailIndex);
 

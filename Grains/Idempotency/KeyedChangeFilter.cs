@@ -18,8 +18,8 @@ public sealed record AppliedKey(
 /// <summary>A grain that records the keyed changes it commits (see <see cref="KeyedChanges"/>).</summary>
 public interface IAppliesKeyedChanges
 {
-    /// <summary>The committed change for this key, if the grain holds one.</summary>
-    AppliedKey? Applied(string key);
+    /// <summary>The committed change for this key, if the grain holds one, its result as the grain method returned it.</summary>
+    Task<AppliedKey?> Applied(string key);
 }
 
 /// <summary>
@@ -37,8 +37,16 @@ public sealed class KeyedChangeFilter(ILogger<KeyedChangeFilter> logger) : IInco
             return;
         }
         var method = context.InterfaceMethod.Name;
-        if (grain.Applied(call.Key) is { } applied && applied.Fingerprint == call.Fingerprint && applied.Method == method)
+        if (await grain.Applied(call.Key) is { } applied && applied.Fingerprint == call.Fingerprint && applied.Method == method)
         {
+            var returns = context.InterfaceMethod.ReturnType;
+            var expected = returns.IsGenericType ? returns.GetGenericArguments()[0] : null;
+            if (applied.Result is not null && (expected is null || !expected.IsInstanceOfType(applied.Result)))
+            {
+                // A grain stored the wrong result for its method: fail rather than run the change a second time.
+                throw new InvalidOperationException(
+                    $"The stored result of keyed call {method} on {context.TargetId} is a {applied.Result.GetType().Name}, not a {expected?.Name ?? "void"}");
+            }
             logger.LogInformation("Keyed call {Method} on {Grain} was already committed; replaying its result", method, context.TargetId);
             throw new IdempotentReplayException(applied.Result);
         }

@@ -85,7 +85,18 @@ public sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IProj
         }
 
         await using var command = dataSource.CreateCommand(UpsertManySql);
-        var parameters = command.Parameters;
+        AddRowArrays(command.Parameters, rows);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return [.. rows.Select(_ => true)];
+    }
+
+    /// <summary>
+    /// The rows as the eleven array parameters of <see cref="UpsertManySql"/>, in its order (also the derived-row
+    /// upsert of <c>GrainStateWriter</c>): partition, type, id, version, status, created, updated, filters, search
+    /// tokens (one JSON array of arrays), document, amount.
+    /// </summary>
+    internal static void AddRowArrays(NpgsqlParameterCollection parameters, IReadOnlyList<ProjectionRow> rows)
+    {
         parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Partition)] });
         parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.ResourceType)] });
         parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Id)] });
@@ -97,8 +108,6 @@ public sealed class PostgresProjectionStore(NpgsqlDataSource dataSource) : IProj
         parameters.Add(new NpgsqlParameter<string> { TypedValue = JsonSerializer.Serialize(rows.Select(r => r.SearchTokens)), NpgsqlDbType = NpgsqlDbType.Jsonb });
         parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. rows.Select(r => r.Document)] });
         parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. rows.Select(r => r.Amount)] });
-        await command.ExecuteNonQueryAsync(cancellationToken);
-        return [.. rows.Select(_ => true)];
     }
 
     public async Task DeleteAsync(string partition, string resourceType, string id, CancellationToken cancellationToken = default)

@@ -91,7 +91,14 @@ public abstract class ResourceGrain<TState, TRecord>(
         }
     }
 
-    public AppliedKey? Applied(string key) => state.State.AppliedKeys.GetValueOrDefault(key);
+    public async Task<AppliedKey?> Applied(string key) =>
+        state.State.AppliedKeys.GetValueOrDefault(key) is { } applied ? applied with { Result = await ReplayResult(applied.Result) } : null;
+
+    /// <summary>
+    /// A stored result as the grain method returns it. By default it is stored as returned; a grain that stores its
+    /// record instead (the customer keeps its sealed record, so no PII is stored in the clear) turns it back here.
+    /// </summary>
+    protected virtual Task<object?> ReplayResult(object? stored) => Task.FromResult(stored);
 
     /// <summary>
     /// Whether the grain's storage writes the projection row and audit entries in the state's own transaction

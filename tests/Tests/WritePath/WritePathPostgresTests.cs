@@ -123,6 +123,32 @@ public sealed class WritePathPostgresTests
     }
 
     [PostgresFact]
+    public async Task A_keyed_customer_create_is_replayed_opened_while_its_state_keeps_no_pii_in_the_clear()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync("write_customer");
+        await using var cluster = new PostgresCluster(database);
+        await cluster.StartSiloAsync();
+        var client = await cluster.StartClientAsync();
+        var partition = $"{ResourceIds.New("ten")}:live";
+        var customerId = ResourceIds.New(Grains.Interfaces.Customers.CustomerKeys.IdPrefix);
+        var grain = client.GetGrain<Grains.Interfaces.Customers.ICustomerGrain>(Grains.Interfaces.Customers.CustomerKeys.Grain(partition, customerId));
+        var fields = new Grains.Interfaces.Customers.CustomerFields { Name = "Ada Lovelace", Email = "ada.keyed@example.com" };
+
+        KeyedChanges.Enter(IdempotencyPolicy.GrainKey(partition, "cust-" + Guid.NewGuid().ToString("N")), "fp-customer");
+        var replays = KeyedChanges.ObserveReplays();
+        var created = await grain.Create(fields);
+        Assert.False(replays.Replayed);
+        var retried = await grain.Create(fields);
+        KeyedChanges.Leave();
+
+        Assert.True(replays.Replayed);
+        Assert.Equal((created.Id, created.Name, created.Email, created.Version), (retried.Id, retried.Name, retried.Email, retried.Version));
+        Assert.Equal(0, await Scalar(database,
+            $"SELECT count(*) FROM grain_state WHERE position(convert_to('ada.keyed@example.com', 'UTF8') in payload) > 0"));
+        Assert.Equal(1, await Scalar(database, $"SELECT count(*) FROM resource_projection WHERE partition = '{partition}' AND id = '{customerId}'"));
+    }
+
+    [PostgresFact]
     public async Task A_connection_cut_during_the_commit_fails_the_change_and_its_keyed_retry_runs_it_once()
     {
         var database = await TestPostgres.CreateDatabaseAsync("write_cut");

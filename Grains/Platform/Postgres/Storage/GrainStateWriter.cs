@@ -1,6 +1,5 @@
-using System.Text.Json;
+using Grains.Projections;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Grains.Platform.Postgres.Storage;
 
@@ -53,9 +52,9 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
             INSERT INTO resource_projection AS r (partition, resource_type, id, version, status, created_at, updated_at, filters,
                 search_tokens, document, amount)
             SELECT u.partition, u.resource_type, u.id, u.version, u.status, u.created_at, u.updated_at, u.filters::jsonb,
-                   ARRAY(SELECT jsonb_array_elements_text($17::jsonb -> (u.ord - 1)::int)), u.document, u.amount
+                   ARRAY(SELECT jsonb_array_elements_text($16::jsonb -> (u.ord - 1)::int)), u.document, u.amount
             FROM unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::timestamptz[],
-                        $14::timestamptz[], $15::text[], $16::text[], $18::numeric[]) WITH ORDINALITY
+                        $14::timestamptz[], $15::text[], $17::text[], $18::numeric[]) WITH ORDINALITY
                  AS u(owner, partition, resource_type, id, version, status, created_at, updated_at, filters, document, amount, ord)
             WHERE u.owner IN (SELECT owner FROM written)
             ON CONFLICT (partition, resource_type, id) DO UPDATE SET
@@ -164,23 +163,9 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
 
     private static void AddDerived(NpgsqlParameterCollection parameters, StateWrite[] writes)
     {
-        var upserts = writes.Where(w => w.Derived?.Upsert is not null).Select(w => (Owner: Owner(w.Key), Row: w.Derived!.Upsert!)).ToArray();
-        parameters.Add(Texts(upserts, u => u.Owner));
-        parameters.Add(Texts(upserts, u => u.Row.Partition));
-        parameters.Add(Texts(upserts, u => u.Row.ResourceType));
-        parameters.Add(Texts(upserts, u => u.Row.Id));
-        parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. upserts.Select(u => u.Row.Version)] });
-        parameters.Add(Texts(upserts, u => u.Row.Status));
-        parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. upserts.Select(u => u.Row.CreatedAt.UtcDateTime)] });
-        parameters.Add(new NpgsqlParameter<DateTime[]> { TypedValue = [.. upserts.Select(u => u.Row.UpdatedAt.UtcDateTime)] });
-        parameters.Add(Texts(upserts, u => JsonSerializer.Serialize(u.Row.Filters)));
-        parameters.Add(Texts(upserts, u => u.Row.Document));
-        // Search tokens (one text[] per row) travel as one JSON array of arrays: a PostgreSQL array cannot be ragged.
-        parameters.Add(new NpgsqlParameter<string>
-        {
-            TypedValue = JsonSerializer.Serialize(upserts.Select(u => u.Row.SearchTokens)), NpgsqlDbType = NpgsqlDbType.Jsonb,
-        });
-        parameters.Add(new NpgsqlParameter<decimal?[]> { TypedValue = [.. upserts.Select(u => u.Row.Amount)] });
+        var upserts = writes.Where(w => w.Derived?.Upsert is not null).ToArray();
+        parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. upserts.Select(w => Owner(w.Key))] });
+        PostgresProjectionStore.AddRowArrays(parameters, [.. upserts.Select(w => w.Derived!.Upsert!)]);
 
         var deletes = writes.Where(w => w.Derived?.Delete is not null).Select(w => (Owner: Owner(w.Key), Key: w.Derived!.Delete!)).ToArray();
         parameters.Add(Texts(deletes, d => d.Owner));
