@@ -4,6 +4,7 @@ using Grains.Platform.Health;
 using Grains.Platform.Hosting;
 using Grains.Platform.Postgres;
 using Grains.Platform.Postgres.Storage;
+using Grains.Platform.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
@@ -71,6 +72,8 @@ public static class BenchServer
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BenchJson.Default));
+        // The product's telemetry, switched as on ApiHost and Silo (Telemetry__Enabled, Telemetry__Traces, OTEL_* via --server-env).
+        builder.AddSalesboothTelemetry("salesbooth-bench");
 
         NpgsqlDataSource? dataSource = null;
         switch (scenario)
