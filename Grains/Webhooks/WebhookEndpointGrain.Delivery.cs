@@ -86,6 +86,7 @@ public sealed partial class WebhookEndpointGrain
             settled = outcome.Success
                 ? settled with { Status = WebhookKeys.DeliverySuccess, DeliveredAt = now, NextAttemptAt = null }
                 : settled;
+            CountAttempt(settled, outcome);
             await writer.SaveAsync([settled]);
             queue.Set(settled);
             if (outcome.Success)

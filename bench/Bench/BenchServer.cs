@@ -5,6 +5,7 @@ using Grains.Platform.Hosting;
 using Grains.Platform.Postgres;
 using Grains.Platform.Postgres.Storage;
 using Harness;
+using Grains.Platform.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Orleans.Configuration;
@@ -55,6 +56,8 @@ public static class BenchServer
 
         var builder = ServerHost.CreateBuilder(args);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, BenchJson.Default));
+        // The product's telemetry, switched as on ApiHost and Silo (Telemetry__Enabled, Telemetry__Traces, OTEL_* via --server-env).
+        builder.AddSalesboothTelemetry("salesbooth-bench");
 
         NpgsqlDataSource? dataSource = null;
         switch (scenario)

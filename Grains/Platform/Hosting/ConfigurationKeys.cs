@@ -28,6 +28,16 @@ public static class ConfigurationKeys
         .. RateLimitKeys,
         .. WebhookKeys,
         .. DealKeys,
+        .. TelemetryKeys,
+    ];
+
+    /// <summary>Telemetry and the management surface (Grains/Platform/Telemetry); OTLP export uses the standard OTEL_* variables.</summary>
+    private static IEnumerable<string> TelemetryKeys =>
+    [
+        Telemetry.ManagementSurface.UrlsKey,
+        $"{Telemetry.TelemetrySettings.SectionName}:{nameof(Telemetry.TelemetrySettings.Enabled)}",
+        $"{Telemetry.TelemetrySettings.SectionName}:{nameof(Telemetry.TelemetrySettings.Traces)}",
+        Telemetry.TelemetrySettings.OtlpEndpoint,
     ];
 
     private static IEnumerable<string> DealKeys =>
