@@ -70,6 +70,11 @@ public sealed partial class DealGrain : IRemindable
     private DateTimeOffset? NextDeadline()
     {
         DateTimeOffset? next = null;
+        if (Current.Record is null)
+        {
+            // Deleted for good: nothing is due any more.
+            return null;
+        }
         if (Current.Escrow is { IsHeld: true } escrow)
         {
             next = escrow.ExpiresAt;
