@@ -1,7 +1,7 @@
 using ApiHost.Api;
 using ApiHost.Auth;
 using Grains.Interfaces.Deals;
-using Grains.Platform;
+using Grains.Interfaces.Platform;
 
 namespace ApiHost.Deals;
 

@@ -1,5 +1,6 @@
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Platform;
 using Grains.Platform;
 
 namespace Grains.Deals;

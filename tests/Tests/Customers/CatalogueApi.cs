@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Tenants;
 using Grains.Platform;
 using Grains.Tenants;
