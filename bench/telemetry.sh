@@ -36,7 +36,7 @@ for mode in runs:
         [path] = glob.glob(f"{work}/{mode}-{i}/foundation-*.json")
         runs[mode].append({s["name"]: s for s in json.load(open(path))["scenarios"]})
 lines = [f"# Telemetry cost on the foundation benchmark ({stamp})", "",
-         f"`bash bench/telemetry.sh {pairs}{' ' + extra if extra else ''}`: bench/run.sh (scenarios embedded and cluster) alternately with",
+         f"`bash bench/telemetry.sh {pairs}{' ' + extra if extra else ''}`: the foundation benchmark (scenarios embedded and cluster) alternately with",
          "telemetry **off** (`Telemetry__Enabled=false`: no OpenTelemetry at all) and **on** (metrics with the Prometheus",
          "exporter, plus tracing of every request — ASP.NET Core, grain calls, Npgsql — exported by OTLP/HTTP to a local",
          "stand-in receiver, `bench/otlp-sink.py`), in the server processes. Medians of the runs; each run's figures follow.", "",

@@ -9,7 +9,7 @@ namespace ApiHost.Api;
 /// </summary>
 public static class DomainErrors
 {
-    private static readonly Dictionary<string, (int Status, Recovery Recovery)> Table = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, (int Status, Func<DomainException, Recovery> Recovery)> Table = new(StringComparer.Ordinal);
 
     static DomainErrors()
     {
@@ -18,10 +18,17 @@ public static class DomainErrors
             new Recovery("refetch_and_retry", true, "Read the current resource version, merge your changes, and retry with the new ETag."));
         Map(DomainErrorCodes.ConflictCategory, 409, new Recovery("fix_request", false, "Fetch the resource to check its current state."));
         Map(DomainErrorCodes.ValidationCategory, 400, new Recovery("fix_request", false, "Read the message for what to change."));
+        Map("validation_error.bad_request", 400, new Recovery("fix_request", false, "Read the message for what is missing or wrong."));
+        Map("authorization_error.environment_mismatch", 403, ex => new Recovery("check_permissions", false,
+            ex.Details is EnvironmentMismatchDetails d ? $"Use a {d.RequestedEnvironment} admin key." : "Use an admin key of that environment."));
     }
 
     /// <summary>Registers how a code (or a whole category) is answered.</summary>
-    public static void Map(string codeOrCategory, int status, Recovery recovery) => Table[codeOrCategory] = (status, recovery);
+    public static void Map(string codeOrCategory, int status, Recovery recovery) => Map(codeOrCategory, status, _ => recovery);
+
+    /// <summary>Registers a code whose recovery advice depends on the error (its details).</summary>
+    public static void Map(string codeOrCategory, int status, Func<DomainException, Recovery> recovery) =>
+        Table[codeOrCategory] = (status, recovery);
 
     public static ApiError ToApiError(DomainException ex)
     {
@@ -29,7 +36,7 @@ public static class DomainErrors
         {
             return ApiError.Internal();
         }
-        return new ApiError(answer.Status, ex.Code, ex.Category, ex.Message, answer.Recovery, Details(ex.Details));
+        return new ApiError(answer.Status, ex.Code, ex.Category, ex.Message, answer.Recovery(ex), Details(ex.Details));
     }
 
     private static object? Details(DomainErrorDetails? details) => details switch

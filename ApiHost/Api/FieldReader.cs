@@ -233,8 +233,7 @@ public sealed partial class FieldReader(JsonElement body)
         {
             return null;
         }
-        var fraction = rate >= 1m ? rate.Value / 100m : rate.Value;
-        return Math.Round(fraction, 4, MidpointRounding.AwayFromZero);
+        return TaxRates.Normalise(rate.Value);
     }
 
     public IReadOnlyList<string>? StringList(string name, int maxItems = 100, int maxLength = NameMaxLength)

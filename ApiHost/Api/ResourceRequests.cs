@@ -23,7 +23,7 @@ public static partial class ResourceRequests
         return IsWellFormedId(id, prefix) ? id : throw new ApiException(ApiError.NotFound($"{what} not found"));
     }
 
-    /// <summary>Ids are <c>{prefix}_</c> and 24 lower-case hex characters (<see cref="Grains.Platform.ResourceIds"/>).</summary>
+    /// <summary>Ids are <c>{prefix}_</c> and 24 lower-case hex characters (<see cref="Grains.Interfaces.Platform.ResourceIds"/>).</summary>
     public static bool IsWellFormedId(string id, string prefix) =>
         id.Length == prefix.Length + 25 && id.StartsWith(prefix + "_", StringComparison.Ordinal) && Hex24().IsMatch(id.AsSpan(prefix.Length + 1));
 

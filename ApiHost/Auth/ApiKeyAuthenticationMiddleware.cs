@@ -1,6 +1,5 @@
 using ApiHost.Api;
 using Grains.Interfaces.Tenants;
-using Grains.Tenants;
 using Microsoft.Extensions.Primitives;
 
 namespace ApiHost.Auth;

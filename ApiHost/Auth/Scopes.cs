@@ -29,7 +29,7 @@ public static class Scopes
     };
 
     /// <summary>Publishable keys carry exactly these (document: widget operations only).</summary>
-    public static readonly IReadOnlyList<string> Publishable = ["products:read", "customers:write", "deals:write", "agent:negotiate"];
+    public static readonly IReadOnlyList<string> Publishable = Grains.Interfaces.Tenants.ApiKeyScopes.Publishable;
 
     /// <summary>
     /// <c>*</c> grants everything; <c>*:read</c> grants every <c>x:read</c>; <c>agent:*</c> grants every

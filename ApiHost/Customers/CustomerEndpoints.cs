@@ -3,8 +3,8 @@ using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
 using Grains.Interfaces.Customers;
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
-using Grains.Platform;
 
 namespace ApiHost.Customers;
 

@@ -41,6 +41,7 @@ public static class DealActions
         var fields = DealContract.ReadCreate(await RequestBody.ReadObjectAsync(post.Http.Request, post.Ct));
         if (validateOnly)
         {
+            DealInputRules.CheckBillingCycle(fields.DealType, fields.BillingCycle);
             return ApiResults.Ok(ResourceRequests.ValidationPassed);
         }
         var deal = await DealRequests.NewDeal(post.Http, post.Grains).Create(fields, DealRequests.Actor(post.Http));

@@ -2,9 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ApiHost.Api;
 using ApiHost.Api.Lists;
-using Grains.Deals;
-using Grains.Deals.Pricing;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Money;
 
 namespace ApiHost.Deals;
 
@@ -38,10 +37,6 @@ public static class DealContract
         var deposit = fields.Decimal("deposit_required", min: 0);
         var notes = fields.String("notes", maxLength: FieldReader.DescriptionMaxLength);
         var metadata = fields.Metadata("metadata");
-        if (dealType == DealKeys.Recurring && billingCycle is null && fields.IsValid)
-        {
-            fields.Fail("billing_cycle", "required", "billing_cycle is required when deal_type is recurring");
-        }
         return new DealFields(title, customerId, description, currency, taxRate, dealType, billingCycle, deposit, notes, metadata);
     }
 
@@ -86,10 +81,6 @@ public static class DealContract
     {
         var type = fields.Enum("type", DealKeys.DiscountTypes, required: true);
         var value = fields.Decimal("value", required: true, min: 0, max: 1_000_000_000m);
-        if (type == DealPricer.Percentage && value > 100)
-        {
-            fields.Fail("value", "out_of_range", "A percentage discount is at most 100");
-        }
         var code = fields.String("code", maxLength: 64);
         var description = fields.String("description", maxLength: 255);
         return new DealDiscountInput(type ?? "", value ?? 0, code, description);
@@ -141,7 +132,7 @@ public static class DealContract
             ["deal_type"] = d.DealType,
             ["billing_cycle"] = d.BillingCycle,
             ["currency"] = d.Currency,
-            ["tax_rate"] = DealRecords.TaxRate(d.TaxRate),
+            ["tax_rate"] = TaxRates.Format(d.TaxRate),
             ["deposit_required"] = d.DepositRequired is { } deposit ? Money(deposit, d.Currency) : null,
             ["notes"] = d.Notes,
             ["metadata"] = d.MetadataJson is null ? null : JsonNode.Parse(d.MetadataJson),
@@ -175,7 +166,7 @@ public static class DealContract
     public static JsonObject Pricing(DealView d) => new()
     {
         ["currency"] = d.Currency,
-        ["tax_rate"] = DealRecords.TaxRate(d.TaxRate),
+        ["tax_rate"] = TaxRates.Format(d.TaxRate),
         ["subtotal"] = Money(d.Pricing.Subtotal, d.Currency),
         ["discount_total"] = Money(d.Pricing.DiscountTotal, d.Currency),
         ["tax"] = Money(d.Pricing.Tax, d.Currency),

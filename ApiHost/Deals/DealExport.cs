@@ -1,12 +1,11 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using ApiHost.Api;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
 using CsvHelper;
-using Grains.Deals.Pricing;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Money;
 using Grains.Interfaces.Projections;
 using Grains.Interfaces.RateLimiting;
 
@@ -33,83 +32,118 @@ public static class DealExport
 
     public static async Task<IResult> Export(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
-        var reader = new ListRequest.QueryReader(http.Request.Query);
+        var (format, query, signedOnly) = Read(http.Request);
+        var partition = http.Caller().Partition;
+        await TakeExportSlot(grains, partition);
+        var directory = grains.GetGrain<IDealDirectoryGrain>(partition);
+        return Results.Stream(body => Write(body, format, Deals(directory, query, signedOnly, ct), ct), ContentType(format), $"deals.{format}");
+    }
+
+    /// <summary>The format, and the list query; <c>status=signed</c> (the document's example) is a rule, not a stored status.</summary>
+    private static (string Format, ListQuery Query, bool SignedOnly) Read(HttpRequest request)
+    {
+        var reader = new ListRequest.QueryReader(request.Query);
         var format = reader.OneOf("format", Formats) ?? "csv";
         reader.ThrowIfInvalid();
-        // status=signed appears in the document's example: deals carrying both signatures.
-        var signedOnly = http.Request.Query["status"].ToString() == "signed";
-        var query = ListRequest.Parse(RequestWithout(http.Request, signedOnly), DealQueries.ListFilters, DealStatuses.All) with { Limit = 100, Offset = 0 };
-        var partition = http.Caller().Partition;
+        var signedOnly = request.Query["status"].ToString() == DealSigning.SignedFilter;
+        if (signedOnly)
+        {
+            request.Query = new QueryCollection(request.Query.Where(q => q.Key != "status").ToDictionary(q => q.Key, q => q.Value));
+        }
+        var query = ListRequest.Parse(request, DealQueries.ListFilters, DealStatuses.All) with { Limit = 100, Offset = 0 };
+        return (format, query, signedOnly);
+    }
 
+    private static async Task TakeExportSlot(IGrainFactory grains, string partition)
+    {
         var grant = await grains.GetGrain<IRateLimiterGrain>(RateLimitSubjects.Endpoint("deals-export", partition))
             .Lease(new LeaseRequest(1, new LimitSpec(PerHour, TimeSpan.FromHours(1))));
         if (grant.Granted == 0)
         {
             throw new ApiException(ApiError.RateLimited(grant.RetryAfterSeconds, $"Deal exports are limited to {PerHour} per hour"));
         }
-
-        var directory = grains.GetGrain<IDealDirectoryGrain>(partition);
-        return Results.Stream(async body =>
-        {
-            await using var writer = new StreamWriter(body, new UTF8Encoding(false));
-            var rows = 0;
-            var first = true;
-            await using var csv = format == "csv" ? CsvWriter.Create(writer, null, leaveOpen: true) : null;
-            if (csv is not null)
-            {
-                await csv.WriteRecordAsync(Columns, ct);
-            }
-            else if (format == "json")
-            {
-                await writer.WriteAsync('[');
-            }
-            var page = query;
-            while (rows < MaxRows)
-            {
-                var result = await directory.List(page, ct);
-                foreach (var deal in result.Items.Where(d => !signedOnly || d.Signatures.Count >= 2))
-                {
-                    rows++;
-                    if (csv is not null)
-                    {
-                        await csv.WriteRecordAsync([.. Row(deal).Select(v => v ?? "")], ct);
-                    }
-                    else
-                    {
-                        if (format == "json" && !first)
-                        {
-                            await writer.WriteAsync(',');
-                        }
-                        await writer.WriteAsync(DealContract.ToJson(deal).ToJsonString(ApiJson.Options));
-                        if (format == "jsonl")
-                        {
-                            await writer.WriteAsync('\n');
-                        }
-                    }
-                    first = false;
-                }
-                if (!result.HasMore || result.NextCursor is null)
-                {
-                    break;
-                }
-                page = page with { After = result.NextCursor, Before = null };
-            }
-            if (format == "json")
-            {
-                await writer.WriteAsync(']');
-            }
-            if (csv is not null)
-            {
-                await csv.FlushAsync(ct);
-            }
-            await writer.FlushAsync(ct);
-        }, format switch
-        {
-            "csv" => "text/csv; charset=utf-8",
-            "jsonl" => "application/x-ndjson",
-            _ => "application/json",
-        }, $"deals.{format}");
     }
+
+    /// <summary>The matching deals page by page (cursor order), at most <see cref="MaxRows"/>.</summary>
+    private static async IAsyncEnumerable<DealView> Deals(IDealDirectoryGrain directory, ListQuery query, bool signedOnly,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var rows = 0;
+        var page = query;
+        while (rows < MaxRows)
+        {
+            var result = await directory.List(page, ct);
+            foreach (var deal in result.Items.Where(d => !signedOnly || DealSigning.IsFullySigned(d)))
+            {
+                rows++;
+                yield return deal;
+            }
+            if (!result.HasMore || result.NextCursor is null)
+            {
+                yield break;
+            }
+            page = page with { After = result.NextCursor, Before = null };
+        }
+    }
+
+    private static async Task Write(Stream body, string format, IAsyncEnumerable<DealView> deals, CancellationToken ct)
+    {
+        await using var writer = new StreamWriter(body, new UTF8Encoding(false));
+        if (format == "csv")
+        {
+            await WriteCsv(writer, deals, ct);
+        }
+        else
+        {
+            await WriteJson(writer, deals, lines: format == "jsonl");
+        }
+        await writer.FlushAsync(ct);
+    }
+
+    private static async Task WriteCsv(StreamWriter writer, IAsyncEnumerable<DealView> deals, CancellationToken ct)
+    {
+        await using var csv = CsvWriter.Create(writer, null, leaveOpen: true);
+        await csv.WriteRecordAsync(Columns, ct);
+        await foreach (var deal in deals)
+        {
+            await csv.WriteRecordAsync([.. Row(deal).Select(v => v ?? "")], ct);
+        }
+        await csv.FlushAsync(ct);
+    }
+
+    /// <summary>A JSON array, or (<paramref name="lines"/>) one deal object per line.</summary>
+    private static async Task WriteJson(StreamWriter writer, IAsyncEnumerable<DealView> deals, bool lines)
+    {
+        var first = true;
+        if (!lines)
+        {
+            await writer.WriteAsync('[');
+        }
+        await foreach (var deal in deals)
+        {
+            if (!lines && !first)
+            {
+                await writer.WriteAsync(',');
+            }
+            await writer.WriteAsync(DealContract.ToJson(deal).ToJsonString(ApiJson.Options));
+            if (lines)
+            {
+                await writer.WriteAsync('\n');
+            }
+            first = false;
+        }
+        if (!lines)
+        {
+            await writer.WriteAsync(']');
+        }
+    }
+
+    private static string ContentType(string format) => format switch
+    {
+        "csv" => "text/csv; charset=utf-8",
+        "jsonl" => "application/x-ndjson",
+        _ => "application/json",
+    };
 
     private static IEnumerable<string?> Row(DealView d)
     {
@@ -121,7 +155,7 @@ public static class DealExport
         yield return d.Currency;
         yield return d.DealType;
         yield return d.BillingCycle;
-        yield return Grains.Deals.DealRecords.TaxRate(d.TaxRate);
+        yield return TaxRates.Format(d.TaxRate);
         yield return Money(d.Pricing.Subtotal);
         yield return Money(d.Pricing.DiscountTotal);
         yield return Money(d.Pricing.Tax);
@@ -131,15 +165,5 @@ public static class DealExport
         yield return d.CreatedAt.ToString("O", CultureInfo.InvariantCulture);
         yield return d.UpdatedAt.ToString("O", CultureInfo.InvariantCulture);
         yield return d.ClosedAt?.ToString("O", CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>The request as the list parser should see it: <c>status=signed</c> is not a stored status.</summary>
-    private static HttpRequest RequestWithout(HttpRequest request, bool signedOnly)
-    {
-        if (signedOnly)
-        {
-            request.Query = new QueryCollection(request.Query.Where(q => q.Key != "status").ToDictionary(q => q.Key, q => q.Value));
-        }
-        return request;
     }
 }

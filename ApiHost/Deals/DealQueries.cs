@@ -5,6 +5,7 @@ using ApiHost.Auth;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Platform;
+using Grains.Interfaces.Money;
 
 namespace ApiHost.Deals;
 
@@ -43,16 +44,12 @@ public static class DealQueries
             case "audit":
             {
                 var query = new ListRequest.QueryReader(http.Request.Query);
-                var limit = query.Integer("limit", 1, 100) ?? 50;
-                var offset = query.Integer("offset", 0, int.MaxValue) ?? 0;
+                var paging = ListPaging.Read(query);
                 query.ThrowIfInvalid();
-                var page = await DealRequests.Deal(http, grains, id).Audit(offset, limit);
-                return ApiResults.Ok(new JsonObject
-                {
-                    ["deal_id"] = id,
-                    ["entries"] = new JsonArray([.. page.Entries.Select(e => (JsonNode)AuditEntry(e))]),
-                    ["pagination"] = new JsonObject { ["total"] = page.Total, ["limit"] = limit, ["offset"] = offset, ["count"] = page.Entries.Count },
-                });
+                var page = await DealRequests.Deal(http, grains, id).Audit(paging.Offset, paging.Limit);
+                var data = ListResponse.Build("entries", new JsonArray([.. page.Entries.Select(e => (JsonNode)AuditEntry(e))]), page.Total, paging);
+                data.Insert(0, "deal_id", id);
+                return ApiResults.Ok(data);
             }
             case "verify_audit":
             {
@@ -267,7 +264,7 @@ public static class DealQueries
                 ["title"] = deal.Title,
                 ["status"] = deal.Status,
                 ["currency"] = deal.Currency,
-                ["total"] = Grains.Deals.Pricing.MoneyFormat.Amount(deal.Pricing.Total, deal.Currency),
+                ["total"] = Grains.Interfaces.Money.MoneyFormat.Amount(deal.Pricing.Total, deal.Currency),
                 ["created_at"] = deal.CreatedAt,
             },
             ["signers"] = new JsonArray([.. deal.Signatures.Select(s => (JsonNode)new JsonObject

@@ -2,6 +2,7 @@ using ApiHost.Api;
 using ApiHost.Auth;
 using Grains.Interfaces.Deals;
 using ApiHost.Api.Idempotency;
+using Grains.Interfaces.Platform;
 
 namespace ApiHost.Deals;
 

@@ -1,7 +1,6 @@
 using ApiHost.Api;
 using ApiHost.Auth;
 using Grains.Interfaces.Tenants;
-using Grains.Tenants;
 
 namespace ApiHost.Keys;
 
@@ -52,23 +51,9 @@ public static class KeyEndpoints
             fields.Fail("expires_at", "invalid", "expires_at must be in the future");
         }
         fields.ThrowIfInvalid();
-
-        if (environment != caller.Environment && caller.Environment == "test")
-        {
-            throw new ApiException(ApiError.Forbidden("authorization_error.environment_mismatch",
-                $"A {caller.Environment} key cannot create {environment} keys", $"Use a {environment} admin key."));
-        }
-        if (type == ApiKeyKinds.Publishable)
-        {
-            environment = "live";
-            scopes = Scopes.Publishable;
-        }
-
-        var secret = ApiKeySecrets.Generate(type == ApiKeyKinds.Publishable ? "pub" : environment, region);
-        var record = await grains.GetGrain<ITenantGrain>(caller.TenantId).CreateApiKey(ApiKeySecrets.Hash(secret),
-            new ApiKeyRegistration(caller.TenantId, name!, ApiKeySecrets.PrefixOf(secret), scopes, environment, type,
-                expiresAt, origins?.Select(o => o.TrimEnd('/')).ToList(), rateLimit));
-        return ApiResults.Created(new CreatedKeyView(KeyView.From(record), secret));
+        var issued = await grains.GetGrain<ITenantGrain>(caller.TenantId).IssueApiKey(
+            new ApiKeyRequest(name!, type, environment, caller.Environment, scopes, region, expiresAt, origins, rateLimit));
+        return ApiResults.Created(new CreatedKeyView(KeyView.From(issued.Record), issued.Secret));
     }
 
     private static async Task<IResult> Update(HttpContext http, IGrainFactory grains, ApiKeyCache cache, string? id, CancellationToken ct)
@@ -86,14 +71,8 @@ public static class KeyEndpoints
             ValidateScopes(fields, scopes);
         }
         fields.ThrowIfInvalid();
-
-        var current = await grain.Get() ?? throw new ApiException(ApiError.NotFound("API key not found"));
-        if (current.Kind == ApiKeyKinds.Publishable && scopes is not null)
-        {
-            throw new ApiException(ApiError.BadRequest("Publishable keys have fixed scopes"));
-        }
         var updated = await grain.Update(new ApiKeyChanges(name, scopes, expiresAt,
-            ClearExpiry: fields.Has("expires_at") && expiresAt is null, origins?.Select(o => o.TrimEnd('/')).ToList(), rateLimit));
+            ClearExpiry: fields.Has("expires_at") && expiresAt is null, origins, rateLimit));
         cache.Invalidate(hash);
         return ApiResults.Ok(KeyView.From(updated));
     }

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Grains.Interfaces.Tenants;
 using Grains.Platform.Hosting;
-using Grains.Tenants;
 
 namespace ApiHost.Platform;
 

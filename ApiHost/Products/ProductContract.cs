@@ -55,11 +55,6 @@ public static class ProductContract
         var allowStaffSelection = f.Boolean("allow_staff_selection");
         var learnMoreUrl = f.Url("learn_more_url");
         var features = f.StringList("features", maxItems: 100);
-        if (creating && priceType == "recurring" && string.IsNullOrEmpty(billingCycle) && f.Errors.Count == 0)
-        {
-            // On update the grain checks this against the merged product.
-            f.Fail("billing_cycle", "required", "billing_cycle is required when price_type is recurring");
-        }
         f.ThrowIfInvalid();
 
         return new ProductFields

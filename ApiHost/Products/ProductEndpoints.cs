@@ -3,9 +3,9 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Products;
 using Grains.Interfaces.Projections;
-using Grains.Platform;
 
 namespace ApiHost.Products;
 
@@ -64,6 +64,7 @@ public static class ProductEndpoints
         var fields = ProductContract.Read(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
         if (validateOnly)
         {
+            ProductInputRules.CheckBillingCycle(fields.PriceType, fields.BillingCycle);
             return ApiResults.Ok(ResourceRequests.ValidationPassed);
         }
         var id = KeyedIds.New(http, ProductKeys.IdPrefix);

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Grains.Interfaces.RateLimiting;
-using Grains.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace ApiHost.RateLimiting;

@@ -1,4 +1,4 @@
-using Grains.RateLimiting;
+using Grains.Interfaces.RateLimiting;
 
 namespace ApiHost.RateLimiting;
 

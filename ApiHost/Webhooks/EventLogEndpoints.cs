@@ -13,9 +13,6 @@ namespace ApiHost.Webhooks;
 /// </summary>
 public static class EventLogEndpoints
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 100;
-
     public static void MapEventLogEndpoints(this IEndpointRouteBuilder app) => app.MapApi("webhooks", group =>
         group.MapGet("events", List).RequireScope("webhooks:read"));
 
@@ -45,7 +42,7 @@ public static class EventLogEndpoints
     private static EventLogQuery Parse(HttpRequest request)
     {
         var query = new ListRequest.QueryReader(request.Query);
-        var limit = query.Integer("limit", 1, MaxLimit) ?? DefaultLimit;
+        var limit = ListPaging.ReadLimit(query);
         long? since = null;
         if (query.Text("since_sequence", 32) is { } text)
         {

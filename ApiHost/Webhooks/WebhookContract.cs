@@ -2,8 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ApiHost.Api;
 using Grains.Interfaces.Webhooks;
-using Grains.Webhooks;
-using Grains.Webhooks.Delivery;
 
 namespace ApiHost.Webhooks;
 
@@ -17,11 +15,11 @@ public static class WebhookContract
         var events = Events(fields, required: true);
         var description = fields.String("description", maxLength: WebhookKeys.DescriptionMaxLength);
         var policy = RetryPolicy(fields, body);
-        var scheme = fields.Enum("signature_scheme", [WebhookSignatures.SalesboothScheme, WebhookSignatures.StandardScheme]);
+        var scheme = fields.Enum("signature_scheme", [WebhookKeys.SalesboothScheme, WebhookKeys.StandardScheme]);
         var ordered = fields.Boolean("ordered");
         var maxInFlight = fields.Integer("max_in_flight", min: 1, max: WebhookKeys.MaxMaxInFlight);
         fields.ThrowIfInvalid();
-        return new WebhookSettings(url!, events!, description, policy.Value, scheme ?? WebhookSignatures.SalesboothScheme,
+        return new WebhookSettings(url!, events!, description, policy.Value, scheme ?? WebhookKeys.SalesboothScheme,
             ordered ?? false, maxInFlight ?? WebhookKeys.DefaultMaxInFlight);
     }
 
@@ -90,8 +88,8 @@ public static class WebhookContract
             return (null, false);
         }
         var inner = new FieldReader(value);
-        var attempts = inner.Integer("max_attempts", required: true, min: WebhookSchedule.MinPolicyAttempts, max: WebhookSchedule.MaxPolicyAttempts);
-        var backoff = inner.Integer("backoff_ms", required: true, min: (int)WebhookSchedule.MinBackoffMs, max: (int)WebhookSchedule.MaxBackoffMs);
+        var attempts = inner.Integer("max_attempts", required: true, min: WebhookKeys.MinPolicyAttempts, max: WebhookKeys.MaxPolicyAttempts);
+        var backoff = inner.Integer("backoff_ms", required: true, min: (int)WebhookKeys.MinBackoffMs, max: (int)WebhookKeys.MaxBackoffMs);
         foreach (var (name, error) in inner.Errors)
         {
             fields.Fail($"retry_policy.{name}", error.Code, error.Message);
@@ -160,11 +158,4 @@ public static class WebhookContract
         return json;
     }
 
-    public static JsonObject Pagination(int total, int limit, int offset, int count) => new()
-    {
-        ["total"] = total,
-        ["limit"] = limit,
-        ["offset"] = offset,
-        ["count"] = count,
-    };
 }

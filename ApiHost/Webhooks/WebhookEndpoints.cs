@@ -5,8 +5,8 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Webhooks;
-using Grains.Platform;
 
 namespace ApiHost.Webhooks;
 
@@ -17,9 +17,6 @@ namespace ApiHost.Webhooks;
 /// </summary>
 public static class WebhookEndpoints
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 100;
-
     public static void MapWebhookEndpoints(this IEndpointRouteBuilder app) => app.MapApi("webhooks", group =>
     {
         group.MapGet("", List).RequireScope("webhooks:read");
@@ -118,32 +115,27 @@ public static class WebhookEndpoints
         var webhookId = ResourceRequests.RequireId(id, WebhookKeys.IdPrefix, "Webhook");
         await Webhook(http, grains, webhookId).Get();
         var query = new ListRequest.QueryReader(http.Request.Query);
-        var (limit, offset) = Paging(query);
+        var paging = ListPaging.Read(query);
         var status = query.OneOf("status", [.. WebhookKeys.DeliveryStatuses]);
         var eventType = query.Text("event_type", 100);
         query.ThrowIfInvalid();
-        var page = await Directory(http, grains).Deliveries(new WebhookDeliveryQuery(webhookId, status, eventType, limit, offset), ct);
-        return ApiResults.Ok(new JsonObject
-        {
-            ["deliveries"] = new JsonArray([.. page.Items.Select(d => (JsonNode)WebhookContract.Delivery(d))]),
-            ["pagination"] = WebhookContract.Pagination(page.Total, limit, offset, page.Items.Count),
-        });
+        var page = await Directory(http, grains).Deliveries(
+            new WebhookDeliveryQuery(webhookId, status, eventType, paging.Limit, paging.Offset), ct);
+        return ApiResults.Ok(ListResponse.Build("deliveries",
+            new JsonArray([.. page.Items.Select(d => (JsonNode)WebhookContract.Delivery(d))]), page.Total, paging));
     }
 
     private static async Task<IResult> DeadLetters(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
         var query = new ListRequest.QueryReader(http.Request.Query);
-        var (limit, offset) = Paging(query);
+        var paging = ListPaging.Read(query);
         var webhookId = query.Text("webhook_id", 64);
         var eventType = query.Text("event_type", 100);
         query.ThrowIfInvalid();
         var page = await Directory(http, grains).Deliveries(
-            new WebhookDeliveryQuery(webhookId, WebhookKeys.DeliveryFailed, eventType, limit, offset), ct);
-        return ApiResults.Ok(new JsonObject
-        {
-            ["dead_letters"] = new JsonArray([.. page.Items.Select(d => (JsonNode)WebhookContract.DeadLetter(d))]),
-            ["pagination"] = WebhookContract.Pagination(page.Total, limit, offset, page.Items.Count),
-        });
+            new WebhookDeliveryQuery(webhookId, WebhookKeys.DeliveryFailed, eventType, paging.Limit, paging.Offset), ct);
+        return ApiResults.Ok(ListResponse.Build("dead_letters",
+            new JsonArray([.. page.Items.Select(d => (JsonNode)WebhookContract.DeadLetter(d))]), page.Total, paging));
     }
 
     private static async Task<IResult> Retry(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -198,11 +190,6 @@ public static class WebhookEndpoints
             ["deliveries_deleted"] = result.DeliveriesDeleted,
         });
     }
-
-    private static (int Limit, int Offset) Paging(ListRequest.QueryReader query) =>
-        (query.Integer("limit", 1, MaxLimit) ?? DefaultLimit, query.Integer("offset", 0, int.MaxValue) ?? 0);
-
-
 
     private static async Task<object> Current(IWebhookEndpointGrain grain) => WebhookContract.Single(await grain.Get());
 

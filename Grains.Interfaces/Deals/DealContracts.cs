@@ -15,7 +15,9 @@ public static class DealKeys
     public static readonly IReadOnlyList<string> BillingCycles = ["monthly", "quarterly", "annual"];
     public static readonly IReadOnlyList<string> PriceTypes = ["once_off", "recurring", "metered"];
     public static readonly IReadOnlyList<string> SignerTypes = ["user", "customer", "agent", "api_key"];
-    public static readonly IReadOnlyList<string> DiscountTypes = ["percentage", "fixed"];
+    public const string PercentageDiscount = "percentage";
+    public const string FixedDiscount = "fixed";
+    public static readonly IReadOnlyList<string> DiscountTypes = [PercentageDiscount, FixedDiscount];
 
     public static string Grain(string partition, string dealId) => $"{partition}/{dealId}";
 }

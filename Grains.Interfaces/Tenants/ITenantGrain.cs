@@ -15,6 +15,9 @@ public interface ITenantGrain : IGrainWithStringKey
     /// <summary>Registers a new key (by the hash of its secret) and lists it under this tenant.</summary>
     Task<ApiKeyRecord> CreateApiKey(string secretHash, ApiKeyRegistration registration);
 
+    /// <summary>Issues a key by the key rules (<c>ApiKeyRules</c>): generates its secret, registers it by hash, returns the secret once.</summary>
+    Task<IssuedApiKey> IssueApiKey(ApiKeyRequest request);
+
     /// <summary>The tenant's keys, revoked ones included (they show <c>revoked_at</c>).</summary>
     Task<IReadOnlyList<ApiKeyRecord>> ListApiKeys();
 

@@ -33,6 +33,16 @@ public static class WebhookKeys
     public const int DefaultMaxInFlight = 8;
     public const int MaxMaxInFlight = 32;
 
+    /// <summary>Bounds of a custom retry policy (<c>retry_policy.max_attempts</c>, <c>retry_policy.backoff_ms</c>).</summary>
+    public const int MinPolicyAttempts = 1;
+    public const int MaxPolicyAttempts = 20;
+    public const long MinBackoffMs = 100;
+    public const long MaxBackoffMs = 24L * 60 * 60 * 1000;
+
+    /// <summary>The signature header schemes an endpoint can choose.</summary>
+    public const string SalesboothScheme = "salesbooth";
+    public const string StandardScheme = "standard";
+
     /// <summary>Events one replay call re-delivers at most (the document's limit).</summary>
     public const int MaxReplayEvents = 100;
 

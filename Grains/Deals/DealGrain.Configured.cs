@@ -1,6 +1,7 @@
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Idempotency;
+using Grains.Interfaces.Platform;
 using Grains.Platform;
 
 namespace Grains.Deals;

@@ -1,5 +1,6 @@
 using Grains.Events;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Money;
 using Grains.Interfaces.Platform;
 
 namespace Grains.Deals;
@@ -23,9 +24,9 @@ public sealed partial class DealGrain
             product_id = added.ProductId,
             name = added.Name,
             quantity = added.Quantity,
-            unit_price = DealRules.Money(added.UnitPrice, next.Currency),
-            line_total = DealRules.Money(priced.LineTotal, next.Currency),
-            total = DealRules.Money(next.Pricing.Total, next.Currency),
+            unit_price = MoneyFormat.Amount(added.UnitPrice, next.Currency),
+            line_total = MoneyFormat.Amount(priced.LineTotal, next.Currency),
+            total = MoneyFormat.Amount(next.Pricing.Total, next.Currency),
         })], actor, "deal.item_added", new { item_id = added.Id, product_id = added.ProductId, quantity = added.Quantity, unit_price = added.UnitPrice });
         return next;
     }
@@ -46,7 +47,7 @@ public sealed partial class DealGrain
             item_id = itemId,
             previous_quantity = item.Quantity,
             quantity,
-            total = DealRules.Money(next.Pricing.Total, next.Currency),
+            total = MoneyFormat.Amount(next.Pricing.Total, next.Currency),
         })], actor, "deal.item_updated", new { item_id = itemId, quantity = new { from = item.Quantity, to = quantity } });
         return next;
     }
@@ -63,13 +64,14 @@ public sealed partial class DealGrain
             deal_id = next.Id,
             item_id = itemId,
             product_id = item.ProductId,
-            total = DealRules.Money(next.Pricing.Total, next.Currency),
+            total = MoneyFormat.Amount(next.Pricing.Total, next.Currency),
         })], actor, "deal.item_removed", new { item_id = itemId, product_id = item.ProductId });
         return next;
     }
 
     public async Task<DealView> ApplyDiscount(DealDiscountInput discount, long? expectedVersion, DealActor actor)
     {
+        DealInputRules.CheckDiscount(discount);
         var current = Editable(expectedVersion);
         var now = time.GetUtcNow();
         var applied = DealRules.NewDiscount(discount, now);
@@ -82,8 +84,8 @@ public sealed partial class DealGrain
             type = applied.Type,
             value = applied.Value,
             code = applied.Code,
-            discount_total = DealRules.Money(next.Pricing.DiscountTotal, next.Currency),
-            total = DealRules.Money(next.Pricing.Total, next.Currency),
+            discount_total = MoneyFormat.Amount(next.Pricing.DiscountTotal, next.Currency),
+            total = MoneyFormat.Amount(next.Pricing.Total, next.Currency),
         })], actor, "deal.discount_applied", new { discount_id = applied.Id, applied.Type, applied.Value, applied.Code });
         return next;
     }

@@ -4,6 +4,7 @@ using Grains.Events;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Idempotency;
 using Grains.Interfaces.Events;
+using Grains.Interfaces.Money;
 using Grains.Interfaces.Platform;
 using Grains.Platform;
 
@@ -198,7 +199,7 @@ public sealed partial class DealGrain
                 id = next.Id,
                 deal_id = next.Id,
                 customer_id = next.CustomerId,
-                total = DealRules.Money(next.Pricing.Total, next.Currency),
+                total = MoneyFormat.Amount(next.Pricing.Total, next.Currency),
                 currency = next.Currency,
                 closed_at = now,
             }));

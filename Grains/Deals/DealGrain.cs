@@ -4,6 +4,7 @@ using Grains.Events;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Events;
+using Grains.Interfaces.Money;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Products;
 using Grains.Interfaces.Projections;
@@ -74,7 +75,7 @@ public sealed partial class DealGrain(
                 customer_id = deal.CustomerId,
                 item_count = deal.Items.Count,
                 discount_count = deal.Discounts.Count,
-                total = DealRules.Money(deal.Pricing.Total, deal.Currency),
+                total = MoneyFormat.Amount(deal.Pricing.Total, deal.Currency),
                 currency = deal.Currency,
             })],
             actor, "deal.created_configured", new { items = items.Count, discounts = discounts.Count, terms = termsJson is not null });
@@ -110,7 +111,7 @@ public sealed partial class DealGrain(
             Notes = cleared.Contains("notes") ? null : changes.Notes ?? current.Notes,
             MetadataJson = cleared.Contains("metadata") ? null : changes.MetadataJson ?? current.MetadataJson,
         };
-        DealRules.CheckBillingCycle(next.DealType, next.BillingCycle);
+        DealInputRules.CheckBillingCycle(next.DealType, next.BillingCycle);
         var changed = DealRules.ChangedFields(current, next);
         next = Stamp(DealRecords.Priced(next), now);
         await CommitAudited(next, [Outbox.Event("deal.updated", now, new { id = next.Id, deal_id = next.Id, changed_fields = changed, updated_at = now })],
@@ -191,7 +192,11 @@ public sealed partial class DealGrain(
         {
             throw DomainException.Conflict("conflict.already_exists", "A deal with this id already exists");
         }
-        DealRules.CheckBillingCycle(fields.DealType, fields.BillingCycle);
+        DealInputRules.CheckBillingCycle(fields.DealType, fields.BillingCycle);
+        for (var i = 0; i < discounts.Count; i++)
+        {
+            DealInputRules.CheckDiscount(discounts[i], $"discounts[{i}].value");
+        }
         if (fields.CustomerId is { } customerId)
         {
             await CheckCustomer(customerId);

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Grains.Deals.Pricing;
 using Grains.Deals.Signing;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Money;
 using Grains.Interfaces.Projections;
 using Grains.Platform;
 
@@ -43,7 +44,7 @@ public static class DealRecords
             ["customer_id"] = deal.CustomerId,
             ["title"] = deal.Title,
             ["currency"] = deal.Currency,
-            ["tax_rate"] = TaxRate(deal.TaxRate),
+            ["tax_rate"] = TaxRates.Format(deal.TaxRate),
             ["deal_type"] = deal.DealType,
             ["billing_cycle"] = deal.BillingCycle,
             ["line_items"] = new JsonArray([.. deal.Items.Select(i => (JsonNode)new JsonObject
@@ -78,7 +79,6 @@ public static class DealRecords
     }
 
     /// <summary>The document writes tax rates with four decimals: <c>"0.1000"</c>.</summary>
-    public static string TaxRate(decimal rate) => rate.ToString("0.0000", CultureInfo.InvariantCulture);
 
     public static ProjectionRow ToRow(string partition, DealView deal)
     {

@@ -1,5 +1,6 @@
 using Grains.Deals.Pricing;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Money;
 using Grains.Interfaces.Platform;
 using Grains.Platform;
 
@@ -10,15 +11,6 @@ public static class DealRules
 {
     public static DomainException AlreadyClosed() =>
         DomainException.Conflict("conflict.deal_already_closed", "The deal is closed; closed deals cannot be changed");
-
-    /// <summary>A recurring deal needs a billing cycle (the document's deal_type/billing_cycle rule).</summary>
-    public static void CheckBillingCycle(string dealType, string? billingCycle)
-    {
-        if (dealType == DealKeys.Recurring && billingCycle is null)
-        {
-            throw DomainException.Invalid("billing_cycle", "required", "billing_cycle is required when deal_type is recurring");
-        }
-    }
 
     /// <summary>A human signer (user or customer) must consent to sign electronically; agents and keys sign by API.</summary>
     public static void CheckConsent(DealSignRequest request)
@@ -35,7 +27,6 @@ public static class DealRules
     public static DealDiscount NewDiscount(DealDiscountInput input, DateTimeOffset at) =>
         new(ResourceIds.New(DealKeys.DiscountPrefix), input.Type, input.Value, input.Code, input.Description, at);
 
-    public static string Money(decimal amount, string currency) => MoneyFormat.Amount(amount, currency);
 
     /// <summary>Names of the header fields that differ (for <c>deal.updated</c> and the audit entry).</summary>
     public static IReadOnlyList<string> ChangedFields(DealView before, DealView after)
@@ -67,7 +58,7 @@ public static class DealRules
         {
             DealConditions.HasCustomer => deal.CustomerId is not null,
             DealConditions.HasLineItems => deal.Items.Count > 0,
-            DealConditions.FullySigned => deal.Signatures.Any(s => s.Side == Seller) && deal.Signatures.Any(s => s.Side == Buyer),
+            DealConditions.FullySigned => DealSigning.IsFullySigned(deal),
             DealConditions.Unsigned => deal.Signatures.Count == 0,
             DealConditions.NoHeldEscrow => escrow is not { IsHeld: true },
             DealConditions.EscrowHeld => escrow is { IsHeld: true },
@@ -75,6 +66,6 @@ public static class DealRules
             _ => false,
         }))];
 
-    public const string Seller = "seller";
-    public const string Buyer = "buyer";
+    public const string Seller = DealSigning.Seller;
+    public const string Buyer = DealSigning.Buyer;
 }

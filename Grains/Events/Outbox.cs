@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grains.Interfaces.Events;
+using Grains.Interfaces.Platform;
 using Grains.Platform;
 using Grains.Platform.Telemetry;
 

@@ -156,10 +156,7 @@ public static class ProductRecords
         {
             OneOf(product.BillingCycle, ProductKeys.BillingCycles, "billing_cycle");
         }
-        if (product.PriceType == "recurring" && product.BillingCycle is null)
-        {
-            throw DomainException.Invalid("billing_cycle", "required", "billing_cycle is required when price_type is recurring");
-        }
+        ProductInputRules.CheckBillingCycle(product.PriceType, product.BillingCycle);
     }
 
     private static void OneOf(string value, IReadOnlyList<string> allowed, string field)

@@ -42,12 +42,13 @@ public sealed class ApiKeyGrain(
     public async Task<ApiKeyRecord> Update(ApiKeyChanges changes)
     {
         var current = Existing();
+        ApiKeyRules.CheckChange(current, changes);
         state.State.Record = current with
         {
             Name = changes.Name ?? current.Name,
             Scopes = changes.Scopes is null ? current.Scopes : [.. changes.Scopes],
             ExpiresAt = changes.ClearExpiry ? null : changes.ExpiresAt ?? current.ExpiresAt,
-            AllowedOrigins = changes.AllowedOrigins is null ? current.AllowedOrigins : [.. changes.AllowedOrigins],
+            AllowedOrigins = changes.AllowedOrigins is null ? current.AllowedOrigins : [.. ApiKeyRules.Origins(changes.AllowedOrigins)!],
             RateLimitPerMinute = changes.RateLimitPerMinute ?? current.RateLimitPerMinute,
         };
         await state.WriteStateAsync();

@@ -43,6 +43,16 @@ public sealed class TenantGrain(
         return record;
     }
 
+    public async Task<IssuedApiKey> IssueApiKey(ApiKeyRequest request)
+    {
+        var (environment, scopes) = ApiKeyRules.Resolve(request);
+        var secret = ApiKeyRules.NewSecret(request.Kind, environment, request.Region);
+        var record = await CreateApiKey(ApiKeySecrets.Hash(secret), new ApiKeyRegistration(this.GetPrimaryKeyString(), request.Name,
+            ApiKeySecrets.PrefixOf(secret), scopes, environment, request.Kind, request.ExpiresAt, ApiKeyRules.Origins(request.AllowedOrigins),
+            request.RateLimitPerMinute));
+        return new IssuedApiKey(record, secret);
+    }
+
     public async Task<IReadOnlyList<ApiKeyRecord>> ListApiKeys()
     {
         var records = await Task.WhenAll(state.State.KeyHashes.Values.Select(h => grains.GetGrain<IApiKeyGrain>(h).Get()));

@@ -17,10 +17,10 @@ public static class WebhookSchedule
     public static readonly TimeSpan MaxJitter = TimeSpan.FromMinutes(5);
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(24);
 
-    public const int MinPolicyAttempts = 1;
-    public const int MaxPolicyAttempts = 20;
-    public const long MinBackoffMs = 100;
-    public const long MaxBackoffMs = 24L * 60 * 60 * 1000;
+    public const int MinPolicyAttempts = WebhookKeys.MinPolicyAttempts;
+    public const int MaxPolicyAttempts = WebhookKeys.MaxPolicyAttempts;
+    public const long MinBackoffMs = WebhookKeys.MinBackoffMs;
+    public const long MaxBackoffMs = WebhookKeys.MaxBackoffMs;
 
     public static int MaxAttempts(WebhookRetryPolicy? policy) => policy?.MaxAttempts ?? WebhookKeys.DefaultMaxAttempts;
 

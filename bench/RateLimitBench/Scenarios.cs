@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using ApiHost.Auth;
 using ApiHost.RateLimiting;
+using Grains.Interfaces.RateLimiting;
 using Grains.Interfaces.Tenants;
 using Harness;
 using Grains.RateLimiting;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using Grains.Interfaces.Projections;
-using Grains.Projections;
 using Microsoft.Extensions.Primitives;
 
 namespace ApiHost.Api.Lists;
@@ -14,8 +13,8 @@ namespace ApiHost.Api.Lists;
 /// </summary>
 public static class ListRequest
 {
-    public const int DefaultLimit = 50;
-    public const int MaxLimit = 100;
+    public const int DefaultLimit = ListPaging.DefaultLimit;
+    public const int MaxLimit = ListPaging.MaxLimit;
     public const int MaxSearchLength = 255;
     public const int MaxValueLength = 255;
 
@@ -30,8 +29,7 @@ public static class ListRequest
     {
         var query = new QueryReader(request.Query);
 
-        var limit = query.Integer("limit", 1, MaxLimit) ?? DefaultLimit;
-        var offset = query.Integer("offset", 0, int.MaxValue) ?? 0;
+        var (limit, offset) = ListPaging.Read(query);
         var sortText = query.OneOf("sort", Sorts);
         var after = query.Cursor("after");
         var before = query.Cursor("before");

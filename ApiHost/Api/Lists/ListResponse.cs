@@ -26,16 +26,30 @@ public static class ListResponse
         return new JsonObject
         {
             [resourceName] = items,
-            ["pagination"] = new JsonObject
-            {
-                ["total"] = page.Total,
-                ["limit"] = query.Limit,
-                ["offset"] = cursorPaged ? 0 : query.Offset,
-                ["count"] = page.Items.Count,
-                ["has_more"] = page.HasMore,
-                ["next_cursor"] = page.NextCursor,
-                ["prev_cursor"] = page.PrevCursor,
-            },
+            ["pagination"] = Pagination(page.Total, query.Limit, cursorPaged ? 0 : query.Offset, page.Items.Count, page.HasMore,
+                page.NextCursor, page.PrevCursor),
         };
     }
+
+    /// <summary>
+    /// A list paged by offset only (deliveries, dead letters, audit entries): the same <c>pagination</c> block, with
+    /// <c>has_more</c> from the total and no cursors.
+    /// </summary>
+    public static JsonObject Build(string resourceName, JsonArray items, long total, ListPaging paging) => new()
+    {
+        [resourceName] = items,
+        ["pagination"] = Pagination(total, paging.Limit, paging.Offset, items.Count, paging.Offset + items.Count < total, null, null),
+    };
+
+    /// <summary>The one <c>pagination</c> block: every key always present.</summary>
+    public static JsonObject Pagination(long total, int limit, int offset, int count, bool hasMore, string? nextCursor, string? prevCursor) => new()
+    {
+        ["total"] = total,
+        ["limit"] = limit,
+        ["offset"] = offset,
+        ["count"] = count,
+        ["has_more"] = hasMore,
+        ["next_cursor"] = nextCursor,
+        ["prev_cursor"] = prevCursor,
+    };
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Grains.Deals.Signing;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Platform;
 using Grains.Platform;
 
 namespace Grains.Deals.Audit;

@@ -1,4 +1,5 @@
 using Grains.Interfaces.Money;
+using Grains.Interfaces.Deals;
 
 namespace Grains.Deals.Pricing;
 
@@ -20,8 +21,8 @@ namespace Grains.Deals.Pricing;
 /// </summary>
 public static class DealPricer
 {
-    public const string Percentage = "percentage";
-    public const string Fixed = "fixed";
+    public const string Percentage = DealKeys.PercentageDiscount;
+    public const string Fixed = DealKeys.FixedDiscount;
 
     private const decimal MaxPercentage = 100m;
 
@@ -70,22 +71,11 @@ public static class DealPricer
     }
 
     /// <summary>Rounds half away from zero to the currency's ISO 4217 minor unit (USD 2, JPY 0, KWD 3).</summary>
-    public static decimal Round(decimal amount, string currency) => Round(amount, MinorUnits(currency));
+    public static decimal Round(decimal amount, string currency) => MoneyRounding.Round(amount, currency);
 
-    internal static int MinorUnits(string currency)
-    {
-        if (string.IsNullOrEmpty(currency) || !Currencies.IsKnown(currency))
-            throw new ArgumentException($"Unknown currency '{currency}'.", nameof(currency));
-        return Currencies.MinorUnitsOf(currency);
-    }
+    private static int MinorUnits(string currency) => MoneyRounding.Digits(currency);
 
-    internal static decimal Round(decimal amount, int digits)
-    {
-        var rounded = decimal.Round(amount, digits, MidpointRounding.AwayFromZero);
-        // Adding a zero with the minor-unit scale gives every figure exactly that many digits ("99.00", not "99"),
-        // and folds a rounded negative zero into plain zero.
-        return rounded == 0m ? new decimal(0, 0, 0, false, (byte)digits) : rounded + new decimal(0, 0, 0, false, (byte)digits);
-    }
+    private static decimal Round(decimal amount, int digits) => MoneyRounding.Round(amount, digits);
 
     private static (decimal Percentage, decimal Fixed) DiscountTotals(IReadOnlyList<PriceDiscount> discounts)
     {

@@ -1,3 +1,5 @@
+using Grains.Interfaces.RateLimiting;
+
 namespace Grains.Platform.Hosting;
 
 /// <summary>
@@ -51,9 +53,9 @@ public static class ConfigurationKeys
             .Select(p => $"{Webhooks.WebhookOptions.SectionName}:{p.Name}");
 
     private static IEnumerable<string> RateLimitKeys =>
-        typeof(RateLimiting.RateLimitSettings).GetProperties()
+        typeof(RateLimitSettings).GetProperties()
             .Where(p => p.CanWrite)
-            .Select(p => $"{RateLimiting.RateLimitSettings.SectionName}:{p.Name}");
+            .Select(p => $"{RateLimitSettings.SectionName}:{p.Name}");
 
     /// <summary>The environment variable that sets a key (<c>ASPNETCORE_URLS</c> for urls).</summary>
     public static string EnvironmentVariableFor(string key) =>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Grains.Interfaces.Webhooks;
 
 namespace Grains.Webhooks.Delivery;
 
@@ -11,8 +12,8 @@ namespace Grains.Webhooks.Delivery;
 /// </summary>
 public static class WebhookSignatures
 {
-    public const string SalesboothScheme = "salesbooth";
-    public const string StandardScheme = "standard";
+    public const string SalesboothScheme = WebhookKeys.SalesboothScheme;
+    public const string StandardScheme = WebhookKeys.StandardScheme;
 
     public const string SalesboothSignatureHeader = "X-Salesbooth-Signature";
     public const string SalesboothTimestampHeader = "X-Salesbooth-Timestamp";

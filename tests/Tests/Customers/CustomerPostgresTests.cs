@@ -1,5 +1,6 @@
 using System.Text;
 using Grains.Interfaces.Customers;
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
 using Grains.Platform;
 using Npgsql;

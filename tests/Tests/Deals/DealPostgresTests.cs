@@ -1,4 +1,5 @@
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Products;
 using Grains.Platform;
 using Npgsql;

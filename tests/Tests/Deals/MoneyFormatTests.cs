@@ -1,4 +1,5 @@
 using Grains.Deals.Pricing;
+using Grains.Interfaces.Money;
 
 namespace Tests.Deals;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Grains.Deals.Signing;
 using Grains.Encryption;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Platform;
 using Grains.Platform;
 using Microsoft.Extensions.DependencyInjection;
 using NSec.Cryptography;

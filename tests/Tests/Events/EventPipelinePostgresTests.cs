@@ -1,6 +1,7 @@
 using Grains.Events;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Events;
+using Grains.Interfaces.Platform;
 using Grains.Platform;
 using Tests.Infrastructure;
 

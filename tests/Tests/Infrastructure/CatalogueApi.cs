@@ -1,3 +1,4 @@
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Tenants;
 using Grains.Platform;
 using Grains.Tenants;

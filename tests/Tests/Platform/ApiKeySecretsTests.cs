@@ -1,3 +1,4 @@
+using Grains.Interfaces.Tenants;
 using Grains.Tenants;
 
 namespace Tests.Platform;

@@ -1,3 +1,4 @@
+using Grains.Interfaces.Tenants;
 using Grains.Platform.Hosting;
 using Grains.Tenants;
 using Npgsql;

@@ -1,5 +1,6 @@
 using Grains.Events;
 using Grains.Interfaces.Events;
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Webhooks;
 using Grains.Platform;
 using Grains.Platform.Postgres;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Grains.Tenants;
+namespace Grains.Interfaces.Tenants;
 
 /// <summary>
 /// Key format <c>sb_{live|test|pub}_{region}_{random}</c>. Keys carry 192 bits of randomness, so a

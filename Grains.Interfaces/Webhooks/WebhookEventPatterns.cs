@@ -1,6 +1,6 @@
 using System.Collections.Frozen;
 
-namespace Grains.Webhooks;
+namespace Grains.Interfaces.Webhooks;
 
 /// <summary>
 /// What an endpoint may subscribe to: an exact event name from the catalogue, a family wildcard (<c>deal.*</c>,

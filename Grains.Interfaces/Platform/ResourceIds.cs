@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Grains.Platform;
+namespace Grains.Interfaces.Platform;
 
 /// <summary>Public resource ids: a type prefix and 24 random lowercase hex characters (<c>ten_9f2c...</c>).</summary>
 public static class ResourceIds

@@ -2,9 +2,8 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
-using Grains.Interfaces.Projections;
 
-namespace Grains.Projections;
+namespace Grains.Interfaces.Projections;
 
 /// <summary>
 /// A position in a list's order (newest first by <see cref="Sort"/>, ties by id descending): the sort

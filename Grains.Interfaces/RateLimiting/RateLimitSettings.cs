@@ -1,6 +1,5 @@
-using Grains.Interfaces.RateLimiting;
 
-namespace Grains.RateLimiting;
+namespace Grains.Interfaces.RateLimiting;
 
 /// <summary>
 /// The <c>RateLimits</c> configuration section: the document's three tiers (per key, per IP, global)
