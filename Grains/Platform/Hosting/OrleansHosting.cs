@@ -2,6 +2,7 @@ using Grains.Deals;
 using Grains.Deals.Audit;
 using Grains.Encryption;
 using Grains.Events;
+using Grains.Platform;
 using Grains.Platform.Postgres;
 using Grains.Platform.Postgres.Storage;
 using Grains.Projections;
@@ -69,6 +70,7 @@ public static class OrleansHosting
         silo.Services.AddWebhookDelivery(connectionString, allowPrivateTargetsByDefault: false);
         // Data outlives the process and is shared by all silos: the master key must be configured (fails here if not).
         silo.AddPiiEncryption(MasterKeyPolicy.Required);
+        silo.ConfigureFailureDetection();
         return silo.ConfigureCommon();
     }
 
@@ -86,8 +88,23 @@ public static class OrleansHosting
                 o.ConnectionString = PostgresConnectionStrings.Tune(connectionString);
             })
             .AddDashboard();
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.Response);
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = ClusterTimeouts.GatewayListRefresh);
         client.Services.TryAddSingleton(TimeProvider.System);
         return client;
+    }
+
+    /// <summary>How fast a cluster silo notices a dead peer, and how long a grain call may take (<see cref="ClusterTimeouts"/>).</summary>
+    private static void ConfigureFailureDetection(this ISiloBuilder silo)
+    {
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = ClusterTimeouts.Probe;
+            o.NumMissedProbesLimit = ClusterTimeouts.MissedProbes;
+            o.IAmAliveTablePublishTimeout = ClusterTimeouts.IAmAlivePublish;
+            o.TableRefreshTimeout = ClusterTimeouts.TableRefresh;
+        });
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.Response);
     }
 
     /// <summary>The default and <see cref="PubSubStore"/> grain storage of a cluster silo, per <c>Orleans:GrainStorage</c>.</summary>
@@ -127,6 +144,7 @@ public static class OrleansHosting
         // compiler's collection-expression types, which the default Newtonsoft JSON storage format cannot read back).
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.Services.AddDeals();
+        silo.AddIncomingGrainCallFilter<StorageErrorFilter>();
         silo.AddDashboard();
         return silo;
     }
