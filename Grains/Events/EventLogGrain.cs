@@ -56,9 +56,13 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
     private long recoverFrom;
     private long recoverUpTo;
 
-    // The highest sequence already handed to the dispatch loop (or covered by the sweep): a repeated append of an
-    // event logged before is not dispatched twice.
+    // Every sequence up to this one is accounted for: handed to the dispatch loop, covered by the sweep, or wanted by
+    // nobody. A repeated append of an event logged before is not dispatched twice; a sequence above it that this
+    // activation did not write was written by another writer and is looked up (QueueForDispatch).
     private long queuedThrough;
+
+    // Queued events another writer logged (QueueForDispatch): handed on flagged as recovered.
+    private readonly HashSet<long> recoveredSequences = [];
 
     private string Partition => this.GetPrimaryKeyString();
 
@@ -102,6 +106,10 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
             // The activation started the sweep already; the loop is working.
             return;
         }
+        if (await SweepTail())
+        {
+            return;
+        }
         await reminderGate.WaitAsync();
         try
         {
@@ -119,6 +127,25 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
         {
             reminderGate.Release();
         }
+    }
+
+    /// <summary>
+    /// Sweeps events logged after everything this activation accounted for, when it is idle: the append of an earlier
+    /// activation that committed after this one's last append (nothing else of this activation would see them).
+    /// </summary>
+    /// <returns>Whether there was such a tail (the loop is now handing it on).</returns>
+    private async Task<bool> SweepTail()
+    {
+        var accounted = queuedThrough;
+        var position = await store.DispatchPositionAsync(Partition);
+        // An append that ran meanwhile looks below its own sequences itself.
+        if (position.LastSequence <= accounted || accounted != queuedThrough || writing || !Idle)
+        {
+            return false;
+        }
+        (recoverFrom, recoverUpTo, queuedThrough) = (accounted, position.LastSequence, position.LastSequence);
+        StartDispatching();
+        return true;
     }
 
     private bool Idle => !dispatching && wantedAppending == 0 && toDispatch.Count == 0 && recoverFrom >= recoverUpTo;
@@ -167,38 +194,96 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
         var directory = GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition);
         var wanted = await directory.Wanted([.. events.Select(e => e.Type)]);
         var statuses = wanted.Select(w => w ? EventStatuses.Pending : EventStatuses.Delivered).ToList();
-        if (!wanted.Any(w => w))
-        {
-            return await store.AppendAsync(Partition, events, statuses);
-        }
+        var anyWanted = wanted.Any(w => w);
 
         // The reminder is on before the append returns (a crash after it must still wake this log up to hand the
         // events on), and a reminder tick cannot remove it until the events are queued.
-        wantedAppending++;
-        IReadOnlyList<long> sequences;
+        if (anyWanted)
+        {
+            wantedAppending++;
+        }
         try
         {
-            await EnsureReminder();
-            sequences = await store.AppendAsync(Partition, events, statuses);
-            var fresh = events
-                .Select((e, i) => new EventLogEntry(e.Id, sequences[i], e.Type, statuses[i], e.CreatedAt, e.DataJson, e.TraceParent))
-                .Where(e => e.Sequence > queuedThrough)
-                .DistinctBy(e => e.Id)
-                .OrderBy(e => e.Sequence)
-                .ToList();
-            if (fresh.Count > 0)
+            if (anyWanted)
             {
-                queuedThrough = fresh[^1].Sequence;
-                storedAt.Enqueue((queuedThrough, Stopwatch.GetTimestamp()));
-                toDispatch.AddRange(fresh);
-                StartDispatching();
+                await EnsureReminder();
             }
+            var sequences = await store.AppendAsync(Partition, events, statuses);
+            await QueueForDispatch(events, statuses, sequences);
+            return sequences;
         }
         finally
         {
-            wantedAppending--;
+            if (anyWanted)
+            {
+                wantedAppending--;
+            }
         }
-        return sequences;
+    }
+
+    /// <summary>
+    /// Queues this append's pending events for the hand-off, after any pending event another writer logged between
+    /// the last sequence this activation accounted for and this append's own.
+    /// </summary>
+    /// <remarks>
+    /// Another writer is an earlier activation of this log still finishing an append while it deactivates (a silo
+    /// shutting down), whose events get sequences after the ones this activation read at its start. Without this,
+    /// this activation's hand-offs would move the mark past them and they would stay pending for good. Only this
+    /// activation's appends (one batch at a time) move <see cref="queuedThrough"/>, so every sequence up to it is
+    /// accounted for: swept, queued here, or wanted by nobody.
+    /// </remarks>
+    private async Task QueueForDispatch(IReadOnlyList<OutboxEvent> events, IReadOnlyList<string> statuses, IReadOnlyList<long> sequences)
+    {
+        var mine = events
+            .Select((e, i) => new EventLogEntry(e.Id, sequences[i], e.Type, statuses[i], e.CreatedAt, e.DataJson, e.TraceParent))
+            .Where(e => e.Sequence > queuedThrough)
+            .DistinctBy(e => e.Sequence)
+            .OrderBy(e => e.Sequence)
+            .ToList();
+        if (mine.Count == 0)
+        {
+            return;
+        }
+
+        var through = mine[^1].Sequence;
+        var queue = mine.Where(e => e.Status == EventStatuses.Pending).ToList();
+        if (through - queuedThrough > mine.Count)
+        {
+            var own = mine.Select(e => e.Sequence).ToHashSet();
+            var others = (await PendingBetween(queuedThrough, through)).Where(e => !own.Contains(e.Sequence)).ToList();
+            if (others.Count > 0)
+            {
+                logger.LogWarning("Event log {Partition}: {Count} pending events in ({From}, {Through}] were logged by another writer; handing them on",
+                    Partition, others.Count, queuedThrough, through);
+                others.ForEach(e => recoveredSequences.Add(e.Sequence));
+                queue = [.. queue.Concat(others).OrderBy(e => e.Sequence)];
+            }
+        }
+        queuedThrough = through;
+        if (queue.Count > 0)
+        {
+            storedAt.Enqueue((through, Stopwatch.GetTimestamp()));
+            toDispatch.AddRange(queue);
+            StartDispatching();
+        }
+    }
+
+    /// <summary>The pending events with a sequence in (<paramref name="after"/>, <paramref name="through"/>], in order.</summary>
+    private async Task<List<EventLogEntry>> PendingBetween(long after, long through)
+    {
+        var found = new List<EventLogEntry>();
+        while (after < through)
+        {
+            var page = await store.QueryAsync(Partition,
+                new EventLogQuery(SinceSequence: after, Status: EventStatuses.Pending, Limit: EventLogRules.MaxLimit));
+            found.AddRange(page.Events.Where(e => e.Sequence <= through));
+            if (!page.HasMore || page.Events.Count == 0)
+            {
+                break;
+            }
+            after = page.Events[^1].Sequence;
+        }
+        return found;
     }
 
     private void StartDispatching()
@@ -240,7 +325,8 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
                 if (batch.Count > 0)
                 {
                     await EnsureReminder();
-                    await GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition).Dispatch(batch, recovered: sweeping || retrying);
+                    var recovered = sweeping || retrying || batch.Any(e => recoveredSequences.Contains(e.Sequence));
+                    await GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition).Dispatch(batch, recovered);
                 }
                 retrying = false;
                 if (sweeping)
@@ -254,6 +340,7 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
                     {
                         SalesboothMetrics.EventHandedOff(storedAt.Dequeue().At);
                     }
+                    batch.ForEach(e => recoveredSequences.Remove(e.Sequence));
                 }
                 await MarkDispatched(through);
             }

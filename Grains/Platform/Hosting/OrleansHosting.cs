@@ -2,6 +2,7 @@ using Grains.Deals;
 using Grains.Deals.Audit;
 using Grains.Encryption;
 using Grains.Events;
+using Grains.Platform;
 using Grains.Platform.Postgres;
 using Grains.Idempotency;
 using Grains.Platform.Postgres.Storage;
@@ -70,6 +71,7 @@ public static class OrleansHosting
         silo.Services.AddWebhookDelivery(connectionString, allowPrivateTargetsByDefault: false);
         // Data outlives the process and is shared by all silos: the master key must be configured (fails here if not).
         silo.AddPiiEncryption(MasterKeyPolicy.Required);
+        silo.ConfigureFailureDetection();
         return silo.ConfigureCommon();
     }
 
@@ -89,8 +91,23 @@ public static class OrleansHosting
             .AddDashboard()
             .AddActivityPropagation();
         client.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.Response);
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = ClusterTimeouts.GatewayListRefresh);
         client.Services.TryAddSingleton(TimeProvider.System);
         return client;
+    }
+
+    /// <summary>How fast a cluster silo notices a dead peer, and how long a grain call may take (<see cref="ClusterTimeouts"/>).</summary>
+    private static void ConfigureFailureDetection(this ISiloBuilder silo)
+    {
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = ClusterTimeouts.Probe;
+            o.NumMissedProbesLimit = ClusterTimeouts.MissedProbes;
+            o.IAmAliveTablePublishTimeout = ClusterTimeouts.IAmAlivePublish;
+            o.TableRefreshTimeout = ClusterTimeouts.TableRefresh;
+        });
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.Response);
     }
 
     /// <summary>The default and <see cref="PubSubStore"/> grain storage of a cluster silo, per <c>Orleans:GrainStorage</c>.</summary>
@@ -130,6 +147,8 @@ public static class OrleansHosting
         // compiler's collection-expression types, which the default Newtonsoft JSON storage format cannot read back).
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.Services.AddDeals();
+        // Storage errors leave the silo as a type every caller can classify (StorageUnavailableException → 503).
+        silo.AddIncomingGrainCallFilter<StorageErrorFilter>();
         // Keyed requests (Idempotency-Key): a retry of a committed change is answered from it, never run twice.
         silo.AddIncomingGrainCallFilter<KeyedChangeFilter>();
         silo.AddOutgoingGrainCallFilter<KeyedReplayFilter>();

@@ -89,6 +89,14 @@ public sealed class PostgresCluster(string connectionString, GrainStorageProvide
         return host.Services.GetRequiredService<IClusterClient>();
     }
 
+    /// <summary>Stops a silo gracefully, as SIGTERM does to the Silo program (the host stops; grains deactivate).</summary>
+    public async Task StopSiloAsync(IHost silo)
+    {
+        silos.Remove(silo);
+        await silo.StopAsync();
+        silo.Dispose();
+    }
+
     /// <summary>Stops a silo without the graceful hand-over: the others must detect it is gone.</summary>
     public async Task KillSiloAsync(IHost silo)
     {

@@ -93,7 +93,7 @@ public sealed class WebhookFailoverTests
     }
 
     /// <summary>An endpoint of a new tenant partition, subscribed to <paramref name="events"/>, posting to the receiver.</summary>
-    private static async Task<(string Partition, string WebhookId, WebhookCreated Created)> CreateEndpointAsync(
+    internal static async Task<(string Partition, string WebhookId, WebhookCreated Created)> CreateEndpointAsync(
         IClusterClient client, WebhookReceiver receiver, string events)
     {
         var partition = $"{ResourceIds.New("ten")}:live";
