@@ -1,5 +1,6 @@
 using Grains.Events;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Money;
 using Grains.Interfaces.Platform;
 using Grains.Platform;
 
@@ -26,7 +27,7 @@ public sealed partial class DealGrain : IDealEscrowGrain
         if (amount > current.Pricing.Total)
         {
             throw DomainException.Invalid("amount", "exceeds_total",
-                $"amount may not exceed the deal total {DealRules.Money(current.Pricing.Total, current.Currency)} {current.Currency}");
+                $"amount may not exceed the deal total {MoneyFormat.Amount(current.Pricing.Total, current.Currency)} {current.Currency}");
         }
         if (request.Currency is { } currency && currency != current.Currency)
         {
@@ -44,7 +45,7 @@ public sealed partial class DealGrain : IDealEscrowGrain
             id = escrow.Id,
             escrow_id = escrow.Id,
             deal_id = current.Id,
-            amount = DealRules.Money(amount, escrow.Currency),
+            amount = MoneyFormat.Amount(amount, escrow.Currency),
             currency = escrow.Currency,
             release_condition = "all_conditions_fulfilled",
             conditions = conditions.Select(c => new { id = c.Id, type = c.Type }),
@@ -113,7 +114,7 @@ public sealed partial class DealGrain : IDealEscrowGrain
             id = escrow.Id,
             escrow_id = escrow.Id,
             deal_id = current.Id,
-            amount = DealRules.Money(escrow.Amount, escrow.Currency),
+            amount = MoneyFormat.Amount(escrow.Amount, escrow.Currency),
             currency = escrow.Currency,
             released_at = now,
         });
@@ -157,7 +158,7 @@ public sealed partial class DealGrain : IDealEscrowGrain
             id = escrow.Id,
             escrow_id = escrow.Id,
             deal_id = current.Id,
-            amount = DealRules.Money(escrow.Amount, escrow.Currency),
+            amount = MoneyFormat.Amount(escrow.Amount, escrow.Currency),
             currency = escrow.Currency,
             reason,
             expires_at = escrow.ExpiresAt,

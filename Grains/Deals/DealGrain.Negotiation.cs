@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Grains.Deals.Negotiations;
 using Grains.Events;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Money;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Platform;
@@ -110,7 +111,7 @@ public sealed partial class DealGrain : IDealNegotiationGrain
                 deal_id = deal.Id,
                 changed_fields = applied.ChangedFields,
                 terms_version = deal.TermsVersion,
-                total = DealRules.Money(deal.Pricing.Total, deal.Currency),
+                total = MoneyFormat.Amount(deal.Pricing.Total, deal.Currency),
                 updated_at = now,
             }),
         ], party.Actor, "deal.negotiation_accepted",

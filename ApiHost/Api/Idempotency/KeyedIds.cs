@@ -1,5 +1,5 @@
 using Grains.Interfaces.Deals;
-using Grains.Platform;
+using Grains.Interfaces.Platform;
 
 namespace ApiHost.Api.Idempotency;
 

@@ -97,7 +97,7 @@ public static class NegotiationRules
                 [
                     .. deal.Discounts.Where(x => x.Code != DiscountCode),
                     .. discount > 0
-                        ? [new DealDiscount(Platform.ResourceIds.New(DealKeys.DiscountPrefix), "percentage", discount.Value, DiscountCode,
+                        ? [new DealDiscount(Interfaces.Platform.ResourceIds.New(DealKeys.DiscountPrefix), "percentage", discount.Value, DiscountCode,
                             $"Negotiated discount ({negotiation.Id})", now)]
                         : Array.Empty<DealDiscount>(),
                 ],
