@@ -66,7 +66,9 @@ public sealed class ErrorHandlingMiddleware(RequestDelegate next, ILogger<ErrorH
         JsonException => ApiError.BadRequest("Malformed JSON body"),
         OperationCanceledException => ApiError.Transient(1, "The request was cancelled or timed out"),
         TimeoutException => ApiError.Transient(5, "The request timed out; retry shortly"),
-        Grains.Interfaces.Platform.StorageUnavailableException => ApiError.Transient(2, "Storage is temporarily unavailable; retry shortly"),
+        Grains.Interfaces.Platform.StorageUnavailableException or System.Data.Common.DbException
+            or Orleans.Runtime.OrleansException { InnerException: System.Data.Common.DbException } =>
+            ApiError.Transient(2, "Storage is temporarily unavailable; retry shortly"),
         Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException => ApiError.Transient(5),
         _ => ApiError.Internal(),
     };

@@ -7,6 +7,9 @@ namespace Grains.Interfaces.Platform;
 public interface IClusterProbeGrain : IGrainWithIntegerKey
 {
     Task<ProbeReply> Ping();
+
+    /// <summary>The active silos in the answering silo's view of membership (no membership table read: it answers while the database is down).</summary>
+    Task<int> ActiveSilos();
 }
 
 [GenerateSerializer, Immutable]

@@ -8,7 +8,7 @@ namespace Grains.Platform.Health;
 
 /// <summary>
 /// Answers /health and /ready for ApiHost and Silo alike: storage reachability and cluster membership.
-/// Storage is checked directly (one round trip); membership through the management grain.
+/// Storage is checked directly (one round trip); membership through a silo's view of it.
 /// </summary>
 public sealed class HealthReporter(
     IGrainFactory grains,
@@ -27,13 +27,17 @@ public sealed class HealthReporter(
         return new HealthReport(status, checks, time.GetUtcNow());
     }
 
-    /// <summary>True once a grain call round-trips: a silo is up and activating grains.</summary>
+    /// <summary>
+    /// True when writes can succeed: a grain call round-trips (a silo is up and activating grains) and the storage
+    /// answers (PostgreSQL in the cluster topology).
+    /// </summary>
     public async Task<bool> IsReadyAsync(CancellationToken cancellationToken)
     {
         try
         {
+            var storage = CheckStorageAsync(cancellationToken);
             await grains.GetGrain<IClusterProbeGrain>(0).Ping().WaitAsync(CheckTimeout, cancellationToken);
-            return true;
+            return (await storage).Status == "up";
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -71,9 +75,10 @@ public sealed class HealthReporter(
     {
         try
         {
-            var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true)
-                .WaitAsync(CheckTimeout, cancellationToken);
-            return new ClusterCheck(hosts.Count > 0 ? "up" : "down", hosts.Count);
+            // Membership as a silo sees it, not the management grain's GetHosts: that re-reads the membership table and
+            // so reported the cluster down (0 silos) whenever PostgreSQL was, with every silo running.
+            var active = await grains.GetGrain<IClusterProbeGrain>(0).ActiveSilos().WaitAsync(CheckTimeout, cancellationToken);
+            return new ClusterCheck(active > 0 ? "up" : "down", active);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -93,9 +93,18 @@ public static class OrleansHosting
         client.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.Response);
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = ClusterTimeouts.GatewayListRefresh);
+        client.Services.AllowStorageExceptions();
         client.Services.TryAddSingleton(TimeProvider.System);
         return client;
     }
+
+    /// <summary>
+    /// Lets Npgsql's exceptions cross a grain boundary with Orleans' exception codec. The filter translates what a grain
+    /// method throws (<see cref="StorageErrorFilter"/>); this covers what it cannot see: a grain whose state could not be
+    /// read at activation fails its callers with the driver's exception, which otherwise had no codec.
+    /// </summary>
+    private static void AllowStorageExceptions(this IServiceCollection services) =>
+        services.Configure<Orleans.Serialization.ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
 
     /// <summary>How fast a cluster silo notices a dead peer, and how long a grain call may take (<see cref="ClusterTimeouts"/>).</summary>
     private static void ConfigureFailureDetection(this ISiloBuilder silo)
@@ -152,6 +161,7 @@ public static class OrleansHosting
         // Keyed requests (Idempotency-Key): a retry of a committed change is answered from it, never run twice.
         silo.AddIncomingGrainCallFilter<KeyedChangeFilter>();
         silo.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
+        silo.Services.AllowStorageExceptions();
         silo.AddDashboard();
         // Grain calls continue the caller's trace (spans only when tracing is on: Grains/Platform/Telemetry).
         silo.AddActivityPropagation();
