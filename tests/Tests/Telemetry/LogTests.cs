@@ -12,21 +12,15 @@ public sealed class LogTests
     public async Task Json_console_lines_carry_the_trace_and_span_ids_of_the_request()
     {
         var port = TestPorts.Free();
-        await using var process = ProgramProcess.Start("ApiHost", new Dictionary<string, string?>
+        await using var process = ManagementSurfaceTests.StartApiHost(port, TestPorts.Free(), new Dictionary<string, string?>
         {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["Management__Urls"] = $"http://127.0.0.1:{TestPorts.Free()}",
-            ["ConnectionStrings__Postgres"] = null,
-            ["Orleans__Mode"] = null,
-            ["Orleans__SiloPort"] = TestPorts.Free().ToString(),
-            ["Orleans__GatewayPort"] = TestPorts.Free().ToString(),
             ["Logging__Console__FormatterName"] = "json",
             // Spans without a collector, and ASP.NET Core's "Request starting" lines, so a request logs something.
             ["Telemetry__Traces"] = "On",
             ["Logging__LogLevel__Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
         });
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await Eventually.Get(() => http.GetAsync("/ready"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60), "ApiHost to become ready");
+        await Eventually.Get(() => http.GetAsync("/ready"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(120), "ApiHost to become ready");
         var traceId = ActivityTraceId.CreateRandom().ToString();
 
         using var request = new HttpRequestMessage(HttpMethod.Get, "/v1/schema/state-machine");

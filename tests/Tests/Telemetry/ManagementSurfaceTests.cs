@@ -43,18 +43,10 @@ public sealed class ManagementSurfaceTests
     public async Task ApiHost_process_serves_dashboard_and_metrics_on_the_management_port_only()
     {
         var (publicPort, managementPort) = (TestPorts.Free(), TestPorts.Free());
-        await using var process = ProgramProcess.Start("ApiHost", new Dictionary<string, string?>
-        {
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{publicPort}",
-            ["Management__Urls"] = $"http://127.0.0.1:{managementPort}",
-            ["ConnectionStrings__Postgres"] = null,
-            ["Orleans__Mode"] = null,
-            ["Orleans__SiloPort"] = TestPorts.Free().ToString(),
-            ["Orleans__GatewayPort"] = TestPorts.Free().ToString(),
-        });
+        await using var process = StartApiHost(publicPort, managementPort);
         using var publicHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}") };
         using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
-        await Eventually.Get(() => publicHttp.GetAsync("/ready"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(60),
+        await Eventually.Get(() => publicHttp.GetAsync("/ready"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(120),
             "ApiHost to become ready");
 
         var metrics = await management.GetAsync("/metrics");
@@ -66,5 +58,24 @@ public sealed class ManagementSurfaceTests
         Assert.Equal(HttpStatusCode.NotFound, (await publicHttp.GetAsync("/metrics")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await publicHttp.GetAsync("/dashboard/")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await publicHttp.GetAsync("/dashboard/Trace")).StatusCode);
+    }
+
+    /// <summary>An embedded ApiHost process on the given public and management ports, with <paramref name="more"/> settings.</summary>
+    internal static ProgramProcess StartApiHost(int publicPort, int managementPort, IReadOnlyDictionary<string, string?>? more = null)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{publicPort}",
+            ["Management__Urls"] = $"http://127.0.0.1:{managementPort}",
+            ["ConnectionStrings__Postgres"] = null,
+            ["Orleans__Mode"] = null,
+            ["Orleans__SiloPort"] = TestPorts.Free().ToString(),
+            ["Orleans__GatewayPort"] = TestPorts.Free().ToString(),
+        };
+        foreach (var (key, value) in more ?? new Dictionary<string, string?>())
+        {
+            environment[key] = value;
+        }
+        return ProgramProcess.Start("ApiHost", environment);
     }
 }
