@@ -8,6 +8,7 @@ using Grains.Interfaces.Customers;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
+using Grains.Platform;
 
 namespace Grains.Customers;
 
@@ -110,27 +111,20 @@ public static class CustomerRecords
             Status = CheckStatus(changes.Status ?? current.Status),
             MetadataJson = Pick(changes.MetadataJson, current.MetadataJson, "metadata"),
         };
-        var changed = new List<string>();
-        void Diff(string name, string? a, string? b)
-        {
-            if (!string.Equals(a, b, StringComparison.Ordinal))
-            {
-                changed.Add(name);
-            }
-        }
-        Diff("name", current.Name, next.Name);
-        Diff("email", current.Email, next.Email);
-        Diff("phone", current.Phone, next.Phone);
-        Diff("company", current.Company, next.Company);
-        Diff("address", current.Address, next.Address);
-        Diff("city", current.City, next.City);
-        Diff("state", current.State, next.State);
-        Diff("zip", current.Zip, next.Zip);
-        Diff("country", current.Country, next.Country);
-        Diff("notes", current.Notes, next.Notes);
-        Diff("status", current.Status, next.Status);
-        Diff("metadata", current.MetadataJson, next.MetadataJson);
-        return (next, changed);
+        var changed = new ChangedFields()
+            .Compare("name", current.Name, next.Name)
+            .Compare("email", current.Email, next.Email)
+            .Compare("phone", current.Phone, next.Phone)
+            .Compare("company", current.Company, next.Company)
+            .Compare("address", current.Address, next.Address)
+            .Compare("city", current.City, next.City)
+            .Compare("state", current.State, next.State)
+            .Compare("zip", current.Zip, next.Zip)
+            .Compare("country", current.Country, next.Country)
+            .Compare("notes", current.Notes, next.Notes)
+            .Compare("status", current.Status, next.Status)
+            .Compare("metadata", current.MetadataJson, next.MetadataJson);
+        return (next, changed.Names);
     }
 
     /// <summary>

@@ -29,28 +29,18 @@ public static class DealRules
 
 
     /// <summary>Names of the header fields that differ (for <c>deal.updated</c> and the audit entry).</summary>
-    public static IReadOnlyList<string> ChangedFields(DealView before, DealView after)
-    {
-        var changed = new List<string>();
-        void Check(string name, object? a, object? b)
-        {
-            if (!Equals(a, b))
-            {
-                changed.Add(name);
-            }
-        }
-        Check("title", before.Title, after.Title);
-        Check("customer_id", before.CustomerId, after.CustomerId);
-        Check("description", before.Description, after.Description);
-        Check("currency", before.Currency, after.Currency);
-        Check("tax_rate", before.TaxRate, after.TaxRate);
-        Check("deal_type", before.DealType, after.DealType);
-        Check("billing_cycle", before.BillingCycle, after.BillingCycle);
-        Check("deposit_required", before.DepositRequired, after.DepositRequired);
-        Check("notes", before.Notes, after.Notes);
-        Check("metadata", before.MetadataJson, after.MetadataJson);
-        return changed;
-    }
+    public static IReadOnlyList<string> ChangedFields(DealView before, DealView after) => new ChangedFields()
+        .Compare("title", before.Title, after.Title)
+        .Compare("customer_id", before.CustomerId, after.CustomerId)
+        .Compare("description", before.Description, after.Description)
+        .Compare("currency", before.Currency, after.Currency)
+        .Compare("tax_rate", before.TaxRate, after.TaxRate)
+        .Compare("deal_type", before.DealType, after.DealType)
+        .Compare("billing_cycle", before.BillingCycle, after.BillingCycle)
+        .Compare("deposit_required", before.DepositRequired, after.DepositRequired)
+        .Compare("notes", before.Notes, after.Notes)
+        .Compare("metadata", before.MetadataJson, after.MetadataJson)
+        .Names;
 
     /// <summary>Which of <paramref name="conditions"/> the deal does not meet.</summary>
     public static IReadOnlyList<string> Unmet(DealView deal, IEnumerable<string> conditions, DealEscrow? escrow = null) =>
