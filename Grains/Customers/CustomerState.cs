@@ -1,4 +1,3 @@
-using Grains.Platform;
 using Grains.Idempotency;
 using Grains.Resources;
 using System.Text.Json;

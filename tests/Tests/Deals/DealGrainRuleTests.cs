@@ -4,6 +4,8 @@ using Grains.Interfaces.Platform;
 using Grains.Platform;
 using Tests.Customers;
 
+using Tests.Infrastructure;
+
 namespace Tests.Deals;
 
 /// <summary>

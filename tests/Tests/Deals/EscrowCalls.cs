@@ -5,6 +5,8 @@ using Grains.Interfaces.Deals;
 using Tests.Customers;
 using Tests.Webhooks;
 
+using Tests.Infrastructure;
+
 namespace Tests.Deals;
 
 /// <summary>Deals ready for escrow or negotiation, the deal grain's reminder tick, and reading the event log.</summary>

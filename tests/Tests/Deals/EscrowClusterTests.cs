@@ -2,6 +2,7 @@ using Grains.Deals;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Products;
+using Grains.Interfaces.Platform;
 using Grains.Platform;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
