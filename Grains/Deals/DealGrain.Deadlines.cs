@@ -15,7 +15,9 @@ public sealed partial class DealGrain : IRemindable
 {
     public const string DeadlineReminder = "deal-deadline";
 
-    // The period only matters when a tick fails (the next one retries); a successful tick re-arms or unregisters.
+    // The period matters when a tick fails (the next one retries) and when a silo that owned the reminder dies before
+    // its tick: the survivor fires at the next whole period after the registered start. A successful tick re-arms or
+    // unregisters. Never longer than the capped wait, so a short cap (tests) also bounds the failover delay.
     private static readonly TimeSpan DeadlinePeriod = TimeSpan.FromMinutes(5);
 
     private static readonly DealActor SystemActor = new("system", "system");
@@ -64,7 +66,7 @@ public sealed partial class DealGrain : IRemindable
         // Reminders cannot wait beyond ~49 days at once: a later deadline is reached in steps (an early tick re-arms).
         var maxWait = ServiceProvider.GetRequiredService<IOptions<DealOptions>>().Value.ReminderMaxWait;
         wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > maxWait ? maxWait : wait;
-        await this.RegisterOrUpdateReminder(DeadlineReminder, wait, DeadlinePeriod);
+        await this.RegisterOrUpdateReminder(DeadlineReminder, wait, maxWait < DeadlinePeriod ? maxWait : DeadlinePeriod);
     }
 
     private DateTimeOffset? NextDeadline()

@@ -131,6 +131,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
                 response.StatusCode = StatusCodes.Status200OK;
             }
             response.Headers[ReplayedHeader] = "true";
+            SalesboothMetrics.IdempotentReplay();
         }
         if (IsStored(response.StatusCode))
         {

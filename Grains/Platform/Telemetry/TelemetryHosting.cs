@@ -46,7 +46,8 @@ public static class TelemetryHosting
                     .AddRuntimeInstrumentation()
                     .AddNpgsqlInstrumentation()
                     .AddMeter(OrleansMeter, SalesboothMetrics.MeterName)
-                    .AddPrometheusExporter();
+                    // No scrape cache: a scraper polls every few seconds anyway, and a cached page hides what just moved.
+                    .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp)
                 {
                     metrics.AddOtlpExporter();
