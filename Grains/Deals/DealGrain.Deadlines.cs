@@ -1,4 +1,5 @@
 using Grains.Interfaces.Deals;
+using Grains.Platform.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -24,6 +25,7 @@ public sealed partial class DealGrain : IRemindable
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        SalesboothMetrics.ReminderTick(reminderName);
         if (reminderName != DeadlineReminder)
         {
             return;
@@ -43,6 +45,7 @@ public sealed partial class DealGrain : IRemindable
         if (Current.Escrow is { IsHeld: true } escrow && now >= escrow.ExpiresAt)
         {
             await Refund(EscrowKeys.ExpiredReason, DealStateMachine.EscrowExpiryAction, DealStatuses.Expired, SystemActor);
+            SalesboothMetrics.EscrowExpired();
         }
         if (Current.Negotiation is { IsOpen: true } negotiation && now >= negotiation.Last.ExpiresAt)
         {

@@ -8,6 +8,8 @@ using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Platform;
 
+using Grains.Platform.Telemetry;
+
 namespace Grains.Deals;
 
 /// <summary>
@@ -43,6 +45,7 @@ public sealed partial class DealGrain : IDealNegotiationGrain
             Outbox.Event("deal.negotiation_proposed", now, new { id = current.Id, deal_id = current.Id, round_number = 1, proposed_by = party.Party }),
         ], party.Actor, "deal.negotiation_proposed", new { negotiation_id = next.Id, round = 1, proposed_by = party.Party, proposed_terms = terms },
             s => s.Negotiation = next);
+        SalesboothMetrics.NegotiationStep("proposed");
         await ArmDeadline();
         return new DealNegotiationResult(next, deal);
     }
@@ -75,6 +78,7 @@ public sealed partial class DealGrain : IDealNegotiationGrain
         ], party.Actor, "deal.negotiation_counter_proposed",
             new { negotiation_id = next.Id, round = round.Round, proposed_by = party.Party, proposed_terms = JsonNode.Parse(round.TermsJson) },
             s => s.Negotiation = next);
+        SalesboothMetrics.NegotiationStep("countered");
         await ArmDeadline();
         return new DealNegotiationResult(next, deal);
     }
@@ -117,6 +121,7 @@ public sealed partial class DealGrain : IDealNegotiationGrain
         ], party.Actor, "deal.negotiation_accepted",
             new { negotiation_id = next.Id, total_rounds = next.Rounds.Count, accepted_by = party.Party, final_terms = finalTerms, changed_fields = applied.ChangedFields },
             s => s.Negotiation = next);
+        SalesboothMetrics.NegotiationStep("accepted");
         await ArmDeadline();
         return new DealNegotiationResult(next, deal);
     }
@@ -144,6 +149,7 @@ public sealed partial class DealGrain : IDealNegotiationGrain
                 new { id = current.Id, deal_id = current.Id, round_number = negotiation.Last.Round, rejected_by = party.Party }),
         ], party.Actor, "deal.negotiation_rejected", new { negotiation_id = next.Id, round = negotiation.Last.Round, rejected_by = party.Party, reason },
             s => s.Negotiation = next);
+        SalesboothMetrics.NegotiationStep("rejected");
         await ArmDeadline();
         return new DealNegotiationResult(next, deal);
     }
@@ -196,6 +202,7 @@ public sealed partial class DealGrain : IDealNegotiationGrain
             }),
         ], SystemActor, "deal.negotiation_expired", new { negotiation_id = next.Id, round = last.Round, expires_at = last.ExpiresAt },
             s => s.Negotiation = next);
+        SalesboothMetrics.NegotiationStep("expired");
     }
 
     /// <summary>The deal if it may still be negotiated (not closed, cancelled or expired).</summary>

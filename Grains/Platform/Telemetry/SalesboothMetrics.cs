@@ -38,6 +38,12 @@ public static class SalesboothMetrics
     private static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>(
         "salesbooth.rate_limit.rejections", "{request}", "Requests refused by a rate limit, by policy");
 
+    private static readonly Counter<long> EscrowExpiries = Meter.CreateCounter<long>(
+        "salesbooth.escrow.expiries", "{escrow}", "Escrows refunded by their expiry (the deal's deadline reminder or a call after expires_at)");
+
+    private static readonly Counter<long> NegotiationSteps = Meter.CreateCounter<long>(
+        "salesbooth.negotiation.steps", "{step}", "Committed negotiation steps, by step (rounds are proposed and countered)");
+
     /// <param name="outcome"><c>success</c>, <c>retry</c> (failed, another attempt scheduled), <c>dead_letter</c> or <c>gone</c> (410).</param>
     /// <param name="attempt">1 for the first attempt.</param>
     public static void WebhookDelivery(string outcome, int attempt) =>
@@ -53,6 +59,11 @@ public static class SalesboothMetrics
     public static void ReminderTick(string kind) => ReminderTicks.Add(1, new KeyValuePair<string, object?>("reminder.kind", kind));
 
     public static void IdempotentReplay() => IdempotentReplays.Add(1);
+
+    public static void EscrowExpired() => EscrowExpiries.Add(1);
+
+    /// <param name="step"><c>proposed</c>, <c>countered</c>, <c>accepted</c>, <c>rejected</c> or <c>expired</c>.</param>
+    public static void NegotiationStep(string step) => NegotiationSteps.Add(1, new KeyValuePair<string, object?>("negotiation.step", step));
 
     /// <param name="policy">The refusing tier: <c>key</c>, <c>burst</c>, <c>ip</c>, <c>global</c>.</param>
     public static void RateLimitRejection(string policy) =>

@@ -157,6 +157,7 @@ public sealed class EscrowTests(EscrowTests.Api api) : IClassFixture<EscrowTests
         var reminders = api.Services.GetRequiredService<IReminderTable>();
         var grainId = api.Grains.GetGrain<IDealGrain>(DealKeys.Grain(tenant.Partition, deal)).GetGrainId();
         Assert.NotNull(await reminders.ReadRow(grainId, DealGrain.DeadlineReminder));
+        using var expiries = new MeasurementCounter("salesbooth.escrow.expiries");
 
         api.Time.Advance(TimeSpan.FromDays(7) - TimeSpan.FromSeconds(1));
         await api.TickAsync(tenant, deal);
@@ -179,6 +180,7 @@ public sealed class EscrowTests(EscrowTests.Api api) : IClassFixture<EscrowTests
         Assert.Single(await tenant.EventsAsync("deal.expired", deal));
         Assert.Single(await tenant.AuditActionsAsync(deal), a => a == "escrow.refunded");
         Assert.Null(await reminders.ReadRow(grainId, DealGrain.DeadlineReminder));
+        Assert.True(expiries.Total >= 1, "the expiry is counted on salesbooth.escrow.expiries");
     }
 
     [Fact]

@@ -174,6 +174,8 @@ public sealed class NegotiationTests(NegotiationTests.Api api) : IClassFixture<N
         var (deal, customer, _) = await tenant.DealInProgressAsync();
         await tenant.SignBothAsync(deal, customer);
         string Url(string action) => $"/v1/deal-negotiations?action={action}&deal_id={deal}";
+        using var countered = new MeasurementCounter("salesbooth.negotiation.steps", "negotiation.step", "countered");
+        using var acceptances = new MeasurementCounter("salesbooth.negotiation.steps", "negotiation.step", "accepted");
 
         for (var round = 1; round <= 20; round++)
         {
@@ -213,6 +215,8 @@ public sealed class NegotiationTests(NegotiationTests.Api api) : IClassFixture<N
         Assert.Equal(19, (await tenant.EventsAsync("deal.negotiation_counter_proposed", deal)).Count);
         Assert.Equal(20, Assert.Single(await tenant.EventsAsync("negotiation.accepted", deal)).GetProperty("data").GetProperty("total_rounds").GetInt32());
         Assert.Single(await tenant.AuditActionsAsync(deal), a => a == "deal.negotiation_accepted");
+        Assert.True(countered.Total >= 19, "the 19 counter rounds are counted on salesbooth.negotiation.steps");
+        Assert.True(acceptances.Total >= 1, "the acceptance is counted on salesbooth.negotiation.steps");
 
         // Re-signed, the accepted terms are part of what public verification checks.
         await tenant.SignBothAsync(deal, customer);

@@ -29,7 +29,7 @@ public sealed class MetricsTests(MetricsTests.Api api) : IClassFixture<MetricsTe
         return await response.Content.ReadAsStringAsync();
     }
 
-    [Fact(Skip = "Passes alone; run with the rest of this class the route's series does not appear within 10 s. Not yet understood (issue #19 report).")]
+    [Fact(Skip = "With the class's other tests the scrape carries no http_server_request_duration series at all (seen in a dump); passes alone. Not yet understood: see the session note.")]
     public async Task Metrics_page_carries_the_AspNetCore_runtime_and_Orleans_meters_with_requests_by_route_and_status()
     {
         var tenant = await api.NewTenantAsync();
