@@ -1,5 +1,5 @@
+using Grains.Interfaces.Telemetry;
 using ApiHost.Api;
-using Grains.Platform.Telemetry;
 
 namespace ApiHost.RateLimiting;
 

@@ -1,7 +1,7 @@
 using ApiHost.Api;
 using ApiHost.Auth;
 using Grains.Interfaces.RateLimiting;
-using Grains.Platform.Telemetry;
+using Grains.Interfaces.Telemetry;
 
 namespace ApiHost.RateLimiting;
 
@@ -44,7 +44,7 @@ public sealed class UnauthenticatedRateLimitMiddleware(RequestDelegate next, Lea
     }
 
     public static bool IsExempt(PathString path) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/ready") || ManagementSurface.IsManagementPath(path);
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/ready") || ManagementPaths.Contains(path.Value);
 
     /// <summary>Counts the request against its IP and the breaker; writes the refusal and returns false when one says no.</summary>
     private async ValueTask<bool> AdmitAsync(HttpContext context)

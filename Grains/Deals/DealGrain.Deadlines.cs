@@ -1,3 +1,4 @@
+using Grains.Interfaces.Telemetry;
 using Grains.Interfaces.Deals;
 using Grains.Platform.Telemetry;
 using Microsoft.Extensions.DependencyInjection;

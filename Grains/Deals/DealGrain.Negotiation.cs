@@ -1,3 +1,4 @@
+using Grains.Interfaces.Telemetry;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Grains.Deals.Negotiations;

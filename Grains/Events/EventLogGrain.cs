@@ -1,3 +1,4 @@
+using Grains.Interfaces.Telemetry;
 using Stopwatch = System.Diagnostics.Stopwatch;
 using Grains.Interfaces.Events;
 using Grains.Platform.Telemetry;

@@ -1,3 +1,4 @@
+using Grains.Interfaces.Telemetry;
 using Grains.Interfaces.Idempotency;
 using Grains.Platform.Telemetry;
 

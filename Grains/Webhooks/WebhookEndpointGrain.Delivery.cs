@@ -1,3 +1,4 @@
+using Grains.Interfaces.Telemetry;
 using System.Text;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Webhooks;

@@ -1,8 +1,8 @@
+using Grains.Interfaces.Telemetry;
 using System.Security.Cryptography;
 using System.Text;
 using ApiHost.Auth;
 using Grains.Interfaces.Idempotency;
-using Grains.Platform.Telemetry;
 
 namespace ApiHost.Api.Idempotency;
 

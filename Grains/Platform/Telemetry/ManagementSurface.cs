@@ -1,3 +1,4 @@
+using Grains.Interfaces.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -22,8 +23,8 @@ public static class ManagementSurface
     public const string SectionName = "Management";
     public const string UrlsKey = $"{SectionName}:Urls";
     public const string ApiHostDefaultUrls = "http://127.0.0.1:5081";
-    public const string DashboardPath = "/dashboard";
-    public const string MetricsPath = "/metrics";
+    public const string DashboardPath = ManagementPaths.Dashboard;
+    public const string MetricsPath = ManagementPaths.Metrics;
 
     /// <summary>Adds the management addresses (<c>Management:Urls</c>, else <paramref name="defaultUrls"/>) to the ones Kestrel listens on.</summary>
     /// <param name="publicUrls">The process's own listen addresses (<c>urls</c>, or its default).</param>
@@ -70,8 +71,7 @@ public static class ManagementSurface
         });
     }
 
-    public static bool IsManagementPath(PathString path) =>
-        path.StartsWithSegments(DashboardPath) || path.StartsWithSegments(MetricsPath);
+    public static bool IsManagementPath(PathString path) => ManagementPaths.Contains(path.Value);
 
     /// <summary>Health and readiness probes and the management routes: not worth a span each.</summary>
     public static bool IsProbe(PathString path) =>

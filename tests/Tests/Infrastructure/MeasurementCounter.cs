@@ -1,3 +1,4 @@
+using Grains.Interfaces.Telemetry;
 using System.Diagnostics.Metrics;
 using Grains.Platform.Telemetry;
 

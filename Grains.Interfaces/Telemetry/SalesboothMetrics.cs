@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
-namespace Grains.Platform.Telemetry;
+namespace Grains.Interfaces.Telemetry;
 
 /// <summary>
 /// Every instrument of our own, on one <see cref="Meter"/> that ApiHost and the silos both register
-/// (<see cref="TelemetryHosting.AddSalesboothTelemetry"/>). Names follow the OpenTelemetry semantic conventions
+/// (<c>TelemetryHosting.AddSalesboothTelemetry</c>, in Grains). Names follow the OpenTelemetry semantic conventions
 /// (dotted lower case, a unit, <c>{thing}</c> for counts); Prometheus shows them with dots as underscores and
 /// counters suffixed <c>_total</c>. A feature adds its instrument here, with a method that records it, and calls
 /// that method where the work happens; the README's metric table lists them.
