@@ -2,7 +2,7 @@
 # Runs one benchmark: builds it in Release, starts a throwaway PostgreSQL on the first free loopback port from its
 # default (or BENCH_PG_PORT) with .ci/pg-start unless ConnectionStrings__Postgres names an existing server, runs it
 # with the shared options (--postgres, --pg-data, --postgres-source, --results, --sdk, --command) and stops PostgreSQL.
-# Usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit> [options for the benchmark]
+# Usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow> [options for the benchmark]
 # Results: bench/results/<name>-<UTC>.json (foundation, deals, webhooks) and bench/results/<name>-latest.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,11 +13,12 @@ shift || true
 # name → project, default PostgreSQL port (empty: no database), projects it needs built besides its own
 case "$name" in
   foundation) project=Bench;          default_port=55470; also="" ;;
-  deals)      project=DealBench;      default_port=55520; also="Bench" ;;   # its baseline is the foundation grain-write server
+  deals)      project=DealBench;      default_port=55520; also="Bench DealPeer" ;;   # raw Kestrel (foundation server) and the EF Core peer
   webhooks)   project=WebhookBench;   default_port=55490; also="" ;;
   list)       project=ListBench;      default_port=55500; also="" ;;
   ratelimit)  project=RateLimitBench; default_port="";    also="" ;;
-  *) echo "usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit> [options]" >&2; exit 2 ;;
+  escrow)     project=EscrowBench;    default_port=55530; also="" ;;
+  *) echo "usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow> [options]" >&2; exit 2 ;;
 esac
 
 echo "$name: building (Release)"
@@ -43,7 +44,7 @@ if [ -n "$default_port" ]; then
     args+=(--pg-data "$pg_dir")
   fi
   args+=(--postgres "$conn" --postgres-source "$source_label")
-  [ "$project" = DealBench ] && args+=(--bench-dll "$PWD/bench/Bench/bin/Release/net10.0/Bench.dll")
+  [ "$project" = DealBench ] && args+=(--bench-dll "$PWD/bench/Bench/bin/Release/net10.0/Bench.dll" --peer-dll "$PWD/bench/DealPeer/bin/Release/net10.0/DealPeer.dll")
 fi
 
 echo "$name: machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -66,39 +66,3 @@ public static class KeyedChanges
         }
     }
 }
-
-/// <summary>Set when a keyed call of the request was replayed (see <see cref="KeyedChanges.ObserveReplays"/>).</summary>
-public sealed class ReplayFlag
-{
-    public bool Replayed { get; set; }
-}
-
-/// <summary>A keyed request as a grain sees it: the key (partition-scoped), the request's fingerprint and the method it runs.</summary>
-public sealed record KeyedCall(string Key, string Fingerprint, string Method);
-
-/// <summary>
-/// Thrown by a grain asked to run a keyed change it has already committed: <see cref="Result"/> is what the first run
-/// returned. The ApiHost's outgoing call filter turns it back into that return value and marks the response replayed.
-/// </summary>
-[GenerateSerializer, Alias("idempotency.replay")]
-public sealed class IdempotentReplayException : Exception
-{
-    public IdempotentReplayException()
-    {
-    }
-
-    public IdempotentReplayException(object? result) : base("The keyed change was already committed; replaying its result")
-    {
-        Result = result;
-    }
-
-    public IdempotentReplayException(string message) : base(message)
-    {
-    }
-
-    public IdempotentReplayException(string message, Exception inner) : base(message, inner)
-    {
-    }
-
-    [Id(0)] public object? Result { get; init; }
-}

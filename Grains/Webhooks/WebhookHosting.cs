@@ -20,15 +20,7 @@ public static class WebhookHosting
         // The default first, then configuration on top of it (a configured false wins in embedded mode too).
         services.Configure<WebhookOptions>(o => o.AllowPrivateTargets = allowPrivateTargetsByDefault);
         services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.SectionName);
-        if (postgresConnectionString is null)
-        {
-            services.TryAddSingleton<IWebhookDeliveryStore, InMemoryWebhookDeliveryStore>();
-        }
-        else
-        {
-            services.TryAddSingleton<IWebhookDeliveryStore>(_ =>
-                new PostgresWebhookDeliveryStore(PostgresDataSource.For(postgresConnectionString)));
-        }
+        services.AddStore<IWebhookDeliveryStore, InMemoryWebhookDeliveryStore>(postgresConnectionString, source => new PostgresWebhookDeliveryStore(source));
         services.TryAddSingleton<WebhookDeliveryWriter>();
         services.TryAddSingleton(sp => new WebhookTargetGuard(sp.GetRequiredService<IOptions<WebhookOptions>>().Value.AllowPrivateTargets));
         // One long-lived client: pooled connections to receivers, DNS re-resolved as pooled connections age out.

@@ -3,12 +3,9 @@ using System.Diagnostics.Metrics;
 using System.Globalization;
 using ApiHost;
 using ApiHost.Platform;
-using Grains.Deals.Audit;
-using Grains.Events;
 using Grains.Platform.Health;
 using Grains.Platform.Hosting;
 using Grains.Platform.Postgres;
-using Grains.Projections;
 using Harness;
 
 namespace DealBench;
@@ -18,8 +15,6 @@ namespace DealBench;
 /// <c>UseApiPipeline</c>, <c>MapApiEndpoints</c>, the bootstrap admin key) on a silo wired by <see cref="OrleansHosting"/>:
 /// in cluster mode a co-hosted <c>ConfigureClusterSilo</c> on PostgreSQL (migrated first, as Silo/Program.cs does),
 /// in embedded mode ApiHost's default <c>ConfigureEmbeddedSilo</c>. Plus <c>/bench/*</c> endpoints for the driver.
-/// <c>--side-stores memory</c> (cluster mode) keeps projections, audit and the event log in memory: it measures what
-/// those writes cost, and is no mode the product offers.
 /// </summary>
 public static class DealServer
 {
@@ -46,19 +41,7 @@ public static class DealServer
                 var postgres = options.Require("postgres");
                 // Before UseOrleans: the schema exists before the silo joins.
                 builder.Services.AddPostgresSchemaMigrations(postgres);
-                var sideStoresInMemory = options.String("side-stores") == "memory";
-                builder.UseOrleans(silo =>
-                {
-                    if (sideStoresInMemory)
-                    {
-                        // A measurement, not a product mode: only grain state (and membership, reminders) stays in
-                        // PostgreSQL; the registrations are TryAdd, so these win over the cluster's.
-                        silo.Services.AddProjectionStore(postgresConnectionString: null);
-                        silo.Services.AddEventLogStore(postgresConnectionString: null);
-                        silo.Services.AddAuditStore(postgresConnectionString: null);
-                    }
-                    silo.ConfigureClusterSilo(settings, postgres);
-                });
+                builder.UseOrleans(silo => silo.ConfigureClusterSilo(settings, postgres));
                 builder.Services.AddHealthReporting(postgres);
                 // A silo that serves the API itself: the bootstrap key is created like in any non-embedded mode.
                 hostingMode = HostingMode.Client;

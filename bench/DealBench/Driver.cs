@@ -6,9 +6,10 @@ using Harness;
 namespace DealBench;
 
 /// <summary>
-/// Runs the scenarios one after another, each in a fresh server process: the foundation bench's <c>grain-write</c>
-/// (baseline), the deal flow on the cluster-mode ApiHost, the PostgreSQL round trips per deal request kind on that
-/// same server, and deal GETs on an embedded ApiHost. Load comes from this process in every scenario alike.
+/// Runs the scenarios (issue #12): the deal flow on the cluster-mode ApiHost and on the EF Core peer
+/// (<c>bench/DealPeer</c>) in alternating windows, the PostgreSQL round trips per deal request kind, the flow with no
+/// database, and deal GETs on an embedded ApiHost next to raw Kestrel (the foundation bench's <c>/raw</c>) by load.
+/// Load comes from this process in every scenario alike.
 /// </summary>
 public static class Driver
 {
@@ -23,7 +24,6 @@ public static class Driver
         var warmup = options.Seconds("warmup", 5);
         var duration = options.Seconds("duration", 20);
         var measure = MeasureSettings.From(options, maxPrewarm: 30, idleWait: 0, contentionRetries: 0);
-        var keys = options.Int("keys", 10_000);
         var getDeals = options.Int("get-deals", 1000);
         var roundTripRequests = options.Int("roundtrip-requests", 200);
         var self = typeof(Driver).Assembly.Location;
@@ -31,7 +31,7 @@ public static class Driver
             ?? Path.Combine(Path.GetDirectoryName(self)!, "..", "..", "..", "..", "Bench", "bin", "Release", "net10.0", "Bench.dll"));
         if (!File.Exists(benchDll))
         {
-            throw new FileNotFoundException($"the foundation bench ({benchDll}) is not built; bench/bench.sh deals builds it");
+            throw new FileNotFoundException($"the foundation bench ({benchDll}, raw Kestrel) is not built; bench/bench.sh deals builds it");
         }
 
         var started = DateTimeOffset.UtcNow;
@@ -57,47 +57,38 @@ public static class Driver
             return result;
         }
 
-        // --flow-only: the cluster deal flow alone, no baseline and no report (for trying a change quickly).
-        var flowOnly = options.Has("flow-only");
-
-        // 1. Baseline: HTTP → grain → WriteStateAsync through the default storage provider (foundation bench server).
-        WindowResult baseline = null!;
-        if (!flowOnly)
-        {
-            await using var server = await StartAsync("grain-write", benchDll, ["--server", "--scenario", "cluster",
-                "--postgres", pg.ConnectionString, "--cluster-id", "dealbench-baseline", "--keys", Str(keys)]);
-            Log("baseline: writing every key once (/bench/prepare)");
-            await server.PostAsync("/bench/prepare");
-            Task Write(LoadWorker w) => w.SendAsync("grain-write", HttpMethod.Post, $"/grain-write/{w.Random.Next(keys)}");
-            baseline = await MeasureAsync(server, "grain-write", connections, warmup, duration, measure, Write, checkpoint: true, bearer: null);
-        }
-
-        // 2. + 4. The deal flow and its round trips on the cluster-mode ApiHost.
-        WindowResult flow;
-        RoundTripResult? roundTrips = null;
+        var pairs = options.Int("pairs", 3);
         var clusterArgs = new[] { "--server", "--mode", "cluster", "--postgres", pg.ConnectionString, "--admin-key", AdminKey };
+        var peerDll = Path.GetFullPath(options.String("peer-dll")
+            ?? Path.Combine(Path.GetDirectoryName(self)!, "..", "..", "..", "..", "DealPeer", "bin", "Release", "net10.0", "DealPeer.dll"));
+
+        // 1. The deal flow on the cluster-mode ApiHost and on the EF Core peer, both servers up, windows alternated
+        // (flow, peer, flow, peer, ...) so drift on this shared machine hits both alike; medians compared.
+        var flows = new List<WindowResult>();
+        var peers = new List<WindowResult>();
+        RoundTripResult? roundTrips = null;
         await using (var server = await StartAsync("deal-cluster", self, [.. clusterArgs, "--cluster-id", "dealbench-cluster"]))
+        await using (var peer = await StartAsync("deal-peer", peerDll, ["--server", "--postgres", pg.ConnectionString, "--admin-key", AdminKey]))
         {
             var setup = await FlowSetup.CreateAsync(server, connections);
-            flow = await MeasureAsync(server, "deal-flow", connections, warmup, duration, measure, setup.Iteration, checkpoint: true);
-            if (!flowOnly)
+            var peerSetup = await FlowSetup.CreateAsync(peer, connections);
+            for (var pair = 1; pair <= pairs; pair++)
+            {
+                flows.Add(await MeasureAsync(server, $"deal-flow-{pair}", connections, warmup, duration, measure, setup.Iteration, checkpoint: true));
+                peers.Add(await MeasureAsync(peer, $"peer-flow-{pair}", connections, warmup, duration, measure, peerSetup.Iteration, checkpoint: true));
+                Log($"pair {pair}: flow {flows[^1].RequestsPerSecond:N0} req/s, peer {peers[^1].RequestsPerSecond:N0} req/s");
+            }
+            if (!options.Has("flow-only"))
             {
                 roundTrips = await RoundTrips.MeasureAsync(setup.Api, server, pg, setup.Customers[0], setup.Item, roundTripRequests);
             }
         }
-        if (flowOnly)
+        if (options.Has("flow-only"))
         {
             return 0;
         }
 
-        // 2b. Where the flow's cost is: the same flow with only grain state in PostgreSQL (projections, audit and
-        // event log in memory), and with no database at all (embedded). Measurements, not modes of the product.
-        WindowResult stateOnly;
-        await using (var server = await StartAsync("deal-state-only", self, [.. clusterArgs, "--cluster-id", "dealbench-state-only", "--side-stores", "memory"]))
-        {
-            var setup = await FlowSetup.CreateAsync(server, connections);
-            stateOnly = await MeasureAsync(server, "deal-flow-state-only", connections, warmup, duration, measure, setup.Iteration, checkpoint: true);
-        }
+        // 2. Where the flow's cost is: the same flow with no database at all (embedded). A measurement, not a product mode.
         WindowResult noDatabase;
         await using (var server = await StartAsync("deal-no-database", self, ["--server", "--mode", "embedded",
                          "--cluster-id", "dealbench-no-database", "--admin-key", AdminKey]))
@@ -106,9 +97,10 @@ public static class Driver
             noDatabase = await MeasureAsync(server, "deal-flow-no-database", connections, warmup, duration, measure, setup.Iteration, checkpoint: false);
         }
 
-        // 3. Deal GET on the embedded (in-memory) ApiHost.
-        WindowResult get;
+        // 3. Deal GET on the embedded (in-memory) ApiHost by load, and raw Kestrel (the foundation bench's /raw) at the
+        // same loads: the GET target is judged at the connection count where the server peaks.
         var getByLoad = new List<WindowResult>();
+        var rawByLoad = new List<WindowResult>();
         await using (var server = await StartAsync("deal-embedded", self, ["--server", "--mode", "embedded",
                          "--cluster-id", "dealbench-embedded", "--admin-key", AdminKey]))
         {
@@ -125,30 +117,36 @@ public static class Driver
             });
             Log($"embedded: {getDeals} deals created");
             Task Get(LoadWorker w) => w.SendAsync("get", HttpMethod.Get, $"/v1/deals?id={deals[w.Random.Next(deals.Length)]}");
-            get = await MeasureAsync(server, "deal-get-embedded", connections, warmup, duration, measure, Get, checkpoint: false);
-            // The same GET at lighter loads (already warm): how latency grows with the queue in front of 2 cores.
-            foreach (var lighter in new[] { 1, 4, 16 })
+            foreach (var load in GetLoads)
             {
-                getByLoad.Add(await MeasureAsync(server, $"deal-get-embedded-{lighter}", lighter, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10),
-                    measure with { MaxPrewarm = TimeSpan.Zero }, Get, checkpoint: false));
+                getByLoad.Add(await MeasureAsync(server, $"deal-get-{load}", load, warmup, duration, measure, Get, checkpoint: false));
+            }
+        }
+        await using (var raw = await StartAsync("raw-kestrel", benchDll, ["--server", "--scenario", "embedded", "--cluster-id", "dealbench-raw"]))
+        {
+            Task Raw(LoadWorker w) => w.SendAsync("raw", HttpMethod.Get, "/raw");
+            foreach (var load in GetLoads)
+            {
+                rawByLoad.Add(await MeasureAsync(raw, $"raw-kestrel-{load}", load, warmup, duration, measure, Raw, checkpoint: false, bearer: null));
             }
         }
 
         var report = new Report(started, options.String("command", "bash bench/bench.sh deals"), options.PostgresSource,
-            pgVersion, synchronousCommit, Environment.ProcessorCount, loadBefore, MachineInfo.LoadAverage(), baseline, flow, [stateOnly, noDatabase],
-            get, getByLoad, roundTrips!);
+            pgVersion, synchronousCommit, Environment.ProcessorCount, loadBefore, MachineInfo.LoadAverage(), flows, peers, noDatabase,
+            getByLoad, rawByLoad, roundTrips!);
         var (json, markdown) = await report.WriteAsync(options.ResultsDirectory);
         Log($"wrote {json} and {markdown}");
         Console.WriteLine(report.Verdict);
         return report.AllPassed ? 0 : 2;
     }
 
+    /// <summary>Connection counts of the GET and raw Kestrel windows (16: where the embedded server peaks on 2 cores).</summary>
+    public static readonly int[] GetLoads = [1, 4, 16, 64];
+
     public static string CreateJson(string customer) =>
         $$"""{"customer_id":"{{customer}}","title":"Enterprise License Deal","currency":"USD","tax_rate":0.10}""";
 
     public static void Log(string line) => Console.WriteLine($"deals: {DateTimeOffset.UtcNow:HH:mm:ss} {line}");
-
-    private static string Str(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static async Task<ChildProcess> StartAsync(string name, string dll, string[] args)
     {

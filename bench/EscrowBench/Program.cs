@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using EscrowBench;
+using Harness;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Products;
 using Grains.Platform;
 using Grains.Platform.Hosting;
@@ -16,16 +17,14 @@ using Npgsql;
 // Escrow expiry at scale, cluster mode (one silo on PostgreSQL: grain state, reminders, projection, audit, events):
 // seeds --deals deals, each holding an escrow; --due of them expire within one minute starting --due-in seconds after
 // they are created, the rest in 7 days. Reports silo memory, reminder rows, and how late each due expiry committed.
-var options = Args.Parse(args);
-var server = options.Get("postgres") ?? Environment.GetEnvironmentVariable("ConnectionStrings__Postgres")
-    ?? throw new ArgumentException("--postgres or ConnectionStrings__Postgres is required");
+var options = BenchArgs.Parse(args);
 var total = options.Int("deals", 100_000);
 var due = Math.Min(options.Int("due", 10_000), total);
 var dueIn = options.Int("due-in", 120);
 var concurrency = options.Int("concurrency", 64);
-var database = $"bench_escrow_{DateTime.UtcNow:yyyyMMddHHmmss}";
-var db = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
-await Sql.ExecuteAsync(server, $"CREATE DATABASE \"{database}\"");
+await using var pg = await BenchDatabase.CreateAsync(options.RequirePostgres(), "bench_escrow", options.Has("keep-db"));
+var db = pg.ConnectionString;
+var loadBefore = MachineInfo.LoadAverage();
 
 var builder = Host.CreateApplicationBuilder();
 builder.Configuration[ConfigurationKeys.EncryptionMasterKey] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -33,7 +32,7 @@ builder.Logging.SetMinimumLevel(LogLevel.Warning);
 builder.Services.AddPostgresSchemaMigrations(db);
 builder.UseOrleans(silo => silo.ConfigureClusterSilo(new OrleansSettings
 {
-    ClusterId = database, ServiceId = database, SiloPort = options.Int("silo-port", 11911), GatewayPort = options.Int("gateway-port", 30911),
+    ClusterId = pg.Name, ServiceId = pg.Name, SiloPort = options.Int("silo-port", 11911), GatewayPort = options.Int("gateway-port", 30911),
     AdvertisedHost = "127.0.0.1",
 }, db));
 using var host = builder.Build();
@@ -52,8 +51,8 @@ var seed = Stopwatch.StartNew();
 await Parallel.ForEachAsync(keys, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (key, _) =>
 {
     var deal = grains.GetGrain<IDealGrain>(key);
-    await deal.CreateConfigured(new DealFields("Escrowed", customerId, null, "USD", 0.1m, DealKeys.OneTime, null, null, null, null),
-        [new DealItemInput(productId, "Plan", 99m, 1)], [], null, dryRun: false, actor);
+    await deal.CreateConfigured(new DealConfiguration(new DealFields("Escrowed", customerId, null, "USD", 0.1m, DealKeys.OneTime, null, null, null, null),
+        [new DealItemInput(productId, "Plan", 99m, 1)], [], null), dryRun: false, actor);
     await deal.Transition(DealStatuses.InProgress, null, actor);
     await deal.Sign(new DealSignRequest("api_key", "key_bench", null, false), actor);
     await deal.Sign(new DealSignRequest("customer", customerId, customerId, true), actor);
@@ -82,7 +81,7 @@ var memory = Process.GetCurrentProcess();
 memory.Refresh();
 var heapMb = GC.GetTotalMemory(forceFullCollection: false) / 1048576.0;
 var workingSetMb = memory.WorkingSet64 / 1048576.0;
-var reminderRows = long.Parse(await Sql.ScalarAsync(db, "SELECT count(*) FROM orleans_reminders"), CultureInfo.InvariantCulture);
+var reminderRows = long.Parse(await pg.ScalarAsync("SELECT count(*) FROM orleans_reminders"), CultureInfo.InvariantCulture);
 
 // 3. Wait for every due expiry to commit (the grain records refunded_at when it applied it), at most window + 10 min.
 var deadline = window.AddSeconds(60 + 600);
@@ -101,17 +100,18 @@ while (DateTimeOffset.UtcNow < deadline)
 var lags = escrows.Where(e => e.RefundedAt is not null).Select(e => (e.RefundedAt!.Value - e.ExpiresAt).TotalSeconds).Order().ToList();
 double Pct(double p) => lags.Count == 0 ? double.NaN : lags[Math.Clamp((int)Math.Ceiling(p * lags.Count) - 1, 0, lags.Count - 1)];
 // A refund is visible as soon as it commits; the grain removes its reminder right after, so let those trail in (≤ 2 min).
-var remindersAfter = long.Parse(await Sql.ScalarAsync(db, "SELECT count(*) FROM orleans_reminders"), CultureInfo.InvariantCulture);
+var remindersAfter = long.Parse(await pg.ScalarAsync("SELECT count(*) FROM orleans_reminders"), CultureInfo.InvariantCulture);
 for (var waited = 0; remindersAfter > total - due && waited < 120; waited += 5)
 {
     await Task.Delay(TimeSpan.FromSeconds(5));
-    remindersAfter = long.Parse(await Sql.ScalarAsync(db, "SELECT count(*) FROM orleans_reminders"), CultureInfo.InvariantCulture);
+    remindersAfter = long.Parse(await pg.ScalarAsync("SELECT count(*) FROM orleans_reminders"), CultureInfo.InvariantCulture);
 }
 var report = $"""
     # Escrow expiry bench ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC)
 
     One silo, cluster mode on PostgreSQL (grain state, reminders, projection, audit, event log), in-process grain calls,
-    {Environment.ProcessorCount} cores shared with PostgreSQL. `dotnet bench/EscrowBench/bin/Release/net10.0/EscrowBench.dll --deals {total} --due {due} --due-in {dueIn} --concurrency {concurrency}`
+    {Environment.ProcessorCount} cores shared with PostgreSQL, load average {loadBefore} before, {MachineInfo.LoadAverage()} after.
+    `{options.Command("EscrowBench")}`
 
     | figure | value |
     |---|---|
@@ -127,11 +127,6 @@ var report = $"""
     | reminder rows once the expired deals removed theirs (expected {total - due}) | {remindersAfter} |
     """;
 Console.WriteLine(report);
-Directory.CreateDirectory(options.Get("results") ?? "bench/results");
-await File.WriteAllTextAsync(Path.Combine(options.Get("results") ?? "bench/results", $"escrow-{DateTime.UtcNow:yyyyMMddTHHmmssZ}.md"), report + "\n");
+Console.WriteLine($"wrote {await ReportFiles.WriteMarkdownAsync(options.ResultsDirectory, "escrow", report + "\n")}");
 await host.StopAsync();
-if (options.Get("keep-db") is null)
-{
-    NpgsqlConnection.ClearAllPools();
-    await Sql.ExecuteAsync(server, $"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)");
-}
+NpgsqlConnection.ClearAllPools();

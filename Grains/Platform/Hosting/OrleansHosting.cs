@@ -25,6 +25,9 @@ public static class OrleansHosting
     /// <summary>ADO.NET provider invariant the Orleans providers use to find Npgsql.</summary>
     public const string NpgsqlInvariant = "Npgsql";
 
+    /// <summary>The dashboard's counter sampling period unless <c>Dashboard:CounterUpdateIntervalMs</c> says otherwise.</summary>
+    public const int DashboardCounterIntervalMs = 10_000;
+
     /// <summary>Grain storage provider used by the streaming pub/sub bookkeeping.</summary>
     public const string PubSubStore = "PubSubStore";
 
@@ -35,9 +38,7 @@ public static class OrleansHosting
             .AddMemoryGrainStorageAsDefault()
             .AddMemoryGrainStorage(PubSubStore)
             .UseInMemoryReminderService();
-        silo.Services.AddProjectionStore(postgresConnectionString: null);
-        silo.Services.AddEventLogStore(postgresConnectionString: null);
-        silo.Services.AddAuditStore(postgresConnectionString: null);
+        silo.Services.AddSideStores(postgresConnectionString: null);
         silo.Services.AddWebhookDelivery(postgresConnectionString: null, allowPrivateTargetsByDefault: true);
         // In memory anyway: a master key generated at start is enough when none is configured.
         silo.AddPiiEncryption(MasterKeyPolicy.GenerateWhenMissing);
@@ -65,15 +66,22 @@ public static class OrleansHosting
                 o.ConnectionString = tuned;
             });
         silo.AddClusterGrainStorage(settings.GrainStorage, connectionString);
-        silo.Services.AddProjectionStore(connectionString);
-        silo.Services.AddEventLogStore(connectionString);
-        silo.Services.AddAuditStore(connectionString);
+        silo.Services.AddSideStores(connectionString);
         silo.Services.AddWebhookDelivery(connectionString, allowPrivateTargetsByDefault: false);
         // Data outlives the process and is shared by all silos: the master key must be configured (fails here if not).
         silo.AddPiiEncryption(MasterKeyPolicy.Required);
         silo.ConfigureFailureDetection();
         return silo.ConfigureCommon();
     }
+
+    /// <summary>
+    /// The stores beside grain state: the list/search projection, the tenant event log and the audit log (memory when
+    /// <paramref name="postgresConnectionString"/> is null, PostgreSQL otherwise).
+    /// </summary>
+    public static IServiceCollection AddSideStores(this IServiceCollection services, string? postgresConnectionString) => services
+        .AddStore<IProjectionStore, InMemoryProjectionStore>(postgresConnectionString, source => new PostgresProjectionStore(source))
+        .AddStore<IEventLogStore, InMemoryEventLogStore>(postgresConnectionString, source => new PostgresEventLogStore(source))
+        .AddStore<IAuditStore, InMemoryAuditStore>(postgresConnectionString, source => new PostgresAuditStore(source));
 
     /// <summary>An Orleans client that finds the silos' gateways through PostgreSQL membership.</summary>
     public static IClientBuilder ConfigureClusterClient(this IClientBuilder client, OrleansSettings settings, string connectionString)
@@ -163,6 +171,11 @@ public static class OrleansHosting
         silo.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         silo.Services.AllowStorageExceptions();
         silo.AddDashboard();
+        // The dashboard samples every Orleans meter through its own periodic OpenTelemetry reader, and some observable
+        // instruments walk the grain directory cache: at the 1 s default that was ~8% of a silo's CPU under the deal
+        // bench (profile in bench/README.md). 10 s is plenty for a person watching; Dashboard:CounterUpdateIntervalMs overrides.
+        silo.Services.Configure<DashboardOptions>(o => o.CounterUpdateIntervalMs = DashboardCounterIntervalMs);
+        silo.Services.AddOptions<DashboardOptions>().BindConfiguration("Dashboard");
         // Grain calls continue the caller's trace (spans only when tracing is on: Grains/Platform/Telemetry).
         silo.AddActivityPropagation();
         return silo;
