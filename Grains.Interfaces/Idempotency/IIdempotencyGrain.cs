@@ -46,7 +46,7 @@ public static class IdempotencyPolicy
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
 
     /// <summary>How long a key whose request ended in a 5xx stays in flight before a retry may run (and be deduplicated by the grain).</summary>
-    public static readonly TimeSpan UnsettledHold = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan UnsettledHold = TimeSpan.FromSeconds(1);
 
     /// <summary>The grain key: the caller's partition (<c>tenant:environment</c>) and the key as sent.</summary>
     public static string GrainKey(string partition, string key) => $"{partition}:{key}";

@@ -13,7 +13,7 @@ namespace Grains.Deals;
 /// tick finds nothing held or open and does nothing, so each expiry happens once. The reminder lives in the reminder
 /// table (PostgreSQL in the cluster), so deactivation or the loss of the silo does not lose it.
 /// </summary>
-public sealed partial class DealGrain : IRemindable
+public sealed partial class DealGrain
 {
     public const string DeadlineReminder = "deal-deadline";
 
@@ -24,13 +24,14 @@ public sealed partial class DealGrain : IRemindable
 
     private static readonly DealActor SystemActor = new("system", "system");
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    public override async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        SalesboothMetrics.ReminderTick(reminderName);
         if (reminderName != DeadlineReminder)
         {
+            await base.ReceiveReminder(reminderName, status);
             return;
         }
+        SalesboothMetrics.ReminderTick(reminderName);
         await SettleDeadlines();
         await ArmDeadline();
     }

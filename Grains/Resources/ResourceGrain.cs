@@ -5,6 +5,7 @@ using Grains.Interfaces.Events;
 using Grains.Interfaces.Idempotency;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
+using Grains.Interfaces.Telemetry;
 using Grains.Platform;
 using Grains.Projections;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,7 +46,7 @@ public interface IResourceState<TRecord> : IHoldsDerivedRows where TRecord : cla
 public abstract class ResourceGrain<TState, TRecord>(
     IPersistentState<TState> state,
     IProjectionStore projections,
-    ILogger logger) : Grain, IAppliesKeyedChanges
+    ILogger logger) : Grain, IAppliesKeyedChanges, IRemindable
     where TState : class, IResourceState<TRecord>, new()
     where TRecord : class
 {
@@ -55,8 +56,19 @@ public abstract class ResourceGrain<TState, TRecord>(
     private static readonly TimeSpan RetryDue = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetryPeriod = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Armed when a hand-off fails: the timer retries while this activation lives, the reminder outlives it (a grain
+    /// deactivated or its silo lost before the retry would otherwise keep committed events in its stored outbox until
+    /// someone happens to call it again). The reminder's tick activates the grain, whose activation hands them on.
+    /// </summary>
+    public const string OutboxReminder = "outbox-hand-off";
+
+    private static readonly TimeSpan OutboxReminderDue = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan OutboxReminderPeriod = TimeSpan.FromMinutes(1);
+
     private IGrainTimer? projectionRetry;
     private IGrainTimer? eventRetry;
+    private bool outboxReminderArmed;
 
     // The state in memory is ahead of the stored one in what needs no write of its own (the trimmed outbox, the
     // projection version, a derived grain's hand-off marks); the next change or the deactivation writes it.
@@ -223,6 +235,19 @@ public abstract class ResourceGrain<TState, TRecord>(
     /// <summary>A derived grain's own hand-off after a change whose derived rows were not in its transaction (e.g. the deal's audit entries).</summary>
     protected virtual Task AfterCommit() => Task.CompletedTask;
 
+    public virtual async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != OutboxReminder)
+        {
+            return;
+        }
+        SalesboothMetrics.ReminderTick(reminderName);
+        // The activation this tick caused has handed the stored outbox on already (OnActivateAsync); this also covers a
+        // live activation whose timer has not succeeded yet.
+        outboxReminderArmed = true;
+        await HandOnEvents(persistTrim: true);
+    }
+
     private async Task HandOnEvents(bool persistTrim)
     {
         switch (await OutboxRelay.DrainAsync(GrainFactory, Partition, state, s => s.Outbox, logger, GrainKey, persistTrim))
@@ -230,13 +255,54 @@ public abstract class ResourceGrain<TState, TRecord>(
             case OutboxDrain.Drained:
                 eventRetry?.Dispose();
                 eventRetry = null;
+                await DisarmOutboxReminder();
                 break;
             case OutboxDrain.RetryLater:
                 eventRetry ??= this.RegisterGrainTimer(_ => HandOnEvents(persistTrim: true), RetryDue, RetryPeriod);
+                await ArmOutboxReminder();
                 break;
             default:
                 DeactivateOnIdle();
                 break;
+        }
+    }
+
+    private async Task ArmOutboxReminder()
+    {
+        if (outboxReminderArmed)
+        {
+            return;
+        }
+        try
+        {
+            await this.RegisterOrUpdateReminder(OutboxReminder, OutboxReminderDue, OutboxReminderPeriod);
+            outboxReminderArmed = true;
+        }
+        catch (Exception ex)
+        {
+            // The reminder table is in the same PostgreSQL: the timer keeps retrying while this activation lives.
+            logger.LogWarning(ex, "Arming the outbox reminder of {Resource} failed; the timer retries meanwhile", GrainKey);
+        }
+    }
+
+    private async Task DisarmOutboxReminder()
+    {
+        if (!outboxReminderArmed)
+        {
+            return;
+        }
+        try
+        {
+            if (await this.GetReminder(OutboxReminder) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            outboxReminderArmed = false;
+        }
+        catch (Exception ex)
+        {
+            // Harmless: the next tick finds the outbox empty and tries again.
+            logger.LogInformation(ex, "Removing the outbox reminder of {Resource} failed", GrainKey);
         }
     }
 

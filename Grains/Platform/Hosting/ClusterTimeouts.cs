@@ -31,4 +31,14 @@ public static class ClusterTimeouts
     /// room for a loaded machine; a call that outlives it is answered 503 transient_error with Retry-After.
     /// </summary>
     public static readonly TimeSpan Response = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The longest an API request's grain call may go unanswered from a client (ApiHost in client mode). A call in
+    /// flight on a silo that dies is only known lost when this runs out (nothing answers it; the gateway that forwarded
+    /// it keeps no record), so it bounds how long a silo's death stalls a client: measured on this machine the failing
+    /// window after a kill -9 is about this plus the 1 s in-flight hold of an Idempotency-Key (SiloProcessLossTests).
+    /// 5 s is far above an API call's normal latency (milliseconds; seconds only on a saturated machine), and a call
+    /// that outlives it is answered 503 transient_error with Retry-After, which a client retries under its key.
+    /// </summary>
+    public static readonly TimeSpan ClientResponse = TimeSpan.FromSeconds(5);
 }

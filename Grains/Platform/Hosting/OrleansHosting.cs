@@ -99,7 +99,7 @@ public static class OrleansHosting
             .AddDashboard()
             .AddActivityPropagation();
         client.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
-        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.Response);
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.ClientResponse);
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = ClusterTimeouts.GatewayListRefresh);
         client.Services.AllowStorageExceptions();
         client.Services.TryAddSingleton(TimeProvider.System);

@@ -79,6 +79,16 @@ public sealed class ProgramProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGTERM, as an orchestrator stops a process (the host's graceful shutdown).</summary>
+    public void Terminate()
+    {
+        if (!process.HasExited)
+        {
+            using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            kill?.WaitForExit();
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         Kill();

@@ -86,6 +86,36 @@ public sealed class WritePathPostgresTests
         Assert.Equal(["deal.created", "deal.item_added", "deal.status_changed"], await EventTypes(database, partition));
     }
 
+    /// <summary>
+    /// The loss the silo-kill drill found (SiloProcessLossTests): a change commits, its hand-off fails, and the grain
+    /// is gone (deactivated, or its silo lost) before its retry timer succeeds; nothing calls it again. The reminder
+    /// armed by the failed hand-off activates it and the events reach the log without any client call.
+    /// </summary>
+    [PostgresFact]
+    public async Task Events_a_failed_hand_off_left_behind_reach_the_log_after_the_silo_dies_without_another_call()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync("write_orphan");
+        await using var cluster = new PostgresCluster(database);
+        var first = await cluster.StartSiloAsync();
+        var client = await cluster.StartClientAsync();
+        var partition = $"{ResourceIds.New("ten")}:live";
+        await Execute(database, $"""
+            CREATE FUNCTION fail_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected log failure'; END $$;
+            CREATE TRIGGER fail_log BEFORE INSERT ON event_log FOR EACH ROW WHEN (NEW.partition = '{partition}') EXECUTE FUNCTION fail_log();
+            """);
+        var productId = await NewProduct(client, partition);
+        var productEvents = $"SELECT count(*) FROM event_log WHERE partition = '{partition}' AND event_type = 'product.created' AND data LIKE '%{productId}%'";
+        Assert.Equal(0, await Scalar(database, productEvents));
+
+        await cluster.StartSiloAsync();
+        await cluster.KillSiloAsync(first);
+        await Execute(database, "DROP TRIGGER fail_log ON event_log");
+
+        // No call to the product: only its reminder can bring the event to the log.
+        var logged = await Eventually.Get(() => Scalar(database, productEvents), n => n >= 1, TimeSpan.FromSeconds(150), "the product's event logged");
+        Assert.Equal(1, logged);
+    }
+
     [PostgresFact]
     public async Task A_keyed_create_retried_after_its_silo_died_is_answered_from_the_committed_change_not_run_again()
     {
