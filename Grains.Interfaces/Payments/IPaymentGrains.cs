@@ -1,0 +1,45 @@
+using Grains.Interfaces.Deals;
+
+namespace Grains.Interfaces.Payments;
+
+/// <summary>
+/// The payment face of the deal grain (same key <c>{tenant}:{env}/deal_…</c>): each call that talks to Stripe does so
+/// before the deal's write, with an idempotency key of ours, and records what Stripe answered in one change.
+/// </summary>
+public interface IDealPaymentsGrain : IGrainWithStringKey
+{
+    /// <param name="amount">Major units; null charges <c>deposit_required</c> while nothing is paid, else the balance due.</param>
+    Task<PaymentIntentCreated> CreatePaymentIntent(decimal? amount, string? currency, DealActor actor);
+
+    Task<PaymentOutcome> Capture(string paymentIntentId, decimal? amountToCapture, DealActor actor);
+
+    /// <param name="amount">Null refunds everything captured and not yet refunded.</param>
+    Task<PaymentOutcome> Refund(decimal? amount, string? reason, DealActor actor);
+
+    Task<PaymentOutcome> RecordManual(ManualPaymentInput payment, DealActor actor);
+
+    Task<DealPaymentView> Payments();
+
+    /// <summary>A verified Stripe event for one of this deal's intents; the same event id twice changes nothing.</summary>
+    Task<PaymentOutcome?> ApplyStripeEvent(StripeEventInput stripeEvent);
+}
+
+/// <summary>The tenant+environment's payment settings and Stripe credentials (key <c>{tenant}:{env}</c>).</summary>
+public interface IPaymentSettingsGrain : IGrainWithStringKey
+{
+    Task<PaymentSettingsView> Get();
+
+    Task<PaymentSettingsView> Save(PaymentSettingsInput input);
+
+    Task<StripeConnectLink> Connect();
+
+    Task<PaymentSettingsView> Disconnect();
+}
+
+/// <summary>A PaymentIntent id → the deal grain that made it (key <c>pi_…</c>): routes charge events and tenant-checks lookups.</summary>
+public interface IPaymentIntentLocatorGrain : IGrainWithStringKey
+{
+    Task Register(string dealGrainKey);
+
+    Task<string?> DealGrainKey();
+}
