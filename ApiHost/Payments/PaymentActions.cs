@@ -66,8 +66,9 @@ public static partial class PaymentActions
     {
         var amount = p.Fields.Decimal("amount", min: 0.01m, max: 1_000_000_000_000m);
         var currency = p.Fields.Currency("currency");
+        var capture = p.Fields.Enum("capture_method", PaymentKeys.CaptureMethods) ?? "automatic";
         var deal = RequireDeal(p);
-        return ApiResults.Ok(PaymentContract.Intent(await deal.CreatePaymentIntent(amount, currency, p.Actor)));
+        return ApiResults.Ok(PaymentContract.Intent(await deal.CreatePaymentIntent(new PaymentIntentRequest(amount, currency, capture), p.Actor)));
     }
 
     private static async Task<IResult> Capture(PaymentPost p)

@@ -8,8 +8,7 @@ namespace Grains.Interfaces.Payments;
 /// </summary>
 public interface IDealPaymentsGrain : IGrainWithStringKey
 {
-    /// <param name="amount">Major units; null charges <c>deposit_required</c> while nothing is paid, else the balance due.</param>
-    Task<PaymentIntentCreated> CreatePaymentIntent(decimal? amount, string? currency, DealActor actor);
+    Task<PaymentIntentCreated> CreatePaymentIntent(PaymentIntentRequest request, DealActor actor);
 
     Task<PaymentOutcome> Capture(string paymentIntentId, decimal? amountToCapture, DealActor actor);
 

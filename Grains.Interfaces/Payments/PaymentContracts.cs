@@ -131,3 +131,11 @@ public sealed record PaymentSettingsInput(
 
 [GenerateSerializer, Immutable, Alias("payments.connect-link")]
 public sealed record StripeConnectLink([property: Id(0)] string Url, [property: Id(1)] string AccountId);
+
+/// <param name="Amount">Major units; null charges <c>deposit_required</c> while nothing is paid, else the balance due.</param>
+/// <param name="CaptureMethod"><c>automatic</c> (default) or <c>manual</c>: authorise now, capture later (action=capture).</param>
+[GenerateSerializer, Immutable, Alias("payments.intent-request")]
+public sealed record PaymentIntentRequest(
+    [property: Id(0)] decimal? Amount,
+    [property: Id(1)] string? Currency,
+    [property: Id(2)] string CaptureMethod = "automatic");

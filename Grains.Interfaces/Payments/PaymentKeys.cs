@@ -8,6 +8,8 @@ public static class PaymentKeys
 
     public const decimal MinimumManualAmount = 0.01m;
 
+    public static readonly IReadOnlyList<string> CaptureMethods = ["automatic", "manual"];
+
     // History entry types.
     public const string IntentCreated = "intent_created";
     public const string PaymentReceived = "payment_received";

@@ -24,8 +24,9 @@ public sealed partial class DealGrain : IDealPaymentsGrain
 
     private DealPayments PaymentState => Current.Payments ?? DealPayments.None;
 
-    public async Task<PaymentIntentCreated> CreatePaymentIntent(decimal? amount, string? currency, DealActor actor)
+    public async Task<PaymentIntentCreated> CreatePaymentIntent(PaymentIntentRequest request, DealActor actor)
     {
+        var (amount, currency, captureMethod) = request;
         var current = Existing();
         PaymentRules.EnsurePayable(current);
         if (currency is not null && !string.Equals(currency, current.Currency, StringComparison.OrdinalIgnoreCase))
@@ -39,7 +40,7 @@ public sealed partial class DealGrain : IDealPaymentsGrain
         var session = await Stripe.ForPartition(Partition);
 
         // An intent the customer can still pay, for the same amount, is handed out again rather than duplicated.
-        foreach (var open in payments.Intents.Where(i => i.Amount == charge && PaymentRules.OpenStatuses.Contains(i.Status)).Reverse())
+        foreach (var open in payments.Intents.Where(i => i.Amount == charge && i.CaptureMethod == captureMethod && PaymentRules.OpenStatuses.Contains(i.Status)).Reverse())
         {
             var seen = await session.GetIntent(open.Id);
             if (PaymentRules.OpenStatuses.Contains(seen.Status))
@@ -52,10 +53,10 @@ public sealed partial class DealGrain : IDealPaymentsGrain
         {
             Amount = minor,
             Currency = current.Currency.ToLowerInvariant(),
-            CaptureMethod = "automatic",
+            CaptureMethod = captureMethod,
             Description = current.Title,
             Metadata = new Dictionary<string, string> { [PaymentKeys.DealMetadataKey] = GrainKey, ["deal_id"] = current.Id },
-        }, PaymentRules.IdempotencyKey(GrainKey, "payment_intent", Current.Version, $"{minor} {current.Currency}"));
+        }, PaymentRules.IdempotencyKey(GrainKey, "payment_intent", Current.Version, $"{minor} {current.Currency} {captureMethod}"));
         await GrainFactory.GetGrain<IPaymentIntentLocatorGrain>(intent.Id).Register(GrainKey);
         var created = new PaymentIntentCreated(intent.Id, intent.ClientSecret, charge, current.Currency, intent.Status, current.Id);
         if (payments.Intents.Any(i => i.Id == intent.Id))
@@ -63,7 +64,7 @@ public sealed partial class DealGrain : IDealPaymentsGrain
             return created;
         }
         var now = time.GetUtcNow();
-        var record = new PaymentIntentRecord(intent.Id, charge, current.Currency, intent.Status, 0m, 0m, intent.CaptureMethod ?? "automatic", null, now, now);
+        var record = new PaymentIntentRecord(intent.Id, charge, current.Currency, intent.Status, 0m, 0m, captureMethod, null, now, now);
         var entry = HistoryEntry(PaymentKeys.IntentCreated, charge, current.Currency, intent.Id, actor, now);
         var next = payments with { Intents = [.. payments.Intents, record], History = [.. payments.History, entry] };
         // The stored result (a keyed replay's answer) leaves the client secret out; a replay asks Stripe for it again.

@@ -71,6 +71,7 @@ public sealed class FakeStripe : IAsyncDisposable
     /// <summary>The customer paid (automatic capture): succeeded, amount received; returns the intent as Stripe now shows it.</summary>
     public JsonObject Succeed(string intentId) => Change(intentId, pi =>
     {
+        Assert.NotEqual("manual", (string?)pi["capture_method"]);
         pi["status"] = "succeeded";
         pi["amount_received"] = (long)pi["amount"]!;
         pi["latest_charge"] = ChargeOf(intentId);
@@ -79,8 +80,8 @@ public sealed class FakeStripe : IAsyncDisposable
     /// <summary>The card was authorised on a manual-capture intent: requires_capture.</summary>
     public JsonObject Authorize(string intentId) => Change(intentId, pi =>
     {
+        Assert.Equal("manual", (string?)pi["capture_method"]);
         pi["status"] = "requires_capture";
-        pi["capture_method"] = "manual";
         pi["amount_capturable"] = (long)pi["amount"]!;
         pi["latest_charge"] = ChargeOf(intentId);
     });
