@@ -25,9 +25,12 @@ public static partial class PaymentActions
 
     public static readonly ActionMap<PaymentPostHandler> Map = new ActionMap<PaymentPostHandler>("POST")
         .Add("create-intent", CreateIntentAction)
+        .Add("confirm", Confirm)
         .Add("capture", Capture)
         .Add("refund", Refund)
         .Add("record-manual", RecordManual)
+        .Add("poll-intent", PollIntent)
+        .Add("generate-link", GenerateLink)
         .Add("save-settings", SaveSettings)
         .Add("connect-stripe", Connect)
         .Add("disconnect-stripe", Disconnect);
@@ -69,6 +72,55 @@ public static partial class PaymentActions
         var capture = p.Fields.Enum("capture_method", PaymentKeys.CaptureMethods) ?? "automatic";
         var deal = RequireDeal(p);
         return ApiResults.Ok(PaymentContract.Intent(await deal.CreatePaymentIntent(new PaymentIntentRequest(amount, currency, capture), p.Actor)));
+    }
+
+    private static async Task<IResult> Confirm(PaymentPost p)
+    {
+        var intentId = p.Fields.String("payment_intent_id", required: true, maxLength: 255);
+        var deal = RequireDeal(p);
+        var outcome = await deal.Confirm(intentId!, p.Actor);
+        return ApiResults.Ok(IntentOutcome(outcome), outcome.View.DealVersion);
+    }
+
+    /// <summary><c>{payment_intent_id*}</c>: the intent must be one of the caller's deals' (found by id), else 404.</summary>
+    private static async Task<IResult> PollIntent(PaymentPost p)
+    {
+        var intentId = p.Fields.String("payment_intent_id", required: true, maxLength: 255);
+        p.Fields.ThrowIfInvalid();
+        var dealKey = await p.Grains.GetGrain<IPaymentIntentLocatorGrain>(intentId!).DealGrainKey();
+        if (dealKey is null || !dealKey.StartsWith(p.Http.Caller().Partition + "/", StringComparison.Ordinal))
+        {
+            throw new ApiException(ApiError.NotFound("Payment intent not found"));
+        }
+        var outcome = await p.Grains.GetGrain<IDealPaymentsGrain>(dealKey).PollIntent(intentId!, p.Actor);
+        return ApiResults.Ok(IntentOutcome(outcome), outcome.View.DealVersion);
+    }
+
+    private static async Task<IResult> GenerateLink(PaymentPost p)
+    {
+        var success = p.Fields.Url("success_url");
+        var cancel = p.Fields.Url("cancel_url");
+        var deal = RequireDeal(p);
+        var link = await deal.GenerateLink(success, cancel, p.Actor);
+        return ApiResults.Ok(new JsonObject
+        {
+            ["payment_link"] = link.Url,
+            ["checkout_session_id"] = link.Id,
+            ["amount"] = PaymentContract.Amount(link.Amount, link.Currency),
+            ["currency"] = link.Currency.ToLowerInvariant(),
+            ["expires_at"] = link.ExpiresAt,
+        });
+    }
+
+    private static JsonObject IntentOutcome(PaymentOutcome outcome)
+    {
+        var intent = outcome.Intent!;
+        var data = PaymentContract.IntentRecord(intent);
+        data["deal_id"] = outcome.View.DealId;
+        data["payment_status"] = outcome.View.PaymentStatus;
+        data["deal_status"] = outcome.View.DealStatus;
+        data["balance_due"] = PaymentContract.Amount(outcome.View.BalanceDue, outcome.View.Currency);
+        return data;
     }
 
     private static async Task<IResult> Capture(PaymentPost p)

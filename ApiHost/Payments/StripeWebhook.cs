@@ -60,7 +60,7 @@ public static class StripeWebhook
         return e.Data.Object switch
         {
             PaymentIntent pi => new StripeEventInput(e.Id, e.Type, pi.Id, pi.Status, pi.Amount, pi.AmountReceived, null, pi.Currency,
-                pi.LastPaymentError?.Message),
+                pi.LastPaymentError?.Message, pi.Metadata?.GetValueOrDefault(PaymentKeys.CheckoutMetadataKey), pi.CaptureMethod),
             Charge charge when charge.PaymentIntentId is { } intentId => new StripeEventInput(e.Id, e.Type, intentId, null, null, null,
                 charge.AmountRefunded, charge.Currency, null),
             _ => null,

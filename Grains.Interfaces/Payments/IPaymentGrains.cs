@@ -17,6 +17,15 @@ public interface IDealPaymentsGrain : IGrainWithStringKey
 
     Task<PaymentOutcome> RecordManual(ManualPaymentInput payment, DealActor actor);
 
+    /// <summary>Confirms an intent the customer attached a payment method to; a decline is recorded (payment_failed), not thrown.</summary>
+    Task<PaymentOutcome> Confirm(string paymentIntentId, DealActor actor);
+
+    /// <summary>Asks Stripe for the intent's state and records what changed (a payment whose webhook was lost is found this way).</summary>
+    Task<PaymentOutcome> PollIntent(string paymentIntentId, DealActor actor);
+
+    /// <summary>A Stripe Checkout Session for the amount due (deposit first, as for an intent).</summary>
+    Task<CheckoutRecord> GenerateLink(string? successUrl, string? cancelUrl, DealActor actor);
+
     Task<DealPaymentView> Payments();
 
     /// <summary>A verified Stripe event for one of this deal's intents; the same event id twice changes nothing.</summary>

@@ -43,7 +43,8 @@ public sealed record CheckoutRecord(
     [property: Id(2)] string Currency,
     [property: Id(3)] string Url,
     [property: Id(4)] DateTimeOffset ExpiresAt,
-    [property: Id(5)] DateTimeOffset CreatedAt);
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] string Reference);
 
 /// <param name="Type">One of <see cref="PaymentKeys"/>' history types.</param>
 [GenerateSerializer, Immutable, Alias("payments.history")]
@@ -102,7 +103,9 @@ public sealed record StripeEventInput(
     [property: Id(5)] long? AmountReceivedMinor,
     [property: Id(6)] long? AmountRefundedMinor,
     [property: Id(7)] string Currency,
-    [property: Id(8)] string? LastError);
+    [property: Id(8)] string? LastError,
+    [property: Id(9)] string? CheckoutReference = null,
+    [property: Id(10)] string? CaptureMethod = null);
 
 [GenerateSerializer, Immutable, Alias("payments.manual")]
 public sealed record ManualPaymentInput(

@@ -44,4 +44,7 @@ public static class PaymentKeys
 
     /// <summary>PaymentIntent metadata naming the deal grain (<c>{tenant}:{env}/deal_…</c>).</summary>
     public const string DealMetadataKey = "salesbooth_deal";
+
+    /// <summary>PaymentIntent metadata (set through the Checkout Session) naming the deal's checkout that made it.</summary>
+    public const string CheckoutMetadataKey = "salesbooth_checkout";
 }

@@ -68,11 +68,13 @@ public static class PaymentRules
     /// Stripe's idempotency key for a call: a keyed request's key (so its retry, after any crash, reaches the same
     /// Stripe object), else the deal's version (a retry against an unchanged deal is the same call).
     /// </summary>
-    public static string IdempotencyKey(string dealGrainKey, string operation, long dealVersion, string detail)
+    /// <param name="detail">What makes the call (amount, currency, intent); null for calls whose outcome depends on
+    /// Stripe-side state the deal does not hold (confirm), which get a fresh key unless the request is keyed.</param>
+    public static string IdempotencyKey(string dealGrainKey, string operation, long dealVersion, string? detail)
     {
         var basis = KeyedChanges.Current is { } keyed
             ? $"{dealGrainKey}\n{operation}\nkey:{keyed.Key}\n{keyed.Fingerprint}"
-            : $"{dealGrainKey}\n{operation}\nv{dealVersion}\n{detail}";
+            : detail is null ? $"{dealGrainKey}\n{operation}\n{Guid.NewGuid():N}" : $"{dealGrainKey}\n{operation}\nv{dealVersion}\n{detail}";
         return "sb_" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(basis)))[..40];
     }
 

@@ -56,6 +56,22 @@ public sealed class StripeSession(IStripeClient client, string? connectedAccount
         Call(() => new PaymentIntentService(client).CaptureAsync(id, new PaymentIntentCaptureOptions { AmountToCapture = amountToCapture },
             Request(idempotencyKey)));
 
+    /// <summary>Confirms server-side; a card decline comes back as the intent Stripe declined (its last_payment_error set).</summary>
+    public Task<PaymentIntent> Confirm(string id, string idempotencyKey) => Call(async () =>
+    {
+        try
+        {
+            return await new PaymentIntentService(client).ConfirmAsync(id, new PaymentIntentConfirmOptions(), Request(idempotencyKey));
+        }
+        catch (StripeException ex) when (ex.StripeError is { Type: "card_error", PaymentIntent: { } declined })
+        {
+            return declined;
+        }
+    });
+
+    public Task<Stripe.Checkout.Session> CreateCheckout(Stripe.Checkout.SessionCreateOptions create, string idempotencyKey) =>
+        Call(() => new Stripe.Checkout.SessionService(client).CreateAsync(create, Request(idempotencyKey)));
+
     public Task<Refund> Refund(string paymentIntentId, long amount, string? reason, string idempotencyKey) =>
         Call(() => new RefundService(client).CreateAsync(new RefundCreateOptions
         {

@@ -32,7 +32,7 @@ public sealed class FakeStripe : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> owners = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Fingerprint, int Status, string Body)> idempotent = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<string> rejectedKeys = [];
-    private readonly Lock gate = new();
+    private readonly object gate = new();
     private int intentsCreated;
     private int refundsCreated;
 
@@ -91,6 +91,43 @@ public sealed class FakeStripe : IAsyncDisposable
         pi["status"] = "requires_payment_method";
         pi["last_payment_error"] = new JsonObject { ["type"] = "card_error", ["code"] = "card_declined", ["message"] = message };
     });
+
+    /// <summary>The customer entered a card in Stripe.js: the intent carries a payment method (confirm needs one).</summary>
+    public JsonObject AttachPaymentMethod(string intentId, string paymentMethod) => Change(intentId, pi =>
+    {
+        pi["payment_method"] = paymentMethod;
+        pi["status"] = "requires_confirmation";
+    });
+
+    /// <summary>The customer paid on the hosted Checkout page: Stripe makes the session's intent (with its payment_intent_data) and it succeeds.</summary>
+    public JsonObject CompleteCheckout(string sessionId)
+    {
+        var session = objects[sessionId];
+        var id = "pi_" + Random(24);
+        var amount = (long)session["amount_total"]!;
+        var pi = new JsonObject
+        {
+            ["id"] = id,
+            ["object"] = "payment_intent",
+            ["amount"] = amount,
+            ["amount_capturable"] = 0L,
+            ["amount_received"] = amount,
+            ["capture_method"] = "automatic_async",
+            ["client_secret"] = $"{id}_secret_{Random(24)}",
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["currency"] = session["currency"]!.DeepClone(),
+            ["last_payment_error"] = null,
+            ["latest_charge"] = ChargeOf(id),
+            ["livemode"] = false,
+            ["metadata"] = session["payment_intent_metadata"]!.DeepClone(),
+            ["status"] = "succeeded",
+        };
+        objects[id] = pi;
+        owners[id] = owners[sessionId];
+        session["payment_intent"] = id;
+        session["status"] = "complete";
+        return (JsonObject)pi.DeepClone();
+    }
 
     /// <summary>The charge behind an intent as Stripe shows it in <c>charge.refunded</c>.</summary>
     public JsonObject Charge(string intentId)
@@ -191,6 +228,53 @@ public sealed class FakeStripe : IAsyncDisposable
                 p["amount_received"] = amount;
                 p["amount_capturable"] = 0L;
             });
+        }));
+        app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext http, string id) => Handle(http, (scope, form) =>
+        {
+            var pi = Owned(scope, id);
+            var method = form.GetValueOrDefault("payment_method") ?? (string?)pi["payment_method"]
+                ?? throw new StripeError(400, "invalid_request_error", "payment_intent_unexpected_state",
+                    "You cannot confirm this PaymentIntent because it's missing a payment method.");
+            if (method == "pm_card_chargeDeclined")
+            {
+                var declined = Fail(id, "Your card was declined.");
+                throw new StripeError(402, "card_error", "card_declined", "Your card was declined.", declined);
+            }
+            return Change(id, p =>
+            {
+                var manual = (string?)p["capture_method"] == "manual";
+                p["status"] = manual ? "requires_capture" : "succeeded";
+                p[manual ? "amount_capturable" : "amount_received"] = (long)p["amount"]!;
+                p["latest_charge"] = ChargeOf(id);
+                p["last_payment_error"] = null;
+            });
+        }));
+        app.MapPost("/v1/checkout/sessions", (HttpRequest request) => Handle(request.HttpContext, (scope, form) =>
+        {
+            var unitAmount = RequiredLong(form, "line_items[0][price_data][unit_amount]");
+            var quantity = long.Parse(form.GetValueOrDefault("line_items[0][quantity]") ?? "1", CultureInfo.InvariantCulture);
+            var id = "cs_test_" + Random(24);
+            var session = new JsonObject
+            {
+                ["id"] = id,
+                ["object"] = "checkout.session",
+                ["amount_total"] = unitAmount * quantity,
+                ["currency"] = Required(form, "line_items[0][price_data][currency]"),
+                ["mode"] = Required(form, "mode"),
+                ["status"] = "open",
+                ["payment_status"] = "unpaid",
+                ["payment_intent"] = null,
+                ["client_reference_id"] = form.GetValueOrDefault("client_reference_id"),
+                ["success_url"] = form.GetValueOrDefault("success_url"),
+                ["cancel_url"] = form.GetValueOrDefault("cancel_url"),
+                ["url"] = $"https://checkout.stripe.com/pay/{id}",
+                ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["expires_at"] = DateTimeOffset.UtcNow.AddHours(24).ToUnixTimeSeconds(),
+                ["livemode"] = false,
+                ["metadata"] = Metadata(form),
+                ["payment_intent_metadata"] = Metadata(form, "payment_intent_data[metadata]["),
+            };
+            return Store(scope, session);
         }));
         app.MapPost("/v1/refunds", (HttpRequest request) => Handle(request.HttpContext, (scope, form) =>
         {
@@ -321,9 +405,9 @@ public sealed class FakeStripe : IAsyncDisposable
 
     private static string ChargeOf(string intentId) => "ch_" + intentId[3..];
 
-    private static JsonObject Metadata(Dictionary<string, string> form) =>
-        new([.. form.Where(f => f.Key.StartsWith("metadata[", StringComparison.Ordinal) && f.Key.EndsWith(']'))
-            .Select(f => KeyValuePair.Create(f.Key[9..^1], (JsonNode?)f.Value))]);
+    private static JsonObject Metadata(Dictionary<string, string> form, string prefix = "metadata[") =>
+        new([.. form.Where(f => f.Key.StartsWith(prefix, StringComparison.Ordinal) && f.Key.EndsWith(']'))
+            .Select(f => KeyValuePair.Create(f.Key[prefix.Length..^1], (JsonNode?)f.Value))]);
 
     private static string Required(Dictionary<string, string> form, string name) =>
         form.TryGetValue(name, out var value) && value.Length > 0
@@ -337,13 +421,13 @@ public sealed class FakeStripe : IAsyncDisposable
 
     private static string Random(int length) => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(length / 2 + 1))[..length];
 
-    private sealed class StripeError(int status, string type, string? code, string text) : Exception(text)
+    private sealed class StripeError(int status, string type, string? code, string text, JsonObject? paymentIntent = null) : Exception(text)
     {
         public int Status => status;
 
         public string Body => new JsonObject
         {
-            ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = Message },
+            ["error"] = new JsonObject { ["type"] = type, ["code"] = code, ["message"] = Message, ["payment_intent"] = paymentIntent?.DeepClone() },
         }.ToJsonString();
     }
 }

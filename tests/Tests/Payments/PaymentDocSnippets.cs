@@ -137,4 +137,25 @@ public static class PaymentDocSnippets
         -H "Content-Type: application/json" \
         -d '{}'
         """;
+
+    public const string Confirm = """
+        curl -X POST https://api.salesbooth.com/v1/payments?action=confirm \
+        -H "Authorization: Bearer sb_test_example_key_do_not_use" \
+        -H "Content-Type: application/json" \
+        -d '{ "deal_id": "deal_xxxxx", "payment_intent_id": "pi_xxxxx" }'
+        """;
+
+    public const string PollIntent = """
+        curl -X POST https://api.salesbooth.com/v1/payments?action=poll-intent \
+        -H "Authorization: Bearer sb_test_example_key_do_not_use" \
+        -H "Content-Type: application/json" \
+        -d '{ "payment_intent_id": "pi_xxxxx" }'
+        """;
+
+    public const string GenerateLink = """
+        curl -X POST https://api.salesbooth.com/v1/payments?action=generate-link \
+        -H "Authorization: Bearer sb_test_example_key_do_not_use" \
+        -H "Content-Type: application/json" \
+        -d '{ "deal_id": "deal_abc123" }'
+        """;
 }
