@@ -63,6 +63,8 @@ public static class StripeWebhook
                 pi.LastPaymentError?.Message, pi.Metadata?.GetValueOrDefault(PaymentKeys.CheckoutMetadataKey), pi.CaptureMethod),
             Charge charge when charge.PaymentIntentId is { } intentId => new StripeEventInput(e.Id, e.Type, intentId, null, null, null,
                 charge.AmountRefunded, charge.Currency, null),
+            Dispute dispute when dispute.PaymentIntentId is { } intentId => new StripeEventInput(e.Id, e.Type, intentId, null, null, null, null,
+                dispute.Currency, null, DisputeStatus: dispute.Status, DisputeAmountMinor: dispute.Amount),
             _ => null,
         };
     }

@@ -105,7 +105,9 @@ public sealed record StripeEventInput(
     [property: Id(7)] string Currency,
     [property: Id(8)] string? LastError,
     [property: Id(9)] string? CheckoutReference = null,
-    [property: Id(10)] string? CaptureMethod = null);
+    [property: Id(10)] string? CaptureMethod = null,
+    [property: Id(11)] string? DisputeStatus = null,
+    [property: Id(12)] long? DisputeAmountMinor = null);
 
 [GenerateSerializer, Immutable, Alias("payments.manual")]
 public sealed record ManualPaymentInput(

@@ -19,6 +19,7 @@ public static class PaymentKeys
     public const string Refund = "refund";
     public const string ManualPayment = "manual_payment";
     public const string CheckoutCreated = "checkout_created";
+    public const string Dispute = "dispute";
 
     // Deal payment statuses (payment_status): Stripe's names where Stripe has one.
     public const string StatusUnpaid = "unpaid";
@@ -33,7 +34,8 @@ public static class PaymentKeys
     public static readonly IReadOnlyList<string> HandledEvents =
     [
         "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled", "payment_intent.amount_capturable_updated",
-        "charge.refunded",
+        "charge.refunded", "charge.dispute.created", "charge.dispute.updated", "charge.dispute.closed", "charge.dispute.funds_withdrawn",
+        "charge.dispute.funds_reinstated",
     ];
 
     /// <summary>Webhook verification window (Stripe's default), seconds.</summary>

@@ -28,6 +28,10 @@ public sealed partial class DealGrain
             return null;
         }
         var now = time.GetUtcNow();
+        if (stripeEvent.DisputeStatus is { } disputeStatus)
+        {
+            return await RecordDispute(current, intent, stripeEvent, disputeStatus, now);
+        }
         // Stripe does not guarantee order: a late failure or cancellation never undoes a success.
         var status = intent.Status == "succeeded" ? "succeeded" : stripeEvent.Status ?? intent.Status;
         var failed = stripeEvent.Type == "payment_intent.payment_failed";
@@ -225,6 +229,32 @@ public sealed partial class DealGrain
             payment_status = PaymentRules.Status(deal, payments),
             refunded_at = entry.At,
         });
+
+    /// <summary>
+    /// A dispute (chargeback) on one of the deal's payments goes into its history; the document names no deal event or
+    /// status for it, so the deal stays where it is (money a lost dispute takes back shows in Stripe, not as a refund here).
+    /// </summary>
+    private async Task<PaymentOutcome> RecordDispute(DealView current, PaymentIntentRecord intent, StripeEventInput e, string disputeStatus,
+        DateTimeOffset now)
+    {
+        var payments = PaymentState;
+        var amount = e.DisputeAmountMinor is { } minor ? PaymentAmounts.FromMinor(minor, intent.Currency) : intent.AmountReceived;
+        var entry = HistoryEntry(PaymentKeys.Dispute, amount, intent.Currency, intent.Id, StripeActor, now) with
+        {
+            Notes = $"{e.Type}: {disputeStatus}",
+            StripeEventId = e.EventId,
+        };
+        var next = payments with
+        {
+            History = [.. payments.History, entry],
+            AppliedStripeEvents = [.. payments.AppliedStripeEvents.TakeLast(PaymentKeys.MaxRememberedEvents - 1), e.EventId],
+        };
+        var deal = Stamp(current, now);
+        var outcome = new PaymentOutcome(intent, entry, PaymentView(deal, next));
+        await CommitAudited(deal, [], StripeActor, $"stripe.{e.Type}", new { payment_intent_id = intent.Id, status = disputeStatus, amount, stripe_event_id = e.EventId },
+            s => s.Payments = next, result: outcome);
+        return outcome;
+    }
 
     private PaymentIntentRecord RecordedIntent(string paymentIntentId) =>
         PaymentState.Intents.FirstOrDefault(i => i.Id == paymentIntentId) ?? throw DomainException.NotFound("Payment intent");

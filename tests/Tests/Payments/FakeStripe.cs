@@ -152,6 +152,22 @@ public sealed class FakeStripe : IAsyncDisposable
         };
     }
 
+    /// <summary>A dispute (chargeback) on the intent's charge, as <c>charge.dispute.*</c> carries it.</summary>
+    public JsonObject Dispute(string intentId, string status) => new()
+    {
+        ["id"] = "du_" + intentId[3..],
+        ["object"] = "dispute",
+        ["amount"] = (long)objects[intentId]["amount_received"]!,
+        ["currency"] = objects[intentId]["currency"]!.DeepClone(),
+        ["charge"] = ChargeOf(intentId),
+        ["payment_intent"] = intentId,
+        ["reason"] = "fraudulent",
+        ["status"] = status,
+        ["livemode"] = false,
+        ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+        ["metadata"] = new JsonObject(),
+    };
+
     /// <summary>An event as Stripe posts it: its JSON and the <c>Stripe-Signature</c> header (<c>t=…,v1=HMAC-SHA256(secret, "t.payload")</c>).</summary>
     public static (string Payload, string Signature) Signed(string type, JsonObject dataObject, string secret, DateTimeOffset at, string? eventId = null)
     {

@@ -166,4 +166,27 @@ public sealed class PaymentFlowTests(PaymentsApi api) : IClassFixture<PaymentsAp
         Assert.Equal(HttpStatusCode.OK, unhandled.StatusCode);
         Assert.False(unhandledBody.GetProperty("data").GetProperty("handled").GetBoolean());
     }
+
+    [Fact]
+    public async Task A_dispute_on_a_payment_is_recorded_once_and_leaves_the_deal_closed()
+    {
+        var tenant = await api.PayingTenantAsync();
+        var deal = await tenant.DealToPayAsync(300m);
+        var intentId = (await tenant.IntentAsync(deal)).Str("payment_intent_id");
+        await api.PaidAsync(intentId);
+
+        var dispute = api.Stripe.Dispute(intentId, "needs_response");
+        var (opened, openedBody) = await api.StripeEventAsync("charge.dispute.created", dispute, eventId: "evt_dispute_created_0001");
+        Assert.True(opened.StatusCode == HttpStatusCode.OK, openedBody.ToString());
+        Assert.True(openedBody.GetProperty("data").GetProperty("handled").GetBoolean());
+        var (again, againBody) = await api.StripeEventAsync("charge.dispute.created", dispute, eventId: "evt_dispute_created_0001");
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.False(againBody.GetProperty("data").GetProperty("handled").GetBoolean());
+
+        var view = await tenant.PaymentsAsync(deal);
+        var entry = Assert.Single(view.GetProperty("history").EnumerateArray(), h => h.Str("type") == "dispute");
+        Assert.Equal(300.00m, entry.Dec("amount"));
+        Assert.Equal("charge.dispute.created: needs_response", entry.Str("notes"));
+        Assert.Equal("closed", view.Str("deal_status"));
+    }
 }
