@@ -19,6 +19,11 @@ public sealed record DealPayments(
     public decimal Refunded => Intents.Sum(i => i.AmountRefunded);
 
     public decimal Net => Received - Refunded;
+
+    /// <summary>These payments with a Stripe event id remembered (the newest <see cref="PaymentKeys.MaxRememberedEvents"/>).</summary>
+    public DealPayments Remembering(string? stripeEventId) => stripeEventId is null
+        ? this
+        : this with { AppliedStripeEvents = [.. AppliedStripeEvents.TakeLast(PaymentKeys.MaxRememberedEvents - 1), stripeEventId] };
 }
 
 /// <param name="Status">Stripe's PaymentIntent status as last seen (<c>requires_payment_method</c> … <c>succeeded</c>, <c>canceled</c>).</param>

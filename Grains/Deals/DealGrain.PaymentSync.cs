@@ -126,12 +126,10 @@ public sealed partial class DealGrain
         var events = new List<OutboxEvent>();
         var received = after.AmountReceived - before.AmountReceived;
         var refunded = after.AmountRefunded - before.AmountRefunded;
-        var next = payments with
+        var next = (payments with
         {
             Intents = payments.Intents.Any(i => i.Id == after.Id) ? [.. payments.Intents.Select(i => i.Id == after.Id ? after : i)] : [.. payments.Intents, after],
-            AppliedStripeEvents = stripeEventId is null ? payments.AppliedStripeEvents
-                : [.. payments.AppliedStripeEvents.TakeLast(PaymentKeys.MaxRememberedEvents - 1), stripeEventId],
-        };
+        }).Remembering(stripeEventId);
         if (received > 0m)
         {
             entries.Add(HistoryEntry(PaymentKeys.PaymentReceived, received, after.Currency, after.Id, actor, now) with { Method = "card", StripeEventId = stripeEventId });
@@ -244,11 +242,7 @@ public sealed partial class DealGrain
             Notes = $"{e.Type}: {disputeStatus}",
             StripeEventId = e.EventId,
         };
-        var next = payments with
-        {
-            History = [.. payments.History, entry],
-            AppliedStripeEvents = [.. payments.AppliedStripeEvents.TakeLast(PaymentKeys.MaxRememberedEvents - 1), e.EventId],
-        };
+        var next = (payments with { History = [.. payments.History, entry] }).Remembering(e.EventId);
         var deal = Stamp(current, now);
         var outcome = new PaymentOutcome(intent, entry, PaymentView(deal, next));
         await CommitAudited(deal, [], StripeActor, $"stripe.{e.Type}", new { payment_intent_id = intent.Id, status = disputeStatus, amount, stripe_event_id = e.EventId },

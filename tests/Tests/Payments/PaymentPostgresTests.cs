@@ -1,8 +1,7 @@
-using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Payments;
 using Grains.Interfaces.Platform;
-using Grains.Interfaces.Products;
+using Tests.Deals;
 using Tests.Infrastructure;
 
 namespace Tests.Payments;
@@ -23,7 +22,7 @@ public sealed class PaymentPostgresTests
         var actor = new DealActor("key_test", "api_key");
 
         await client.GetGrain<IPaymentSettingsGrain>(partition).Save(new PaymentSettingsInput(null, null, "sk_test_" + Guid.NewGuid().ToString("N")));
-        var key = await PendingPaymentDealAsync(client, partition, actor);
+        var key = await EscrowClusterTests.PendingPaymentDealAsync(client, partition);
         var payments = client.GetGrain<IDealPaymentsGrain>(key);
         var created = await payments.CreatePaymentIntent(new PaymentIntentRequest(null, null), actor);
         Assert.Equal(108.90m, created.Amount);
@@ -51,22 +50,5 @@ public sealed class PaymentPostgresTests
         Assert.Single(audit, a => a == "stripe.payment_intent.succeeded");
         Assert.Single(audit, a => a == "payment.intent_created");
         Assert.Equal("verified", (await client.GetGrain<IDealGrain>(key).VerifyAudit()).Status);
-    }
-
-    private static async Task<string> PendingPaymentDealAsync(IClusterClient client, string partition, DealActor actor)
-    {
-        var customerId = ResourceIds.New(CustomerKeys.IdPrefix);
-        await client.GetGrain<ICustomerGrain>(CustomerKeys.Grain(partition, customerId))
-            .Create(new CustomerFields { Name = "Jane Smith", Email = "jane@example.com" });
-        var productId = ResourceIds.New(ProductKeys.IdPrefix);
-        await client.GetGrain<IProductGrain>(ProductKeys.Grain(partition, productId)).Create(new ProductFields { Name = "Plan", Price = 99m });
-        var key = DealKeys.Grain(partition, ResourceIds.New(DealKeys.IdPrefix));
-        var deal = client.GetGrain<IDealGrain>(key);
-        await deal.Create(new DealFields("Paid", customerId, null, "USD", 0.1m, DealKeys.OneTime, null, null, null, null), actor);
-        await deal.AddItem(new DealItemInput(productId, "Plan", 99m, 1), null, actor);
-        await deal.Transition(DealStatuses.InProgress, null, actor);
-        await deal.Sign(new DealSignRequest("api_key", "key_test", null, false), actor);
-        Assert.Equal(DealStatuses.PendingPayment, (await deal.Sign(new DealSignRequest("customer", customerId, customerId, true), actor)).Status);
-        return key;
     }
 }
