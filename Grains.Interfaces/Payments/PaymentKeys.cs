@@ -38,6 +38,9 @@ public static class PaymentKeys
         "charge.dispute.funds_reinstated",
     ];
 
+    /// <summary>How long Stripe keeps an online card authorisation (most cards); an escrow backed by one expires by then.</summary>
+    public static readonly TimeSpan CardAuthorizationWindow = TimeSpan.FromDays(7);
+
     /// <summary>Webhook verification window (Stripe's default), seconds.</summary>
     public const long SignatureToleranceSeconds = 300;
 

@@ -80,6 +80,11 @@ public sealed partial class DealGrain : IDealPaymentsGrain
         PaymentRules.EnsurePayable(current);
         var payments = PaymentState;
         var intent = payments.Intents.FirstOrDefault(i => i.Id == paymentIntentId) ?? throw DomainException.NotFound("Payment intent");
+        if (Current.Escrow is { IsHeld: true } escrow && escrow.PaymentIntentId == intent.Id)
+        {
+            throw DomainException.Conflict("conflict.escrow_held",
+                $"Payment intent {intent.Id} holds escrow {escrow.Id}: release the escrow to capture it (action=release_escrow)");
+        }
         if (intent.Status != "requires_capture")
         {
             throw DomainException.Conflict("conflict.payment_not_capturable",

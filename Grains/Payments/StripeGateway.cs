@@ -56,6 +56,9 @@ public sealed class StripeSession(IStripeClient client, string? connectedAccount
         Call(() => new PaymentIntentService(client).CaptureAsync(id, new PaymentIntentCaptureOptions { AmountToCapture = amountToCapture },
             Request(idempotencyKey)));
 
+    public Task<PaymentIntent> Cancel(string id, string idempotencyKey) =>
+        Call(() => new PaymentIntentService(client).CancelAsync(id, new PaymentIntentCancelOptions(), Request(idempotencyKey)));
+
     /// <summary>Confirms server-side; a card decline comes back as the intent Stripe declined (its last_payment_error set).</summary>
     public Task<PaymentIntent> Confirm(string id, string idempotencyKey) => Call(async () =>
     {

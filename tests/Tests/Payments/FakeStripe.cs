@@ -245,6 +245,21 @@ public sealed class FakeStripe : IAsyncDisposable
                 p["amount_capturable"] = 0L;
             });
         }));
+        app.MapPost("/v1/payment_intents/{id}/cancel", (HttpContext http, string id) => Handle(http, (scope, _) =>
+        {
+            var pi = Owned(scope, id);
+            if ((string?)pi["status"] is "succeeded" or "canceled")
+            {
+                throw new StripeError(400, "invalid_request_error", "payment_intent_unexpected_state",
+                    $"You cannot cancel this PaymentIntent because it has a status of {pi["status"]}.");
+            }
+            return Change(id, p =>
+            {
+                p["status"] = "canceled";
+                p["amount_capturable"] = 0L;
+                p["cancellation_reason"] = "requested_by_customer";
+            });
+        }));
         app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext http, string id) => Handle(http, (scope, form) =>
         {
             var pi = Owned(scope, id);
