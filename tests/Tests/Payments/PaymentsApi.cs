@@ -16,12 +16,17 @@ public class PaymentsApi : WebhookApi
     public const string PlatformKey = "sk_test_PlatformKey000000000001";
 
     public PaymentsApi()
-        : this(FakeStripe.Start())
+        : this(FakeStripe.Start(), null)
     {
     }
 
-    private PaymentsApi(FakeStripe stripe)
-        : base(new Dictionary<string, string?>
+    protected PaymentsApi(IReadOnlyDictionary<string, string?> settings)
+        : this(FakeStripe.Start(), settings)
+    {
+    }
+
+    private PaymentsApi(FakeStripe stripe, IReadOnlyDictionary<string, string?>? settings)
+        : base(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Stripe:ApiBase"] = stripe.BaseUrl,
             ["Stripe:WebhookSecret"] = WebhookSecret,
