@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using ApiHost.Api;
+using Grains.Interfaces.Deals;
 using Grains.Interfaces.Payments;
 using Stripe;
 
@@ -72,5 +73,6 @@ public static class StripeWebhook
     /// <summary>The deal grain that registered the intent; for an intent event racing its registration, the intent's metadata.</summary>
     private static async Task<string?> Owner(IGrainFactory grains, string paymentIntentId, Event e) =>
         await grains.GetGrain<IPaymentIntentLocatorGrain>(paymentIntentId).DealGrainKey()
-        ?? (e.Data.Object is PaymentIntent pi && pi.Metadata?.GetValueOrDefault(PaymentKeys.DealMetadataKey) is { } key && key.Contains('/') ? key : null);
+        ?? (e.Data.Object is PaymentIntent pi && pi.Metadata?.GetValueOrDefault(PaymentKeys.DealMetadataKey) is { } key &&
+            key.Split('/') is [{ Length: > 0 }, var dealId] && ResourceRequests.IsWellFormedId(dealId, DealKeys.IdPrefix) ? key : null);
 }

@@ -1,6 +1,4 @@
-using Grains.Events;
 using Grains.Interfaces.Deals;
-using Grains.Interfaces.Events;
 using Grains.Interfaces.Money;
 using Grains.Interfaces.Payments;
 using Grains.Interfaces.Platform;
