@@ -30,7 +30,8 @@ public sealed class PaymentPostgresTests
         // Another silo takes over: the deal's payments and the tenant's sealed key are read back from PostgreSQL.
         await cluster.StartSiloAsync();
         await cluster.StopSiloAsync(first);
-        var recorded = Assert.Single((await payments.Payments()).Payments.Intents);
+        var view = await Eventually.Get(() => payments.Payments(), _ => true, TimeSpan.FromSeconds(90), "the deal on the surviving silo");
+        var recorded = Assert.Single(view.Payments.Intents);
         Assert.Equal(created.PaymentIntentId, recorded.Id);
 
         stripe.Succeed(created.PaymentIntentId);
