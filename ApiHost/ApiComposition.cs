@@ -4,6 +4,7 @@ using ApiHost.Customers;
 using ApiHost.Deals;
 using ApiHost.Keys;
 using ApiHost.Negotiations;
+using ApiHost.Payments;
 using ApiHost.OpenApi;
 using ApiHost.Products;
 using ApiHost.RateLimiting;
@@ -48,6 +49,7 @@ public static class ApiComposition
         app.MapWebhookEndpoints();
         app.MapDealEndpoints();
         app.MapNegotiationEndpoints();
+        app.MapPaymentEndpoints();
         return app;
     }
 }

@@ -19,6 +19,7 @@ public static class DomainErrors
         Map(DomainErrorCodes.ConflictCategory, 409, new Recovery("fix_request", false, "Fetch the resource to check its current state."));
         Map(DomainErrorCodes.ValidationCategory, 400, new Recovery("fix_request", false, "Read the message for what to change."));
         Map("validation_error.bad_request", 400, new Recovery("fix_request", false, "Read the message for what is missing or wrong."));
+        Map("transient_error", 503, new Recovery("retry_later", true, "Retry with the same Idempotency-Key after recovery.retry_after_seconds.", 5));
         Map("authorization_error.environment_mismatch", 403, ex => new Recovery("check_permissions", false,
             ex.Details is EnvironmentMismatchDetails d ? $"Use a {d.RequestedEnvironment} admin key." : "Use an admin key of that environment."));
     }

@@ -59,6 +59,7 @@ public static class DealEscrowActions
         ["amount"] = DealContract.Money(e.Amount, e.Currency),
         ["currency"] = e.Currency,
         ["releasable"] = e.Releasable,
+        ["payment_intent_id"] = e.PaymentIntentId,
         ["conditions"] = new JsonArray([.. e.Conditions.Select(c => (JsonNode)new JsonObject
         {
             ["id"] = c.Id,

@@ -10,7 +10,8 @@ namespace ApiHost.RateLimiting;
 /// verified key. Runs before authentication: public endpoints and unknown routes are counted before
 /// they run; for endpoints that need a key, a request authentication refuses (401, or 403 for a key
 /// without the scope or origin) is counted then, and answered 429 instead once the IP is over its limit.
-/// <c>/health</c>, <c>/ready</c> and <c>/dashboard</c> are never limited (probes and operators must get through).
+/// <c>/health</c>, <c>/ready</c> and <c>/dashboard</c> are never limited (probes and operators must get through), nor
+/// <c>/v1/stripe-webhook</c> (all tenants' Stripe events come from Stripe's few addresses; a bad signature is refused at once).
 /// </summary>
 public sealed class UnauthenticatedRateLimitMiddleware(RequestDelegate next, LeasedLimiter limiter)
 {
@@ -44,7 +45,11 @@ public sealed class UnauthenticatedRateLimitMiddleware(RequestDelegate next, Lea
     }
 
     public static bool IsExempt(PathString path) =>
-        path.StartsWithSegments("/health") || path.StartsWithSegments("/ready") || ManagementPaths.Contains(path.Value);
+        path.StartsWithSegments("/health") || path.StartsWithSegments("/ready") || ManagementPaths.Contains(path.Value) || IsStripeWebhook(path);
+
+    /// <summary>Stripe posts every tenant's events from a few addresses; its signature, checked first, is what admits them.</summary>
+    private static bool IsStripeWebhook(PathString path) =>
+        path.Equals("/v1/stripe-webhook", StringComparison.Ordinal) || path.Equals("/api/v1/stripe-webhook", StringComparison.Ordinal);
 
     /// <summary>Counts the request against its IP and the breaker; writes the refusal and returns false when one says no.</summary>
     private async ValueTask<bool> AdmitAsync(HttpContext context)

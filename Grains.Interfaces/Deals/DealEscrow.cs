@@ -61,6 +61,7 @@ public sealed record EscrowStep(
 
 /// <param name="Status"><c>held</c>, <c>released</c> or <c>refunded</c>.</param>
 /// <param name="RefundReason">One of <see cref="EscrowKeys.RefundReasons"/>, or <c>expired</c>.</param>
+/// <param name="PaymentIntentId">The authorised, uncaptured card payment holding the money (release captures it, refund cancels it); null for a ledger-only escrow.</param>
 [GenerateSerializer, Immutable, Alias("deals.escrow")]
 public sealed record DealEscrow(
     [property: Id(0)] string Id,
@@ -74,7 +75,8 @@ public sealed record DealEscrow(
     [property: Id(8)] DateTimeOffset? ReleasedAt,
     [property: Id(9)] DateTimeOffset? RefundedAt,
     [property: Id(10)] string? RefundReason,
-    [property: Id(11)] IReadOnlyList<EscrowStep> Timeline)
+    [property: Id(11)] IReadOnlyList<EscrowStep> Timeline,
+    [property: Id(12)] string? PaymentIntentId = null)
 {
     public bool IsHeld => Status == EscrowKeys.Held;
 

@@ -74,8 +74,11 @@ public static class DealStateMachine
     /// <summary>Not a client call: the deal grain's escrow expiry reminder (refunds with reason <c>expired</c>).</summary>
     public const string EscrowExpiryAction = "escrow_expiry";
 
+    /// <summary>Not a client call: money received (a Stripe event, a capture, a manual payment) moves the deal.</summary>
+    public const string PaymentAction = "payment";
+
     /// <summary>Moves the system makes by itself; valid-transitions does not offer them.</summary>
-    public static bool IsSystem(string action) => action == EscrowExpiryAction;
+    public static bool IsSystem(string action) => action is EscrowExpiryAction or PaymentAction;
 
     private static readonly string[] None = [];
 
@@ -105,6 +108,9 @@ public static class DealStateMachine
         new(DealStatuses.PendingPayment, DealStatuses.Closed, ReleaseEscrowAction, "Release the escrow to the seller (closes the deal)", [DealConditions.EscrowConditionsMet]),
         new(DealStatuses.PendingPayment, DealStatuses.PendingPayment, RefundEscrowAction, "Refund the escrow to the buyer", [DealConditions.EscrowHeld]),
         new(DealStatuses.PendingPayment, DealStatuses.Expired, EscrowExpiryAction, "The escrow reached expires_at unreleased: refunded (reason expired), deal expired", [DealConditions.EscrowHeld]),
+        new(DealStatuses.InProgress, DealStatuses.Closed, PaymentAction, "Paid in full (deal.payment_received): closed", None),
+        new(DealStatuses.InProgress, DealStatuses.PendingPayment, PaymentAction, "Part paid (a deposit): the rest is pending payment", None),
+        new(DealStatuses.PendingPayment, DealStatuses.Closed, PaymentAction, "Paid in full (deal.payment_received): closed", [DealConditions.NoHeldEscrow]),
         new(DealStatuses.PartiallyAccepted, DealStatuses.InProgress, TransitionAction, "Revise the accepted items", None),
         new(DealStatuses.PartiallyAccepted, DealStatuses.PendingSignature, TransitionAction, "Send the accepted items for signature", [DealConditions.HasCustomer, DealConditions.HasLineItems]),
         new(DealStatuses.PartiallyAccepted, DealStatuses.AwaitingSignatures, SignAction, "First signature", [DealConditions.HasCustomer, DealConditions.HasLineItems]),

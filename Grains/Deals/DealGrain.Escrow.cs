@@ -34,12 +34,14 @@ public sealed partial class DealGrain : IDealEscrowGrain
             throw DomainException.Invalid("currency", "currency_mismatch", $"The escrow must be in the deal currency {current.Currency}");
         }
         var now = time.GetUtcNow();
+        var (hold, expiresAt) = EscrowHold(amount, now.AddSeconds(request.ExpiresInSeconds));
         var conditions = request.Conditions
             .Select(c => new EscrowCondition(ResourceIds.New(EscrowKeys.ConditionPrefix), c.Type, c.ConfigJson, EscrowKeys.ConditionPending, null, null))
             .ToList();
         var escrow = new DealEscrow(ResourceIds.New(EscrowKeys.IdPrefix), current.Id, EscrowKeys.Held, amount, current.Currency, conditions,
-            now.AddSeconds(request.ExpiresInSeconds), now, null, null, null,
-            [new EscrowStep("escrow.created", now, actor.Actor, $"{conditions.Count} condition(s); expires in {request.ExpiresInSeconds} s")]);
+            expiresAt, now, null, null, null,
+            [new EscrowStep("escrow.created", now, actor.Actor, $"{conditions.Count} condition(s); expires at {expiresAt:O}{(hold is null ? "" : $"; held on card payment {hold.Id}")}")],
+            hold?.Id);
         var created = Outbox.Event("escrow.created", now, new
         {
             id = escrow.Id,
@@ -50,6 +52,7 @@ public sealed partial class DealGrain : IDealEscrowGrain
             release_condition = "all_conditions_fulfilled",
             conditions = conditions.Select(c => new { id = c.Id, type = c.Type }),
             expires_at = escrow.ExpiresAt,
+            payment_intent_id = escrow.PaymentIntentId,
         });
         var deal = await Apply(current, transition, actor, now, d => d, [created], "escrow.created",
             new { escrow_id = escrow.Id, amount, currency = escrow.Currency, conditions = conditions.Select(c => new { c.Id, c.Type }), expires_at = escrow.ExpiresAt },
@@ -118,8 +121,13 @@ public sealed partial class DealGrain : IDealEscrowGrain
             currency = escrow.Currency,
             released_at = now,
         });
-        var deal = await Apply(current, transition, actor, now, d => d, [evt], "escrow.released",
-            new { escrow_id = escrow.Id, amount = escrow.Amount, from = current.Status, to = transition.To }, s => s.Escrow = released);
+        var (payments, paymentEvents) = await CaptureEscrowHold(current, escrow, now);
+        var deal = await Apply(current, transition, actor, now, d => d, [evt, .. paymentEvents], "escrow.released",
+            new { escrow_id = escrow.Id, amount = escrow.Amount, from = current.Status, to = transition.To }, s =>
+            {
+                s.Escrow = released;
+                s.Payments = payments;
+            });
         await ArmDeadline();
         return new DealEscrowResult(released, deal);
     }
@@ -164,8 +172,13 @@ public sealed partial class DealGrain : IDealEscrowGrain
             expires_at = escrow.ExpiresAt,
             refunded_at = now,
         });
+        var payments = await CancelEscrowHold(escrow, now, bestEffort: action == DealStateMachine.EscrowExpiryAction);
         var deal = await Apply(current, transition, actor, now, d => d, [evt], "escrow.refunded",
-            new { escrow_id = escrow.Id, amount = escrow.Amount, reason, from = current.Status, to = transition.To }, s => s.Escrow = refunded);
+            new { escrow_id = escrow.Id, amount = escrow.Amount, reason, from = current.Status, to = transition.To }, s =>
+            {
+                s.Escrow = refunded;
+                s.Payments = payments;
+            });
         return new DealEscrowResult(refunded, deal);
     }
 

@@ -214,7 +214,7 @@ public sealed partial class DealGrain(
 
     /// <summary>
     /// Commits the deal (null: deleted) with its events and an audit entry chained to the last one, in one write.
-    /// <paramref name="amend"/> sets the escrow or negotiation of the new state (both carry over unchanged otherwise);
+    /// <paramref name="amend"/> sets the escrow, negotiation or payments of the new state (all carry over unchanged otherwise);
     /// <paramref name="result"/> is what the calling method returns when it is not the deal itself (kept for a keyed replay).
     /// </summary>
     private async Task CommitAudited(DealView? next, IReadOnlyList<OutboxEvent> events, DealActor actor, string action, object changes,
@@ -231,6 +231,7 @@ public sealed partial class DealGrain(
             written.PendingAudit = inTransaction ? previous.PendingAudit : [.. previous.PendingAudit, entry];
             written.Escrow = previous.Escrow;
             written.Negotiation = previous.Negotiation;
+            written.Payments = previous.Payments;
             amend?.Invoke(written);
         }, [entry], result);
     }

@@ -1,3 +1,4 @@
+using Grains.Payments;
 using Grains.Products;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,6 +13,7 @@ public static class DealHosting
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProductReferences, DealProductReferences>());
         services.TryAddSingleton<DealTags>();
         services.AddOptions<DealOptions>().BindConfiguration(DealOptions.SectionName);
+        services.AddPayments();
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Grains.Platform;
 using Grains.Idempotency;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Events;
+using Grains.Interfaces.Payments;
 using Grains.Resources;
 
 namespace Grains.Deals;
@@ -37,4 +38,7 @@ public sealed class DealState : IResourceState<DealView>
 
     /// <summary>The deal's negotiation (one per deal: it ends accepted, rejected or expired); see <c>DealGrain.Negotiation.cs</c>.</summary>
     [Id(9)] public DealNegotiation? Negotiation { get; set; }
+
+    /// <summary>The deal's payments (intents, history, applied Stripe events); see <c>DealGrain.Payments.cs</c>.</summary>
+    [Id(11)] public DealPayments? Payments { get; set; }
 }

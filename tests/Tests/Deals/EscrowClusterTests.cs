@@ -56,7 +56,8 @@ public sealed class EscrowClusterTests
         Assert.Single(entries, e => e.Action == "escrow.refunded");
     }
 
-    private static async Task<string> PendingPaymentDealAsync(IClusterClient client, string partition)
+    /// <summary>A signed 99.00 + 10% deal (108.90) in pending_payment, made through the grains; returns its grain key.</summary>
+    internal static async Task<string> PendingPaymentDealAsync(IClusterClient client, string partition)
     {
         var actor = new DealActor("key_test", "api_key");
         var customerId = ResourceIds.New(CustomerKeys.IdPrefix);

@@ -1,5 +1,6 @@
 using Grains.Platform.Hosting;
 using Grains.Platform.Postgres;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,9 @@ public sealed class PostgresCluster(string connectionString, GrainStorageProvide
 
     public IReadOnlyList<IHost> Silos => silos;
 
+    /// <summary>Extra configuration every silo started from now on gets (e.g. <c>Stripe:ApiBase</c>).</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     public OrleansSettings SettingsFor(int siloPort, int gatewayPort) => new()
     {
         ClusterId = clusterId,
@@ -49,6 +53,7 @@ public sealed class PostgresCluster(string connectionString, GrainStorageProvide
         builder.Configuration["Webhooks:AllowPrivateTargets"] = "true";
         builder.Configuration["Webhooks:ReminderPeriod"] = "00:00:02";
         builder.Configuration["Deals:ReminderMaxWait"] = "00:00:02";
+        builder.Configuration.AddInMemoryCollection(Settings);
         if (time is not null)
         {
             builder.Services.AddSingleton(time);

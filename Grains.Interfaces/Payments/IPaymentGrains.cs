@@ -1,0 +1,53 @@
+using Grains.Interfaces.Deals;
+
+namespace Grains.Interfaces.Payments;
+
+/// <summary>
+/// The payment face of the deal grain (same key <c>{tenant}:{env}/deal_…</c>): each call that talks to Stripe does so
+/// before the deal's write, with an idempotency key of ours, and records what Stripe answered in one change.
+/// </summary>
+public interface IDealPaymentsGrain : IGrainWithStringKey
+{
+    Task<PaymentIntentCreated> CreatePaymentIntent(PaymentIntentRequest request, DealActor actor);
+
+    Task<PaymentOutcome> Capture(string paymentIntentId, decimal? amountToCapture, DealActor actor);
+
+    /// <param name="amount">Null refunds everything captured and not yet refunded.</param>
+    Task<PaymentOutcome> Refund(decimal? amount, string? reason, DealActor actor);
+
+    Task<PaymentOutcome> RecordManual(ManualPaymentInput payment, DealActor actor);
+
+    /// <summary>Confirms an intent the customer attached a payment method to; a decline is recorded (payment_failed), not thrown.</summary>
+    Task<PaymentOutcome> Confirm(string paymentIntentId, DealActor actor);
+
+    /// <summary>Asks Stripe for the intent's state and records what changed (a payment whose webhook was lost is found this way).</summary>
+    Task<PaymentOutcome> PollIntent(string paymentIntentId, DealActor actor);
+
+    /// <summary>A Stripe Checkout Session for the amount due (deposit first, as for an intent).</summary>
+    Task<CheckoutRecord> GenerateLink(string? successUrl, string? cancelUrl, DealActor actor);
+
+    Task<DealPaymentView> Payments();
+
+    /// <summary>A verified Stripe event for one of this deal's intents; the same event id twice changes nothing.</summary>
+    Task<PaymentOutcome?> ApplyStripeEvent(StripeEventInput stripeEvent);
+}
+
+/// <summary>The tenant+environment's payment settings and Stripe credentials (key <c>{tenant}:{env}</c>).</summary>
+public interface IPaymentSettingsGrain : IGrainWithStringKey
+{
+    Task<PaymentSettingsView> Get();
+
+    Task<PaymentSettingsView> Save(PaymentSettingsInput input);
+
+    Task<StripeConnectLink> Connect();
+
+    Task<PaymentSettingsView> Disconnect();
+}
+
+/// <summary>A PaymentIntent id → the deal grain that made it (key <c>pi_…</c>): routes charge events and tenant-checks lookups.</summary>
+public interface IPaymentIntentLocatorGrain : IGrainWithStringKey
+{
+    Task Register(string dealGrainKey);
+
+    Task<string?> DealGrainKey();
+}
