@@ -2,6 +2,7 @@ using ApiHost.Api;
 using ApiHost.Auth;
 using ApiHost.Customers;
 using ApiHost.Deals;
+using ApiHost.Delegations;
 using ApiHost.Keys;
 using ApiHost.Negotiations;
 using ApiHost.OpenApi;
@@ -48,6 +49,7 @@ public static class ApiComposition
         app.MapWebhookEndpoints();
         app.MapDealEndpoints();
         app.MapNegotiationEndpoints();
+        app.MapDelegationEndpoints();
         return app;
     }
 }

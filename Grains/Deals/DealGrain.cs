@@ -48,8 +48,9 @@ public sealed partial class DealGrain(
     {
         var deal = await New(fields, [], [], null);
         await Locate();
+        var hold = await HoldUnderDelegation(deal, actor);
         await CommitAudited(deal, [Outbox.Event("deal.created", deal.CreatedAt, DealRecords.Summary(deal))], actor, "deal.created",
-            new { fields.Title, fields.CustomerId, fields.Currency, fields.TaxRate });
+            new { fields.Title, fields.CustomerId, fields.Currency, fields.TaxRate }, s => s.Delegation = hold);
         return deal;
     }
 
@@ -67,6 +68,7 @@ public sealed partial class DealGrain(
         }
         var summary = DealRecords.Summary(deal);
         await Locate();
+        var hold = await HoldUnderDelegation(deal, actor);
         await CommitAudited(deal,
             [Outbox.Event("deal.created", deal.CreatedAt, summary), Outbox.Event("deal.created_configured", deal.CreatedAt, new
             {
@@ -78,7 +80,8 @@ public sealed partial class DealGrain(
                 total = MoneyFormat.Amount(deal.Pricing.Total, deal.Currency),
                 currency = deal.Currency,
             })],
-            actor, "deal.created_configured", new { items = items.Count, discounts = discounts.Count, terms = termsJson is not null });
+            actor, "deal.created_configured", new { items = items.Count, discounts = discounts.Count, terms = termsJson is not null },
+            s => s.Delegation = hold);
         return deal;
     }
 
@@ -231,6 +234,7 @@ public sealed partial class DealGrain(
             written.PendingAudit = inTransaction ? previous.PendingAudit : [.. previous.PendingAudit, entry];
             written.Escrow = previous.Escrow;
             written.Negotiation = previous.Negotiation;
+            written.Delegation = previous.Delegation;
             amend?.Invoke(written);
         }, [entry], result);
     }

@@ -37,4 +37,7 @@ public sealed class DealState : IResourceState<DealView>
 
     /// <summary>The deal's negotiation (one per deal: it ends accepted, rejected or expired); see <c>DealGrain.Negotiation.cs</c>.</summary>
     [Id(9)] public DealNegotiation? Negotiation { get; set; }
+
+    /// <summary>The delegation whose caps hold this deal's value (created under <c>X-Delegation-ID</c>); see <c>DealGrain.Delegation.cs</c>.</summary>
+    [Id(10)] public DealDelegationHold? Delegation { get; set; }
 }

@@ -1,0 +1,104 @@
+using Grains.Interfaces.Delegations;
+using Grains.Interfaces.Platform;
+
+namespace Grains.Delegations;
+
+/// <summary>
+/// Reservations. A link checks its own state and caps, asks its parent (which does the same up to the root and commits
+/// on the way back), then commits its own. The grain runs one call at a time, so a check and its commit see no other
+/// request in between: concurrent requests cannot pass a cap together. Reservations are kept by deal id, so a retry
+/// reserves nothing twice.
+/// </summary>
+public sealed partial class DelegationGrain
+{
+    public async Task<DelegationView> Reserve(DelegationSpend spend)
+    {
+        var now = time.GetUtcNow();
+        var current = Existing();
+        if (current.GranteeKeyId != spend.CallerKeyId)
+        {
+            throw new DomainException("authorization_error.delegation_not_granted",
+                $"Delegation {current.Id} is not granted to this API key", new DelegationStateDetails(current.Id, current.StatusAt(now)));
+        }
+        await ReserveHere(spend.ReservationId, spend.Amount, spend.Action, now);
+        return View(now);
+    }
+
+    public Task ReserveForChild(string reservationId, decimal amount, string action) =>
+        ReserveHere(reservationId, amount, action, time.GetUtcNow());
+
+    public async Task Release(string reservationId)
+    {
+        if (Current.Record is { } current && Current.Reservations.TryGetValue(reservationId, out var held))
+        {
+            var now = time.GetUtcNow();
+            var counters = current.Counters.At(now);
+            if (!held.Settled)
+            {
+                counters = counters with
+                {
+                    ReservedToday = held.Day == counters.Day ? counters.ReservedToday - held.Amount : counters.ReservedToday,
+                    ReservedThisMonth = held.Month == counters.Month ? counters.ReservedThisMonth - held.Amount : counters.ReservedThisMonth,
+                };
+            }
+            var reservations = Kept(counters.Month);
+            reservations.Remove(reservationId);
+            await Save(current with { Counters = counters, Version = Current.Version + 1 }, [], reservations: reservations);
+        }
+        await Up(parent => parent.Release(reservationId));
+    }
+
+    public async Task Settle(string reservationId)
+    {
+        if (Current.Record is { } current && Current.Reservations.TryGetValue(reservationId, out var held) && !held.Settled)
+        {
+            var now = time.GetUtcNow();
+            var counters = current.Counters.At(now);
+            var today = held.Day == counters.Day;
+            var thisMonth = held.Month == counters.Month;
+            counters = counters with
+            {
+                ReservedToday = today ? counters.ReservedToday - held.Amount : counters.ReservedToday,
+                SpentToday = today ? counters.SpentToday + held.Amount : counters.SpentToday,
+                ReservedThisMonth = thisMonth ? counters.ReservedThisMonth - held.Amount : counters.ReservedThisMonth,
+                SpentThisMonth = thisMonth ? counters.SpentThisMonth + held.Amount : counters.SpentThisMonth,
+            };
+            var reservations = Kept(counters.Month);
+            reservations[reservationId] = held with { Settled = true };
+            await Save(current with { Counters = counters, Version = Current.Version + 1 }, [], reservations: reservations);
+        }
+        await Up(parent => parent.Settle(reservationId));
+    }
+
+    private async Task ReserveHere(string reservationId, decimal amount, string action, DateTimeOffset now)
+    {
+        var current = Existing();
+        if (Current.Reservations.ContainsKey(reservationId))
+        {
+            return;
+        }
+        var counters = DelegationRules.Check(current, action, amount, now);
+        await Up(parent => parent.ReserveForChild(reservationId, amount, action));
+        if (amount == 0)
+        {
+            return;
+        }
+        var reservations = Kept(counters.Month);
+        reservations[reservationId] = new DelegationReservation(amount, counters.Day, counters.Month);
+        var next = current with
+        {
+            Counters = counters with { ReservedToday = counters.ReservedToday + amount, ReservedThisMonth = counters.ReservedThisMonth + amount },
+            Version = Current.Version + 1,
+        };
+        // A failed write may still have landed: the ancestors keep their hold (over-reserving, never over-spending);
+        // the deal's retry reserves under the same id, which every link answers from what it holds.
+        await Save(next, [], reservations: reservations);
+    }
+
+    /// <summary>The reservations that still count somewhere: those of this month (older ones are out of every window).</summary>
+    private Dictionary<string, DelegationReservation> Kept(int month) =>
+        Current.Reservations.Where(r => r.Value.Month >= month).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
+
+    private Task Up(Func<IDelegationGrain, Task> call) =>
+        Existing().Chain is [.., var parentId] ? call(Link(parentId)) : Task.CompletedTask;
+}
