@@ -48,9 +48,8 @@ public sealed partial class DealGrain(
     {
         var deal = await New(fields, [], [], null);
         await Locate();
-        var hold = await HoldUnderDelegation(deal, actor);
         await CommitAudited(deal, [Outbox.Event("deal.created", deal.CreatedAt, DealRecords.Summary(deal))], actor, "deal.created",
-            new { fields.Title, fields.CustomerId, fields.Currency, fields.TaxRate }, s => s.Delegation = hold);
+            new { fields.Title, fields.CustomerId, fields.Currency, fields.TaxRate });
         return deal;
     }
 
@@ -68,7 +67,6 @@ public sealed partial class DealGrain(
         }
         var summary = DealRecords.Summary(deal);
         await Locate();
-        var hold = await HoldUnderDelegation(deal, actor);
         await CommitAudited(deal,
             [Outbox.Event("deal.created", deal.CreatedAt, summary), Outbox.Event("deal.created_configured", deal.CreatedAt, new
             {
@@ -80,8 +78,7 @@ public sealed partial class DealGrain(
                 total = MoneyFormat.Amount(deal.Pricing.Total, deal.Currency),
                 currency = deal.Currency,
             })],
-            actor, "deal.created_configured", new { items = items.Count, discounts = discounts.Count, terms = termsJson is not null },
-            s => s.Delegation = hold);
+            actor, "deal.created_configured", new { items = items.Count, discounts = discounts.Count, terms = termsJson is not null });
         return deal;
     }
 
@@ -219,10 +216,12 @@ public sealed partial class DealGrain(
     /// Commits the deal (null: deleted) with its events and an audit entry chained to the last one, in one write.
     /// <paramref name="amend"/> sets the escrow or negotiation of the new state (both carry over unchanged otherwise);
     /// <paramref name="result"/> is what the calling method returns when it is not the deal itself (kept for a keyed replay).
+    /// A change made under a delegation is first held in its chain (<c>DealGrain.Delegation.cs</c>).
     /// </summary>
     private async Task CommitAudited(DealView? next, IReadOnlyList<OutboxEvent> events, DealActor actor, string action, object changes,
         Action<DealState>? amend = null, object? result = null)
     {
+        var hold = await HoldUnderDelegation(next, actor, action);
         var now = next?.UpdatedAt ?? time.GetUtcNow();
         var entry = AuditChain.Next(Current.AuditTail, Partition, DealKeys.ResourceType, ResourceId, action, actor.Actor, actor.ActorType,
             JsonSerializer.Serialize(changes, AuditJson), next is null ? "null" : JsonSerializer.Serialize(next, AuditJson), now);
@@ -234,7 +233,7 @@ public sealed partial class DealGrain(
             written.PendingAudit = inTransaction ? previous.PendingAudit : [.. previous.PendingAudit, entry];
             written.Escrow = previous.Escrow;
             written.Negotiation = previous.Negotiation;
-            written.Delegation = previous.Delegation;
+            written.Delegation = hold;
             amend?.Invoke(written);
         }, [entry], result);
     }

@@ -7,7 +7,7 @@ namespace Grains.Delegations;
 /// Reservations. A link checks its own state and caps, asks its parent (which does the same up to the root and commits
 /// on the way back), then commits its own. The grain runs one call at a time, so a check and its commit see no other
 /// request in between: concurrent requests cannot pass a cap together. Reservations are kept by deal id, so a retry
-/// reserves nothing twice.
+/// reserves nothing twice, and a deal whose total rises under the delegation raises its one reservation.
 /// </summary>
 public sealed partial class DelegationGrain
 {
@@ -32,15 +32,7 @@ public sealed partial class DelegationGrain
         if (Current.Record is { } current && Current.Reservations.TryGetValue(reservationId, out var held))
         {
             var now = time.GetUtcNow();
-            var counters = current.Counters.At(now);
-            if (!held.Settled)
-            {
-                counters = counters with
-                {
-                    ReservedToday = held.Day == counters.Day ? counters.ReservedToday - held.Amount : counters.ReservedToday,
-                    ReservedThisMonth = held.Month == counters.Month ? counters.ReservedThisMonth - held.Amount : counters.ReservedThisMonth,
-                };
-            }
+            var counters = Without(current.Counters.At(now), held);
             var reservations = Kept(counters.Month);
             reservations.Remove(reservationId);
             await Save(current with { Counters = counters, Version = Current.Version + 1 }, [], reservations: reservations);
@@ -53,15 +45,11 @@ public sealed partial class DelegationGrain
         if (Current.Record is { } current && Current.Reservations.TryGetValue(reservationId, out var held) && !held.Settled)
         {
             var now = time.GetUtcNow();
-            var counters = current.Counters.At(now);
-            var today = held.Day == counters.Day;
-            var thisMonth = held.Month == counters.Month;
+            var counters = Without(current.Counters.At(now), held);
             counters = counters with
             {
-                ReservedToday = today ? counters.ReservedToday - held.Amount : counters.ReservedToday,
-                SpentToday = today ? counters.SpentToday + held.Amount : counters.SpentToday,
-                ReservedThisMonth = thisMonth ? counters.ReservedThisMonth - held.Amount : counters.ReservedThisMonth,
-                SpentThisMonth = thisMonth ? counters.SpentThisMonth + held.Amount : counters.SpentThisMonth,
+                SpentToday = held.Day == counters.Day ? counters.SpentToday + held.Amount : counters.SpentToday,
+                SpentThisMonth = held.Month == counters.Month ? counters.SpentThisMonth + held.Amount : counters.SpentThisMonth,
             };
             var reservations = Kept(counters.Month);
             reservations[reservationId] = held with { Settled = true };
@@ -70,14 +58,20 @@ public sealed partial class DelegationGrain
         await Up(parent => parent.Settle(reservationId));
     }
 
+    /// <summary>
+    /// Holds <paramref name="amount"/> for the reservation: new, or raised from what it held (a raise moves the whole
+    /// reservation into the current windows, checked as if it were made now). Asking for no more than is held does nothing.
+    /// </summary>
     private async Task ReserveHere(string reservationId, decimal amount, string action, DateTimeOffset now)
     {
         var current = Existing();
-        if (Current.Reservations.ContainsKey(reservationId))
+        var held = Current.Reservations.GetValueOrDefault(reservationId);
+        if (held is not null && (held.Settled || held.Amount >= amount))
         {
             return;
         }
-        var counters = DelegationRules.Check(current, action, amount, now);
+        DelegationRules.Check(current, action, amount, now, held);
+        var counters = held is null ? current.Counters.At(now) : Without(current.Counters.At(now), held);
         await Up(parent => parent.ReserveForChild(reservationId, amount, action));
         if (amount == 0)
         {
@@ -94,6 +88,13 @@ public sealed partial class DelegationGrain
         // the deal's retry reserves under the same id, which every link answers from what it holds.
         await Save(next, [], reservations: reservations);
     }
+
+    /// <summary>The counters without an unsettled reservation (in the windows it was made in, when they are the current ones).</summary>
+    private static DelegationCounters Without(DelegationCounters counters, DelegationReservation held) => held.Settled ? counters : counters with
+    {
+        ReservedToday = held.Day == counters.Day ? counters.ReservedToday - held.Amount : counters.ReservedToday,
+        ReservedThisMonth = held.Month == counters.Month ? counters.ReservedThisMonth - held.Amount : counters.ReservedThisMonth,
+    };
 
     /// <summary>The reservations that still count somewhere: those of this month (older ones are out of every window).</summary>
     private Dictionary<string, DelegationReservation> Kept(int month) =>

@@ -132,9 +132,10 @@ public static class DelegationRules
 
     /// <summary>
     /// The spend check of one link at <paramref name="now"/>: usable, the action allowed, and every cap of this link
-    /// holds with <paramref name="amount"/> added to what is spent and reserved. Returns the counters as of now.
+    /// holds with <paramref name="amount"/> added to what is spent and reserved (its counters, rolled to now's windows).
     /// </summary>
-    public static DelegationCounters Check(DelegationView delegation, string action, decimal amount, DateTimeOffset now)
+    /// <paramref name="held"/> is what the same reservation already holds in the current windows (a raise replaces it).
+    public static void Check(DelegationView delegation, string action, decimal amount, DateTimeOffset now, DelegationReservation? held = null)
     {
         if (delegation.StatusAt(now) != DelegationKeys.Active)
         {
@@ -146,16 +147,18 @@ public static class DelegationRules
                 $"Delegation {delegation.Id} does not allow {action}", new DelegationStateDetails(delegation.Id, DelegationKeys.Active));
         }
         var counters = delegation.Counters.At(now);
+        var heldToday = held is { Settled: false } h && h.Day == counters.Day ? h.Amount : 0;
+        var heldThisMonth = held is { Settled: false } m && m.Month == counters.Month ? m.Amount : 0;
         var limits = delegation.Limits;
         if (amount > limits.PerTransaction)
         {
             throw Exceeded(delegation, counters, TransactionLimit, amount, TransactionRetrySeconds);
         }
-        if (counters.UsedToday + amount > limits.Daily)
+        if (counters.UsedToday - heldToday + amount > limits.Daily)
         {
             throw Exceeded(delegation, counters, DailyLimit, amount, SecondsUntil(NextDay(now), now));
         }
-        if (counters.UsedThisMonth + amount > limits.Monthly)
+        if (counters.UsedThisMonth - heldThisMonth + amount > limits.Monthly)
         {
             throw Exceeded(delegation, counters, MonthlyLimit, amount, SecondsUntil(NextMonth(now), now));
         }
@@ -165,7 +168,6 @@ public static class DelegationRules
                 $"The amount is above delegation {delegation.Id}'s approval_threshold; approvals are not available, so it is refused",
                 new DelegationStateDetails(delegation.Id, DelegationKeys.Active));
         }
-        return counters;
     }
 
     public static decimal? RemainingToday(DelegationView d, DelegationCounters c) => d.Limits.Daily is { } cap ? Math.Max(0, cap - c.UsedToday) : null;

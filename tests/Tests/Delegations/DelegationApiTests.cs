@@ -210,4 +210,40 @@ public sealed class DelegationApiTests(DelegationApiTests.Api api) : IClassFixtu
         var spending = await tenant.DelegationAsync(id, "spending");
         Assert.Equal(3700m, spending.GetProperty("reserved_today").GetDecimal() + spending.GetProperty("spent_today").GetDecimal());
     }
+
+    [Fact]
+    public async Task A_deal_raised_under_its_delegation_raises_its_one_hold_and_signing_needs_the_sign_action()
+    {
+        var tenant = await api.NewTenantAsync();
+        var agent = await tenant.AgentAsync("deals:read", "deals:write", "deals:sign");
+        var product = await tenant.ProductAsync("Seat", 400m);
+        var id = (await tenant.Http.DelegateAsync($$"""
+            {"grantee_agent_key_id":"{{agent.KeyId}}","allowed_actions":["deals:write"],"max_daily_amount":1000.00}
+            """)).Str("delegation_id");
+        var under = DelegationCalls.Under(id);
+
+        // The document's example: a create without items is worth nothing yet, and is accepted under the delegation.
+        var (created, createdBody) = await agent.Http.SendJsonAsync(HttpMethod.Post, "/v1/deals",
+            """{ "title": "Seats", "currency": "USD" }""", under);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var deal = createdBody.GetProperty("data").GetProperty("deal").Str("deal_id");
+        var item = $$"""{"product_id":"{{product}}","name":"Seat","unit_price":400,"quantity":1}""";
+        var (added, _) = await agent.Http.SendJsonAsync(HttpMethod.Post, $"/v1/deals?id={deal}&action=add_item", item, under);
+        Assert.Equal(HttpStatusCode.OK, added.StatusCode);
+        Assert.Equal("400.00", (await tenant.DelegationAsync(id)).Str("reserved_today"));
+        var (again, _) = await agent.Http.SendJsonAsync(HttpMethod.Post, $"/v1/deals?id={deal}&action=add_item", item, under);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal("800.00", (await tenant.DelegationAsync(id)).Str("reserved_today"));
+        var (third, refusal) = await agent.Http.SendJsonAsync(HttpMethod.Post, $"/v1/deals?id={deal}&action=add_item", item, under);
+        Assert.Equal(HttpStatusCode.TooManyRequests, third.StatusCode);
+        Assert.Equal(200m, refusal.GetProperty("details").GetProperty("remaining_daily").GetDecimal());
+        var (_, unchanged) = await tenant.SendAsync(HttpMethod.Get, $"/v1/deals?id={deal}");
+        Assert.Equal(2, unchanged.GetProperty("data").GetProperty("deal").GetProperty("line_items").GetArrayLength());
+
+        // Signing a deal under a delegation is spending authority of its own: this one does not allow deals:sign.
+        var (other, _, _) = await tenant.DealInProgressAsync();
+        var (sign, signRefusal) = await agent.Http.SendJsonAsync(HttpMethod.Post, $"/v1/deals?id={other}&action=sign", "{}", under);
+        Assert.Equal(HttpStatusCode.Forbidden, sign.StatusCode);
+        Assert.Equal("authorization_error.delegation_action_not_allowed", signRefusal.Code());
+    }
 }

@@ -149,12 +149,12 @@ public sealed class DelegationChainTests(DelegationChainTests.Api api) : IClassF
         Assert.Equal("active", (await chain.Tenant.DelegationAsync(chain.Root, "verify")).Str("status"));
         Assert.Equal(HttpStatusCode.Created, (await chain.Last.Http.ConfiguredDealAsync(chain.Grandchild, chain.Product, 10m)).Response.StatusCode);
 
-        // At the instant: refused (by the root, on the way up) whether or not a reminder ran yet.
+        // At the instant: refused whether or not a reminder ran yet (by the root on the way up, or by the grandchild told of its end).
         api.Time.Advance(TimeSpan.FromTicks(1));
         var (late, body) = await chain.Last.Http.ConfiguredDealAsync(chain.Grandchild, chain.Product, 10m);
         Assert.Equal(HttpStatusCode.Forbidden, late.StatusCode);
         Assert.Equal("expired", body.GetProperty("details").Str("status"));
-        Assert.Equal(chain.Root, body.GetProperty("details").Str("delegation_id"));
+        Assert.Equal(chain.Root, body.GetProperty("details").Str("ended_by"));
 
         await api.TickAsync(chain.Tenant, chain.Root);
         await api.TickAsync(chain.Tenant, chain.Root);
