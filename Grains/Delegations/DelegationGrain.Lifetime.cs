@@ -1,6 +1,7 @@
 using Grains.Events;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Telemetry;
+using Grains.Platform;
 
 namespace Grains.Delegations;
 
@@ -74,18 +75,6 @@ public sealed partial class DelegationGrain : IRemindable
     }
 
     /// <summary>Registers the reminder for a pending expiry, or removes it when there is none.</summary>
-    private async Task ArmExpiry()
-    {
-        if (Current.Record is not { Ended: null, ExpiresAt: { } expires })
-        {
-            if (await this.GetReminder(ExpiryReminder) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-            return;
-        }
-        var wait = expires - time.GetUtcNow();
-        wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > MaxReminderWait ? MaxReminderWait : wait;
-        await this.RegisterOrUpdateReminder(ExpiryReminder, wait, ExpiryPeriod);
-    }
+    private Task ArmExpiry() => this.ArmAsync(ExpiryReminder, Current.Record is { Ended: null, ExpiresAt: { } expires } ? expires : null,
+        time.GetUtcNow(), MaxReminderWait, ExpiryPeriod);
 }
