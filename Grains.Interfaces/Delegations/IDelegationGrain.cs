@@ -108,7 +108,10 @@ public sealed record DelegationEnd(
     [property: Id(1)] DateTimeOffset At,
     [property: Id(2)] string EndedBy);
 
-/// <summary>Spending in the current UTC day and month (a counter from an earlier window reads as zero).</summary>
+/// <summary>
+/// Spending in the current UTC day and month (a counter from an earlier window reads as zero), and whether the window's
+/// <c>alert_threshold_pct</c> warning was sent.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("delegations.counters")]
 public sealed record DelegationCounters(
     [property: Id(0)] DateOnly Day,
@@ -116,7 +119,9 @@ public sealed record DelegationCounters(
     [property: Id(2)] decimal ReservedToday,
     [property: Id(3)] int Month,
     [property: Id(4)] decimal SpentThisMonth,
-    [property: Id(5)] decimal ReservedThisMonth)
+    [property: Id(5)] decimal ReservedThisMonth,
+    [property: Id(6)] bool WarnedToday = false,
+    [property: Id(7)] bool WarnedThisMonth = false)
 {
     public static DelegationCounters Empty(DateTimeOffset now) => new(DateOnly.FromDateTime(now.UtcDateTime), 0, 0, MonthOf(now), 0, 0);
 
@@ -131,11 +136,11 @@ public sealed record DelegationCounters(
         var next = this;
         if (next.Month != month)
         {
-            next = next with { Month = month, SpentThisMonth = 0, ReservedThisMonth = 0 };
+            next = next with { Month = month, SpentThisMonth = 0, ReservedThisMonth = 0, WarnedThisMonth = false };
         }
         if (next.Day != day)
         {
-            next = next with { Day = day, SpentToday = 0, ReservedToday = 0 };
+            next = next with { Day = day, SpentToday = 0, ReservedToday = 0, WarnedToday = false };
         }
         return next;
     }

@@ -1,4 +1,6 @@
+using Grains.Events;
 using Grains.Interfaces.Delegations;
+using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 
 namespace Grains.Delegations;
@@ -79,14 +81,46 @@ public sealed partial class DelegationGrain
         }
         var reservations = Kept(counters.Month);
         reservations[reservationId] = new DelegationReservation(amount, counters.Day, counters.Month);
-        var next = current with
-        {
-            Counters = counters with { ReservedToday = counters.ReservedToday + amount, ReservedThisMonth = counters.ReservedThisMonth + amount },
-            Version = Current.Version + 1,
-        };
+        counters = counters with { ReservedToday = counters.ReservedToday + amount, ReservedThisMonth = counters.ReservedThisMonth + amount };
+        var (warned, warnings) = Warnings(current, counters, now);
         // A failed write may still have landed: the ancestors keep their hold (over-reserving, never over-spending);
         // the deal's retry reserves under the same id, which every link answers from what it holds.
-        await Save(next, [], reservations: reservations);
+        await Save(current with { Counters = warned, Version = Current.Version + 1 }, warnings, reservations: reservations);
+    }
+
+    /// <summary>
+    /// <c>delegation.budget_warning</c> once per window: when spent and reserved reach <c>alert_threshold_pct</c> of the
+    /// daily or monthly cap. Returns the counters marked as warned and the events.
+    /// </summary>
+    private static (DelegationCounters, List<OutboxEvent>) Warnings(DelegationView d, DelegationCounters c, DateTimeOffset now)
+    {
+        List<OutboxEvent> events = [];
+        if (d.AlertThresholdPct is not { } pct)
+        {
+            return (c, events);
+        }
+        OutboxEvent Warning(string window, decimal used, decimal cap) => Outbox.Event("delegation.budget_warning", now, new
+        {
+            id = d.Id,
+            delegation_id = d.Id,
+            grantee_agent_key_id = d.GranteeKeyId,
+            window,
+            alert_threshold_pct = pct,
+            used,
+            limit = cap,
+            utilisation_pct = Math.Round(used / cap * 100, 1),
+        });
+        if (!c.WarnedToday && d.Limits.Daily is { } daily && daily > 0 && c.UsedToday * 100 >= pct * daily)
+        {
+            c = c with { WarnedToday = true };
+            events.Add(Warning("daily", c.UsedToday, daily));
+        }
+        if (!c.WarnedThisMonth && d.Limits.Monthly is { } monthly && monthly > 0 && c.UsedThisMonth * 100 >= pct * monthly)
+        {
+            c = c with { WarnedThisMonth = true };
+            events.Add(Warning("monthly", c.UsedThisMonth, monthly));
+        }
+        return (c, events);
     }
 
     /// <summary>The counters without an unsettled reservation (in the windows it was made in, when they are the current ones).</summary>

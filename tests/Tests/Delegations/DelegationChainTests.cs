@@ -127,6 +127,9 @@ public sealed class DelegationChainTests(DelegationChainTests.Api api) : IClassF
         Assert.Equal("0.00", (await tenant.DelegationAsync(id)).Str("reserved_this_month"));
         Assert.Equal(HttpStatusCode.Created, (await agent.Http.ConfiguredDealAsync(id, product, 100m)).Response.StatusCode);
 
+        // alert_threshold_pct is not set here: no warnings.
+        Assert.Empty(await tenant.EventsAsync("delegation.budget_warning"));
+
         // The next day the daily cap is free again, but the month has 50 left.
         api.Time.Advance(TimeSpan.FromDays(1));
         var (monthly, monthlyBody) = await agent.Http.ConfiguredDealAsync(id, product, 60m);
@@ -163,5 +166,33 @@ public sealed class DelegationChainTests(DelegationChainTests.Api api) : IClassF
         Assert.All(expired, e => Assert.Equal(chain.Root, e.GetProperty("data").Str("ended_by")));
         Assert.All(expired, e => Assert.Equal(expires, e.GetProperty("data").GetProperty("occurred_at").GetDateTimeOffset()));
         Assert.Equal("expired", (await chain.Tenant.DelegationAsync(chain.Grandchild, "verify")).Str("status"));
+    }
+
+    [Fact]
+    public async Task Alert_threshold_pct_warns_once_per_daily_and_monthly_window()
+    {
+        var tenant = await api.NewTenantAsync();
+        var agent = await tenant.AgentAsync();
+        var product = await tenant.ProductAsync("Seat", 100m);
+        var id = (await tenant.Http.DelegateAsync($$"""
+            {"grantee_agent_key_id":"{{agent.KeyId}}","allowed_actions":["deals:write"],"max_daily_amount":100,
+             "max_monthly_amount":1000,"alert_threshold_pct":80}
+            """)).Str("delegation_id");
+
+        await agent.Http.ConfiguredDealAsync(id, product, 79m);
+        Assert.Empty(await tenant.EventsAsync("delegation.budget_warning"));
+        await agent.Http.ConfiguredDealAsync(id, product, 1m);
+        await agent.Http.ConfiguredDealAsync(id, product, 10m);
+        var daily = Assert.Single(await tenant.EventsAsync("delegation.budget_warning")).GetProperty("data");
+        Assert.Equal("daily", daily.Str("window"));
+        Assert.Equal(80m, daily.GetProperty("utilisation_pct").GetDecimal());
+
+        api.Time.Advance(TimeSpan.FromDays(1));
+        await agent.Http.ConfiguredDealAsync(id, product, 90m);
+        var warnings = await tenant.EventsAsync("delegation.budget_warning");
+        Assert.Equal(2, warnings.Count);
+        Assert.Equal("daily", warnings[1].GetProperty("data").Str("window"));
+        // Unless the month turned meanwhile, 180 of 1000 is below 80% of the month: no monthly warning.
+        Assert.DoesNotContain(warnings, w => w.GetProperty("data").Str("window") == "monthly");
     }
 }
