@@ -246,4 +246,38 @@ public sealed class DelegationApiTests(DelegationApiTests.Api api) : IClassFixtu
         Assert.Equal(HttpStatusCode.Forbidden, sign.StatusCode);
         Assert.Equal("authorization_error.delegation_action_not_allowed", signRefusal.Code());
     }
+
+    [Fact]
+    public async Task A_deal_closed_under_a_delegation_turns_its_reservation_into_spending()
+    {
+        var tenant = await api.NewTenantAsync();
+        var agent = await tenant.AgentAsync();
+        var customer = await tenant.CustomerAsync($"{Guid.NewGuid():N}@example.com");
+        var product = await tenant.ProductAsync("Seat", 99m);
+        var id = (await tenant.Http.DelegateAsync($$"""
+            {"grantee_agent_key_id":"{{agent.KeyId}}","allowed_actions":["deals:write"],"max_daily_amount":1000,"max_monthly_amount":5000}
+            """)).Str("delegation_id");
+        var (created, body) = await agent.Http.SendJsonAsync(HttpMethod.Post, "/v1/deals?action=create-configured", $$"""
+            {"customer_id":"{{customer}}","tax_rate":0.10,"items":[{"product_id":"{{product}}","name":"Seat","unit_price":99,"quantity":1}]}
+            """, DelegationCalls.Under(id));
+        Assert.True(created.StatusCode == HttpStatusCode.Created, body.ToString());
+        var deal = body.GetProperty("data").GetProperty("deal").Str("deal_id");
+        Assert.Equal("108.90", (await tenant.DelegationAsync(id)).Str("reserved_today"));
+
+        // The rest of the deal's life is the merchant's: signed by both, paid through an escrow, released (closed).
+        await tenant.DealAsync(HttpMethod.Post, $"/v1/deals?id={deal}&action=transition&status=in_progress");
+        await tenant.SignBothAsync(deal, customer);
+        var escrow = await tenant.DealAsync(HttpMethod.Post, $"/v1/deals?id={deal}&action=escrow",
+            """{"conditions":[{"type":"delivery"}]}""", expected: HttpStatusCode.Created);
+        var condition = escrow.GetProperty("escrow").GetProperty("conditions")[0].Str("id");
+        await tenant.DealAsync(HttpMethod.Post, $"/v1/deals?id={deal}&action=fulfill_condition", $$"""{"condition_id":"{{condition}}"}""");
+        var closed = await tenant.DealAsync(HttpMethod.Post, $"/v1/deals?id={deal}&action=release_escrow");
+        Assert.Equal("closed", closed.GetProperty("deal").Str("status"));
+
+        var view = await tenant.DelegationAsync(id);
+        Assert.Equal("0.00", view.Str("reserved_today"));
+        Assert.Equal("108.90", view.Str("spent_today"));
+        Assert.Equal("108.90", view.Str("spent_this_month"));
+        Assert.Equal("891.10", view.Str("available_today"));
+    }
 }
