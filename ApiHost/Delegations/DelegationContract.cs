@@ -159,6 +159,24 @@ public static class DelegationContract
         ["utilisation_monthly_pct"] = Percent(d.Counters.UsedThisMonth, d.Limits.Monthly),
     };
 
+    /// <summary><c>action=summary</c>: the active delegations' count and budget use (counters rolled to now's windows).</summary>
+    public static JsonObject Summary(IReadOnlyList<DelegationView> active, DateTimeOffset now)
+    {
+        var counters = active.Select(d => (d.Limits, Counters: d.Counters.At(now))).ToList();
+        int? Used(Func<DelegationLimits, decimal?> cap, Func<DelegationCounters, decimal> used)
+        {
+            var capped = counters.Where(c => cap(c.Limits) is > 0).ToList();
+            return capped.Count == 0 ? null : (int)Math.Round(capped.Sum(c => used(c.Counters)) / capped.Sum(c => cap(c.Limits)!.Value) * 100);
+        }
+        return new JsonObject
+        {
+            ["active_count"] = active.Count,
+            ["pending_approvals"] = 0,
+            ["daily_budget_used_pct"] = Used(l => l.Daily, c => c.UsedToday),
+            ["monthly_budget_used_pct"] = Used(l => l.Monthly, c => c.UsedThisMonth),
+        };
+    }
+
     private static IReadOnlyList<string>? ReadActions(FieldReader fields, bool required)
     {
         var actions = fields.StringList("allowed_actions", DelegationKeys.Actions.Count, 64);

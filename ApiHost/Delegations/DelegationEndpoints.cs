@@ -20,7 +20,8 @@ public static class DelegationEndpoints
     private static readonly ActionMap<QueryHandler> Queries = new ActionMap<QueryHandler>("GET")
         .Add("verify", Verify)
         .Add("check", Check)
-        .Add("spending", Spending);
+        .Add("spending", Spending)
+        .Add("summary", Summary);
 
     public static void MapDelegationEndpoints(this IEndpointRouteBuilder app) => app.MapApi("delegations", group =>
     {
@@ -57,11 +58,7 @@ public static class DelegationEndpoints
         }
         var caller = http.Caller();
         var query = ListRequest.Parse(http.Request, ["grantee_key_id"], DelegationKeys.Statuses);
-        // The delegations the caller granted; an admin key sees the partition's.
-        if (!caller.Has("admin"))
-        {
-            query = query with { Filters = new Dictionary<string, string>(query.Filters ?? new Dictionary<string, string>()) { ["grantor_key_id"] = caller.KeyId } };
-        }
+        query = query with { Filters = Granted(http, query.Filters) };
         var page = await grains.GetGrain<IDelegationDirectoryGrain>(caller.Partition).List(query, ct);
         var now = time.GetUtcNow();
         var items = new ListPage<JsonObject>([.. page.Items.Select(d => DelegationContract.ToJson(d, now))], page.Total, page.NextCursor,
@@ -100,6 +97,29 @@ public static class DelegationEndpoints
     private static async Task<IResult> Spending(HttpContext http, IGrainFactory grains, string? id, TimeProvider time) =>
         ApiResults.Ok(DelegationContract.Spending(await Delegation(http, grains, id).Get()));
 
+    /// <summary>
+    /// <c>action=summary</c> over the delegations the caller granted (an admin key: the partition's), from the list
+    /// projection: active count, pending approvals (none: an amount above <c>approval_threshold</c> is refused, never
+    /// held) and spent + reserved against the summed daily and monthly caps of the active ones, in whole percent.
+    /// </summary>
+    private static async Task<IResult> Summary(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
+    {
+        var directory = grains.GetGrain<IDelegationDirectoryGrain>(http.Caller().Partition);
+        var filters = Granted(http, null);
+        var now = time.GetUtcNow();
+        List<DelegationView> active = [];
+        for (var offset = 0; ; offset += ListPaging.MaxLimit)
+        {
+            var page = await directory.List(new ListQuery(Limit: ListPaging.MaxLimit, Offset: offset, Status: DelegationKeys.Active, Filters: filters));
+            active.AddRange(page.Items.Where(d => d.StatusAt(now) == DelegationKeys.Active));
+            if (!page.HasMore)
+            {
+                break;
+            }
+        }
+        return ApiResults.Ok(DelegationContract.Summary(active, now));
+    }
+
     private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, TimeProvider time, CancellationToken ct)
     {
         var caller = http.Caller();
@@ -132,6 +152,15 @@ public static class DelegationEndpoints
         var caller = http.Caller();
         var revoked = await Delegation(http, grains, id).Revoke(caller.KeyId, caller.Has("admin"));
         return ApiResults.Ok(DelegationContract.ToJson(revoked, time.GetUtcNow()), revoked.Version);
+    }
+
+    /// <summary>The list filters for the delegations the caller granted; an admin key sees the partition's.</summary>
+    private static IReadOnlyDictionary<string, string>? Granted(HttpContext http, IReadOnlyDictionary<string, string>? filters)
+    {
+        var caller = http.Caller();
+        return caller.Has("admin")
+            ? filters
+            : new Dictionary<string, string>(filters ?? new Dictionary<string, string>()) { ["grantor_key_id"] = caller.KeyId };
     }
 
     /// <summary>The caller's delegation: its grain lives under the caller's partition, so other tenants' ids are not found.</summary>

@@ -280,4 +280,30 @@ public sealed class DelegationApiTests(DelegationApiTests.Api api) : IClassFixtu
         Assert.Equal("108.90", view.Str("spent_this_month"));
         Assert.Equal("891.10", view.Str("available_today"));
     }
+
+    [Fact]
+    public async Task Summary_counts_the_active_delegations_the_key_granted_and_their_budget_use()
+    {
+        var tenant = await api.NewTenantAsync();
+        var agent = await tenant.AgentAsync();
+        var product = await tenant.ProductAsync("Seat", 100m);
+        string Grant(int daily) => $$"""{"grantee_agent_key_id":"{{agent.KeyId}}","allowed_actions":["deals:write"],"max_daily_amount":{{daily}}}""";
+        var used = (await tenant.Http.DelegateAsync(Grant(1000))).Str("delegation_id");
+        await tenant.Http.DelegateAsync(Grant(1000));
+        var revoked = (await tenant.Http.DelegateAsync(Grant(5000))).Str("delegation_id");
+        await tenant.SendAsync(HttpMethod.Delete, $"/v1/delegations?id={revoked}");
+        Assert.Equal(HttpStatusCode.Created, (await agent.Http.ConfiguredDealAsync(used, product, 400m)).Response.StatusCode);
+
+        var (response, body) = await tenant.SendAsync(HttpMethod.Get, "/v1/delegations?action=summary");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var summary = body.GetProperty("data");
+        Assert.Equal(2, summary.GetProperty("active_count").GetInt32());
+        Assert.Equal(0, summary.GetProperty("pending_approvals").GetInt32());
+        Assert.Equal(20, summary.GetProperty("daily_budget_used_pct").GetInt32());
+        Assert.Equal(JsonValueKind.Null, summary.GetProperty("monthly_budget_used_pct").ValueKind);
+
+        // The agent granted none of them.
+        var (_, own) = await agent.Http.SendJsonAsync(HttpMethod.Get, "/v1/delegations?action=summary");
+        Assert.Equal(0, own.GetProperty("data").GetProperty("active_count").GetInt32());
+    }
 }
