@@ -195,4 +195,20 @@ public sealed class DelegationChainTests(DelegationChainTests.Api api) : IClassF
         // Unless the month turned meanwhile, 180 of 1000 is below 80% of the month: no monthly warning.
         Assert.DoesNotContain(warnings, w => w.GetProperty("data").Str("window") == "monthly");
     }
+
+    [Fact]
+    public async Task Narrowing_an_ancestor_binds_its_descendants_at_their_next_spend()
+    {
+        var chain = await ThreeLinksAsync();
+        var (narrowed, _) = await chain.Tenant.SendAsync(HttpMethod.Put, $"/v1/delegations?id={chain.Child}", """{"allowed_actions":[]}""");
+        Assert.Equal(HttpStatusCode.BadRequest, narrowed.StatusCode);
+
+        // The root keeps only deals:read (the grandchild's own grant still names deals:write).
+        await chain.Tenant.SendAsync(HttpMethod.Put, $"/v1/delegations?id={chain.Root}", """{"allowed_actions":["deals:read"]}""");
+        var (refused, body) = await chain.Last.Http.ConfiguredDealAsync(chain.Grandchild, chain.Product, 10m);
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        Assert.Equal("authorization_error.delegation_action_not_allowed", body.Code());
+        Assert.Equal(chain.Root, body.GetProperty("details").Str("delegation_id"));
+        Assert.Equal("0.00", (await chain.Tenant.DelegationAsync(chain.Grandchild)).Str("reserved_today"));
+    }
 }
