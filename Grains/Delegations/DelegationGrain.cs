@@ -92,6 +92,12 @@ public sealed partial class DelegationGrain(
         {
             return;
         }
+        // An end written since the child read this link refuses the child here (it would not be told of it).
+        var now = time.GetUtcNow();
+        if (current.StatusAt(now) != DelegationKeys.Active)
+        {
+            throw DelegationRules.Inactive(current, now);
+        }
         await Save(current with { Version = Current.Version + 1 }, [], children: [.. Current.Children, childId]);
     }
 
