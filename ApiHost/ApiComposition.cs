@@ -2,6 +2,7 @@ using ApiHost.Api;
 using ApiHost.Auth;
 using ApiHost.Customers;
 using ApiHost.Deals;
+using ApiHost.Delegations;
 using ApiHost.Keys;
 using ApiHost.Negotiations;
 using ApiHost.Payments;
@@ -50,6 +51,7 @@ public static class ApiComposition
         app.MapDealEndpoints();
         app.MapNegotiationEndpoints();
         app.MapPaymentEndpoints();
+        app.MapDelegationEndpoints();
         return app;
     }
 }

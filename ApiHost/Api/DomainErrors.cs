@@ -9,7 +9,8 @@ namespace ApiHost.Api;
 /// </summary>
 public static class DomainErrors
 {
-    private static readonly Dictionary<string, (int Status, Func<DomainException, Recovery> Recovery)> Table = new(StringComparer.Ordinal);
+    private static readonly Dictionary<string, (int Status, Func<DomainException, Recovery> Recovery, string? Category)> Table =
+        new(StringComparer.Ordinal);
 
     static DomainErrors()
     {
@@ -22,14 +23,19 @@ public static class DomainErrors
         Map("transient_error", 503, new Recovery("retry_later", true, "Retry with the same Idempotency-Key after recovery.retry_after_seconds.", 5));
         Map("authorization_error.environment_mismatch", 403, ex => new Recovery("check_permissions", false,
             ex.Details is EnvironmentMismatchDetails d ? $"Use a {d.RequestedEnvironment} admin key." : "Use an admin key of that environment."));
+        // Delegations: a code without a category prefix names its document category.
+        Map(DomainErrorCodes.AuthorizationCategory, 403, new Recovery("check_permissions", false, "Read the message and details for what the delegation allows."));
+        Map("spending_limit_exceeded", 429, ex => new Recovery("wait_for_reset", true,
+            "Wait for the limit to reset. Check details.remaining_daily and details.remaining_monthly.",
+            (ex.Details as SpendingLimitDetails)?.RetryAfterSeconds), category: "rate_limited");
     }
 
     /// <summary>Registers how a code (or a whole category) is answered.</summary>
     public static void Map(string codeOrCategory, int status, Recovery recovery) => Map(codeOrCategory, status, _ => recovery);
 
     /// <summary>Registers a code whose recovery advice depends on the error (its details).</summary>
-    public static void Map(string codeOrCategory, int status, Func<DomainException, Recovery> recovery) =>
-        Table[codeOrCategory] = (status, recovery);
+    public static void Map(string codeOrCategory, int status, Func<DomainException, Recovery> recovery, string? category = null) =>
+        Table[codeOrCategory] = (status, recovery, category);
 
     public static ApiError ToApiError(DomainException ex)
     {
@@ -37,7 +43,7 @@ public static class DomainErrors
         {
             return ApiError.Internal();
         }
-        return new ApiError(answer.Status, ex.Code, ex.Category, ex.Message, answer.Recovery(ex), Details(ex.Details));
+        return new ApiError(answer.Status, ex.Code, answer.Category ?? ex.Category, ex.Message, answer.Recovery(ex), Details(ex.Details));
     }
 
     private static object? Details(DomainErrorDetails? details) => details switch

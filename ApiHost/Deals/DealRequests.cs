@@ -1,5 +1,6 @@
 using ApiHost.Api;
 using ApiHost.Auth;
+using ApiHost.Delegations;
 using Grains.Interfaces.Deals;
 using ApiHost.Api.Idempotency;
 using Grains.Interfaces.Platform;
@@ -23,7 +24,7 @@ public static class DealRequests
     public static DealActor Actor(HttpContext http)
     {
         var caller = http.Caller();
-        return new DealActor(caller.KeyId, "api_key", caller.Has("agent:execute") && !caller.Has("*"));
+        return new DealActor(caller.KeyId, "api_key", caller.Has("agent:execute") && !caller.Has("*"), DelegationEndpoints.HeaderId(http));
     }
 
     public static string RequireItemId(string? itemId) =>

@@ -22,9 +22,13 @@ public static class DealKeys
     public static string Grain(string partition, string dealId) => $"{partition}/{dealId}";
 }
 
-/// <summary>Who made a change, for the audit trail: an API key id and its kind.</summary>
+/// <summary>
+/// Who made a change, for the audit trail: an API key id and its kind; <see cref="DelegationId"/> is the delegation
+/// the request acts under (its <c>X-Delegation-ID</c>), whose caps a value-creating change is checked against.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("deals.actor")]
-public sealed record DealActor([property: Id(0)] string Actor, [property: Id(1)] string ActorType, [property: Id(2)] bool IsAgent = false);
+public sealed record DealActor([property: Id(0)] string Actor, [property: Id(1)] string ActorType, [property: Id(2)] bool IsAgent = false,
+    [property: Id(3)] string? DelegationId = null);
 
 /// <summary>Create fields (validated by the API; the grain checks the rules that need other grains).</summary>
 [GenerateSerializer, Immutable, Alias("deals.fields")]

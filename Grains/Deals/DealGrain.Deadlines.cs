@@ -1,5 +1,6 @@
 using Grains.Interfaces.Telemetry;
 using Grains.Interfaces.Deals;
+using Grains.Platform;
 using Grains.Platform.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -56,23 +57,8 @@ public sealed partial class DealGrain
     }
 
     /// <summary>Registers the reminder for the next deadline, or removes it when nothing is pending.</summary>
-    private async Task ArmDeadline()
-    {
-        var next = NextDeadline();
-        if (next is null)
-        {
-            if (await this.GetReminder(DeadlineReminder) is { } reminder)
-            {
-                await this.UnregisterReminder(reminder);
-            }
-            return;
-        }
-        var wait = next.Value - time.GetUtcNow();
-        // Reminders cannot wait beyond ~49 days at once: a later deadline is reached in steps (an early tick re-arms).
-        var maxWait = ServiceProvider.GetRequiredService<IOptions<DealOptions>>().Value.ReminderMaxWait;
-        wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > maxWait ? maxWait : wait;
-        await this.RegisterOrUpdateReminder(DeadlineReminder, wait, maxWait < DeadlinePeriod ? maxWait : DeadlinePeriod);
-    }
+    private Task ArmDeadline() => this.ArmAsync(DeadlineReminder, NextDeadline(), time.GetUtcNow(),
+        ServiceProvider.GetRequiredService<IOptions<DealOptions>>().Value.ReminderMaxWait, DeadlinePeriod);
 
     private DateTimeOffset? NextDeadline()
     {

@@ -209,6 +209,7 @@ public sealed partial class DealGrain
             all.Add(Outbox.Event("deal.expired", now, new { id = next.Id, deal_id = next.Id, expired_at = now }));
         }
         await CommitAudited(next, all, actor, auditAction, auditChanges, amend, resultOf?.Invoke(next));
+        await SettleDelegation(transition.To);
         return next;
     }
 

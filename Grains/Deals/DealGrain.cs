@@ -216,10 +216,12 @@ public sealed partial class DealGrain(
     /// Commits the deal (null: deleted) with its events and an audit entry chained to the last one, in one write.
     /// <paramref name="amend"/> sets the escrow, negotiation or payments of the new state (all carry over unchanged otherwise);
     /// <paramref name="result"/> is what the calling method returns when it is not the deal itself (kept for a keyed replay).
+    /// A change made under a delegation is first held in its chain (<c>DealGrain.Delegation.cs</c>).
     /// </summary>
     private async Task CommitAudited(DealView? next, IReadOnlyList<OutboxEvent> events, DealActor actor, string action, object changes,
         Action<DealState>? amend = null, object? result = null)
     {
+        var hold = await HoldUnderDelegation(next, actor, action);
         var now = next?.UpdatedAt ?? time.GetUtcNow();
         var entry = AuditChain.Next(Current.AuditTail, Partition, DealKeys.ResourceType, ResourceId, action, actor.Actor, actor.ActorType,
             JsonSerializer.Serialize(changes, AuditJson), next is null ? "null" : JsonSerializer.Serialize(next, AuditJson), now);
@@ -232,6 +234,7 @@ public sealed partial class DealGrain(
             written.Escrow = previous.Escrow;
             written.Negotiation = previous.Negotiation;
             written.Payments = previous.Payments;
+            written.Delegation = hold;
             amend?.Invoke(written);
         }, [entry], result);
     }

@@ -41,4 +41,6 @@ public sealed class DealState : IResourceState<DealView>
 
     /// <summary>The deal's payments (intents, history, applied Stripe events); see <c>DealGrain.Payments.cs</c>.</summary>
     [Id(11)] public DealPayments? Payments { get; set; }
+    /// <summary>The delegation whose caps hold this deal's value (created under <c>X-Delegation-ID</c>); see <c>DealGrain.Delegation.cs</c>.</summary>
+    [Id(10)] public DealDelegationHold? Delegation { get; set; }
 }

@@ -8,4 +8,5 @@ public static class DomainErrorCodes
     public const string InvalidFields = "validation_error.invalid_fields";
     public const string ConflictCategory = "conflict";
     public const string ValidationCategory = "validation_error";
+    public const string AuthorizationCategory = "authorization_error";
 }

@@ -1,0 +1,209 @@
+using Grains.Interfaces.Projections;
+
+namespace Grains.Interfaces.Delegations;
+
+/// <summary>
+/// One delegation (key <c>{tenant}:{env}/del_...</c>): its grant, its spending counters and reservations, its children
+/// and its expiry reminder. Spending is checked and reserved here, one request at a time (the grain is the lock), and
+/// up the chain: each link checks its own caps before its parent is asked, and commits after its parent did.
+/// </summary>
+public interface IDelegationGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the delegation (a child when <see cref="DelegationGrant.ParentId"/> is set: it never exceeds its parent).</summary>
+    Task<DelegationView> Create(DelegationGrant grant);
+
+    /// <summary>The delegation with its counters as of now; 404 when it does not exist.</summary>
+    Task<DelegationView> Get();
+
+    /// <summary>Narrows the grant; a change that widens it is 403 <c>authorization_error.delegation_widening</c> naming the fields.</summary>
+    Task<DelegationView> Narrow(DelegationNarrowing changes, string callerKeyId, bool callerIsAdmin);
+
+    /// <summary>Revokes it now and tells every child (which tell theirs).</summary>
+    Task<DelegationView> Revoke(string callerKeyId, bool callerIsAdmin);
+
+    /// <summary>
+    /// Reserves <see cref="DelegationSpend.Amount"/> for <see cref="DelegationSpend.ReservationId"/> against this link and every
+    /// ancestor (idempotent by reservation id). Refusals: 403 when the delegation is not usable by the caller for the
+    /// action, 429 <c>spending_limit_exceeded</c> when a cap of any link would be passed.
+    /// </summary>
+    Task<DelegationView> Reserve(DelegationSpend spend);
+
+    /// <summary>A child's reservation reaching this link: the same checks of this link's own state and caps, then its parent's.</summary>
+    Task ReserveForChild(string reservationId, decimal amount, string action);
+
+    /// <summary>Drops a reservation (the deal was cancelled or never written) here and up the chain.</summary>
+    Task Release(string reservationId);
+
+    /// <summary>Turns a reservation into spending (the deal closed) here and up the chain.</summary>
+    Task Settle(string reservationId);
+
+    /// <summary>Registers a child so that revocation and expiry reach it.</summary>
+    Task AdoptChild(string childId);
+
+    /// <summary>An ancestor ended (revoked or expired): this link ends with it and tells its own children.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task AncestorEnded(DelegationEnd end);
+}
+
+/// <summary>Lists a partition's delegations from the projection; stateless, keyed by partition.</summary>
+public interface IDelegationDirectoryGrain : IGrainWithStringKey
+{
+    Task<ListPage<DelegationView>> List(ListQuery query, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Caps; null is "no cap".</summary>
+[GenerateSerializer, Immutable, Alias("delegations.limits")]
+public sealed record DelegationLimits(
+    [property: Id(0)] decimal? PerTransaction,
+    [property: Id(1)] decimal? Daily,
+    [property: Id(2)] decimal? Monthly);
+
+/// <summary>A new delegation as the API read it (the API has checked its actions against the grantor's own scopes).</summary>
+[GenerateSerializer, Immutable, Alias("delegations.grant")]
+public sealed record DelegationGrant
+{
+    [Id(0)] public required string GrantorKeyId { get; init; }
+    [Id(2)] public required string GranteeKeyId { get; init; }
+    [Id(3)] public required IReadOnlyList<string> AllowedActions { get; init; }
+    [Id(4)] public required DelegationLimits Limits { get; init; }
+    [Id(5)] public DateTimeOffset? ExpiresAt { get; init; }
+    [Id(6)] public string? Description { get; init; }
+    [Id(7)] public decimal? ApprovalThreshold { get; init; }
+    [Id(8)] public string? ApprovalStepsJson { get; init; }
+    [Id(9)] public int? ApprovalTimeoutHours { get; init; }
+    [Id(10)] public string? AutoApprovePolicyJson { get; init; }
+    [Id(11)] public int? AlertThresholdPct { get; init; }
+    [Id(12)] public bool SigningAuthorityAcknowledged { get; init; }
+    /// <summary>The delegation the grantor acts under (its <c>X-Delegation-ID</c>): the new one is its child.</summary>
+    [Id(13)] public string? ParentId { get; init; }
+    /// <summary>The grantee key's environment; it must be the delegation's.</summary>
+    [Id(14)] public string? GranteeEnvironment { get; init; }
+}
+
+/// <summary>A PUT: given fields only (<see cref="Given"/> names them, so an explicit null, "no cap", is a widening).</summary>
+[GenerateSerializer, Immutable, Alias("delegations.narrowing")]
+public sealed record DelegationNarrowing
+{
+    [Id(0)] public IReadOnlyList<string>? AllowedActions { get; init; }
+    [Id(1)] public decimal? MaxTransactionAmount { get; init; }
+    [Id(2)] public decimal? MaxDailyAmount { get; init; }
+    [Id(3)] public decimal? MaxMonthlyAmount { get; init; }
+    [Id(4)] public DateTimeOffset? ExpiresAt { get; init; }
+    [Id(5)] public string? Description { get; init; }
+    [Id(6)] public IReadOnlyList<string> Given { get; init; } = [];
+}
+
+/// <summary>A request that spends under a delegation: who, for which action, how much, and the id the reservation is kept under.</summary>
+[GenerateSerializer, Immutable, Alias("delegations.spend")]
+public sealed record DelegationSpend(
+    [property: Id(0)] string CallerKeyId,
+    [property: Id(1)] string Action,
+    [property: Id(2)] decimal Amount,
+    [property: Id(3)] string ReservationId);
+
+/// <summary>How a link ended: <c>revoked</c> or <c>expired</c>, when, and which delegation of the chain ended first.</summary>
+[GenerateSerializer, Immutable, Alias("delegations.end")]
+public sealed record DelegationEnd(
+    [property: Id(0)] string Status,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] string EndedBy);
+
+/// <summary>
+/// Spending in the current UTC day and month (a counter from an earlier window reads as zero), and whether the window's
+/// <c>alert_threshold_pct</c> warning was sent.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("delegations.counters")]
+public sealed record DelegationCounters(
+    [property: Id(0)] DateOnly Day,
+    [property: Id(1)] decimal SpentToday,
+    [property: Id(2)] decimal ReservedToday,
+    [property: Id(3)] int Month,
+    [property: Id(4)] decimal SpentThisMonth,
+    [property: Id(5)] decimal ReservedThisMonth,
+    [property: Id(6)] bool WarnedToday = false,
+    [property: Id(7)] bool WarnedThisMonth = false)
+{
+    public static DelegationCounters Empty(DateTimeOffset now) => new(DateOnly.FromDateTime(now.UtcDateTime), 0, 0, MonthOf(now), 0, 0);
+
+    /// <summary><c>yyyy*12+month</c> of a UTC instant.</summary>
+    public static int MonthOf(DateTimeOffset at) => at.UtcDateTime.Year * 12 + at.UtcDateTime.Month;
+
+    /// <summary>The counters as of <paramref name="now"/>: a window that has passed starts again from zero.</summary>
+    public DelegationCounters At(DateTimeOffset now)
+    {
+        var day = DateOnly.FromDateTime(now.UtcDateTime);
+        var month = MonthOf(now);
+        var next = this;
+        if (next.Month != month)
+        {
+            next = next with { Month = month, SpentThisMonth = 0, ReservedThisMonth = 0, WarnedThisMonth = false };
+        }
+        if (next.Day != day)
+        {
+            next = next with { Day = day, SpentToday = 0, ReservedToday = 0, WarnedToday = false };
+        }
+        return next;
+    }
+
+    public decimal UsedToday => SpentToday + ReservedToday;
+
+    public decimal UsedThisMonth => SpentThisMonth + ReservedThisMonth;
+}
+
+/// <summary>A delegation as stored and shown.</summary>
+[GenerateSerializer, Immutable, Alias("delegations.view")]
+public sealed record DelegationView
+{
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required string TenantId { get; init; }
+    [Id(2)] public required string GrantorKeyId { get; init; }
+    [Id(3)] public required string GranteeKeyId { get; init; }
+    [Id(4)] public string? Description { get; init; }
+    [Id(5)] public required DelegationLimits Limits { get; init; }
+    [Id(6)] public required IReadOnlyList<string> AllowedActions { get; init; }
+    /// <summary>The ancestors, root first (empty for a root delegation).</summary>
+    [Id(7)] public IReadOnlyList<string> Chain { get; init; } = [];
+    [Id(8)] public DateTimeOffset? ExpiresAt { get; init; }
+    [Id(9)] public DateTimeOffset? RevokedAt { get; init; }
+    /// <summary>Set when this link or an ancestor ended (revoked or expired); the delegation is unusable from then on.</summary>
+    [Id(10)] public DelegationEnd? Ended { get; init; }
+    [Id(11)] public required DelegationCounters Counters { get; init; }
+    [Id(12)] public decimal? ApprovalThreshold { get; init; }
+    [Id(13)] public string? ApprovalStepsJson { get; init; }
+    [Id(14)] public int? ApprovalTimeoutHours { get; init; }
+    [Id(15)] public string? AutoApprovePolicyJson { get; init; }
+    [Id(16)] public int? AlertThresholdPct { get; init; }
+    [Id(17)] public bool SigningAuthorityAcknowledged { get; init; }
+    [Id(18)] public long Version { get; init; }
+    [Id(19)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(20)] public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary><c>active</c>, <c>revoked</c> or <c>expired</c> at <paramref name="now"/> (an expiry applies at its instant, reminder or not).</summary>
+    public string StatusAt(DateTimeOffset now) =>
+        Ended?.Status ?? (ExpiresAt is { } expires && now >= expires ? DelegationKeys.Expired : DelegationKeys.Active);
+}
+
+public static class DelegationKeys
+{
+    public const string IdPrefix = "del";
+    public const string ResourceType = "delegation";
+    public const string Header = "X-Delegation-ID";
+
+    public const string Active = "active";
+    public const string Revoked = "revoked";
+    public const string Expired = "expired";
+
+    public static readonly IReadOnlyList<string> Statuses = [Active, Revoked, Expired];
+
+    /// <summary>The actions a delegation may allow (the document's list).</summary>
+    public static readonly IReadOnlyList<string> Actions =
+        ["deals:read", "deals:write", "agent:negotiate", "deals:sign", "customers:read", "customers:write"];
+
+    /// <summary>The action that is signing authority (needs <c>signing_authority_acknowledged</c>).</summary>
+    public const string SignAction = "deals:sign";
+
+    public const int MaxApprovalTimeoutHours = 720;
+    public const int DescriptionMaxLength = 500;
+
+    public static string Grain(string partition, string delegationId) => $"{partition}/{delegationId}";
+}

@@ -1,0 +1,27 @@
+namespace Grains.Interfaces.Platform;
+
+/// <summary>
+/// 429 <c>spending_limit_exceeded</c>: which cap of which link refused (<c>transaction</c>, <c>daily</c>, <c>monthly</c>),
+/// the attempted amount, what is left today and this month on that link (null: no cap), and the seconds until the
+/// refusing window resets (00:00 UTC for a day, the 1st for a month; a per-transaction cap does not reset: 86400 as the document shows).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("errors.spending-limit")]
+public sealed record SpendingLimitDetails(
+    [property: Id(0)] string DelegationId,
+    [property: Id(1)] string Limit,
+    [property: Id(2)] decimal AttemptedAmount,
+    [property: Id(3)] decimal? RemainingDaily,
+    [property: Id(4)] decimal? RemainingMonthly,
+    [property: Id(5)] decimal? TransactionCap,
+    [property: Id(6)] int RetryAfterSeconds) : DomainErrorDetails;
+
+/// <summary>403 for a delegation that cannot be used: its id, status (<c>revoked</c>, <c>expired</c>, <c>active</c>) and the link that ended it.</summary>
+[GenerateSerializer, Immutable, Alias("errors.delegation-state")]
+public sealed record DelegationStateDetails(
+    [property: Id(0)] string DelegationId,
+    [property: Id(1)] string Status,
+    [property: Id(2)] string? EndedBy = null) : DomainErrorDetails;
+
+/// <summary>403 for a grant beyond what its grantor or parent holds, or a PUT that would widen it: the offending fields.</summary>
+[GenerateSerializer, Immutable, Alias("errors.delegation-fields")]
+public sealed record DelegationFieldsDetails([property: Id(0)] IReadOnlyList<string> Fields) : DomainErrorDetails;

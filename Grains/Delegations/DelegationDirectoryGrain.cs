@@ -1,0 +1,18 @@
+using Grains.Interfaces.Delegations;
+using Grains.Interfaces.Projections;
+using Grains.Projections;
+using Orleans.Concurrency;
+
+namespace Grains.Delegations;
+
+/// <summary>Lists one partition's delegations from the projection (filters: grantor and grantee key). Stateless and keyed by partition.</summary>
+[StatelessWorker]
+public sealed class DelegationDirectoryGrain(IProjectionStore projections) : Grain, IDelegationDirectoryGrain
+{
+    public async Task<ListPage<DelegationView>> List(ListQuery query, CancellationToken cancellationToken = default)
+    {
+        var page = await projections.QueryAsync(this.GetPrimaryKeyString(), DelegationKeys.ResourceType, query, null, cancellationToken);
+        return new ListPage<DelegationView>([.. page.Items.Select(row => DelegationGrain.FromDocument(row.Document))],
+            page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
+    }
+}

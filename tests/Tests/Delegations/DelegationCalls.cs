@@ -1,0 +1,55 @@
+using System.Net;
+using System.Text.Json;
+using Grains.Delegations;
+using Grains.Interfaces.Delegations;
+using Tests.Deals;
+using Tests.Infrastructure;
+using Tests.Webhooks;
+
+namespace Tests.Delegations;
+
+/// <summary>An agent key (its id and a client with it), delegations made through the API, and deals created under one.</summary>
+public static class DelegationCalls
+{
+    public sealed record Agent(string KeyId, HttpClient Http);
+
+    /// <summary>A key of the tenant made through <c>POST /v1/keys</c>; its id is what a delegation names as grantee.</summary>
+    public static async Task<Agent> AgentAsync(this TestTenant tenant, params string[] scopes)
+    {
+        scopes = scopes.Length > 0 ? scopes : ["deals:read", "deals:write", "agent:execute", "delegations:read", "delegations:write"];
+        var (response, body) = await tenant.SendAsync(HttpMethod.Post, "/v1/keys",
+            JsonSerializer.Serialize(new { name = "agent", scopes }));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body.ToString());
+        var data = body.GetProperty("data");
+        return new Agent(data.Str("id"), tenant.Api.CreateClient().WithKey(data.Str("secret")));
+    }
+
+    /// <summary>POSTs a delegation (as <paramref name="grantor"/>, under <paramref name="parent"/> when given); fails unless 201.</summary>
+    public static async Task<JsonElement> DelegateAsync(this HttpClient grantor, string json, string? parent = null)
+    {
+        var (response, body) = await grantor.SendJsonAsync(HttpMethod.Post, "/v1/delegations", json, Under(parent));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /v1/delegations → {(int)response.StatusCode} {body}");
+        return body.GetProperty("data");
+    }
+
+    /// <summary>A create-configured deal of one item (product at its price, no tax) under <paramref name="delegation"/>.</summary>
+    public static Task<(HttpResponseMessage Response, JsonElement Body)> ConfiguredDealAsync(this HttpClient agent, string delegation,
+        string productId, decimal price) =>
+        agent.SendJsonAsync(HttpMethod.Post, "/v1/deals?action=create-configured",
+            $$"""{"items":[{"product_id":"{{productId}}","name":"Seat","unit_price":{{price}},"quantity":1}]}""", Under(delegation));
+
+    public static async Task<JsonElement> DelegationAsync(this TestTenant tenant, string delegationId, string action = "")
+    {
+        var (response, body) = await tenant.SendAsync(HttpMethod.Get, $"/v1/delegations?id={delegationId}{(action == "" ? "" : "&action=" + action)}");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+        return body.GetProperty("data");
+    }
+
+    /// <summary>What the delegation's reminder does when it ticks.</summary>
+    public static Task TickAsync(this WebhookApi api, TestTenant tenant, string delegationId) =>
+        api.Grains.GetGrain<IDelegationGrain>(DelegationKeys.Grain(tenant.Partition, delegationId)).AsReference<IRemindable>()
+            .ReceiveReminder(DelegationGrain.ExpiryReminder, default);
+
+    public static Dictionary<string, string> Under(string? delegation) =>
+        delegation is null ? [] : new Dictionary<string, string> { [DelegationKeys.Header] = delegation };
+}
