@@ -2,7 +2,7 @@
 # Runs one benchmark: builds it in Release, starts a throwaway PostgreSQL on the first free loopback port from its
 # default (or BENCH_PG_PORT) with .ci/pg-start unless ConnectionStrings__Postgres names an existing server, runs it
 # with the shared options (--postgres, --pg-data, --postgres-source, --results, --sdk, --command) and stops PostgreSQL.
-# Usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow> [options for the benchmark]
+# Usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow|delegations> [options for the benchmark]
 # Results: bench/results/<name>-<UTC>.json (foundation, deals, webhooks) and bench/results/<name>-latest.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +18,8 @@ case "$name" in
   list)       project=ListBench;      default_port=55500; also="" ;;
   ratelimit)  project=RateLimitBench; default_port="";    also="" ;;
   escrow)     project=EscrowBench;    default_port=55530; also="" ;;
-  *) echo "usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow> [options]" >&2; exit 2 ;;
+  delegations) project=DelegationBench; default_port=55540; also="" ;;
+  *) echo "usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow|delegations> [options]" >&2; exit 2 ;;
 esac
 
 echo "$name: building (Release)"
