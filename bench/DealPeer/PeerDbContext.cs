@@ -46,14 +46,9 @@ public sealed class PeerDbContext(DbContextOptions<PeerDbContext> options) : DbC
             audit.ToTable("peer_audit_log");
             // The chain's guard: two writers can never append the same link of one entity.
             audit.HasIndex(a => new { a.EntityId, a.Sequence }).IsUnique();
-            audit.Property(a => a.ChangesJson).HasColumnType("jsonb");
-            audit.Property(a => a.SnapshotJson).HasColumnType("jsonb");
         });
-        model.Entity<OutboxMessage>(outbox =>
-        {
-            outbox.ToTable("peer_outbox");
-            outbox.Property(o => o.Payload).HasColumnType("jsonb");
-        });
+        // JSON kept as text, as the product keeps its audit and event payloads (no jsonb parsing on insert).
+        model.Entity<OutboxMessage>().ToTable("peer_outbox");
         model.Entity<Customer>().ToTable("peer_customers");
         model.Entity<Product>(product =>
         {
