@@ -19,16 +19,16 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
-    public double FlowRate => Median(flows.Select(w => w.RequestsPerSecond));
+    public double FlowRate => Stats.Median(flows.Select(w => w.RequestsPerSecond));
 
-    public double PeerRate => Median(peers.Select(w => w.RequestsPerSecond));
+    public double PeerRate => Stats.Median(peers.Select(w => w.RequestsPerSecond));
 
     /// <summary>Only windows without errors count.</summary>
     public double? PeerRatio => flows.Concat(peers).All(w => w.Errors == 0) && PeerRate > 0 ? Math.Round(FlowRate / PeerRate, 3) : null;
 
-    public double ServerMicros => Median(flows.Select(w => ServerMicrosOf(w)));
+    public double ServerMicros => Stats.Median(flows.Select(w => ServerMicrosOf(w)));
 
-    public double PostgresMicros => Median(flows.Select(w => PostgresMicrosOf(w)));
+    public double PostgresMicros => Stats.Median(flows.Select(w => PostgresMicrosOf(w)));
 
     private WindowResult JudgedGet => getByLoad.Single(w => w.Connections == JudgedConnections);
 
@@ -41,10 +41,10 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
     private IEnumerable<(string Target, string Measured, bool Passed)> Targets =>
     [
         ($"deal flow req/s ≥ {PeerRatioTarget}× the EF Core peer's (medians of {flows.Count} alternating pairs)",
-            $"{FlowRate:N0} / {PeerRate:N0} = **{F(PeerRatio, "0.00")}×**", PeerRatio >= PeerRatioTarget),
-        ($"server CPU per deal request ≤ {ServerMicrosTarget} µs", $"**{ServerMicros:F0} µs** (peer: {Median(peers.Select(w => ServerMicrosOf(w))):F0})",
+            $"{FlowRate:N0} / {PeerRate:N0} = **{Stats.F(PeerRatio)}×**", PeerRatio >= PeerRatioTarget),
+        ($"server CPU per deal request ≤ {ServerMicrosTarget} µs", $"**{ServerMicros:F0} µs** (peer: {Stats.Median(peers.Select(w => ServerMicrosOf(w))):F0})",
             ServerMicros <= ServerMicrosTarget),
-        ($"PostgreSQL CPU per deal request ≤ {PostgresMicrosTarget} µs", $"**{PostgresMicros:F0} µs** (peer: {Median(peers.Select(w => PostgresMicrosOf(w))):F0})",
+        ($"PostgreSQL CPU per deal request ≤ {PostgresMicrosTarget} µs", $"**{PostgresMicros:F0} µs** (peer: {Stats.Median(peers.Select(w => PostgresMicrosOf(w))):F0})",
             PostgresMicros <= PostgresMicrosTarget),
         ($"embedded deal GET p99 at {JudgedConnections} connections ≤ {GetP99TargetMs} ms", $"**{GetP99} ms** ({JudgedGet.RequestsPerSecond:N0} req/s)",
             JudgedGet.Errors == 0 && GetP99 <= GetP99TargetMs),
@@ -54,7 +54,7 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
 
     public bool AllPassed => Targets.All(t => t.Passed);
 
-    public string Verdict => "deals: " + string.Join("; ", Targets.Select(t => $"{t.Target}: {t.Measured.Replace("**", "", StringComparison.Ordinal)} {Mark(t.Passed)}"));
+    public string Verdict => "deals: " + string.Join("; ", Targets.Select(t => $"{t.Target}: {t.Measured.Replace("**", "", StringComparison.Ordinal)} {Stats.Mark(t.Passed)}"));
 
     /// <summary>What each PostgreSQL commit of a request is, read from the grains (see bench/README.md).</summary>
     public static readonly IReadOnlyDictionary<string, string> Breakdown = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -105,7 +105,7 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
         Line("|---|---|---|");
         foreach (var (target, measured, passed) in Targets)
         {
-            Line($"| {target} | {measured} | {Mark(passed)} |");
+            Line($"| {target} | {measured} | {Stats.Mark(passed)} |");
         }
         Line();
         Line($"## Deal flow: product vs peer ({flows[0].Connections} connections, closed loop, {flows[0].Seconds:0} s windows, run in the order listed)");
@@ -167,15 +167,6 @@ public sealed class Report(DateTimeOffset started, string command, string postgr
 
     private static double PostgresMicrosOf(WindowResult w) => w.RequestsPerSecond > 0 ? w.Cpu.PostgresCores * 1_000_000 / w.RequestsPerSecond : 0;
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
-    private static string F(double? value, string format) => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "n/a";
-
-    private static string Pct(double? ratio) => ratio is { } r ? r.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
-
-    private static string Mark(bool pass) => Stats.Mark(pass);
+    private static string Pct(double? ratio) => Stats.F(ratio, "P1");
 }

@@ -80,13 +80,8 @@ for (var pair = 1; pair <= pairs; pair++)
     delegated.Add(await MeasureAsync($"delegated-{pair}", Delegated));
 }
 
-static double Median(IEnumerable<double> values)
-{
-    var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-}
-var plainRate = Median(plain.Select(w => w.RequestsPerSecond));
-var delegatedRate = Median(delegated.Select(w => w.RequestsPerSecond));
+var plainRate = Stats.Median(plain.Select(w => w.RequestsPerSecond));
+var delegatedRate = Stats.Median(delegated.Select(w => w.RequestsPerSecond));
 var cost = plainRate > 0 ? 1 - delegatedRate / plainRate : double.NaN;
 var clean = plain.Concat(delegated).All(w => w.Errors == 0);
 var passed = clean && cost <= 0.20;

@@ -14,6 +14,15 @@ public static class Stats
     public static double? Percentile(double[] sorted, double p) =>
         sorted.Length == 0 ? null : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
 
+    /// <summary>The median (the mean of the middle two for an even count); 0 when there are none.</summary>
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? 0
+            : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2]
+            : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
     /// <summary>Stopwatch ticks in milliseconds, rounded to µs.</summary>
     public static double Ms(long ticks) => Math.Round(ticks * 1000.0 / Stopwatch.Frequency, 3);
 

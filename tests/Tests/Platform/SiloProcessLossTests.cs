@@ -237,31 +237,12 @@ public sealed class SiloProcessLossTests(ITestOutputHelper output)
         return silo;
     }
 
-    private static async Task WaitAsync(HttpClient http, string path, ProgramProcess process, string name)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < TimeSpan.FromMinutes(2))
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"{name} exited with {process.ExitCode}:\n{process.Output}");
-            }
-            try
-            {
-                using var response = await http.GetAsync(path);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"{name} was not ready after 2 minutes:\n{process.Output}");
-    }
+    /// <summary>Polls <c>/ready</c> until 200; a process that exits meanwhile fails the wait with its output.</summary>
+    private static Task WaitAsync(HttpClient http, string path, ProgramProcess process, string name) =>
+        Eventually.Get(async () => process.HasExited
+                ? throw new InvalidOperationException($"{name} exited with {process.ExitCode}:\n{process.Output}")
+                : (await http.GetAsync(path)).StatusCode,
+            status => status == HttpStatusCode.OK, TimeSpan.FromMinutes(2), $"{name} to answer {path}");
 
     private static async Task<TimeSpan> TimeExitAsync(ProgramProcess process)
     {
