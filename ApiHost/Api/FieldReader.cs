@@ -25,6 +25,9 @@ public sealed partial class FieldReader(JsonElement body)
     /// <summary>Whether the body carries the field at all (PATCH: absent means unchanged).</summary>
     public bool Has(string name) => body.TryGetProperty(name, out _);
 
+    /// <summary>The field is present as JSON null.</summary>
+    public bool IsNull(string name) => body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Null;
+
     public void Fail(string name, string code, string message) => errors.TryAdd(name, new FieldError(code, message));
 
     public void ThrowIfInvalid()
@@ -109,12 +112,15 @@ public sealed partial class FieldReader(JsonElement body)
         {
             return text is null ? null : NullIfNotRequired(name, required);
         }
-        if (!allowed.Contains(text))
+        // Case-insensitive, answered in the listed form: generated clients (NSwag with System.Text.Json) send an enum's
+        // member name ("Once_off") rather than its value ("once_off").
+        var match = allowed.FirstOrDefault(a => string.Equals(a, text, StringComparison.OrdinalIgnoreCase));
+        if (match is null)
         {
             Fail(name, "invalid", $"{name} must be one of: {string.Join(", ", allowed)}");
             return null;
         }
-        return text;
+        return match;
     }
 
     public string? Email(string name, bool required = false)

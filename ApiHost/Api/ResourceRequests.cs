@@ -39,7 +39,7 @@ public static partial class ResourceRequests
         };
     }
 
-    public static object ValidationPassed => new { valid = true, message = "Validation passed" };
+    public static ValidationResult ValidationPassed => new(true, "Validation passed");
 
     /// <summary>
     /// The documented fields a PATCH body sets to nothing (<c>null</c> or a blank string). Call after the

@@ -29,7 +29,7 @@ public static class CustomerContract
         var country = fields.String("country", maxLength: 100);
         var notes = fields.String("notes", maxLength: FieldReader.DescriptionMaxLength);
         var status = fields.Enum("status", CustomerKeys.Statuses);
-        if (fields.Has("status") && status is null)
+        if (fields.Has("status") && status is null && !(creating && fields.IsNull("status")))
         {
             fields.Fail("status", "invalid", $"status must be one of: {string.Join(", ", CustomerKeys.Statuses)}");
         }
@@ -58,26 +58,10 @@ public static class CustomerContract
     /// The customer object. Both <c>id</c> (object schema) and <c>customer_id</c> (the document's examples and SDK)
     /// carry the id; see docs/decisions.md.
     /// </summary>
-    public static JsonObject ToJson(CustomerView customer) => new()
-    {
-        ["id"] = customer.Id,
-        ["customer_id"] = customer.Id,
-        ["name"] = customer.Name,
-        ["email"] = customer.Email,
-        ["phone"] = customer.Phone,
-        ["company"] = customer.Company,
-        ["address"] = customer.Address,
-        ["city"] = customer.City,
-        ["state"] = customer.State,
-        ["zip"] = customer.Zip,
-        ["country"] = customer.Country,
-        ["notes"] = customer.Notes,
-        ["status"] = customer.Status,
-        ["metadata"] = customer.MetadataJson is null ? new JsonObject() : JsonNode.Parse(customer.MetadataJson),
-        ["version"] = customer.Version,
-        ["created_at"] = customer.CreatedAt,
-        ["updated_at"] = customer.UpdatedAt,
-    };
+    public static CustomerResource Resource(CustomerView c) => new(c.Id, c.Id, c.Name, c.Email, c.Phone, c.Company, c.Address,
+        c.City, c.State, c.Zip, c.Country, c.Notes, c.Status, Wire.Metadata(c.MetadataJson), c.Version, c.CreatedAt, c.UpdatedAt);
+
+    public static JsonObject ToJson(CustomerView customer) => Wire.ToObject(Resource(customer));
 
     /// <summary>A single customer's <c>data</c>: <c>{"customer": {...}}</c>.</summary>
     public static JsonObject Single(CustomerView customer, ListShape? shape = null) =>

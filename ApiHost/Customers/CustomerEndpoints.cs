@@ -2,6 +2,7 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
@@ -16,13 +17,19 @@ public static class CustomerEndpoints
 {
     public static void MapCustomerEndpoints(this IEndpointRouteBuilder app) => app.MapApi("customers", group =>
     {
-        group.MapGet("", List).RequireScope("customers:read");
-        group.MapGet("{id}", Get).RequireScope("customers:read");
-        group.MapPost("", Create).RequireScope("customers:write").WithIdempotency();
-        group.MapPatch("", Update).RequireScope("customers:write").WithIdempotency();
-        group.MapPatch("{id}", Update).RequireScope("customers:write").WithIdempotency();
-        group.MapDelete("", Delete).RequireScope("customers:write").WithIdempotency();
-        group.MapDelete("{id}", Delete).RequireScope("customers:write").WithIdempotency();
+        group.MapGet("", List).RequireScope("customers:read")
+            .Operation<CustomerList>("listCustomers", "List and search customers", description: "With `?id=` answers one customer like getCustomer.");
+        group.MapGet("{id}", Get).RequireScope("customers:read").Operation<CustomerData>("getCustomer", "Get a customer");
+        group.MapPost("", Create).RequireScope("customers:write").WithIdempotency()
+            .Operation<CustomerInput, CustomerData>("createCustomer", "Create a customer", 201);
+        group.MapPatch("", Update).RequireScope("customers:write").WithIdempotency().ExcludeFromDescription();
+        group.MapPatch("{id}", Update).RequireScope("customers:write").WithIdempotency()
+            .Operation<CustomerPatch, CustomerData>("updateCustomer", "Update a customer", description: "Requires If-Match. Also served as `PATCH ?id={id}`.")
+            .IfMatch();
+        group.MapDelete("", Delete).RequireScope("customers:write").WithIdempotency().ExcludeFromDescription();
+        group.MapDelete("{id}", Delete).RequireScope("customers:write").WithIdempotency()
+            .Operation<CustomerDeleted>("deleteCustomer", "Delete a customer", description: "Requires If-Match. Also served as `DELETE ?id={id}`.")
+            .IfMatch();
     });
 
     private static async Task<IResult> List(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
@@ -77,7 +84,7 @@ public static class CustomerEndpoints
             await grain.Delete(expected);
             return true;
         }, () => Current(grain));
-        return ApiResults.Ok(new { id, customer_id = id, deleted = true });
+        return ApiResults.Ok(new CustomerDeleted(id!, id!, true));
     }
 
     /// <summary>The caller's customer: its grain lives under the caller's partition, so other tenants' ids are not found.</summary>

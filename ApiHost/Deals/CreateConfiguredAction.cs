@@ -17,8 +17,7 @@ public static class CreateConfiguredAction
         var body = await RequestBody.ReadObjectAsync(post.Http.Request, post.Ct);
         var (configuration, dryRun) = Read(body);
         var deal = await DealRequests.NewDeal(post.Http, post.Grains).CreateConfigured(configuration, dryRun, DealRequests.Actor(post.Http));
-        var data = DealContract.Single(deal);
-        data["dry_run"] = dryRun;
+        var data = new DealConfiguredData(DealContract.Resource(deal), dryRun);
         return dryRun ? ApiResults.Ok(data) : ApiResults.Created(data, deal.Version);
     }
 

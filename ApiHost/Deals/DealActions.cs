@@ -1,5 +1,6 @@
 using ApiHost.Api;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Deals;
 
 namespace ApiHost.Deals;
@@ -12,16 +13,22 @@ namespace ApiHost.Deals;
 public static class DealActions
 {
     public static readonly ActionMap<DealPostHandler> Map = new ActionMap<DealPostHandler>()
-        .Add("add_item", OnDeal(AddItem))
-        .Add("update_item", OnDeal(UpdateItem))
-        .Add("apply_discount", OnDeal(ApplyDiscount))
-        .Add("transition", OnDeal(Transition))
-        .Add("sign", OnDeal(Sign), scope: "deals:sign")
-        .Add("unsign", OnDeal(Unsign), scope: "deals:sign")
-        .Add("set-terms", OnDeal(SetTerms))
-        .Add("partial_accept", OnDeal(PartialAccept))
-        .Add("record-outcome", OnDeal(RecordOutcome))
-        .Add("create-configured", CreateConfiguredAction.Handle, scope: "agent:execute")
+        .Add("add_item", OnDeal(AddItem), ActionDoc.Of<DealItemBody, DealData>("addDealItem", "Add a line item", description: "Requires If-Match."))
+        .Add("update_item", OnDeal(UpdateItem), ActionDoc.Of<DealItemQuantityBody, DealData>("updateDealItem", "Change a line item's quantity",
+            description: "Requires If-Match and the item_id query parameter."))
+        .Add("apply_discount", OnDeal(ApplyDiscount), ActionDoc.Of<DealDiscountBody, DealData>("applyDealDiscount", "Apply a discount",
+            description: "Requires If-Match."))
+        .Add("transition", OnDeal(Transition), ActionDoc.Of<DealTransitionBody, DealData>("transitionDeal", "Move a deal to another status",
+            description: "Requires If-Match. The target comes from the status query parameter or body; see GET /v1/schema/state-machine."))
+        .Add("sign", OnDeal(Sign), ActionDoc.Of<DealSignBody, DealData>("signDeal", "Sign a deal"), scope: "deals:sign")
+        .Add("unsign", OnDeal(Unsign), ActionDoc.Of<DealUnsignBody, DealData>("unsignDeal", "Withdraw a signature"), scope: "deals:sign")
+        .Add("set-terms", OnDeal(SetTerms), ActionDoc.Of<DealTermsBody, DealData>("setDealTerms", "Set a deal's terms"))
+        .Add("partial_accept", OnDeal(PartialAccept),
+            ActionDoc.Of<DealPartialAcceptBody, DealPartialAcceptData>("partiallyAcceptDeal", "Accept some line items, decline the rest"))
+        .Add("record-outcome", OnDeal(RecordOutcome), ActionDoc.Of<DealOutcomeBody, DealData>("recordDealOutcome", "Record why a deal was won or lost"))
+        .Add("create-configured", CreateConfiguredAction.Handle,
+            ActionDoc.Of<DealConfiguredBody, DealConfiguredData>("createConfiguredDeal", "Create a deal with customer, items, discounts and terms at once",
+                201, "Answers 200 with dry_run.", onResource: false), scope: "agent:execute")
         .AddEscrowActions();
 
     public static Task<IResult> Post(HttpContext http, IGrainFactory grains, string? id, string? action, string? item_id, string? status,
@@ -112,8 +119,8 @@ public static class DealActions
         }
         a.Fields.ThrowIfInvalid();
         var result = await a.Grain.PartialAccept(accepted!, rejected, createDeclined, a.Actor);
-        var data = DealContract.Single(result.Deal);
-        data["declined_deal"] = result.DeclinedDeal is { } declined ? DealContract.ToJson(declined) : null;
+        var data = new DealPartialAcceptData(DealContract.Resource(result.Deal),
+            result.DeclinedDeal is { } declined ? DealContract.Resource(declined) : null);
         return ApiResults.Ok(data, result.Deal.Version);
     }
 

@@ -110,109 +110,36 @@ public static class DealContract
         return terms.GetRawText();
     }
 
-    public static JsonObject Money(decimal amount, string currency) => new()
-    {
-        ["amount"] = MoneyFormat.Amount(amount, currency),
-        ["currency"] = currency,
-        ["formatted"] = MoneyFormat.Formatted(amount, currency),
-    };
+    public static MoneyAmount Money(decimal amount, string currency) =>
+        new(MoneyFormat.Amount(amount, currency), currency, MoneyFormat.Formatted(amount, currency));
 
-    public static JsonObject ToJson(DealView d, ListShape? shape = null)
+    /// <summary>The deal object; the shape's <c>include</c>/<c>fields</c> decide line items, discounts and pricing.</summary>
+    public static DealResource Resource(DealView d, ListShape? shape = null)
     {
         shape ??= ListShape.Full;
-        var json = new JsonObject
-        {
-            ["id"] = d.Id,
-            ["deal_id"] = d.Id,
-            ["version"] = d.Version,
-            ["customer_id"] = d.CustomerId,
-            ["title"] = d.Title,
-            ["description"] = d.Description,
-            ["status"] = d.Status,
-            ["deal_type"] = d.DealType,
-            ["billing_cycle"] = d.BillingCycle,
-            ["currency"] = d.Currency,
-            ["tax_rate"] = TaxRates.Format(d.TaxRate),
-            ["deposit_required"] = d.DepositRequired is { } deposit ? Money(deposit, d.Currency) : null,
-            ["notes"] = d.Notes,
-            ["metadata"] = d.MetadataJson is null ? null : JsonNode.Parse(d.MetadataJson),
-            ["subtotal"] = MoneyFormat.Amount(d.Pricing.Subtotal, d.Currency),
-            ["total"] = MoneyFormat.Amount(d.Pricing.Total, d.Currency),
-        };
-        if (shape.Wants("line_items", byDefault: true))
-        {
-            json["line_items"] = new JsonArray([.. d.Items.Select(i => (JsonNode)Item(d, i))]);
-            json["discounts"] = new JsonArray([.. d.Discounts.Select(x => (JsonNode)Discount(d, x))]);
-        }
-        if (shape.Wants("pricing", byDefault: true))
-        {
-            json["pricing"] = Pricing(d);
-        }
-        json["terms"] = d.TermsJson is null ? null : JsonNode.Parse(d.TermsJson);
-        json["terms_version"] = d.TermsVersion;
-        json["signatures"] = new JsonArray([.. d.Signatures.Select(s => (JsonNode)Signature(s))]);
-        json["outcome"] = d.Outcome is { } o
-            ? new JsonObject { ["reason"] = o.Reason, ["notes"] = o.Notes, ["competitor_name"] = o.CompetitorName, ["recorded_at"] = o.RecordedAt }
-            : null;
-        json["declined_from_deal_id"] = d.DeclinedFromDealId;
-        json["created_at"] = d.CreatedAt;
-        json["updated_at"] = d.UpdatedAt;
-        json["closed_at"] = d.ClosedAt;
-        return shape.Apply(json);
+        var withItems = shape.Wants("line_items", byDefault: true);
+        return new DealResource(d.Id, d.Id, d.Version, d.CustomerId, d.Title, d.Description, d.Status, d.DealType, d.BillingCycle,
+            d.Currency, TaxRates.Format(d.TaxRate), d.DepositRequired is { } deposit ? Money(deposit, d.Currency) : null, d.Notes,
+            Wire.Json(d.MetadataJson), MoneyFormat.Amount(d.Pricing.Subtotal, d.Currency), MoneyFormat.Amount(d.Pricing.Total, d.Currency),
+            withItems ? [.. d.Items.Select(i => Item(d, i))] : null,
+            withItems ? [.. d.Discounts.Select(x => new DealDiscountApplied(x.Id, x.Type, x.Value, x.Code, x.Description, x.AppliedAt))] : null,
+            shape.Wants("pricing", byDefault: true) ? Pricing(d) : null,
+            Wire.Json(d.TermsJson), d.TermsVersion, [.. d.Signatures.Select(Signature)],
+            d.Outcome is { } o ? new DealOutcomeRecord(o.Reason, o.Notes, o.CompetitorName, o.RecordedAt) : null,
+            d.DeclinedFromDealId, d.CreatedAt, d.UpdatedAt, d.ClosedAt);
     }
+
+    public static JsonObject ToJson(DealView d, ListShape? shape = null) => (shape ?? ListShape.Full).Apply(Wire.ToObject(Resource(d, shape)));
 
     public static JsonObject Single(DealView deal, ListShape? shape = null) => new() { ["deal"] = ToJson(deal, shape) };
 
-    public static JsonObject Pricing(DealView d) => new()
-    {
-        ["currency"] = d.Currency,
-        ["tax_rate"] = TaxRates.Format(d.TaxRate),
-        ["subtotal"] = Money(d.Pricing.Subtotal, d.Currency),
-        ["discount_total"] = Money(d.Pricing.DiscountTotal, d.Currency),
-        ["tax"] = Money(d.Pricing.Tax, d.Currency),
-        ["total"] = Money(d.Pricing.Total, d.Currency),
-    };
+    public static DealPricingSummary Pricing(DealView d) => new(d.Currency, TaxRates.Format(d.TaxRate), Money(d.Pricing.Subtotal, d.Currency),
+        Money(d.Pricing.DiscountTotal, d.Currency), Money(d.Pricing.Tax, d.Currency), Money(d.Pricing.Total, d.Currency));
 
-    private static JsonObject Item(DealView d, DealItem i) => new()
-    {
-        ["id"] = i.Id,
-        ["item_id"] = i.Id,
-        ["deal_id"] = d.Id,
-        ["product_id"] = i.ProductId,
-        ["name"] = i.Name,
-        ["description"] = i.Description,
-        ["quantity"] = i.Quantity,
-        ["unit_price"] = MoneyFormat.Amount(i.UnitPrice, d.Currency),
-        ["line_total"] = MoneyFormat.Amount(i.LineTotal, d.Currency),
-        ["price_type"] = i.PriceType,
-        ["billing_cycle"] = i.BillingCycle,
-        ["configuration"] = i.ConfigurationJson is null ? null : JsonNode.Parse(i.ConfigurationJson),
-    };
+    private static DealLineItem Item(DealView d, DealItem i) => new(i.Id, i.Id, d.Id, i.ProductId, i.Name, i.Description, i.Quantity,
+        MoneyFormat.Amount(i.UnitPrice, d.Currency), MoneyFormat.Amount(i.LineTotal, d.Currency), i.PriceType, i.BillingCycle,
+        Wire.Json(i.ConfigurationJson));
 
-    private static JsonObject Discount(DealView d, DealDiscount x) => new()
-    {
-        ["id"] = x.Id,
-        ["type"] = x.Type,
-        ["value"] = x.Value,
-        ["code"] = x.Code,
-        ["description"] = x.Description,
-        ["applied_at"] = x.AppliedAt,
-    };
-
-    public static JsonObject Signature(DealSignature s) => new()
-    {
-        ["signature_id"] = s.Id,
-        ["signer_type"] = s.SignerType,
-        ["signer_id"] = s.SignerId,
-        ["signer_customer_id"] = s.SignerCustomerId,
-        ["side"] = s.Side,
-        ["signature_method"] = "click-to-sign",
-        ["signature_algorithm"] = s.Algorithm,
-        ["signature_hash"] = s.DealHash,
-        ["signature"] = s.SignatureBase64,
-        ["key_id"] = s.KeyId,
-        ["consent_to_sign"] = s.ConsentToSign,
-        ["is_agent_signer"] = s.IsAgentSigner,
-        ["signed_at"] = s.SignedAt,
-    };
+    public static DealSignatureRecord Signature(DealSignature s) => new(s.Id, s.SignerType, s.SignerId, s.SignerCustomerId, s.Side,
+        "click-to-sign", s.Algorithm, s.DealHash, s.SignatureBase64, s.KeyId, s.ConsentToSign, s.IsAgentSigner, s.SignedAt);
 }

@@ -1,6 +1,7 @@
 using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 
 namespace ApiHost.Deals;
 
@@ -15,20 +16,45 @@ public static class DealEndpoints
     {
         app.MapApi("deals", group =>
         {
-            group.MapGet("", DealQueries.Get).RequireScope("deals:read");
+            group.MapGet("", DealQueries.Get).RequireScope("deals:read")
+                .WithMetadata(DealQueries.Actions.QueryStyle("action"))
+                .Operation<DealList>("listDeals", "List deals",
+                    description: "With `?id=` answers one deal like getDeal; `?action=export` is exportDeals.");
+            DealQueries.Actions.MapPathStyle(group, "GET", "deals:read",
+                handler => (HttpContext http, IGrainFactory grains, string? id, CancellationToken ct) => handler(http, grains, id, ct), idempotent: false);
+            group.MapGet("export", (HttpContext http, IGrainFactory grains, CancellationToken ct) => DealExport.Export(http, grains, ct))
+                .RequireScope("deals:read").WithMetadata(new ApiOperation("exportDeals", "Export deals as CSV, JSON or JSON lines",
+                    "The list filters apply; `format=csv|json|jsonl`; no envelope; 10 exports per hour. Also served as `GET ?action=export`."))
+                .Produces<string>(200, "text/csv", "application/json", "application/x-ndjson");
             group.MapGet("{id}", (HttpContext http, IGrainFactory grains, string id, CancellationToken ct) => DealQueries.One(http, grains, id, ct))
-                .RequireScope("deals:read");
+                .RequireScope("deals:read").Operation<DealData>("getDeal", "Get a deal");
             group.MapGet("{id}/valid-transitions", (HttpContext http, IGrainFactory grains, string id) => DealQueries.ValidTransitions(http, grains, id))
-                .RequireScope("deals:read");
+                .RequireScope("deals:read").Operation<DealTransitionsData>("listDealTransitions", "The statuses a deal can move to now");
             // Public: third parties verify a deal they were given, without a key.
-            group.MapGet("verify", DealQueries.PublicVerify);
-            group.MapPost("", DealActions.Post).RequireScope("deals:write", DealActions.Map.Scopes).WithIdempotency();
-            group.MapPatch("", Update).RequireScope("deals:write").WithIdempotency();
-            group.MapPatch("{id}", Update).RequireScope("deals:write").WithIdempotency();
-            group.MapDelete("", Delete).RequireScope("deals:write").WithIdempotency();
-            group.MapDelete("{id}", Delete).RequireScope("deals:write").WithIdempotency();
+            group.MapGet("verify", DealQueries.PublicVerify).Operation<DealVerificationData>("verifyDeal", "Verify a deal's signature (public)");
+            group.MapPost("", DealActions.Post).RequireScope("deals:write", DealActions.Map.Scopes).WithIdempotency()
+                .WithMetadata(DealActions.Map.QueryStyle("id", "action", "item_id", "status"))
+                .Operation<DealInput, DealData>("createDeal", "Create a deal", 201, "Answers 200 with `?validate_only=true`.");
+            DealActions.Map.MapPathStyle(group, "POST", "deals:write", handler =>
+                (HttpContext http, IGrainFactory grains, string? id, string? item_id, string? status, CancellationToken ct) =>
+                    handler(new DealPost(http, grains, id, item_id, status, ct)), ifMatchOnResource: true);
+            group.MapPatch("", Update).RequireScope("deals:write").WithIdempotency().ExcludeFromDescription();
+            group.MapPatch("{id}", Update).RequireScope("deals:write").WithIdempotency()
+                .Operation<DealPatch, DealData>("updateDeal", "Update a deal's header", description: "Requires If-Match. Also served as `PATCH ?id={id}`.")
+            .IfMatch();
+            group.MapDelete("", Delete).RequireScope("deals:write").WithIdempotency().ExcludeFromDescription();
+            group.MapDelete("{id}", Delete).RequireScope("deals:write").WithIdempotency()
+                .Operation<DealData>("cancelDeal", "Cancel a deal (a cancelled deal is deleted)",
+                    description: "Requires If-Match. Answers the cancelled deal, or {id, deal_id, deleted} when a cancelled deal was deleted. With `?action=remove_item&item_id=` removes a line item (removeDealItem). Also served as `DELETE ?id={id}`.")
+            .IfMatch();
+            group.MapDelete("{id}/items/{item_id}", (HttpContext http, IGrainFactory grains, string id, string item_id) =>
+                    Delete(http, grains, id, "remove_item", item_id))
+                .RequireScope("deals:write").WithIdempotency()
+                .Operation<DealData>("removeDealItem", "Remove a line item", description: "Requires If-Match. Also served as `DELETE ?id={id}&action=remove_item&item_id={item_id}`.")
+            .IfMatch();
         });
-        app.MapApi("schema", group => group.MapGet("state-machine", DealQueries.StateMachine));
+        app.MapApi("schema", group => group.MapGet("state-machine", DealQueries.StateMachine)
+            .Operation<StateMachineData>("getDealStateMachine", "The deal state machine: states, transitions, conditions"));
     }
 
     private static async Task<IResult> Update(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
@@ -52,7 +78,7 @@ public static class DealEndpoints
                     async () => DealContract.Single(await grain.Get()));
                 return deletion.Deal is { } cancelled
                     ? DealRequests.Ok(cancelled)
-                    : ApiResults.Ok(new { id, deal_id = id, deleted = true });
+                    : ApiResults.Ok(new DealDeleted(id!, id!, true));
             case "remove_item":
                 var itemId = DealRequests.RequireItemId(item_id);
                 return DealRequests.Ok(await DealRequests.WithCurrentOnStale(grain, () => grain.RemoveItem(itemId, expected, actor)));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ApiHost.Api;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Deals;
 
 namespace ApiHost.Deals;
@@ -13,10 +14,12 @@ public static class DealEscrowActions
 {
     /// <summary>Registers the POST actions on the deal action map.</summary>
     public static ActionMap<DealPostHandler> AddEscrowActions(this ActionMap<DealPostHandler> map) => map
-        .Add("escrow", DealActions.OnDeal(Create))
-        .Add("fulfill_condition", DealActions.OnDeal(FulfillCondition))
-        .Add("release_escrow", DealActions.OnDeal(Release))
-        .Add("refund_escrow", DealActions.OnDeal(Refund));
+        .Add("escrow", DealActions.OnDeal(Create), ActionDoc.Of<EscrowBody, DealEscrowData>("createDealEscrow", "Hold a deal's money in escrow", 201))
+        .Add("fulfill_condition", DealActions.OnDeal(FulfillCondition),
+            ActionDoc.Of<EscrowFulfillBody, DealEscrowData>("fulfillDealEscrowCondition", "Mark an escrow release condition met"))
+        .Add("release_escrow", DealActions.OnDeal(Release), ActionDoc.Of<DealEscrowData>("releaseDealEscrow", "Release a deal's escrow"))
+        .Add("refund_escrow", DealActions.OnDeal(Refund),
+            ActionDoc.Of<EscrowRefundBody, DealEscrowData>("refundDealEscrow", "Refund a deal's escrow"));
 
     private static async Task<IResult> Create(DealAction a)
     {
@@ -48,41 +51,13 @@ public static class DealEscrowActions
 
     /// <summary><c>GET /v1/deals?id=&amp;action=escrow</c>: the deal's escrow with its conditions and timeline.</summary>
     public static async Task<IResult> Get(HttpContext http, IGrainFactory grains, string? id) =>
-        ApiResults.Ok(new JsonObject { ["escrow"] = ToJson(await Escrow(http, grains, id).Escrow()) });
+        ApiResults.Ok(new EscrowData(Resource(await Escrow(http, grains, id).Escrow())));
 
-    public static JsonObject ToJson(DealEscrow e) => new()
-    {
-        ["id"] = e.Id,
-        ["escrow_id"] = e.Id,
-        ["deal_id"] = e.DealId,
-        ["status"] = e.Status,
-        ["amount"] = DealContract.Money(e.Amount, e.Currency),
-        ["currency"] = e.Currency,
-        ["releasable"] = e.Releasable,
-        ["payment_intent_id"] = e.PaymentIntentId,
-        ["conditions"] = new JsonArray([.. e.Conditions.Select(c => (JsonNode)new JsonObject
-        {
-            ["id"] = c.Id,
-            ["condition_id"] = c.Id,
-            ["type"] = c.Type,
-            ["config"] = c.ConfigJson is null ? null : JsonNode.Parse(c.ConfigJson),
-            ["status"] = c.Status,
-            ["met_by"] = c.MetBy,
-            ["met_at"] = c.MetAt,
-        })]),
-        ["expires_at"] = e.ExpiresAt,
-        ["created_at"] = e.CreatedAt,
-        ["released_at"] = e.ReleasedAt,
-        ["refunded_at"] = e.RefundedAt,
-        ["refund_reason"] = e.RefundReason,
-        ["timeline"] = new JsonArray([.. e.Timeline.Select(s => (JsonNode)new JsonObject
-        {
-            ["event"] = s.Event,
-            ["at"] = s.At,
-            ["actor"] = s.Actor,
-            ["detail"] = s.Detail,
-        })]),
-    };
+    public static EscrowResource Resource(DealEscrow e) => new(e.Id, e.Id, e.DealId, e.Status, DealContract.Money(e.Amount, e.Currency),
+        e.Currency, e.Releasable, e.PaymentIntentId,
+        [.. e.Conditions.Select(c => new EscrowConditionRecord(c.Id, c.Id, c.Type, Wire.Json(c.ConfigJson), c.Status, c.MetBy, c.MetAt))],
+        e.ExpiresAt, e.CreatedAt, e.ReleasedAt, e.RefundedAt, e.RefundReason,
+        [.. e.Timeline.Select(s => new EscrowTimelineEntry(s.Event, s.At, s.Actor, s.Detail))]);
 
     private static EscrowRequest ReadEscrow(JsonElement body, FieldReader fields)
     {
@@ -120,7 +95,7 @@ public static class DealEscrowActions
 
     private static IResult Result(DealEscrowResult result, bool created = false)
     {
-        var data = new JsonObject { ["escrow"] = ToJson(result.Escrow), ["deal"] = DealContract.ToJson(result.Deal) };
+        var data = new DealEscrowData(Resource(result.Escrow), DealContract.Resource(result.Deal));
         return created ? ApiResults.Created(data, result.Deal.Version) : ApiResults.Ok(data, result.Deal.Version);
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ApiHost.Api;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Platform;
@@ -14,56 +15,48 @@ public static class DealQueries
 {
     public static readonly string[] ListFilters = ["customer_id"];
 
-    private static readonly string[] Actions =
-        ["terms", "compare-terms", "audit", "verify_audit", "escrow", "valid_transitions", "signing_certificate", "export"];
+    /// <summary>One GET action on deals (<c>?id=&amp;action=</c>, or its path form).</summary>
+    public delegate Task<IResult> DealGetHandler(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct);
 
-    public static async Task<IResult> Get(HttpContext http, IGrainFactory grains, string? id, string? action, CancellationToken ct)
-    {
-        switch (action)
+    /// <summary>The read actions; <c>export</c> streams a file and is mapped on its own (<see cref="DealExport"/>).</summary>
+    public static readonly ActionMap<DealGetHandler> Actions = new ActionMap<DealGetHandler>("GET")
+        .Add("terms", Terms, ActionDoc.Of<DealTermsData>("getDealTerms", "A deal's current terms"))
+        .Add("compare-terms", (http, grains, _, _) => CompareTerms(http, grains),
+            ActionDoc.Of<DealTermsComparison>("compareDealTerms", "Compare two deals' terms",
+                description: "`deal_id_1` and `deal_id_2` name the deals.", onResource: false))
+        .Add("audit", Audit, ActionDoc.Of<DealAuditData>("listDealAudit", "A deal's audit trail (hash-chained)"))
+        .Add("verify_audit", async (http, grains, id, _) => ApiResults.Ok(Verification(await DealRequests.Deal(http, grains, id).VerifyAudit())),
+            ActionDoc.Of<AuditChainVerification>("verifyDealAudit", "Verify a deal's audit hash chain"))
+        .Add("escrow", (http, grains, id, _) => DealEscrowActions.Get(http, grains, id), ActionDoc.Of<EscrowData>("getDealEscrow", "A deal's escrow"))
+        .Add("valid_transitions", (http, grains, id, _) => ValidTransitions(http, grains, id),
+            ActionDoc.Of<DealTransitionsData>("listDealValidTransitions", "The statuses a deal can move to now",
+                description: "Same as GET /v1/deals/{id}/valid-transitions."))
+        .Add("signing_certificate", (http, grains, id, _) => SigningCertificate(http, grains, id),
+            ActionDoc.Of<SigningCertificate>("getDealSigningCertificate", "The signing certificate of a signed deal"));
+
+    public static async Task<IResult> Get(HttpContext http, IGrainFactory grains, string? id, string? action, CancellationToken ct) =>
+        action switch
         {
-            case null or "":
-                return string.IsNullOrEmpty(id) ? await List(http, grains, ct) : await One(http, grains, id, ct);
-            case "export":
-                return await DealExport.Export(http, grains, ct);
-            case "compare-terms":
-                return await CompareTerms(http, grains);
-            case "valid_transitions":
-                return await ValidTransitions(http, grains, id);
-            case "terms":
-            {
-                var deal = await DealRequests.Deal(http, grains, id).Get();
-                var terms = deal.TermsJson is null ? null : JsonNode.Parse(deal.TermsJson)!.AsObject();
-                return ApiResults.Ok(new JsonObject
-                {
-                    ["deal_id"] = deal.Id,
-                    ["terms_schema_version"] = terms?["terms_schema_version"]?.DeepClone(),
-                    ["terms_version"] = deal.TermsVersion,
-                    ["terms"] = terms is null ? null : Without(terms, "terms_schema_version"),
-                });
-            }
-            case "audit":
-            {
-                var query = new ListRequest.QueryReader(http.Request.Query);
-                var paging = ListPaging.Read(query);
-                query.ThrowIfInvalid();
-                var page = await DealRequests.Deal(http, grains, id).Audit(paging.Offset, paging.Limit);
-                var data = ListResponse.Build("entries", new JsonArray([.. page.Entries.Select(e => (JsonNode)AuditEntry(e))]), page.Total, paging);
-                data.Insert(0, "deal_id", id);
-                return ApiResults.Ok(data);
-            }
-            case "verify_audit":
-            {
-                var result = await DealRequests.Deal(http, grains, id).VerifyAudit();
-                return ApiResults.Ok(Verification(result));
-            }
-            case "signing_certificate":
-                return await SigningCertificate(http, grains, id);
-            case "escrow":
-                return await DealEscrowActions.Get(http, grains, id);
-            default:
-                throw new ApiException(ApiError.BadRequest($"Unknown action '{action}'; supported: {string.Join(", ", Actions)}",
-                    new { parameter = "action" }));
-        }
+            null or "" => string.IsNullOrEmpty(id) ? await List(http, grains, ct) : await One(http, grains, id, ct),
+            "export" => await DealExport.Export(http, grains, ct),
+            _ => await Actions.Find(action)(http, grains, id, ct),
+        };
+
+    private static async Task<IResult> Terms(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
+    {
+        var deal = await DealRequests.Deal(http, grains, id).Get();
+        var terms = deal.TermsJson is null ? null : JsonNode.Parse(deal.TermsJson)!.AsObject();
+        return ApiResults.Ok(new DealTermsData(deal.Id, terms?["terms_schema_version"]?.DeepClone(), deal.TermsVersion,
+            terms is null ? null : Without(terms, "terms_schema_version")));
+    }
+
+    private static async Task<IResult> Audit(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
+    {
+        var query = new ListRequest.QueryReader(http.Request.Query);
+        var paging = ListPaging.Read(query);
+        query.ThrowIfInvalid();
+        var page = await DealRequests.Deal(http, grains, id).Audit(paging.Offset, paging.Limit);
+        return ApiResults.Ok(new DealAuditData(id!, [.. page.Entries.Select(AuditEntry)], ListResponse.Page(page.Total, paging, page.Entries.Count)));
     }
 
     public static async Task<IResult> One(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
@@ -101,23 +94,10 @@ public static class DealQueries
         var grain = DealRequests.Deal(http, grains, id);
         var deal = await grain.Get();
         var transitions = await grain.ValidTransitions();
-        return ApiResults.Ok(new JsonObject
-        {
-            ["deal_id"] = deal.Id,
-            ["current_status"] = deal.Status,
-            ["transitions"] = new JsonArray([.. transitions.Select(t => (JsonNode)new JsonObject
-            {
-                ["target"] = t.Transition.To,
-                ["available"] = t.Available,
-                ["conditions"] = new JsonArray([.. t.Transition.Conditions.Select(c => (JsonNode)new JsonObject
-                {
-                    ["name"] = c,
-                    ["description"] = DealConditions.Descriptions[c],
-                    ["met"] = !t.UnmetConditions.Contains(c),
-                })]),
-                ["action"] = ActionFor(deal.Id, t.Transition),
-            })]),
-        });
+        return ApiResults.Ok(new DealTransitionsData(deal.Id, deal.Status, [.. transitions.Select(t => new DealTransitionOption(
+            t.Transition.To, t.Available,
+            [.. t.Transition.Conditions.Select(c => new DealTransitionCondition(c, DealConditions.Descriptions[c], !t.UnmetConditions.Contains(c)))],
+            ActionFor(deal.Id, t.Transition)))]));
     }
 
     /// <summary>Public: no key. The deal's partition comes from its locator (ids are random, so they are not guessable).</summary>
@@ -147,33 +127,19 @@ public static class DealQueries
         return Verified(await grains.GetGrain<IDealGrain>(DealKeys.Grain(partition, dealId)).Verify());
     }
 
-    private static IResult Verified(DealVerification v) => ApiResults.Ok(new JsonObject { ["verification"] = VerificationJson(v) });
+    private static IResult Verified(DealVerification v) => ApiResults.Ok(new DealVerificationData(Verification(v)));
 
-    public static JsonObject VerificationJson(DealVerification v) => new()
-    {
-        ["deal_id"] = v.DealId,
-        ["status"] = v.Status,
-        ["message"] = v.Status switch
+    public static DealVerificationResult Verification(DealVerification v) => new(v.DealId, v.Status,
+        v.Status switch
         {
             "verified" => "Deal signature is valid and data is unmodified",
             "tampered" => "The deal's current content does not match what was signed, or a signature does not verify",
             _ => "The deal has no signature",
         },
-        ["deal_hash"] = new JsonObject
-        {
-            ["stored"] = v.StoredHash,
-            ["current"] = v.CurrentHash,
-            ["matches"] = v.StoredHash is not null && v.StoredHash == v.CurrentHash,
-        },
-        ["signature"] = v.SignatureValid is null ? null : new JsonObject
-        {
-            ["valid"] = v.SignatureValid,
-            ["signature_algorithm"] = v.Algorithm,
-            ["signed_at"] = v.SignedAt,
-        },
-        ["verification_method"] = "public_key",
-        ["verification_note"] = "This signature can be independently verified using the tenant's ed25519 public key without trusting Salesbooth infrastructure.",
-    };
+        new DealHashCheck(v.StoredHash, v.CurrentHash, v.StoredHash is not null && v.StoredHash == v.CurrentHash),
+        v.SignatureValid is null ? null : new DealSignatureCheck(v.SignatureValid, v.Algorithm, v.SignedAt),
+        "public_key",
+        "This signature can be independently verified using the tenant's ed25519 public key without trusting Salesbooth infrastructure.");
 
     public static IResult StateMachine(string? entity)
     {
@@ -181,42 +147,16 @@ public static class DealQueries
         {
             throw new ApiException(ApiError.BadRequest("entity must be deals (contracts are not available yet)", new { parameter = "entity" }));
         }
-        return ApiResults.Ok(new JsonObject
-        {
-            ["schema_version"] = "1.0.0",
-            ["entity_types"] = new JsonArray("deals"),
-            ["deals"] = new JsonObject
-            {
-                ["states"] = new JsonArray([.. DealStatuses.All.Select(s => (JsonNode)s)]),
-                ["initial_state"] = DealStatuses.Draft,
-                ["final_states"] = new JsonArray([.. DealStatuses.All.Where(DealStatuses.IsFinal).Select(s => (JsonNode)s)]),
-                ["transitions"] = new JsonArray([.. DealStateMachine.Transitions.Select(t => (JsonNode)new JsonObject
-                {
-                    ["from"] = t.From,
-                    ["to"] = t.To,
-                    ["action"] = t.Action,
-                    ["description"] = t.Description,
-                    ["conditions"] = new JsonArray([.. t.Conditions.Select(c => (JsonNode)c)]),
-                })]),
-                ["conditions"] = new JsonObject([.. DealConditions.Descriptions.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))]),
-            },
-        });
+        return ApiResults.Ok(new StateMachineData("1.0.0", ["deals"], new DealStateMachineSchema(DealStatuses.All, DealStatuses.Draft,
+            [.. DealStatuses.All.Where(DealStatuses.IsFinal)],
+            [.. DealStateMachine.Transitions.Select(t => new StateMachineTransition(t.From, t.To, t.Action, t.Description, t.Conditions))],
+            DealConditions.Descriptions)));
     }
 
-    private static JsonObject ActionFor(string dealId, DealTransition t) => t.Action switch
+    private static DealActionLink ActionFor(string dealId, DealTransition t) => t.Action switch
     {
-        DealStateMachine.TransitionAction => new JsonObject
-        {
-            ["method"] = "POST",
-            ["endpoint"] = $"/api/v1/deals?id={dealId}&action=transition&status={t.To}",
-            ["description"] = t.Description,
-        },
-        _ => new JsonObject
-        {
-            ["method"] = "POST",
-            ["endpoint"] = $"/api/v1/deals?id={dealId}&action={t.Action}",
-            ["description"] = t.Description,
-        },
+        DealStateMachine.TransitionAction => new("POST", $"/api/v1/deals?id={dealId}&action=transition&status={t.To}", t.Description),
+        _ => new("POST", $"/api/v1/deals?id={dealId}&action={t.Action}", t.Description),
     };
 
     private static async Task<IResult> CompareTerms(HttpContext http, IGrainFactory grains)
@@ -226,25 +166,17 @@ public static class DealQueries
         var second = await DealRequests.Deal(http, grains, query["deal_id_2"].ToString()).Get();
         var a = first.TermsJson is null ? new JsonObject() : JsonNode.Parse(first.TermsJson)!.AsObject();
         var b = second.TermsJson is null ? new JsonObject() : JsonNode.Parse(second.TermsJson)!.AsObject();
-        var differences = new JsonArray();
+        var differences = new List<DealTermsDifference>();
         foreach (var key in a.Select(p => p.Key).Union(b.Select(p => p.Key)).Order(StringComparer.Ordinal))
         {
             var left = a[key];
             var right = b[key];
             if (!JsonNode.DeepEquals(left, right))
             {
-                differences.Add(new JsonObject { ["field"] = key, ["deal_1"] = left?.DeepClone(), ["deal_2"] = right?.DeepClone() });
+                differences.Add(new DealTermsDifference(key, left?.DeepClone(), right?.DeepClone()));
             }
         }
-        return ApiResults.Ok(new JsonObject
-        {
-            ["deal_id_1"] = first.Id,
-            ["deal_id_2"] = second.Id,
-            ["terms_1"] = a.DeepClone(),
-            ["terms_2"] = b.DeepClone(),
-            ["identical"] = differences.Count == 0,
-            ["differences"] = differences,
-        });
+        return ApiResults.Ok(new DealTermsComparison(first.Id, second.Id, a, b, differences.Count == 0, differences));
     }
 
     private static async Task<IResult> SigningCertificate(HttpContext http, IGrainFactory grains, string? id)
@@ -252,68 +184,21 @@ public static class DealQueries
         var grain = DealRequests.Deal(http, grains, id);
         var deal = await grain.Get();
         var chain = await grain.VerifyAudit();
-        var now = DateTimeOffset.UtcNow;
-        return ApiResults.Ok(new JsonObject
-        {
-            ["certificate_version"] = "1.0",
-            ["generated_at"] = now,
-            ["legislation"] = "Electronic Transactions Act 1999 (Cth) and state/territory equivalents",
-            ["deal"] = new JsonObject
-            {
-                ["deal_id"] = deal.Id,
-                ["title"] = deal.Title,
-                ["status"] = deal.Status,
-                ["currency"] = deal.Currency,
-                ["total"] = Grains.Interfaces.Money.MoneyFormat.Amount(deal.Pricing.Total, deal.Currency),
-                ["created_at"] = deal.CreatedAt,
-            },
-            ["signers"] = new JsonArray([.. deal.Signatures.Select(s => (JsonNode)new JsonObject
-            {
-                ["signature_id"] = s.Id,
-                ["signer_type"] = s.SignerType,
-                ["signer_id"] = s.SignerId,
-                ["signature_method"] = "click-to-sign",
-                ["signature_algorithm"] = s.Algorithm,
-                ["signature_hash"] = s.DealHash,
-                ["signed_at"] = s.SignedAt,
-                ["is_agent_signer"] = s.IsAgentSigner,
-            })]),
-            ["consent_events"] = new JsonArray([.. deal.Signatures.Where(s => s.ConsentToSign).Select(s => (JsonNode)new JsonObject
-            {
-                ["signature_id"] = s.Id,
-                ["signer_id"] = s.SignerId,
-                ["consent_to_sign"] = true,
-                ["recorded_at"] = s.SignedAt,
-            })]),
-            ["hash_chain_verification"] = Verification(chain),
-            ["note"] = "This certificate is produced by Salesbooth and is not legal advice.",
-        });
+        return ApiResults.Ok(new SigningCertificate("1.0", DateTimeOffset.UtcNow,
+            "Electronic Transactions Act 1999 (Cth) and state/territory equivalents",
+            new SigningCertificateDeal(deal.Id, deal.Title, deal.Status, deal.Currency, MoneyFormat.Amount(deal.Pricing.Total, deal.Currency),
+                deal.CreatedAt),
+            [.. deal.Signatures.Select(s => new SigningCertificateSigner(s.Id, s.SignerType, s.SignerId, "click-to-sign", s.Algorithm, s.DealHash,
+                s.SignedAt, s.IsAgentSigner))],
+            [.. deal.Signatures.Where(s => s.ConsentToSign).Select(s => new SigningConsentEvent(s.Id, s.SignerId, true, s.SignedAt))],
+            Verification(chain), "This certificate is produced by Salesbooth and is not legal advice."));
     }
 
-    private static JsonObject Verification(AuditVerification result) => new()
-    {
-        ["status"] = result.Status,
-        ["total_entries"] = result.TotalEntries,
-        ["first_broken_entry_id"] = result.FirstBrokenEntryId,
-        ["first_broken_sequence"] = result.FirstBrokenSequence,
-        ["reason"] = result.Reason,
-        ["verified_at"] = DateTimeOffset.UtcNow,
-    };
+    private static AuditChainVerification Verification(AuditVerification result) => new(result.Status, result.TotalEntries,
+        result.FirstBrokenEntryId, result.FirstBrokenSequence, result.Reason, DateTimeOffset.UtcNow);
 
-    private static JsonObject AuditEntry(AuditEntry e) => new()
-    {
-        ["id"] = e.Id,
-        ["sequence"] = e.Sequence,
-        ["action"] = e.Action,
-        ["actor"] = e.Actor,
-        ["actor_type"] = e.ActorType,
-        ["entity_type"] = e.EntityType,
-        ["entity_id"] = e.EntityId,
-        ["changes"] = JsonNode.Parse(e.ChangesJson),
-        ["previous_hash"] = e.PreviousHash,
-        ["entry_hash"] = e.EntryHash,
-        ["created_at"] = e.CreatedAt,
-    };
+    private static DealAuditEntry AuditEntry(AuditEntry e) => new(e.Id, e.Sequence, e.Action, e.Actor, e.ActorType, e.EntityType, e.EntityId,
+        JsonNode.Parse(e.ChangesJson), e.PreviousHash, e.EntryHash, e.CreatedAt);
 
     private static JsonObject Without(JsonObject terms, string name)
     {

@@ -3,6 +3,7 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Projections;
 
@@ -18,17 +19,23 @@ public static class DelegationEndpoints
     private delegate Task<IResult> QueryHandler(HttpContext http, IGrainFactory grains, string? id, TimeProvider time);
 
     private static readonly ActionMap<QueryHandler> Queries = new ActionMap<QueryHandler>("GET")
-        .Add("verify", Verify)
-        .Add("check", Check)
-        .Add("spending", Spending)
-        .Add("summary", Summary);
+        .Add("verify", Verify, ActionDoc.Of<JsonObject>("verifyDelegation", "Whether a delegation is valid now, with its chain"))
+        .Add("check", Check, ActionDoc.Of<JsonObject>("checkOwnDelegation", "The calling key's own delegation", onResource: false))
+        .Add("spending", Spending, ActionDoc.Of<JsonObject>("getDelegationSpending", "A delegation's spending against its caps"))
+        .Add("summary", Summary, ActionDoc.Of<JsonObject>("summarizeDelegations", "Active delegations and their spending", onResource: false));
 
     public static void MapDelegationEndpoints(this IEndpointRouteBuilder app) => app.MapApi("delegations", group =>
     {
-        group.MapGet("", Get).RequireScope("delegations:read");
-        group.MapPost("", Create).RequireScope("delegations:write").WithIdempotency();
-        group.MapPut("", Narrow).RequireScope("delegations:write").WithIdempotency();
-        group.MapDelete("", Revoke).RequireScope("delegations:write").WithIdempotency();
+        group.MapGet("", Get).RequireScope("delegations:read").WithMetadata(Queries.QueryStyle("action"))
+            .Operation<JsonObject>("listDelegations", "List the delegations the caller granted", description: "With `?id=` answers one delegation.");
+        Queries.MapPathStyle(group, "GET", "delegations:read",
+            handler => (HttpContext http, IGrainFactory grains, string? id, TimeProvider time) => handler(http, grains, id, time), idempotent: false);
+        group.MapPost("", Create).RequireScope("delegations:write").WithIdempotency()
+            .Operation<JsonObject, JsonObject>("createDelegation", "Delegate spending authority to an agent key", 201);
+        group.MapPut("", Narrow).RequireScope("delegations:write").WithIdempotency()
+            .Operation<JsonObject, JsonObject>("narrowDelegation", "Narrow a delegation (`?id=`); widening is refused");
+        group.MapDelete("", Revoke).RequireScope("delegations:write").WithIdempotency()
+            .Operation<JsonObject>("revokeDelegation", "Revoke a delegation (`?id=`) and every delegation below it");
     });
 
     /// <summary>The <c>X-Delegation-ID</c> a request acts under: null when absent; a malformed one is 400.</summary>

@@ -1,5 +1,6 @@
 using ApiHost.Api;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Tenants;
 
 namespace ApiHost.Keys;
@@ -12,12 +13,16 @@ public static class KeyEndpoints
 {
     public static void MapKeyEndpoints(this IEndpointRouteBuilder app) => app.MapApi("keys", group =>
     {
-        group.MapGet("", List).RequireScope("admin");
-        group.MapPost("", Create).RequireScope("admin");
-        group.MapPatch("", Update).RequireScope("admin");
-        group.MapPatch("{id}", Update).RequireScope("admin");
-        group.MapDelete("", Revoke).RequireScope("admin");
-        group.MapDelete("{id}", Revoke).RequireScope("admin");
+        group.MapGet("", List).RequireScope("admin")
+            .Operation<IReadOnlyList<KeyView>>("listKeys", "List the tenant's API keys", description: "With `?id=` answers one key (a single object).");
+        group.MapPost("", Create).RequireScope("admin")
+            .Operation<KeyInput, CreatedKeyView>("createKey", "Issue an API key", 201, "The answer carries the key's secret, shown once.");
+        group.MapPatch("", Update).RequireScope("admin").ExcludeFromDescription();
+        group.MapPatch("{id}", Update).RequireScope("admin")
+            .Operation<KeyPatch, KeyView>("updateKey", "Rename a key or change its scopes, origins or rate limit", description: "Also served as `PATCH ?id={id}`.");
+        group.MapDelete("", Revoke).RequireScope("admin").ExcludeFromDescription();
+        group.MapDelete("{id}", Revoke).RequireScope("admin")
+            .Operation<KeyRevoked>("revokeKey", "Revoke an API key", description: "Also served as `DELETE ?id={id}`.");
     });
 
     private static async Task<IResult> List(HttpContext http, IGrainFactory grains, string? id)
@@ -83,7 +88,7 @@ public static class KeyEndpoints
         var (grain, hash) = await FindOwnKey(grains, caller, id);
         var revoked = await grain.Revoke();
         cache.Invalidate(hash);
-        return ApiResults.Ok(new { id = revoked.KeyId, revoked = true, revoked_at = revoked.RevokedAt });
+        return ApiResults.Ok(new KeyRevoked(revoked.KeyId, true, revoked.RevokedAt));
     }
 
     private static async Task<(IApiKeyGrain Grain, string Hash)> FindOwnKey(IGrainFactory grains, ApiCaller caller, string? id)

@@ -4,6 +4,7 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Auth;
 using ApiHost.Deals;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Deals;
 
 namespace ApiHost.Negotiations;
@@ -16,19 +17,39 @@ namespace ApiHost.Negotiations;
 /// </summary>
 public static class NegotiationEndpoints
 {
+    /// <summary>One negotiation action on a deal: the body, the deal's negotiation face and the caller's party.</summary>
+    public sealed record NegotiationPost(JsonElement Body, FieldReader Fields, string DealId, IDealNegotiationGrain Grain, NegotiationParty Party);
+
+    public delegate Task<IResult> NegotiationHandler(NegotiationPost post);
+
+    private static readonly ActionMap<NegotiationHandler> Actions = new ActionMap<NegotiationHandler>("POST")
+        .Add(NegotiationKeys.Propose, Propose,
+            ActionDoc.Of<NegotiationOfferBody, NegotiationData>("proposeDealTerms", "Open a negotiation with proposed terms", 201))
+        .Add(NegotiationKeys.Counter, Counter, ActionDoc.Of<NegotiationOfferBody, NegotiationData>("counterDealTerms", "Counter the latest proposal"))
+        .Add(NegotiationKeys.Accept, Accept, ActionDoc.Of<NegotiationData>("acceptDealTerms", "Accept the latest proposal; the deal takes its terms"))
+        .Add(NegotiationKeys.Reject, Reject, ActionDoc.Of<NegotiationRejectBody, NegotiationData>("rejectDealTerms", "End the negotiation"))
+        .Add(NegotiationKeys.Suggest, Suggest,
+            ActionDoc.Of<NegotiationSuggestBody, NegotiationSuggestionsData>("suggestDealTerms", "Suggested terms from comparable deals"));
+
     public static void MapNegotiationEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapApi("deal-negotiations", group =>
         {
-            group.MapGet("", History).RequireScope("deals:read");
-            group.MapPost("", Post).RequireScope("agent:negotiate").WithIdempotency();
+            group.MapGet("", History).RequireScope("deals:read").Operation<NegotiationData>("getDealNegotiation", "A deal's negotiation history",
+                description: "`?deal_id=` names the deal.");
+            group.MapGet("{id}", (HttpContext http, IGrainFactory grains, string id) => History(http, grains, id)).RequireScope("deals:read")
+                .Operation<NegotiationData>("getDealNegotiationByDeal", "A deal's negotiation history", description: "Also served as `GET ?deal_id={id}`.");
+            // Every query-style action is documented as its own path-style operation (POST /v1/deal-negotiations/{deal id}/{action}).
+            group.MapPost("", Post).RequireScope("agent:negotiate").WithIdempotency().ExcludeFromDescription();
+            Actions.MapPathStyle(group, "POST", "agent:negotiate",
+                handler => (HttpContext http, IGrainFactory grains, string id, CancellationToken ct) => Run(handler, http, grains, id, ct));
         });
         // Public and cacheable, like the state machine: agents fetch it before proposing terms.
         app.MapApi("schema", group => group.MapGet("deal-terms", (HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "public, max-age=3600";
             return ApiResults.Ok(DealTermsSchema.JsonSchema());
-        }));
+        }).Operation<JsonObject>("getDealTermsSchema", "The JSON Schema of deal terms"));
     }
 
     public static string PartyOf(ApiCaller caller) => caller.Has("*") ? NegotiationKeys.Merchant : NegotiationKeys.Agent;
@@ -36,9 +57,10 @@ public static class NegotiationEndpoints
     private static async Task<IResult> History(HttpContext http, IGrainFactory grains, string? deal_id)
     {
         var grain = Negotiation(http, grains, deal_id);
-        return ApiResults.Ok(ToJson(DealId(deal_id), await grain.Negotiation()));
+        return ApiResults.Ok(ToData(DealId(deal_id), await grain.Negotiation()));
     }
 
+    /// <summary>The document's form: <c>?action=&amp;deal_id=</c>, or both in the body as its field table has them.</summary>
     private static async Task<IResult> Post(HttpContext http, IGrainFactory grains, string? action, string? deal_id, CancellationToken ct)
     {
         var body = await RequestBody.ReadOptionalObjectAsync(http.Request, ct);
@@ -49,89 +71,66 @@ public static class NegotiationEndpoints
         {
             throw new ApiException(ApiError.BadRequest($"action must be one of: {string.Join(", ", NegotiationKeys.Actions)}", new { parameter = "action" }));
         }
-        var grain = Negotiation(http, grains, deal_id);
-        var caller = http.Caller();
-        var party = new NegotiationParty(PartyOf(caller), DealRequests.Actor(http));
-        switch (action)
-        {
-            case NegotiationKeys.Propose or NegotiationKeys.Counter:
-            {
-                var terms = Terms(body, fields, "proposed_terms", required: true);
-                var message = fields.String("message", maxLength: FieldReader.DescriptionMaxLength);
-                var expiresAt = fields.Timestamp("expires_at");
-                fields.ThrowIfInvalid();
-                var offer = new NegotiationOffer(terms!, message, expiresAt);
-                var result = action == NegotiationKeys.Propose ? await grain.Propose(offer, party) : await grain.Counter(offer, party);
-                var data = ToJson(result.Deal.Id, result.Negotiation);
-                return action == NegotiationKeys.Propose ? ApiResults.Created(data, result.Deal.Version) : ApiResults.Ok(data, result.Deal.Version);
-            }
-            case NegotiationKeys.Accept:
-            {
-                fields.ThrowIfInvalid();
-                var result = await grain.Accept(party);
-                var data = ToJson(result.Deal.Id, result.Negotiation);
-                data["deal"] = DealContract.ToJson(result.Deal);
-                return ApiResults.Ok(data, result.Deal.Version);
-            }
-            case NegotiationKeys.Reject:
-            {
-                var reason = fields.String("reason", maxLength: FieldReader.DescriptionMaxLength);
-                fields.ThrowIfInvalid();
-                var result = await grain.Reject(reason, party);
-                return ApiResults.Ok(ToJson(result.Deal.Id, result.Negotiation), result.Deal.Version);
-            }
-            default: // suggest
-            {
-                var current = Terms(body, fields, "current_terms", required: false);
-                fields.ThrowIfInvalid();
-                var advice = await grain.Suggest(current);
-                return ApiResults.Ok(new JsonObject
-                {
-                    ["deal_id"] = DealId(deal_id),
-                    ["suggestions"] = new JsonArray([.. advice.Suggestions.Select(s => (JsonNode)new JsonObject
-                    {
-                        ["strategy"] = s.Strategy,
-                        ["proposed_terms"] = JsonNode.Parse(s.TermsJson),
-                        ["confidence"] = s.Confidence,
-                        ["rationale"] = s.Rationale,
-                    })]),
-                    ["data_quality"] = new JsonObject
-                    {
-                        ["comparable_deals"] = advice.ComparableDeals,
-                        ["confidence_level"] = advice.ConfidenceLevel,
-                        ["won_deals"] = advice.WonDeals,
-                        ["lost_deals"] = advice.LostDeals,
-                        ["avg_accepted_discount"] = advice.AverageAcceptedDiscount,
-                        ["avg_rounds_to_close"] = advice.AverageRoundsToClose,
-                    },
-                });
-            }
-        }
+        return await Actions.Find(action)(Prepare(http, grains, body, fields, deal_id));
+    }
+
+    private static async Task<IResult> Run(NegotiationHandler handler, HttpContext http, IGrainFactory grains, string dealId, CancellationToken ct)
+    {
+        var body = await RequestBody.ReadOptionalObjectAsync(http.Request, ct);
+        return await handler(Prepare(http, grains, body, new FieldReader(body), dealId));
+    }
+
+    private static NegotiationPost Prepare(HttpContext http, IGrainFactory grains, JsonElement body, FieldReader fields, string? dealId) =>
+        new(body, fields, DealId(dealId), Negotiation(http, grains, dealId), new NegotiationParty(PartyOf(http.Caller()), DealRequests.Actor(http)));
+
+    private static Task<IResult> Propose(NegotiationPost p) => Offer(p, propose: true);
+
+    private static Task<IResult> Counter(NegotiationPost p) => Offer(p, propose: false);
+
+    private static async Task<IResult> Offer(NegotiationPost p, bool propose)
+    {
+        var terms = Terms(p.Body, p.Fields, "proposed_terms", required: true);
+        var message = p.Fields.String("message", maxLength: FieldReader.DescriptionMaxLength);
+        var expiresAt = p.Fields.Timestamp("expires_at");
+        p.Fields.ThrowIfInvalid();
+        var offer = new NegotiationOffer(terms!, message, expiresAt);
+        var result = propose ? await p.Grain.Propose(offer, p.Party) : await p.Grain.Counter(offer, p.Party);
+        var data = ToData(result.Deal.Id, result.Negotiation);
+        return propose ? ApiResults.Created(data, result.Deal.Version) : ApiResults.Ok(data, result.Deal.Version);
+    }
+
+    private static async Task<IResult> Accept(NegotiationPost p)
+    {
+        p.Fields.ThrowIfInvalid();
+        var result = await p.Grain.Accept(p.Party);
+        return ApiResults.Ok(ToData(result.Deal.Id, result.Negotiation) with { Deal = DealContract.Resource(result.Deal) }, result.Deal.Version);
+    }
+
+    private static async Task<IResult> Reject(NegotiationPost p)
+    {
+        var reason = p.Fields.String("reason", maxLength: FieldReader.DescriptionMaxLength);
+        p.Fields.ThrowIfInvalid();
+        var result = await p.Grain.Reject(reason, p.Party);
+        return ApiResults.Ok(ToData(result.Deal.Id, result.Negotiation), result.Deal.Version);
+    }
+
+    private static async Task<IResult> Suggest(NegotiationPost p)
+    {
+        var current = Terms(p.Body, p.Fields, "current_terms", required: false);
+        p.Fields.ThrowIfInvalid();
+        var advice = await p.Grain.Suggest(current);
+        return ApiResults.Ok(new NegotiationSuggestionsData(p.DealId,
+            [.. advice.Suggestions.Select(s => new NegotiationSuggestionRecord(s.Strategy, JsonNode.Parse(s.TermsJson), s.Confidence, s.Rationale))],
+            new NegotiationDataQuality(advice.ComparableDeals, advice.ConfidenceLevel, advice.WonDeals, advice.LostDeals,
+                advice.AverageAcceptedDiscount, advice.AverageRoundsToClose)));
     }
 
     /// <summary>The history: the document's shape, plus whose turn it is and what may come next.</summary>
-    public static JsonObject ToJson(string dealId, DealNegotiation? n) => new()
-    {
-        ["deal_id"] = dealId,
-        ["negotiation_id"] = n?.Id,
-        ["status"] = n?.Status,
-        ["total_rounds"] = n?.Rounds.Count ?? 0,
-        ["awaiting"] = n is { IsOpen: true } open ? NegotiationKeys.Other(open.Last.ProposedBy) : null,
-        ["next_actions"] = new JsonArray([.. NegotiationKeys.NextActions(n?.Status).Select(a => (JsonNode)a)]),
-        ["ended_at"] = n?.EndedAt,
-        ["ended_by"] = n?.EndedBy,
-        ["reject_reason"] = n?.RejectReason,
-        ["rounds"] = new JsonArray([.. (n?.Rounds ?? []).Select(r => (JsonNode)new JsonObject
-        {
-            ["round"] = r.Round,
-            ["type"] = r.Type,
-            ["proposed_by"] = r.ProposedBy,
-            ["proposed_terms"] = JsonNode.Parse(r.TermsJson),
-            ["message"] = r.Message,
-            ["expires_at"] = r.ExpiresAt,
-            ["created_at"] = r.CreatedAt,
-        })]),
-    };
+    public static NegotiationData ToData(string dealId, DealNegotiation? n) => new(dealId, n?.Id, n?.Status, n?.Rounds.Count ?? 0,
+        n is { IsOpen: true } open ? NegotiationKeys.Other(open.Last.ProposedBy) : null, NegotiationKeys.NextActions(n?.Status), n?.EndedAt,
+        n?.EndedBy, n?.RejectReason,
+        [.. (n?.Rounds ?? []).Select(r => new NegotiationRoundRecord(r.Round, r.Type, r.ProposedBy, JsonNode.Parse(r.TermsJson), r.Message,
+            r.ExpiresAt, r.CreatedAt))]);
 
     /// <summary>A terms object from the body, checked against the deal-terms schema (the grain checks again, and against the deal).</summary>
     private static string? Terms(JsonElement body, FieldReader fields, string name, bool required)

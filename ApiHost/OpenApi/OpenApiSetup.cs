@@ -1,3 +1,5 @@
+using ApiHost.Api;
+using ApiHost.Api.Idempotency;
 using ApiHost.Auth;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -34,6 +36,83 @@ public static class OpenApiSetup
                 };
                 document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
                 document.Components.Schemas["ErrorEnvelope"] = ErrorEnvelopeSchema();
+                // Generated clients join paths to the server URL: no trailing slash.
+                foreach (var server in document.Servers ?? [])
+                {
+                    server.Url = server.Url?.TrimEnd('/');
+                }
+                document.Info.License = new OpenApiLicense { Name = "Proprietary", Url = new Uri("https://salesbooth.com/terms") };
+                // Every operation needs a key unless it says otherwise (public ones carry an empty requirement).
+                document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [] }];
+                WithoutNullWhereNoneIsSent(document.Components.Schemas);
+                document.Tags = new HashSet<OpenApiTag>(
+                    ApiTags.Descriptions.Select(t => new OpenApiTag { Name = t.Key, Description = t.Value }), new TagNameComparer());
+                return Task.CompletedTask;
+            });
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                var type = context.JsonTypeInfo.Type;
+                // Numbers are numbers on the wire; the serializer's "or a numeric string" reading is not part of the contract.
+                if (schema.Type is { } t && (t & (JsonSchemaType.Number | JsonSchemaType.Integer)) != 0)
+                {
+                    schema.Type = t & ~JsonSchemaType.String;
+                    schema.Pattern = null;
+                }
+                // Money is decimal: generators map format "decimal" to a decimal type, never a binary float.
+                if ((Nullable.GetUnderlyingType(type) ?? type) == typeof(decimal))
+                {
+                    schema.Format = "decimal";
+                }
+                if (context.JsonPropertyInfo?.AttributeProvider?.GetCustomAttributes(typeof(OneOfAttribute), true) is [OneOfAttribute oneOf, ..])
+                {
+                    schema.Enum = [.. oneOf.Values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v))];
+                }
+                // The success envelope always carries error:false, success:true and its data.
+                if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(SuccessEnvelope<>))
+                {
+                    schema.Required = new HashSet<string> { "error", "success", "data" };
+                }
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                if (metadata.OfType<ApiOperation>().LastOrDefault() is { } described)
+                {
+                    operation.OperationId = described.Id;
+                    operation.Summary = described.Summary;
+                    operation.Description = described.Description;
+                }
+                if (metadata.OfType<QueryStyleActions>().LastOrDefault() is { } queryStyle)
+                {
+                    operation.Parameters = operation.Parameters?.Where(p => !queryStyle.Parameters.Contains(p.Name)).ToList();
+                    var actions = string.Join(", ", queryStyle.Actions.Select(a => $"`action={a.Action}` ({a.OperationId})"));
+                    operation.Description = $"{operation.Description} Query-style actions on this path: {actions}; each is documented as its own path-style operation.".Trim();
+                }
+                if (!metadata.OfType<RequiredScope>().Any())
+                {
+                    operation.Security = [new OpenApiSecurityRequirement()];
+                }
+                if (metadata.OfType<IfMatchHeader>().LastOrDefault() is { } ifMatch)
+                {
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = "If-Match", In = ParameterLocation.Header, Required = ifMatch.Required,
+                        Description = "The version from the resource's ETag or version field: W/\"5\", \"5\" or 5. A stale one answers 412 with the current resource.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    });
+                }
+                if (metadata.OfType<IdempotentEndpoint>().Any())
+                {
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = "Idempotency-Key", In = ParameterLocation.Header, Required = false,
+                        Description = "A retry with the same key and body answers the first response (Idempotent-Replayed: true) instead of changing twice.",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
+                    });
+                }
                 return Task.CompletedTask;
             });
             options.AddOperationTransformer((operation, context, _) =>
@@ -51,6 +130,7 @@ public static class OpenApiSetup
                     operation.Extensions ??= new Dictionary<string, IOpenApiExtension>();
                     operation.Extensions["x-required-scope"] = new JsonNodeExtension(System.Text.Json.Nodes.JsonValue.Create(scope.Scope));
                     operation.Description = $"Requires scope `{scope.Scope}`. {operation.Description}".Trim();
+                    operation.Security = [];
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement
                     {
@@ -100,6 +180,55 @@ public static class OpenApiSetup
                 ["data"] = Of(JsonSchemaType.Object, "The current resource on 412 conflict.stale_version"),
             },
         };
+    }
+
+    private static readonly HashSet<string> RequestSchemas = typeof(IApiRequest).Assembly.GetTypes()
+        .Where(t => typeof(IApiRequest).IsAssignableFrom(t) && !t.IsInterface).Select(t => t.Name).ToHashSet();
+
+    /// <summary>
+    /// The generator wraps every reference-typed property as "null or T" (runs after the schema transformers). Request
+    /// bodies send no nulls (see <see cref="IApiRequest"/>) and the success envelope always has its <c>data</c>.
+    /// </summary>
+    private static void WithoutNullWhereNoneIsSent(IDictionary<string, IOpenApiSchema> schemas)
+    {
+        foreach (var (name, schema) in schemas)
+        {
+            if (schema is not OpenApiSchema { Properties: { } properties })
+            {
+                continue;
+            }
+            if (RequestSchemas.Contains(name))
+            {
+                foreach (var (property, value) in properties.ToList())
+                {
+                    properties[property] = WithoutNull(value);
+                }
+            }
+            else if (name.StartsWith("SuccessEnvelopeOf", StringComparison.Ordinal) && properties.TryGetValue("data", out var data))
+            {
+                properties["data"] = WithoutNull(data);
+            }
+        }
+    }
+
+    private static IOpenApiSchema WithoutNull(IOpenApiSchema schema)
+    {
+        if (schema is OpenApiSchema { OneOf: { Count: 2 } oneOf } && oneOf.Count(s => s is OpenApiSchema { Type: JsonSchemaType.Null }) == 1)
+        {
+            return oneOf.First(s => s is not OpenApiSchema { Type: JsonSchemaType.Null });
+        }
+        if (schema is OpenApiSchema { Type: { } type } concrete && (type & JsonSchemaType.Null) != 0 && type != JsonSchemaType.Null)
+        {
+            concrete.Type = type & ~JsonSchemaType.Null;
+        }
+        return schema;
+    }
+
+    private sealed class TagNameComparer : IEqualityComparer<OpenApiTag>
+    {
+        public bool Equals(OpenApiTag? x, OpenApiTag? y) => x?.Name == y?.Name;
+
+        public int GetHashCode(OpenApiTag obj) => obj.Name?.GetHashCode() ?? 0;
     }
 
     private static void AddError(OpenApiOperation operation, string status, string codes)

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ApiHost.Api;
 using ApiHost.Auth;
 using ApiHost.Deals;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Payments;
 
@@ -24,16 +25,20 @@ public static partial class PaymentActions
     private const string SecretKeyField = "stripe_secret_key";
 
     public static readonly ActionMap<PaymentPostHandler> Map = new ActionMap<PaymentPostHandler>("POST")
-        .Add("create-intent", CreateIntentAction)
-        .Add("confirm", Confirm)
-        .Add("capture", Capture)
-        .Add("refund", Refund)
-        .Add("record-manual", RecordManual)
-        .Add("poll-intent", PollIntent)
-        .Add("generate-link", GenerateLink)
-        .Add("save-settings", SaveSettings)
-        .Add("connect-stripe", Connect)
-        .Add("disconnect-stripe", Disconnect);
+        .Add("create-intent", CreateIntentAction, Doc<PaymentIntentBody, PaymentIntentData>("createPaymentIntentAction",
+            "Create a Stripe PaymentIntent for a deal (deprecated: use POST /v1/payment-intent)"))
+        .Add("confirm", Confirm, Doc<PaymentIntentIdBody, PaymentIntentOutcome>("confirmPayment", "Confirm a PaymentIntent"))
+        .Add("capture", Capture, Doc<PaymentCaptureBody, PaymentCaptureData>("capturePayment", "Capture an authorised payment"))
+        .Add("refund", Refund, Doc<PaymentRefundBody, PaymentRefundData>("refundPayment", "Refund a deal's payment, fully or in part"))
+        .Add("record-manual", RecordManual, Doc<ManualPaymentBody, ManualPaymentData>("recordManualPayment", "Record a payment made outside Stripe", 201))
+        .Add("poll-intent", PollIntent, Doc<PaymentPollBody, PaymentIntentOutcome>("pollPaymentIntent", "Refresh a PaymentIntent's status from Stripe"))
+        .Add("generate-link", GenerateLink, Doc<PaymentLinkBody, PaymentLinkData>("generatePaymentLink", "Make a Stripe Checkout payment link"))
+        .Add("save-settings", SaveSettings, Doc<PaymentSettingsBody, PaymentSettingsSaved>("savePaymentSettings", "Save payment settings and the Stripe key"))
+        .Add("connect-stripe", Connect, ActionDoc.Of<StripeConnectData>("connectStripe", "Start a Stripe Connect onboarding link", onResource: false))
+        .Add("disconnect-stripe", Disconnect, ActionDoc.Of<PaymentMessage>("disconnectStripe", "Disconnect the Stripe account", onResource: false));
+
+    private static ActionDoc Doc<TRequest, TResponse>(string id, string summary, int status = 200) =>
+        ActionDoc.Of<TRequest, TResponse>(id, summary, status, onResource: false);
 
     public static async Task<IResult> Post(HttpContext http, IGrainFactory grains, string? action, CancellationToken ct)
     {
@@ -42,7 +47,12 @@ public static partial class PaymentActions
             throw new ApiException(ApiError.BadRequest($"The action query parameter is required; supported: {string.Join(", ", Map.Names)}",
                 new { parameter = "action" }));
         }
-        var handler = Map.Find(action);
+        return await Run(Map.Find(action), http, grains, ct);
+    }
+
+    /// <summary>Runs one action on the request's (optional) body: the query style and the path style share it.</summary>
+    public static async Task<IResult> Run(PaymentPostHandler handler, HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
         var body = await RequestBody.ReadOptionalObjectAsync(http.Request, ct);
         return await handler(new PaymentPost(http, grains, body, new FieldReader(body)));
     }
@@ -102,25 +112,16 @@ public static partial class PaymentActions
         var cancel = p.Fields.Url("cancel_url");
         var deal = RequireDeal(p);
         var link = await deal.GenerateLink(success, cancel, p.Actor);
-        return ApiResults.Ok(new JsonObject
-        {
-            ["payment_link"] = link.Url,
-            ["checkout_session_id"] = link.Id,
-            ["amount"] = PaymentContract.Amount(link.Amount, link.Currency),
-            ["currency"] = link.Currency.ToLowerInvariant(),
-            ["expires_at"] = link.ExpiresAt,
-        });
+        return ApiResults.Ok(new PaymentLinkData(link.Url, link.Id, PaymentContract.Amount(link.Amount, link.Currency), link.Currency.ToLowerInvariant(),
+            link.ExpiresAt));
     }
 
-    private static JsonObject IntentOutcome(PaymentOutcome outcome)
+    private static PaymentIntentOutcome IntentOutcome(PaymentOutcome outcome)
     {
-        var intent = outcome.Intent!;
-        var data = PaymentContract.IntentRecord(intent);
-        data["deal_id"] = outcome.View.DealId;
-        data["payment_status"] = outcome.View.PaymentStatus;
-        data["deal_status"] = outcome.View.DealStatus;
-        data["balance_due"] = PaymentContract.Amount(outcome.View.BalanceDue, outcome.View.Currency);
-        return data;
+        var i = PaymentContract.IntentRecord(outcome.Intent!);
+        return new PaymentIntentOutcome(i.PaymentIntentId, i.Status, i.Amount, i.AmountReceived, i.AmountRefunded, i.Currency, i.CaptureMethod,
+            i.LastPaymentError, i.CreatedAt, i.UpdatedAt, outcome.View.DealId, outcome.View.PaymentStatus, outcome.View.DealStatus,
+            PaymentContract.Amount(outcome.View.BalanceDue, outcome.View.Currency));
     }
 
     private static async Task<IResult> Capture(PaymentPost p)
@@ -130,15 +131,9 @@ public static partial class PaymentActions
         var deal = RequireDeal(p);
         var outcome = await deal.Capture(intentId!, amount, p.Actor);
         var intent = outcome.Intent!;
-        return ApiResults.Ok(new JsonObject
-        {
-            ["payment_intent_id"] = intent.Id,
-            ["captured_amount"] = PaymentContract.Amount(intent.AmountReceived, intent.Currency),
-            ["currency"] = intent.Currency.ToLowerInvariant(),
-            ["payment_status"] = intent.Status,
-            ["deal_status"] = outcome.View.DealStatus,
-            ["balance_due"] = PaymentContract.Amount(outcome.View.BalanceDue, outcome.View.Currency),
-        }, outcome.View.DealVersion);
+        return ApiResults.Ok(new PaymentCaptureData(intent.Id, PaymentContract.Amount(intent.AmountReceived, intent.Currency),
+            intent.Currency.ToLowerInvariant(), intent.Status, outcome.View.DealStatus,
+            PaymentContract.Amount(outcome.View.BalanceDue, outcome.View.Currency)), outcome.View.DealVersion);
     }
 
     private static async Task<IResult> Refund(PaymentPost p)
@@ -148,18 +143,9 @@ public static partial class PaymentActions
         var deal = RequireDeal(p);
         var outcome = await deal.Refund(amount, reason, p.Actor);
         var view = outcome.View;
-        return ApiResults.Ok(new JsonObject
-        {
-            ["deal_id"] = view.DealId,
-            ["payment_intent_id"] = outcome.Intent?.Id,
-            ["refund_id"] = outcome.Entry?.Id,
-            ["amount"] = PaymentContract.Amount(outcome.Entry?.Amount ?? 0m, view.Currency),
-            ["currency"] = view.Currency.ToLowerInvariant(),
-            ["reason"] = reason,
-            ["total_refunded"] = PaymentContract.Amount(view.AmountRefunded, view.Currency),
-            ["payment_status"] = view.PaymentStatus,
-            ["deal_status"] = view.DealStatus,
-        }, view.DealVersion);
+        return ApiResults.Ok(new PaymentRefundData(view.DealId, outcome.Intent?.Id, outcome.Entry?.Id,
+            PaymentContract.Amount(outcome.Entry?.Amount ?? 0m, view.Currency), view.Currency.ToLowerInvariant(), reason,
+            PaymentContract.Amount(view.AmountRefunded, view.Currency), view.PaymentStatus, view.DealStatus), view.DealVersion);
     }
 
     private static async Task<IResult> RecordManual(PaymentPost p)
@@ -170,12 +156,10 @@ public static partial class PaymentActions
         var notes = p.Fields.String("notes", maxLength: FieldReader.DescriptionMaxLength);
         var deal = RequireDeal(p);
         var outcome = await deal.RecordManual(new ManualPaymentInput(amount!.Value, method!, reference, notes), p.Actor);
-        var data = PaymentContract.History(outcome.Entry!);
-        data["payment_id"] = outcome.Entry!.Id;
-        data["deal_id"] = outcome.View.DealId;
-        data["payment_status"] = outcome.View.PaymentStatus;
-        data["deal_status"] = outcome.View.DealStatus;
-        data["balance_due"] = PaymentContract.Amount(outcome.View.BalanceDue, outcome.View.Currency);
+        var h = PaymentContract.History(outcome.Entry!);
+        var data = new ManualPaymentData(h.Id, h.Type, h.Amount, h.Currency, h.PaymentIntentId, h.Method, h.Reference, h.Notes, h.StripeEventId,
+            h.Actor, h.CreatedAt, h.Id, outcome.View.DealId, outcome.View.PaymentStatus, outcome.View.DealStatus,
+            PaymentContract.Amount(outcome.View.BalanceDue, outcome.View.Currency));
         return ApiResults.Created(data, outcome.View.DealVersion);
     }
 
@@ -190,19 +174,19 @@ public static partial class PaymentActions
         }
         p.Fields.ThrowIfInvalid();
         var settings = await p.Settings.Save(new PaymentSettingsInput(methods, invoice, secret));
-        return ApiResults.Ok(new JsonObject { ["message"] = "Payment settings saved", ["settings"] = PaymentContract.Settings(settings) });
+        return ApiResults.Ok(new PaymentSettingsSaved("Payment settings saved", PaymentContract.Settings(settings)));
     }
 
     private static async Task<IResult> Connect(PaymentPost p)
     {
         var link = await p.Settings.Connect();
-        return ApiResults.Ok(new JsonObject { ["url"] = link.Url, ["account_id"] = link.AccountId });
+        return ApiResults.Ok(new StripeConnectData(link.Url, link.AccountId));
     }
 
     private static async Task<IResult> Disconnect(PaymentPost p)
     {
         await p.Settings.Disconnect();
-        return ApiResults.Ok(new JsonObject { ["message"] = "Stripe account disconnected" });
+        return ApiResults.Ok(new PaymentMessage("Stripe account disconnected"));
     }
 
     private static Dictionary<string, bool>? ReadToggles(PaymentPost p, string name)

@@ -1,6 +1,8 @@
 using ApiHost.Api;
 using ApiHost.Api.Idempotency;
+using System.Text.Json.Nodes;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Payments;
 
 namespace ApiHost.Payments;
@@ -15,11 +17,20 @@ public static class PaymentEndpoints
     {
         app.MapApi("payments", group =>
         {
-            group.MapGet("", Get).RequireScope("deals:read");
-            group.MapPost("", PaymentActions.Post).RequireScope("deals:write").WithIdempotency();
+            group.MapGet("", Get).RequireScope("deals:read")
+                .Operation<DealPaymentsData>("getDealPayments", "A deal's payment status, intents and history",
+                    description: "`?deal_id=` names the deal; `?action=settings` answers the payment settings (getPaymentSettings).");
+            group.MapGet("settings", (HttpContext http, IGrainFactory grains) => Get(http, grains, null, "settings")).RequireScope("deals:read")
+                .Operation<PaymentSettingsData>("getPaymentSettings", "Payment settings", description: "Also served as `GET ?action=settings`.");
+            // Every query-style action is documented as its own path-style operation below.
+            group.MapPost("", PaymentActions.Post).RequireScope("deals:write").WithIdempotency().ExcludeFromDescription();
+            PaymentActions.Map.MapPathStyle(group, "POST", "deals:write", handler =>
+                (HttpContext http, IGrainFactory grains, CancellationToken ct) => PaymentActions.Run(handler, http, grains, ct));
         });
-        app.MapApi("payment-intent", group => group.MapPost("", PaymentActions.CreateIntent).RequireScope("deals:write").WithIdempotency());
-        app.MapApi("stripe-webhook", group => group.MapPost("", StripeWebhook.Receive));
+        app.MapApi("payment-intent", group => group.MapPost("", PaymentActions.CreateIntent).RequireScope("deals:write").WithIdempotency()
+            .Operation<PaymentIntentBody, PaymentIntentData>("createPaymentIntent", "Create a Stripe PaymentIntent for a deal"));
+        app.MapApi("stripe-webhook", group => group.MapPost("", StripeWebhook.Receive)
+            .Operation<JsonObject, StripeWebhookReceipt>("receiveStripeEvent", "Stripe's events (verified by Stripe-Signature)"));
     }
 
     /// <summary><c>?deal_id=</c>: the deal's payment status, intents and history; <c>?action=settings</c>: provider settings.</summary>

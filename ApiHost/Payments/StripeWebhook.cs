@@ -49,7 +49,7 @@ public static class StripeWebhook
         {
             handled = await grains.GetGrain<IDealPaymentsGrain>(dealKey).ApplyStripeEvent(input) is not null;
         }
-        return ApiResults.Ok(new JsonObject { ["received"] = true, ["event_id"] = stripeEvent.Id, ["type"] = stripeEvent.Type, ["handled"] = handled });
+        return ApiResults.Ok(new StripeWebhookReceipt(true, stripeEvent.Id, stripeEvent.Type, handled));
     }
 
     private static StripeEventInput? Read(Event e)

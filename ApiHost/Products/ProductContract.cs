@@ -45,7 +45,7 @@ public static class ProductContract
         var trackInventory = f.Boolean("track_inventory");
         var lowStockThreshold = f.Integer("low_stock_threshold", min: 0);
         var metadata = f.Metadata("metadata");
-        var configurationSchema = IsNull(body, "configuration_schema") ? null : f.Metadata("configuration_schema", maxDepth: 16);
+        var configurationSchema = f.IsNull("configuration_schema") ? null : f.Metadata("configuration_schema", maxDepth: 16);
         var familyId = f.String("family_id", maxLength: 64);
         var requiresBooking = f.Boolean("requires_booking");
         var sessionDuration = f.Integer("session_duration", min: 5, max: 480);
@@ -95,57 +95,20 @@ public static class ProductContract
     /// The product object. Both <c>id</c> (object schema) and <c>product_id</c> (the document's SDK examples) carry
     /// the id; see docs/decisions.md. Money is decimal, written as a JSON number exactly as stored.
     /// </summary>
-    public static JsonObject ToJson(ProductView p) => new()
-    {
-        ["id"] = p.Id,
-        ["product_id"] = p.Id,
-        ["name"] = p.Name,
-        ["description"] = p.Description,
-        ["sku"] = p.Sku,
-        ["type"] = p.Type,
-        ["status"] = p.Status,
-        ["price"] = p.Price,
-        ["currency"] = p.Currency,
-        ["cost"] = p.Cost,
-        ["price_type"] = p.PriceType,
-        ["billing_cycle"] = p.BillingCycle,
-        ["pricing_model"] = p.PricingModel,
-        ["unit"] = p.Unit,
-        ["tax_rate"] = p.TaxRate,
-        ["category"] = p.Category,
-        ["stock_quantity"] = p.StockQuantity,
-        ["track_inventory"] = p.TrackInventory,
-        ["low_stock_threshold"] = p.LowStockThreshold,
-        ["metadata"] = p.MetadataJson is null ? new JsonObject() : JsonNode.Parse(p.MetadataJson),
-        ["configuration_schema"] = p.ConfigurationSchemaJson is null ? null : JsonNode.Parse(p.ConfigurationSchemaJson),
-        ["family_id"] = p.FamilyId,
-        ["requires_booking"] = p.RequiresBooking,
-        ["session_duration"] = p.SessionDuration,
-        ["buffer_time"] = p.BufferTime,
-        ["max_advance_days"] = p.MaxAdvanceDays,
-        ["min_advance_hours"] = p.MinAdvanceHours,
-        ["allow_staff_selection"] = p.AllowStaffSelection,
-        ["learn_more_url"] = p.LearnMoreUrl,
-        ["features"] = new JsonArray([.. p.Features.Select(f => (JsonNode?)f)]),
-        ["version"] = p.Version,
-        ["created_at"] = p.CreatedAt,
-        ["updated_at"] = p.UpdatedAt,
-    };
+    public static ProductResource Resource(ProductView p) => new(p.Id, p.Id, p.Name, p.Description, p.Sku, p.Type, p.Status, p.Price,
+        p.Currency, p.Cost, p.PriceType, p.BillingCycle, p.PricingModel, p.Unit, p.TaxRate, p.Category, p.StockQuantity, p.TrackInventory,
+        p.LowStockThreshold, Wire.Metadata(p.MetadataJson), Wire.Json(p.ConfigurationSchemaJson), p.FamilyId, p.RequiresBooking,
+        p.SessionDuration, p.BufferTime, p.MaxAdvanceDays, p.MinAdvanceHours, p.AllowStaffSelection, p.LearnMoreUrl, p.Features, p.Version,
+        p.CreatedAt, p.UpdatedAt);
+
+    public static JsonObject ToJson(ProductView p) => Wire.ToObject(Resource(p));
 
     /// <summary>A single product's <c>data</c>: <c>{"product": {...}}</c>.</summary>
     public static JsonObject Single(ProductView product, ListShape? shape = null) =>
         new() { ["product"] = (shape ?? ListShape.Full).Apply(ToJson(product)) };
 
     /// <summary><c>?action=options</c>: the product's configuration options schema (null when it has none).</summary>
-    public static JsonObject Options(ProductView p) => new()
-    {
-        ["id"] = p.Id,
-        ["product_id"] = p.Id,
-        ["configuration_schema"] = p.ConfigurationSchemaJson is null ? null : JsonNode.Parse(p.ConfigurationSchemaJson),
-    };
-
-    private static bool IsNull(JsonElement body, string name) =>
-        body.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Null;
+    public static ProductOptions Options(ProductView p) => new(p.Id, p.Id, Wire.Json(p.ConfigurationSchemaJson));
 
     private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

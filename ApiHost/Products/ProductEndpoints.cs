@@ -3,6 +3,7 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Products;
 using Grains.Interfaces.Projections;
@@ -19,13 +20,23 @@ public static class ProductEndpoints
 
     public static void MapProductEndpoints(this IEndpointRouteBuilder app) => app.MapApi("products", group =>
     {
-        group.MapGet("", List).RequireScope("products:read");
-        group.MapGet("{id}", Get).RequireScope("products:read");
-        group.MapPost("", Create).RequireScope("products:write").WithIdempotency();
-        group.MapPatch("", Update).RequireScope("products:write").WithIdempotency();
-        group.MapPatch("{id}", Update).RequireScope("products:write").WithIdempotency();
-        group.MapDelete("", Delete).RequireScope("products:write").WithIdempotency();
-        group.MapDelete("{id}", Delete).RequireScope("products:write").WithIdempotency();
+        group.MapGet("", List).RequireScope("products:read")
+            .Operation<ProductList>("listProducts", "List, search and filter products",
+                description: "With `?id=` answers one product like getProduct; with `?id=&action=options` its configuration schema (getProductOptions).");
+        group.MapGet("{id}", Get).RequireScope("products:read").Operation<ProductData>("getProduct", "Get a product");
+        group.MapGet("{id}/options", (HttpContext http, IGrainFactory grains, string id, CancellationToken ct) => List(http, grains, id, "options", ct))
+            .RequireScope("products:read")
+            .Operation<ProductOptions>("getProductOptions", "A product's configuration options schema", description: "Also served as `GET ?id={id}&action=options`.");
+        group.MapPost("", Create).RequireScope("products:write").WithIdempotency()
+            .Operation<ProductInput, ProductData>("createProduct", "Create a product", 201, "Answers 200 with `?validate_only=true`.");
+        group.MapPatch("", Update).RequireScope("products:write").WithIdempotency().ExcludeFromDescription();
+        group.MapPatch("{id}", Update).RequireScope("products:write").WithIdempotency()
+            .Operation<ProductPatch, ProductData>("updateProduct", "Update a product", description: "Requires If-Match. Also served as `PATCH ?id={id}`.")
+            .IfMatch();
+        group.MapDelete("", Delete).RequireScope("products:write").WithIdempotency().ExcludeFromDescription();
+        group.MapDelete("{id}", Delete).RequireScope("products:write").WithIdempotency()
+            .Operation<ProductDeleted>("deleteProduct", "Delete a product", description: "Requires If-Match. Also served as `DELETE ?id={id}`.")
+            .IfMatch();
     });
 
     private static async Task<IResult> List(HttpContext http, IGrainFactory grains, string? id, string? action, CancellationToken ct)
@@ -90,7 +101,7 @@ public static class ProductEndpoints
             await grain.Delete(expected);
             return true;
         }, () => Current(grain));
-        return ApiResults.Ok(new { id, product_id = id, deleted = true });
+        return ApiResults.Ok(new ProductDeleted(id!, id!, true));
     }
 
     /// <summary><c>requires_booking</c> takes 1/0 (the document) or true/false; <c>type</c> must be a product type.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using ApiHost.Api;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Events;
 
 namespace ApiHost.Webhooks;
@@ -14,30 +15,19 @@ namespace ApiHost.Webhooks;
 public static class EventLogEndpoints
 {
     public static void MapEventLogEndpoints(this IEndpointRouteBuilder app) => app.MapApi("webhooks", group =>
-        group.MapGet("events", List).RequireScope("webhooks:read"));
+        group.MapGet("events", List).RequireScope("webhooks:read")
+            .Operation<EventLogData>("listEvents", "The tenant's event log, in sequence order"));
 
     private static async Task<IResult> List(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
         var query = Parse(http.Request);
         var page = await grains.GetGrain<IEventLogGrain>(http.Caller().Partition).Query(query, ct);
-        var events = new JsonArray([.. page.Events.Select(ToJson)]);
-        return ApiResults.Ok(new JsonObject
-        {
-            ["events"] = events,
-            ["cursor"] = new JsonObject { ["last_sequence"] = page.LastSequence, ["has_more"] = page.HasMore },
-        });
+        return ApiResults.Ok(new EventLogData([.. page.Events.Select(ToRecord)], new EventLogCursor(page.LastSequence, page.HasMore)));
     }
 
     /// <summary>The document's fields, plus <c>data</c> (the payload's data object) so a consumer can catch up from the log.</summary>
-    private static JsonObject ToJson(EventLogEntry entry) => new()
-    {
-        ["event_id"] = entry.Id,
-        ["event_sequence"] = entry.Sequence,
-        ["event_type"] = entry.Type,
-        ["status"] = entry.Status,
-        ["created_at"] = entry.CreatedAt,
-        ["data"] = JsonNode.Parse(entry.DataJson),
-    };
+    private static EventLogRecord ToRecord(EventLogEntry entry) =>
+        new(entry.Id, entry.Sequence, entry.Type, entry.Status, entry.CreatedAt, JsonNode.Parse(entry.DataJson));
 
     private static EventLogQuery Parse(HttpRequest request)
     {

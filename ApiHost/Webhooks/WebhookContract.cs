@@ -97,65 +97,18 @@ public static class WebhookContract
         return inner.IsValid ? (new WebhookRetryPolicy(attempts!.Value, backoff!.Value), false) : (null, false);
     }
 
-    public static JsonObject ToJson(WebhookView w) => new()
-    {
-        ["id"] = w.Id,
-        ["webhook_id"] = w.Id,
-        ["url"] = w.Url,
-        ["events"] = new JsonArray([.. w.Events.Select(e => (JsonNode)e)]),
-        ["description"] = w.Description,
-        ["status"] = w.Status,
-        ["disabled_reason"] = w.DisabledReason,
-        ["retry_policy"] = w.RetryPolicy is { } p
-            ? new JsonObject { ["max_attempts"] = p.MaxAttempts, ["backoff_ms"] = p.BackoffMs }
-            : null,
-        ["signature_scheme"] = w.SignatureScheme,
-        ["ordered"] = w.Ordered,
-        ["max_in_flight"] = w.MaxInFlight,
-        ["secret"] = w.SecretMasked,
-        ["consecutive_dead_letters"] = w.ConsecutiveDeadLetters,
-        ["secret_rotated_at"] = w.SecretRotatedAt,
-        ["version"] = w.Version,
-        ["created_at"] = w.CreatedAt,
-        ["updated_at"] = w.UpdatedAt,
-    };
+    public static WebhookResource Resource(WebhookView w, string? secret = null) => new(w.Id, w.Id, w.Url, w.Events, w.Description, w.Status,
+        w.DisabledReason, w.RetryPolicy is { } p ? new WebhookRetryPolicyRecord { MaxAttempts = p.MaxAttempts, BackoffMs = p.BackoffMs } : null,
+        w.SignatureScheme, w.Ordered, w.MaxInFlight, secret ?? w.SecretMasked, w.ConsecutiveDeadLetters, w.SecretRotatedAt, w.Version,
+        w.CreatedAt, w.UpdatedAt);
 
     /// <summary><c>{"webhook": {...}}</c>; with the full secret only when it was just made.</summary>
-    public static JsonObject Single(WebhookView webhook, string? secret = null)
-    {
-        var json = ToJson(webhook);
-        if (secret is not null)
-        {
-            json["secret"] = secret;
-        }
-        return new JsonObject { ["webhook"] = json };
-    }
+    public static WebhookData Single(WebhookView webhook, string? secret = null) => new(Resource(webhook, secret));
 
-    public static JsonObject Delivery(WebhookDelivery d) => new()
-    {
-        ["delivery_id"] = d.DeliveryId,
-        ["webhook_id"] = d.WebhookId,
-        ["event_id"] = d.EventId,
-        ["event_sequence"] = d.EventSequence,
-        ["event_type"] = d.EventType,
-        ["status"] = d.Status,
-        ["attempts"] = d.Attempts,
-        ["max_attempts"] = d.MaxAttempts,
-        ["response_code"] = d.ResponseCode,
-        ["error_message"] = d.ErrorMessage,
-        ["is_replay"] = d.IsReplay,
-        ["next_attempt_at"] = d.NextAttemptAt,
-        ["delivered_at"] = d.DeliveredAt,
-        ["retried_at"] = d.RetriedAt,
-        ["created_at"] = d.CreatedAt,
-    };
+    public static WebhookDeliveryRecord Delivery(WebhookDelivery d) => new(d.DeliveryId, d.WebhookId, d.EventId, d.EventSequence, d.EventType,
+        d.Status, d.Attempts, d.MaxAttempts, d.ResponseCode, d.ErrorMessage, d.IsReplay, d.NextAttemptAt, d.DeliveredAt, d.RetriedAt, d.CreatedAt);
 
     /// <summary>A dead letter carries the event's <c>data</c> as <c>payload</c>, as the document shows.</summary>
-    public static JsonObject DeadLetter(WebhookDelivery d)
-    {
-        var json = Delivery(d);
-        json["payload"] = JsonNode.Parse(d.Payload)?["data"]?.DeepClone();
-        return json;
-    }
-
+    public static WebhookDeliveryRecord DeadLetter(WebhookDelivery d) =>
+        Delivery(d) with { Payload = JsonNode.Parse(d.Payload)?["data"]?.DeepClone() };
 }

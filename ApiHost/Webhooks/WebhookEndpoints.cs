@@ -5,6 +5,7 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Webhooks;
 
@@ -19,20 +20,33 @@ public static class WebhookEndpoints
 {
     public static void MapWebhookEndpoints(this IEndpointRouteBuilder app) => app.MapApi("webhooks", group =>
     {
-        group.MapGet("", List).RequireScope("webhooks:read");
-        group.MapGet("{id}", Get).RequireScope("webhooks:read");
-        group.MapPost("", Create).RequireScope("webhooks:write").WithIdempotency();
-        group.MapPatch("", Update).RequireScope("webhooks:write").WithIdempotency();
-        group.MapPatch("{id}", Update).RequireScope("webhooks:write").WithIdempotency();
-        group.MapDelete("", Delete).RequireScope("webhooks:write").WithIdempotency();
-        group.MapDelete("{id}", Delete).RequireScope("webhooks:write").WithIdempotency();
-        group.MapPost("rotate_secret", RotateSecret).RequireScope("webhooks:write");
-        group.MapPost("test", Test).RequireScope("webhooks:write");
-        group.MapGet("deliveries", Deliveries).RequireScope("webhooks:read");
-        group.MapGet("dead_letter", DeadLetters).RequireScope("webhooks:read");
-        group.MapPost("retry", Retry).RequireScope("webhooks:write");
-        group.MapPost("replay", Replay).RequireScope("webhooks:write");
-        group.MapPost("cleanup", Cleanup).RequireScope("webhooks:write");
+        group.MapGet("", List).RequireScope("webhooks:read")
+            .Operation<WebhookList>("listWebhooks", "List webhook endpoints", description: "With `?id=` answers one like getWebhook.");
+        group.MapGet("{id}", Get).RequireScope("webhooks:read").Operation<WebhookData>("getWebhook", "Get a webhook endpoint");
+        group.MapPost("", Create).RequireScope("webhooks:write").WithIdempotency()
+            .Operation<WebhookInput, WebhookData>("createWebhook", "Register a webhook endpoint", 201, "The answer carries the signing secret, shown once.");
+        group.MapPatch("", Update).RequireScope("webhooks:write").WithIdempotency().ExcludeFromDescription();
+        group.MapPatch("{id}", Update).RequireScope("webhooks:write").WithIdempotency()
+            .Operation<WebhookPatch, WebhookData>("updateWebhook", "Update a webhook endpoint", description: "Also served as `PATCH ?id={id}`.")
+            .IfMatch(required: false);
+        group.MapDelete("", Delete).RequireScope("webhooks:write").WithIdempotency().ExcludeFromDescription();
+        group.MapDelete("{id}", Delete).RequireScope("webhooks:write").WithIdempotency()
+            .Operation<WebhookDeleted>("deleteWebhook", "Delete a webhook endpoint", description: "Also served as `DELETE ?id={id}`.")
+            .IfMatch(required: false);
+        group.MapPost("rotate_secret", RotateSecret).RequireScope("webhooks:write")
+            .Operation<WebhookData>("rotateWebhookSecret", "Rotate an endpoint's signing secret", description: "`?id=` names the endpoint; the new secret is shown once.");
+        group.MapPost("test", Test).RequireScope("webhooks:write")
+            .Operation<WebhookTestBody, WebhookTestData>("testWebhook", "Send a test event to an endpoint now", description: "`?id=` names the endpoint.");
+        group.MapGet("deliveries", Deliveries).RequireScope("webhooks:read")
+            .Operation<WebhookDeliveryList>("listWebhookDeliveries", "An endpoint's deliveries", description: "`?id=` names the endpoint.");
+        group.MapGet("dead_letter", DeadLetters).RequireScope("webhooks:read")
+            .Operation<WebhookDeadLetterList>("listWebhookDeadLetters", "Deliveries that used every attempt");
+        group.MapPost("retry", Retry).RequireScope("webhooks:write")
+            .Operation<WebhookRetryBody, WebhookDeliveryData>("retryWebhookDelivery", "Retry a dead-lettered delivery");
+        group.MapPost("replay", Replay).RequireScope("webhooks:write")
+            .Operation<WebhookReplayBody, WebhookReplayData>("replayWebhookEvents", "Deliver past events to an endpoint again");
+        group.MapPost("cleanup", Cleanup).RequireScope("webhooks:write")
+            .Operation<WebhookCleanupBody, WebhookCleanupData>("cleanupWebhookHistory", "Delete delivered events and deliveries older than the retention");
     });
 
     private static async Task<IResult> List(HttpContext http, IGrainFactory grains, string? id)
@@ -42,11 +56,7 @@ public static class WebhookEndpoints
             return await Get(http, grains, id);
         }
         var subscriptions = await Directory(http, grains).List();
-        return ApiResults.Ok(new JsonObject
-        {
-            ["webhooks"] = new JsonArray([.. subscriptions.Select(s => (JsonNode)WebhookContract.ToJson(s.View))]),
-            ["total"] = subscriptions.Count,
-        });
+        return ApiResults.Ok(new WebhookList([.. subscriptions.Select(s => WebhookContract.Resource(s.View))], subscriptions.Count));
     }
 
     private static async Task<IResult> Get(HttpContext http, IGrainFactory grains, string id)
@@ -82,7 +92,7 @@ public static class WebhookEndpoints
             await grain.Delete(expected);
             return true;
         }, () => Current(grain));
-        return ApiResults.Ok(new { id, webhook_id = id, deleted = true });
+        return ApiResults.Ok(new WebhookDeleted(id!, id!, true));
     }
 
     private static async Task<IResult> RotateSecret(HttpContext http, IGrainFactory grains, string? id)
@@ -99,15 +109,8 @@ public static class WebhookEndpoints
         var eventType = fields.String("event_type", maxLength: 100) ?? "deal.created";
         fields.ThrowIfInvalid();
         var result = await grain.Test(eventType);
-        return ApiResults.Ok(new JsonObject
-        {
-            ["success"] = result.Success,
-            ["response_code"] = result.ResponseCode,
-            ["response_body"] = result.ResponseBody,
-            ["latency_ms"] = result.LatencyMs,
-            ["error_message"] = result.ErrorMessage,
-            ["event_type"] = result.EventType,
-        });
+        return ApiResults.Ok(new WebhookTestData(result.Success, result.ResponseCode, result.ResponseBody, result.LatencyMs, result.ErrorMessage,
+            result.EventType));
     }
 
     private static async Task<IResult> Deliveries(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct)
@@ -122,7 +125,7 @@ public static class WebhookEndpoints
         var page = await Directory(http, grains).Deliveries(
             new WebhookDeliveryQuery(webhookId, status, eventType, paging.Limit, paging.Offset), ct);
         return ApiResults.Ok(ListResponse.Build("deliveries",
-            new JsonArray([.. page.Items.Select(d => (JsonNode)WebhookContract.Delivery(d))]), page.Total, paging));
+            new JsonArray([.. page.Items.Select(d => (JsonNode)Wire.ToObject(WebhookContract.Delivery(d)))]), page.Total, paging));
     }
 
     private static async Task<IResult> DeadLetters(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -135,7 +138,7 @@ public static class WebhookEndpoints
         var page = await Directory(http, grains).Deliveries(
             new WebhookDeliveryQuery(webhookId, WebhookKeys.DeliveryFailed, eventType, paging.Limit, paging.Offset), ct);
         return ApiResults.Ok(ListResponse.Build("dead_letters",
-            new JsonArray([.. page.Items.Select(d => (JsonNode)WebhookContract.DeadLetter(d))]), page.Total, paging));
+            new JsonArray([.. page.Items.Select(d => (JsonNode)Wire.ToObject(WebhookContract.DeadLetter(d)))]), page.Total, paging));
     }
 
     private static async Task<IResult> Retry(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -147,8 +150,7 @@ public static class WebhookEndpoints
             ?? throw new ApiException(ApiError.NotFound("Delivery not found"));
         var retried = await grains.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(http.Caller().Partition, delivery.WebhookId))
             .Retry(delivery.DeliveryId);
-        var json = WebhookContract.Delivery(retried);
-        return ApiResults.Ok(new JsonObject { ["delivery"] = json });
+        return ApiResults.Ok(new WebhookDeliveryData(WebhookContract.Delivery(retried)));
     }
 
     private static async Task<IResult> Replay(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -160,19 +162,8 @@ public static class WebhookEndpoints
         var eventType = fields.String("event_type", maxLength: 100);
         fields.ThrowIfInvalid();
         var result = await Webhook(http, grains, webhookId).Replay(new WebhookReplayRequest(sinceSequence, sinceTimestamp, eventType));
-        return ApiResults.Ok(new JsonObject
-        {
-            ["replayed"] = result.Events.Count,
-            ["webhook_id"] = result.WebhookId,
-            ["has_more"] = result.HasMore,
-            ["events"] = new JsonArray([.. result.Events.Select(e => (JsonNode)new JsonObject
-            {
-                ["event_id"] = e.EventId,
-                ["event_sequence"] = e.EventSequence,
-                ["event_type"] = e.EventType,
-                ["delivery_id"] = e.DeliveryId,
-            })]),
-        });
+        return ApiResults.Ok(new WebhookReplayData(result.Events.Count, result.WebhookId, result.HasMore,
+            [.. result.Events.Select(e => new WebhookReplayedEvent(e.EventId, e.EventSequence, e.EventType, e.DeliveryId))]));
     }
 
     private static async Task<IResult> Cleanup(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -182,13 +173,7 @@ public static class WebhookEndpoints
         var batchSize = fields.Integer("batch_size", min: 1, max: 100_000) ?? 10_000;
         fields.ThrowIfInvalid();
         var result = await Directory(http, grains).Cleanup(retentionDays, batchSize);
-        return ApiResults.Ok(new JsonObject
-        {
-            ["cutoff_date"] = result.CutoffDate,
-            ["retention_days"] = result.RetentionDays,
-            ["events_deleted"] = result.EventsDeleted,
-            ["deliveries_deleted"] = result.DeliveriesDeleted,
-        });
+        return ApiResults.Ok(new WebhookCleanupData(result.CutoffDate, result.RetentionDays, result.EventsDeleted, result.DeliveriesDeleted));
     }
 
     private static async Task<object> Current(IWebhookEndpointGrain grain) => WebhookContract.Single(await grain.Get());

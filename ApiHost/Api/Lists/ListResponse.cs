@@ -38,18 +38,14 @@ public static class ListResponse
     public static JsonObject Build(string resourceName, JsonArray items, long total, ListPaging paging) => new()
     {
         [resourceName] = items,
-        ["pagination"] = Pagination(total, paging.Limit, paging.Offset, items.Count, paging.Offset + items.Count < total, null, null),
+        ["pagination"] = Wire.ToObject(Page(total, paging, items.Count)),
     };
 
+    /// <summary>The <c>pagination</c> block of a list paged by offset only, for typed list records.</summary>
+    public static Pagination Page(long total, ListPaging paging, int count) =>
+        new(total, paging.Limit, paging.Offset, count, paging.Offset + count < total, null, null);
+
     /// <summary>The one <c>pagination</c> block: every key always present.</summary>
-    public static JsonObject Pagination(long total, int limit, int offset, int count, bool hasMore, string? nextCursor, string? prevCursor) => new()
-    {
-        ["total"] = total,
-        ["limit"] = limit,
-        ["offset"] = offset,
-        ["count"] = count,
-        ["has_more"] = hasMore,
-        ["next_cursor"] = nextCursor,
-        ["prev_cursor"] = prevCursor,
-    };
+    public static JsonObject Pagination(long total, int limit, int offset, int count, bool hasMore, string? nextCursor, string? prevCursor) =>
+        Wire.ToObject(new Pagination(total, limit, offset, count, hasMore, nextCursor, prevCursor));
 }

@@ -28,7 +28,9 @@ public static class ApiClient
         }
         var response = await http.SendAsync(request);
         var text = await response.Content.ReadAsStringAsync();
-        var body = text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+        // A file (deal export: CSV, JSON lines) is not parsed: its body is left default.
+        var file = response.Content.Headers.ContentType?.MediaType is "text/csv" or "application/x-ndjson";
+        var body = text.Length == 0 || file ? default : JsonDocument.Parse(text).RootElement.Clone();
         return (response, body);
     }
 

@@ -1,0 +1,20 @@
+namespace ApiHost.OpenApi;
+
+/// <summary>The document's tags (one per route group, <see cref="Api.ApiRoutes.MapApi"/>) and what each covers.</summary>
+public static class ApiTags
+{
+    public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>
+    {
+        ["keys"] = "API keys of the caller's tenant: issue (the secret is shown once), list, rename, revoke. Needs `admin`.",
+        ["customers"] = "Customers: the buyers deals are made with. PII is encrypted at rest.",
+        ["products"] = "The product catalogue that deal line items are priced from.",
+        ["deals"] = "Deals: line items, discounts, the state machine, terms, signatures, escrow and outcomes.",
+        ["deal-negotiations"] = "Rounds of proposals and counter-proposals on a deal's terms.",
+        ["schema"] = "Machine-readable schemas: the deal state machine and the deal terms.",
+        ["payments"] = "Stripe payments of a deal: intents, capture, refunds, manual payments, payment links, settings.",
+        ["payment-intent"] = "Create a Stripe PaymentIntent for a deal (the shortcut of payments `action=create-intent`).",
+        ["stripe-webhook"] = "Inbound Stripe events, verified by Stripe-Signature.",
+        ["delegations"] = "Spending authority delegated to agents: caps, chains, verification and spending.",
+        ["webhooks"] = "Webhook endpoints, deliveries, dead letters, retries, replay and the tenant event log.",
+    };
+}
