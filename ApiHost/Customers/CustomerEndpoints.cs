@@ -18,7 +18,8 @@ public static class CustomerEndpoints
     public static void MapCustomerEndpoints(this IEndpointRouteBuilder app) => app.MapApi("customers", group =>
     {
         group.MapGet("", List).RequireScope("customers:read")
-            .Operation<CustomerList>("listCustomers", "List and search customers", description: "With `?id=` answers one customer like getCustomer.");
+            .Operation<CustomerList>("listCustomers", "List and search customers", description: "With `?id=` answers one customer like getCustomer.")
+            .ListQuery([], CustomerKeys.Statuses);
         group.MapGet("{id}", Get).RequireScope("customers:read").Operation<CustomerData>("getCustomer", "Get a customer");
         group.MapPost("", Create).RequireScope("customers:write").WithIdempotency()
             .Operation<CustomerInput, CustomerData>("createCustomer", "Create a customer", 201);

@@ -2,6 +2,7 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Auth;
 using ApiHost.OpenApi;
+using Grains.Interfaces.Deals;
 
 namespace ApiHost.Deals;
 
@@ -19,13 +20,15 @@ public static class DealEndpoints
             group.MapGet("", DealQueries.Get).RequireScope("deals:read")
                 .WithMetadata(DealQueries.Actions.QueryStyle("action"))
                 .Operation<DealList>("listDeals", "List deals",
-                    description: "With `?id=` answers one deal like getDeal; `?action=export` is exportDeals.");
+                    description: "With `?id=` answers one deal like getDeal; `?action=export` is exportDeals.")
+                .ListQuery(DealQueries.ListFilters, DealStatuses.All);
             DealQueries.Actions.MapPathStyle(group, "GET", "deals:read",
                 handler => (HttpContext http, IGrainFactory grains, string? id, CancellationToken ct) => handler(http, grains, id, ct), idempotent: false);
             group.MapGet("export", (HttpContext http, IGrainFactory grains, CancellationToken ct) => DealExport.Export(http, grains, ct))
                 .RequireScope("deals:read").WithMetadata(new ApiOperation("exportDeals", "Export deals as CSV, JSON or JSON lines",
                     "The list filters apply; `format=csv|json|jsonl`; no envelope; 10 exports per hour. Also served as `GET ?action=export`."))
-                .Produces<string>(200, "text/csv", "application/json", "application/x-ndjson");
+                .Produces<string>(200, "text/csv", "application/json", "application/x-ndjson")
+                .ListQuery(DealQueries.ListFilters, DealStatuses.All, shaped: false);
             group.MapGet("{id}", (HttpContext http, IGrainFactory grains, string id, CancellationToken ct) => DealQueries.One(http, grains, id, ct))
                 .RequireScope("deals:read").Operation<DealData>("getDeal", "Get a deal");
             group.MapGet("{id}/valid-transitions", (HttpContext http, IGrainFactory grains, string id) => DealQueries.ValidTransitions(http, grains, id))

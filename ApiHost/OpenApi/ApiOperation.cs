@@ -32,8 +32,22 @@ public sealed record ActionDoc(string OperationId, string Summary, Type? Request
 /// <summary>The operation reads <c>If-Match</c> (optimistic locking): required (428 without it) or checked when sent.</summary>
 public sealed record IfMatchHeader(bool Required);
 
+/// <summary>
+/// The query parameters a list reads from the request itself (<c>ListRequest</c>, <c>ListPaging</c>, <c>ListShape</c>):
+/// paging only, or the full list query with the resource's filters and statuses, and the response shaping.
+/// </summary>
+public sealed record ListParameters(bool PagingOnly, IReadOnlyList<string> Filters, IReadOnlyCollection<string>? Statuses, bool Shaped);
+
 public static class ApiOperationExtensions
 {
+    /// <summary>Documents a list's query: paging, sort, cursors, status, search, dates, value range, filters, shaping.</summary>
+    public static RouteHandlerBuilder ListQuery(this RouteHandlerBuilder builder, IReadOnlyList<string> filters,
+        IReadOnlyCollection<string>? statuses, bool shaped = true) =>
+        builder.WithMetadata(new ListParameters(false, filters, statuses, shaped));
+
+    /// <summary>Documents <c>limit</c> and <c>offset</c> of a list paged by offset only.</summary>
+    public static RouteHandlerBuilder Paging(this RouteHandlerBuilder builder) => builder.WithMetadata(new ListParameters(true, [], null, false));
+
     /// <summary>Documents the <c>If-Match</c> header the handler reads (it stays the handler's to enforce).</summary>
     public static RouteHandlerBuilder IfMatch(this RouteHandlerBuilder builder, bool required = true) =>
         builder.WithMetadata(new IfMatchHeader(required));

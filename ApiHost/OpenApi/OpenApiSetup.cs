@@ -1,4 +1,6 @@
+using System.Globalization;
 using ApiHost.Api;
+using ApiHost.Api.Lists;
 using ApiHost.Api.Idempotency;
 using ApiHost.Auth;
 using Microsoft.AspNetCore.OpenApi;
@@ -93,8 +95,18 @@ public static class OpenApiSetup
                 {
                     operation.Security = [new OpenApiSecurityRequirement()];
                 }
+                if (context.Description.HttpMethod is "POST" or "PUT" or "PATCH" or "DELETE")
+                {
+                    AddError(operation, "409", "conflict.*: the resource's rules refuse the change now (code and details say which)" +
+                        (metadata.OfType<IdempotentEndpoint>().Any() ? "; conflict.idempotency_key_in_flight / conflict.idempotency_key_reused" : ""));
+                }
                 if (metadata.OfType<IfMatchHeader>().LastOrDefault() is { } ifMatch)
                 {
+                    AddError(operation, "412", "conflict.stale_version: If-Match is not the current version (data carries the current resource)");
+                    if (ifMatch.Required)
+                    {
+                        AddError(operation, "428", "validation_error.precondition_required: If-Match is missing");
+                    }
                     operation.Parameters ??= [];
                     operation.Parameters.Add(new OpenApiParameter
                     {
@@ -102,6 +114,14 @@ public static class OpenApiSetup
                         Description = "The version from the resource's ETag or version field: W/\"5\", \"5\" or 5. A stale one answers 412 with the current resource.",
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                     });
+                }
+                if (metadata.OfType<ListParameters>().LastOrDefault() is { } list)
+                {
+                    operation.Parameters ??= [];
+                    foreach (var parameter in ListQueryParameters(list))
+                    {
+                        operation.Parameters.Add(parameter);
+                    }
                 }
                 if (metadata.OfType<IdempotentEndpoint>().Any())
                 {
@@ -180,6 +200,43 @@ public static class OpenApiSetup
                 ["data"] = Of(JsonSchemaType.Object, "The current resource on 412 conflict.stale_version"),
             },
         };
+    }
+
+    private static IEnumerable<OpenApiParameter> ListQueryParameters(ListParameters list)
+    {
+        static OpenApiParameter Query(string name, string description, OpenApiSchema schema) =>
+            new() { Name = name, In = ParameterLocation.Query, Description = description, Schema = schema };
+        static OpenApiSchema Text() => new() { Type = JsonSchemaType.String };
+        static OpenApiSchema OneOf(IEnumerable<string> values) =>
+            new() { Type = JsonSchemaType.String, Enum = [.. values.Select(v => (System.Text.Json.Nodes.JsonNode)System.Text.Json.Nodes.JsonValue.Create(v))] };
+
+        yield return Query("limit", $"1-{ListPaging.MaxLimit}, default {ListPaging.DefaultLimit}",
+            new() { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = ListPaging.MaxLimit.ToString(CultureInfo.InvariantCulture) });
+        yield return Query("offset", "Default 0 (ignored with a cursor)", new() { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "0" });
+        if (list.PagingOnly)
+        {
+            yield break;
+        }
+        yield return Query("sort", "Default created_at (newest first)", OneOf(["created_at", "updated_at"]));
+        yield return Query("after", "A next_cursor from a previous page", Text());
+        yield return Query("before", "A prev_cursor from a previous page", Text());
+        yield return Query("status", "Only this status", list.Statuses is { } statuses ? OneOf(statuses) : Text());
+        yield return Query("search", "Free text", Text());
+        yield return Query("created_after", "ISO 8601", new() { Type = JsonSchemaType.String, Format = "date-time" });
+        yield return Query("created_before", "ISO 8601", new() { Type = JsonSchemaType.String, Format = "date-time" });
+        yield return Query("min_value", "Smallest value or total", new() { Type = JsonSchemaType.Number, Format = "decimal" });
+        yield return Query("max_value", "Largest value or total", new() { Type = JsonSchemaType.Number, Format = "decimal" });
+        foreach (var filter in list.Filters)
+        {
+            yield return Query(filter, "Exact match", Text());
+        }
+        if (list.Shaped)
+        {
+            yield return Query("fields", "Comma-separated fields to return (id always)", Text());
+            yield return Query("include", "Comma-separated nested resources to add", Text());
+            yield return Query("exclude", "Comma-separated fields to leave out", Text());
+            yield return Query("format", "minimal: id, status and updated_at only", OneOf(["minimal"]));
+        }
     }
 
     private static readonly HashSet<string> RequestSchemas = typeof(IApiRequest).Assembly.GetTypes()

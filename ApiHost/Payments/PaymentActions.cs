@@ -32,6 +32,8 @@ public static partial class PaymentActions
         .Add("refund", Refund, Doc<PaymentRefundBody, PaymentRefundData>("refundPayment", "Refund a deal's payment, fully or in part"))
         .Add("record-manual", RecordManual, Doc<ManualPaymentBody, ManualPaymentData>("recordManualPayment", "Record a payment made outside Stripe", 201))
         .Add("poll-intent", PollIntent, Doc<PaymentPollBody, PaymentIntentOutcome>("pollPaymentIntent", "Refresh a PaymentIntent's status from Stripe"))
+        .Add("charge-saved-method", ChargeSavedMethod,
+            Doc<ChargeSavedMethodBody, SavedMethodChargeData>("chargeSavedPaymentMethod", "Charge the customer's saved card off-session"))
         .Add("generate-link", GenerateLink, Doc<PaymentLinkBody, PaymentLinkData>("generatePaymentLink", "Make a Stripe Checkout payment link"))
         .Add("save-settings", SaveSettings, Doc<PaymentSettingsBody, PaymentSettingsSaved>("savePaymentSettings", "Save payment settings and the Stripe key"))
         .Add("connect-stripe", Connect, ActionDoc.Of<StripeConnectData>("connectStripe", "Start a Stripe Connect onboarding link", onResource: false))
@@ -104,6 +106,19 @@ public static partial class PaymentActions
         }
         var outcome = await p.Grains.GetGrain<IDealPaymentsGrain>(dealKey).PollIntent(intentId!, p.Actor);
         return ApiResults.Ok(IntentOutcome(outcome), outcome.View.DealVersion);
+    }
+
+    /// <summary><c>{deal_id*, customer_id*, payment_method_id}</c>: a decline answers 200 with the failure, as confirm does.</summary>
+    private static async Task<IResult> ChargeSavedMethod(PaymentPost p)
+    {
+        var customerId = p.Fields.String("customer_id", required: true, maxLength: 64);
+        var methodId = p.Fields.String("payment_method_id", maxLength: 255);
+        var deal = RequireDeal(p);
+        var outcome = await deal.ChargeSavedMethod(customerId!, methodId, p.Actor);
+        var intent = outcome.Intent!;
+        return ApiResults.Ok(new SavedMethodChargeData(intent.Id, PaymentContract.Amount(intent.Amount, intent.Currency), intent.Currency.ToLowerInvariant(),
+            intent.Status, outcome.View.DealStatus, PaymentContract.Amount(outcome.View.BalanceDue, outcome.View.Currency), intent.LastError),
+            outcome.View.DealVersion);
     }
 
     private static async Task<IResult> GenerateLink(PaymentPost p)

@@ -47,6 +47,10 @@ public sealed record ManualPaymentData(
     string? StripeEventId, string Actor, DateTimeOffset CreatedAt, string PaymentId, string DealId, string PaymentStatus, string DealStatus,
     decimal BalanceDue);
 
+/// <summary>charge-saved-method: <c>payment_status</c> is the intent's (succeeded, or requires_payment_method after a decline).</summary>
+public sealed record SavedMethodChargeData(string PaymentIntentId, decimal Amount, string Currency, string PaymentStatus, string DealStatus,
+    decimal BalanceDue, string? FailureMessage);
+
 public sealed record StripeConnectData(string Url, string AccountId);
 
 public sealed record PaymentMessage(string Message);
@@ -93,6 +97,14 @@ public sealed record ManualPaymentBody : IApiRequest
     [Required, OneOf(typeof(PaymentKeys), nameof(PaymentKeys.ManualMethods))] public string? Method { get; init; }
     [MaxLength(255)] public string? Reference { get; init; }
     [MaxLength(10_000)] public string? Notes { get; init; }
+}
+
+public sealed record ChargeSavedMethodBody : IApiRequest
+{
+    [Required, MaxLength(64)] public string? DealId { get; init; }
+    [Required, MaxLength(64), Description("The deal's customer")] public string? CustomerId { get; init; }
+    [MaxLength(255), Description("A Stripe payment method of the customer; default its default payment method, else its newest card")]
+    public string? PaymentMethodId { get; init; }
 }
 
 public sealed record PaymentLinkBody : IApiRequest

@@ -22,7 +22,8 @@ public static class ProductEndpoints
     {
         group.MapGet("", List).RequireScope("products:read")
             .Operation<ProductList>("listProducts", "List, search and filter products",
-                description: "With `?id=` answers one product like getProduct; with `?id=&action=options` its configuration schema (getProductOptions).");
+                description: "With `?id=` answers one product like getProduct; with `?id=&action=options` its configuration schema (getProductOptions).")
+            .ListQuery(Filters, ProductKeys.Statuses);
         group.MapGet("{id}", Get).RequireScope("products:read").Operation<ProductData>("getProduct", "Get a product");
         group.MapGet("{id}/options", (HttpContext http, IGrainFactory grains, string id, CancellationToken ct) => List(http, grains, id, "options", ct))
             .RequireScope("products:read")

@@ -38,9 +38,9 @@ public static class WebhookEndpoints
         group.MapPost("test", Test).RequireScope("webhooks:write")
             .Operation<WebhookTestBody, WebhookTestData>("testWebhook", "Send a test event to an endpoint now", description: "`?id=` names the endpoint.");
         group.MapGet("deliveries", Deliveries).RequireScope("webhooks:read")
-            .Operation<WebhookDeliveryList>("listWebhookDeliveries", "An endpoint's deliveries", description: "`?id=` names the endpoint.");
+            .Operation<WebhookDeliveryList>("listWebhookDeliveries", "An endpoint's deliveries", description: "`?id=` names the endpoint.").Paging();
         group.MapGet("dead_letter", DeadLetters).RequireScope("webhooks:read")
-            .Operation<WebhookDeadLetterList>("listWebhookDeadLetters", "Deliveries that used every attempt");
+            .Operation<WebhookDeadLetterList>("listWebhookDeadLetters", "Deliveries that used every attempt").Paging();
         group.MapPost("retry", Retry).RequireScope("webhooks:write")
             .Operation<WebhookRetryBody, WebhookDeliveryData>("retryWebhookDelivery", "Retry a dead-lettered delivery");
         group.MapPost("replay", Replay).RequireScope("webhooks:write")

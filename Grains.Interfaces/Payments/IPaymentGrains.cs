@@ -23,6 +23,12 @@ public interface IDealPaymentsGrain : IGrainWithStringKey
     /// <summary>Asks Stripe for the intent's state and records what changed (a payment whose webhook was lost is found this way).</summary>
     Task<PaymentOutcome> PollIntent(string paymentIntentId, DealActor actor);
 
+    /// <summary>
+    /// Charges the deal's customer's saved card off-session (the amount due, deposit first): the given Stripe payment
+    /// method, else the Stripe customer's default, else its newest card. A decline is recorded (payment_failed), not thrown.
+    /// </summary>
+    Task<PaymentOutcome> ChargeSavedMethod(string customerId, string? paymentMethodId, DealActor actor);
+
     /// <summary>A Stripe Checkout Session for the amount due (deposit first, as for an intent).</summary>
     Task<CheckoutRecord> GenerateLink(string? successUrl, string? cancelUrl, DealActor actor);
 
@@ -50,4 +56,16 @@ public interface IPaymentIntentLocatorGrain : IGrainWithStringKey
     Task Register(string dealGrainKey);
 
     Task<string?> DealGrainKey();
+}
+
+/// <summary>
+/// Our customer → its Stripe Customer (key <c>{tenant}:{env}/cust_…</c>), made on the customer's first card payment so the
+/// cards it pays with are saved for off-session charges (<c>charge-saved-method</c>).
+/// </summary>
+public interface IStripeCustomerGrain : IGrainWithStringKey
+{
+    Task<string?> StripeCustomerId();
+
+    /// <summary>Remembers the Stripe Customer; the first one remembered wins and is returned.</summary>
+    Task<string> Remember(string stripeCustomerId);
 }

@@ -52,4 +52,7 @@ public static class PaymentKeys
 
     /// <summary>PaymentIntent metadata (set through the Checkout Session) naming the deal's checkout that made it.</summary>
     public const string CheckoutMetadataKey = "salesbooth_checkout";
+
+    /// <summary>Metadata on a Stripe Customer: our customer id.</summary>
+    public const string CustomerMetadataKey = "salesbooth_customer";
 }

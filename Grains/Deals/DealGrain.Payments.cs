@@ -47,12 +47,16 @@ public sealed partial class DealGrain : IDealPaymentsGrain
             }
         }
 
+        // With a customer, the card paid with is saved to its Stripe Customer for later off-session charges.
+        var stripeCustomer = current.CustomerId is { } customerId ? await StripeCustomerOf(session, customerId, create: true) : null;
         var intent = await session.CreateIntent(new PaymentIntentCreateOptions
         {
             Amount = minor,
             Currency = current.Currency.ToLowerInvariant(),
             CaptureMethod = captureMethod,
             Description = current.Title,
+            Customer = stripeCustomer,
+            SetupFutureUsage = stripeCustomer is null ? null : "off_session",
             Metadata = new Dictionary<string, string> { [PaymentKeys.DealMetadataKey] = GrainKey, ["deal_id"] = current.Id },
         }, PaymentRules.IdempotencyKey(GrainKey, "payment_intent", Current.Version, $"{minor} {current.Currency} {captureMethod}"));
         await GrainFactory.GetGrain<IPaymentIntentLocatorGrain>(intent.Id).Register(GrainKey);
@@ -160,6 +164,54 @@ public sealed partial class DealGrain : IDealPaymentsGrain
         var next = payments with { History = [.. payments.History, entry] };
         return await RecordPayments(current, next, null, entry, [ReceivedEvent(current, next, entry.Amount, null, payment.Method, now)], actor, now,
             "payment.manual_recorded", new { amount = payment.Amount, method = payment.Method, reference = payment.Reference }, settles: true);
+    }
+
+    public async Task<PaymentOutcome> ChargeSavedMethod(string customerId, string? paymentMethodId, DealActor actor)
+    {
+        var current = Existing();
+        PaymentRules.EnsurePayable(current);
+        if (current.CustomerId != customerId)
+        {
+            throw DomainException.Invalid("customer_id", "not_deal_customer", "customer_id must be the deal's customer");
+        }
+        var payments = PaymentState;
+        var charge = PaymentRules.DefaultAmount(current, payments);
+        PaymentRules.CheckAmount(charge, PaymentRules.BalanceDue(current, payments), current.Currency);
+        var session = await Stripe.ForPartition(Partition);
+        var stripeCustomer = await StripeCustomerOf(session, customerId, create: false)
+            ?? throw DomainException.Conflict("conflict.no_saved_payment_method", "The customer has no saved payment method: it has not paid by card yet");
+        var method = paymentMethodId ?? (await session.GetCustomer(stripeCustomer)).InvoiceSettings?.DefaultPaymentMethodId
+            ?? (await session.CardsOf(stripeCustomer)).Data.FirstOrDefault()?.Id
+            ?? throw DomainException.Conflict("conflict.no_saved_payment_method", "The customer has no saved card");
+        var minor = PaymentAmounts.ToMinor(charge, current.Currency);
+        var seen = await session.ChargeOffSession(new PaymentIntentCreateOptions
+        {
+            Amount = minor,
+            Currency = current.Currency.ToLowerInvariant(),
+            Customer = stripeCustomer,
+            PaymentMethod = method,
+            OffSession = true,
+            Confirm = true,
+            Description = current.Title,
+            Metadata = new Dictionary<string, string> { [PaymentKeys.DealMetadataKey] = GrainKey, ["deal_id"] = current.Id },
+        }, PaymentRules.IdempotencyKey(GrainKey, "charge_saved_method", Current.Version, $"{minor} {current.Currency} {method}"));
+        await GrainFactory.GetGrain<IPaymentIntentLocatorGrain>(seen.Id).Register(GrainKey);
+        var now = time.GetUtcNow();
+        var before = PaymentState.Intents.FirstOrDefault(i => i.Id == seen.Id)
+                     ?? new PaymentIntentRecord(seen.Id, charge, current.Currency, "requires_payment_method", 0m, 0m, "automatic", null, now, now);
+        return await Observe(current, before, seen, actor, "payment.charged_saved_method");
+    }
+
+    /// <summary>The customer's Stripe Customer; made (once: our key, then remembered) when <paramref name="create"/>.</summary>
+    private async Task<string?> StripeCustomerOf(StripeSession session, string customerId, bool create)
+    {
+        var mapping = GrainFactory.GetGrain<IStripeCustomerGrain>($"{Partition}/{customerId}");
+        if (await mapping.StripeCustomerId() is { } known || !create)
+        {
+            return await mapping.StripeCustomerId();
+        }
+        var made = await session.CreateCustomer(customerId, $"customer:{Partition}/{customerId}");
+        return await mapping.Remember(made.Id);
     }
 
     public Task<DealPaymentView> Payments()

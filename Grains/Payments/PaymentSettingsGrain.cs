@@ -128,3 +128,26 @@ public sealed class PaymentIntentLocatorGrain([PersistentState("payment-intent")
 
     public Task<string?> DealGrainKey() => Task.FromResult(state.State.DealGrainKey);
 }
+
+[GenerateSerializer, Alias("payments.stripe-customer-state")]
+public sealed class StripeCustomerState
+{
+    [Id(0)] public string? StripeCustomerId { get; set; }
+}
+
+public sealed class StripeCustomerGrain([PersistentState("stripe-customer")] IPersistentState<StripeCustomerState> state)
+    : Grain, IStripeCustomerGrain
+{
+    public Task<string?> StripeCustomerId() => Task.FromResult(state.State.StripeCustomerId);
+
+    public async Task<string> Remember(string stripeCustomerId)
+    {
+        if (state.State.StripeCustomerId is { } known)
+        {
+            return known;
+        }
+        state.State.StripeCustomerId = stripeCustomerId;
+        await state.WriteStateAsync();
+        return stripeCustomerId;
+    }
+}

@@ -1,4 +1,5 @@
 using Grains.Encryption;
+using Grains.Interfaces.Payments;
 using Grains.Interfaces.Platform;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -65,6 +66,31 @@ public sealed class StripeSession(IStripeClient client, string? connectedAccount
         try
         {
             return await new PaymentIntentService(client).ConfirmAsync(id, new PaymentIntentConfirmOptions(), Request(idempotencyKey));
+        }
+        catch (StripeException ex) when (ex.StripeError is { Type: "card_error", PaymentIntent: { } declined })
+        {
+            return declined;
+        }
+    });
+
+    public Task<Customer> CreateCustomer(string customerId, string idempotencyKey) =>
+        Call(() => new CustomerService(client).CreateAsync(new CustomerCreateOptions
+        {
+            Metadata = new Dictionary<string, string> { [PaymentKeys.CustomerMetadataKey] = customerId },
+        }, Request(idempotencyKey)));
+
+    public Task<Customer> GetCustomer(string id) => Call(() => new CustomerService(client).GetAsync(id, null, Request(null)));
+
+    /// <summary>The customer's saved cards, newest first.</summary>
+    public Task<StripeList<PaymentMethod>> CardsOf(string stripeCustomerId) =>
+        Call(() => new PaymentMethodService(client).ListAsync(new PaymentMethodListOptions { Customer = stripeCustomerId, Type = "card" }, Request(null)));
+
+    /// <summary>An off-session charge (create and confirm at once); a card decline comes back as the declined intent.</summary>
+    public Task<PaymentIntent> ChargeOffSession(PaymentIntentCreateOptions create, string idempotencyKey) => Call(async () =>
+    {
+        try
+        {
+            return await new PaymentIntentService(client).CreateAsync(create, Request(idempotencyKey));
         }
         catch (StripeException ex) when (ex.StripeError is { Type: "card_error", PaymentIntent: { } declined })
         {

@@ -219,9 +219,18 @@ public sealed class FakeStripe : IAsyncDisposable
                 ["livemode"] = false,
                 ["metadata"] = Metadata(form),
                 ["status"] = "requires_payment_method",
+                ["customer"] = form.GetValueOrDefault("customer"),
+                ["setup_future_usage"] = form.GetValueOrDefault("setup_future_usage"),
+                ["payment_method"] = form.GetValueOrDefault("payment_method"),
             };
+            if (pi["customer"] is not null)
+            {
+                Owned(scope, (string)pi["customer"]!);
+            }
             Interlocked.Increment(ref intentsCreated);
-            return Store(scope, pi);
+            Store(scope, pi);
+            // confirm=true (an off-session charge of a saved card): created and confirmed in one request.
+            return form.GetValueOrDefault("confirm") == "true" ? ConfirmIntent(scope, id, form) : Owned(scope, id);
         }));
         app.MapGet("/v1/payment_intents/{id}", (HttpContext http, string id) => Handle(http, (scope, _) => Owned(scope, id)));
         app.MapPost("/v1/payment_intents/{id}/capture", (HttpContext http, string id) => Handle(http, (scope, form) =>
@@ -260,25 +269,27 @@ public sealed class FakeStripe : IAsyncDisposable
                 p["cancellation_reason"] = "requested_by_customer";
             });
         }));
-        app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext http, string id) => Handle(http, (scope, form) =>
+        app.MapPost("/v1/payment_intents/{id}/confirm", (HttpContext http, string id) => Handle(http, (scope, form) => ConfirmIntent(scope, id, form)));
+        app.MapPost("/v1/customers", (HttpRequest request) => Handle(request.HttpContext, (scope, form) => Store(scope, new JsonObject
         {
-            var pi = Owned(scope, id);
-            var method = form.GetValueOrDefault("payment_method") ?? (string?)pi["payment_method"]
-                ?? throw new StripeError(400, "invalid_request_error", "payment_intent_unexpected_state",
-                    "You cannot confirm this PaymentIntent because it's missing a payment method.");
-            if (method == "pm_card_chargeDeclined")
-            {
-                var declined = Fail(id, "Your card was declined.");
-                throw new StripeError(402, "card_error", "card_declined", "Your card was declined.", declined);
-            }
-            return Change(id, p =>
-            {
-                var manual = (string?)p["capture_method"] == "manual";
-                p["status"] = manual ? "requires_capture" : "succeeded";
-                p[manual ? "amount_capturable" : "amount_received"] = (long)p["amount"]!;
-                p["latest_charge"] = ChargeOf(id);
-                p["last_payment_error"] = null;
-            });
+            ["id"] = "cus_" + Random(14),
+            ["object"] = "customer",
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["email"] = form.GetValueOrDefault("email"),
+            ["invoice_settings"] = new JsonObject { ["default_payment_method"] = null },
+            ["livemode"] = false,
+            ["metadata"] = Metadata(form),
+        })));
+        app.MapGet("/v1/customers/{id}", (HttpContext http, string id) => Handle(http, (scope, _) => Owned(scope, id)));
+        app.MapGet("/v1/payment_methods", (HttpRequest request) => Handle(request.HttpContext, (scope, _) =>
+        {
+            var customer = request.Query["customer"].ToString();
+            var type = request.Query["type"].ToString();
+            var cards = objects.Where(o => owners[o.Key] == scope && (string?)o.Value["object"] == "payment_method" &&
+                                           (string?)o.Value["customer"] == customer && (type.Length == 0 || (string?)o.Value["type"] == type))
+                .Select(o => o.Value).OrderByDescending(o => (long)o["created"]!).ThenByDescending(o => (string)o["id"]!)
+                .Select(o => (JsonNode)o.DeepClone());
+            return new JsonObject { ["object"] = "list", ["data"] = new JsonArray([.. cards]), ["has_more"] = false, ["url"] = "/v1/payment_methods" };
         }));
         app.MapPost("/v1/checkout/sessions", (HttpRequest request) => Handle(request.HttpContext, (scope, form) =>
         {
@@ -354,6 +365,51 @@ public sealed class FakeStripe : IAsyncDisposable
                 ["expires_at"] = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds(),
             };
         }));
+    }
+
+    /// <summary>Confirms as a card would answer: pm_card_chargeDeclined declines (402 card_error carrying the intent).</summary>
+    private JsonObject ConfirmIntent(string scope, string id, Dictionary<string, string> form)
+    {
+        var pi = Owned(scope, id);
+        var method = form.GetValueOrDefault("payment_method") ?? (string?)pi["payment_method"]
+            ?? throw new StripeError(400, "invalid_request_error", "payment_intent_unexpected_state",
+                "You cannot confirm this PaymentIntent because it's missing a payment method.");
+        if (method.StartsWith("pm_card_chargeDeclined", StringComparison.Ordinal))
+        {
+            var declined = Fail(id, "Your card was declined.");
+            throw new StripeError(402, "card_error", "card_declined", "Your card was declined.", declined);
+        }
+        var confirmed = Change(id, p =>
+        {
+            var manual = (string?)p["capture_method"] == "manual";
+            p["payment_method"] = method;
+            p["status"] = manual ? "requires_capture" : "succeeded";
+            p[manual ? "amount_capturable" : "amount_received"] = (long)p["amount"]!;
+            p["latest_charge"] = ChargeOf(id);
+            p["last_payment_error"] = null;
+        });
+        SaveForFutureUse(scope, confirmed);
+        return confirmed;
+    }
+
+    /// <summary>A card paid with on an intent with a customer and setup_future_usage is attached to that customer.</summary>
+    private void SaveForFutureUse(string scope, JsonObject pi)
+    {
+        if (pi["customer"] is null || pi["setup_future_usage"] is null || (string?)pi["payment_method"] is not { } method)
+        {
+            return;
+        }
+        // A test token (pm_card_visa) becomes a payment method of its own, as Stripe makes one per use.
+        Store(scope, new JsonObject
+        {
+            ["id"] = $"{method}_{Random(8)}",
+            ["object"] = "payment_method",
+            ["type"] = "card",
+            ["customer"] = pi["customer"]!.DeepClone(),
+            ["card"] = new JsonObject { ["brand"] = "visa", ["last4"] = "4242" },
+            ["created"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+            ["livemode"] = false,
+        });
     }
 
     private async Task<IResult> Handle(HttpContext http, Func<string, Dictionary<string, string>, JsonObject> handle)

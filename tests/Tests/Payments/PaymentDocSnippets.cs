@@ -145,6 +145,16 @@ public static class PaymentDocSnippets
         -d '{ "deal_id": "deal_xxxxx", "payment_intent_id": "pi_xxxxx" }'
         """;
 
+    public const string ChargeSavedMethod = """
+        curl -X POST https://api.salesbooth.com/v1/payments?action=charge-saved-method \
+        -H "Authorization: Bearer sb_test_example_key_do_not_use" \
+        -H "Content-Type: application/json" \
+        -d '{
+        "deal_id": "deal_abc123",
+        "customer_id": "cust_xyz789"
+        }'
+        """;
+
     public const string PollIntent = """
         curl -X POST https://api.salesbooth.com/v1/payments?action=poll-intent \
         -H "Authorization: Bearer sb_test_example_key_do_not_use" \

@@ -83,9 +83,9 @@ public static class PaymentCalls
 {
     /// <summary>An in_progress deal with one item of <paramref name="price"/> (no tax unless given) in <paramref name="currency"/>.</summary>
     public static async Task<string> DealToPayAsync(this TestTenant tenant, decimal price, string currency = "USD", decimal taxRate = 0m,
-        decimal? deposit = null)
+        decimal? deposit = null, string? customer = null)
     {
-        var customer = await tenant.CustomerAsync($"{Guid.NewGuid():N}@example.com");
+        customer ??= await tenant.CustomerAsync($"{Guid.NewGuid():N}@example.com");
         var product = await tenant.ProductAsync("Pro Plan", price);
         var depositJson = deposit is { } d ? $",\"deposit_required\":{d}" : "";
         var deal = (await tenant.DealAsync(HttpMethod.Post, "/v1/deals",
