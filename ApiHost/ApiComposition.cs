@@ -1,5 +1,6 @@
 using ApiHost.Api;
 using ApiHost.Auth;
+using ApiHost.Contacts;
 using ApiHost.Customers;
 using ApiHost.Deals;
 using ApiHost.Delegations;
@@ -52,6 +53,7 @@ public static class ApiComposition
         app.MapNegotiationEndpoints();
         app.MapPaymentEndpoints();
         app.MapDelegationEndpoints();
+        app.MapContactEndpoints();
         return app;
     }
 }

@@ -20,22 +20,29 @@ public static partial class CustomerSearch
     public static IReadOnlyList<string> DocumentTokens(CustomerView customer, TenantCrypto crypto) =>
         Hash(DocumentTerms(customer), crypto);
 
+    /// <summary>The same indexing for any record with words (names, company), an email and a phone (contacts).</summary>
+    public static IReadOnlyList<string> DocumentTokens(IEnumerable<string?> words, string email, string? phone, TenantCrypto crypto) =>
+        Hash(DocumentTerms(words, email, phone), crypto);
+
     /// <summary>The tokens a search must all match; empty when the search has no usable term.</summary>
     public static IReadOnlyList<string> QueryTokens(string search, TenantCrypto crypto) => Hash(QueryTerms(search), crypto);
 
-    public static IEnumerable<string> DocumentTerms(CustomerView customer)
+    public static IEnumerable<string> DocumentTerms(CustomerView customer) =>
+        DocumentTerms([customer.Name, customer.Company], customer.Email, customer.Phone);
+
+    private static IEnumerable<string> DocumentTerms(IEnumerable<string?> words, string emailText, string? phone)
     {
-        foreach (var word in Words(customer.Name).Concat(Words(customer.Company)))
+        foreach (var word in words.SelectMany(Words))
         {
             yield return word;
         }
-        var email = customer.Email.ToLowerInvariant();
+        var email = emailText.ToLowerInvariant();
         yield return email;
         foreach (var word in Words(email))
         {
             yield return word;
         }
-        if (customer.Phone is { } phone)
+        if (phone is not null)
         {
             yield return Digits(phone);
         }
