@@ -3,6 +3,7 @@ using ApiHost.Auth;
 using ApiHost.Contacts;
 using ApiHost.Customers;
 using ApiHost.Deals;
+using ApiHost.Emails;
 using ApiHost.Delegations;
 using ApiHost.Keys;
 using ApiHost.Negotiations;
@@ -54,6 +55,7 @@ public static class ApiComposition
         app.MapPaymentEndpoints();
         app.MapDelegationEndpoints();
         app.MapContactEndpoints();
+        app.MapEmailEndpoints();
         return app;
     }
 }
