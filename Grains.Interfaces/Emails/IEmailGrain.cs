@@ -1,3 +1,5 @@
+using Orleans.Concurrency;
+
 namespace Grains.Interfaces.Emails;
 
 /// <summary>
@@ -13,6 +15,8 @@ public interface IEmailGrain : IGrainWithStringKey
     /// </summary>
     Task<EmailView> Request(EmailRequest request);
 
+    /// <summary>The email as stored; answered even while a send is in progress (a read does not wait for SMTP).</summary>
+    [AlwaysInterleave]
     Task<EmailView> Get(CancellationToken cancellationToken = default);
 
     /// <summary>The external executor's report for an <c>event</c>-channel email (<c>sent</c> or <c>failed</c>).</summary>

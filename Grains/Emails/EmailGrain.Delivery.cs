@@ -14,8 +14,6 @@ namespace Grains.Emails;
 public sealed partial class EmailGrain
 {
     public const string SendReminder = "email-send";
-    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
-
     private IGrainTimer? sendTimer;
 
     public Task Nudge() => Deliver();
@@ -37,8 +35,9 @@ public sealed partial class EmailGrain
         {
             due = TimeSpan.Zero;
         }
-        await this.RegisterOrUpdateReminder(SendReminder, due < ReminderPeriod ? ReminderPeriod : due, ReminderPeriod);
-        if (due < ReminderPeriod)
+        var period = options.Value.ReminderPeriod;
+        await this.RegisterOrUpdateReminder(SendReminder, due < period ? period : due, period);
+        if (due < period)
         {
             sendTimer?.Dispose();
             sendTimer = this.RegisterGrainTimer(_ => Deliver(), due, Timeout.InfiniteTimeSpan);

@@ -14,6 +14,12 @@ public sealed class EmailOptions
     /// <summary>The first retry's delay; each next one doubles.</summary>
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often a due, unsent email's reminder wakes it (what carries a send across deactivation and silo loss; the
+    /// first send of a due email and retries run on grain timers). At least Orleans' minimum reminder period.
+    /// </summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>SMTP connect/command timeout.</summary>
     public TimeSpan SmtpTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
