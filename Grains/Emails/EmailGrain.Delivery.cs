@@ -16,6 +16,9 @@ public sealed partial class EmailGrain
     public const string SendReminder = "email-send";
     private IGrainTimer? sendTimer;
 
+    // The reminder as registered by this activation (saves reading it back to remove it); null after a reactivation.
+    private IGrainReminder? sendReminder;
+
     public Task Nudge() => Deliver();
 
     public override async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -36,7 +39,7 @@ public sealed partial class EmailGrain
             due = TimeSpan.Zero;
         }
         var period = options.Value.ReminderPeriod;
-        await this.RegisterOrUpdateReminder(SendReminder, due < period ? period : due, period);
+        sendReminder = await this.RegisterOrUpdateReminder(SendReminder, due < period ? period : due, period);
         if (due < period)
         {
             sendTimer?.Dispose();
@@ -168,10 +171,11 @@ public sealed partial class EmailGrain
         sendTimer = null;
         try
         {
-            if (await this.GetReminder(SendReminder) is { } reminder)
+            if ((sendReminder ?? await this.GetReminder(SendReminder)) is { } reminder)
             {
                 await this.UnregisterReminder(reminder);
             }
+            sendReminder = null;
         }
         catch (Exception ex)
         {

@@ -34,7 +34,14 @@ public sealed class SmtpDelivery(IOptions<EmailOptions> options, ILogger<SmtpDel
 {
     private readonly ConcurrentDictionary<string, Connection> connections = new(StringComparer.Ordinal);
 
-    public async Task<SmtpResult> Send(string account, SmtpSettings settings, MimeMessage message, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs on the thread pool, not on the calling grain's scheduler: the connection is held for the whole SMTP
+    /// transaction, and its round trips must not wait behind other grains' turns (that made one connection 6x slower).
+    /// </summary>
+    public Task<SmtpResult> Send(string account, SmtpSettings settings, MimeMessage message, CancellationToken cancellationToken = default) =>
+        Task.Run(() => SendOnPool(account, settings, message, cancellationToken), cancellationToken);
+
+    private async Task<SmtpResult> SendOnPool(string account, SmtpSettings settings, MimeMessage message, CancellationToken cancellationToken)
     {
         var connection = connections.GetOrAdd(account, _ => new Connection());
         await connection.Gate.WaitAsync(cancellationToken);
