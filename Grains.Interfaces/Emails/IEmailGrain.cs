@@ -1,5 +1,3 @@
-using Orleans.Concurrency;
-
 namespace Grains.Interfaces.Emails;
 
 /// <summary>
@@ -15,8 +13,7 @@ public interface IEmailGrain : IGrainWithStringKey
     /// </summary>
     Task<EmailView> Request(EmailRequest request);
 
-    /// <summary>The email as stored; answered even while a send is in progress (a read does not wait for SMTP).</summary>
-    [AlwaysInterleave]
+    /// <summary>The email as stored (a read during an SMTP transaction waits for it: it never shows a change not yet committed).</summary>
     Task<EmailView> Get(CancellationToken cancellationToken = default);
 
     /// <summary>The external executor's report for an <c>event</c>-channel email (<c>sent</c> or <c>failed</c>).</summary>

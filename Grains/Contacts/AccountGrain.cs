@@ -14,18 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace Grains.Contacts;
 
 [GenerateSerializer, Alias("accounts.state")]
-public sealed class AccountState : IResourceState<AccountView>
-{
-    [Id(0)] public AccountView? Record { get; set; }
-    [Id(1)] public bool Deleted { get; set; }
-    [Id(2)] public long Version { get; set; }
-    [Id(3)] public long ProjectionVersion { get; set; }
-    [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
-    [Id(5)] public Dictionary<string, AppliedKey> AppliedKeys { get; set; } = new(StringComparer.Ordinal);
-
-    [field: NonSerialized]
-    public DerivedRows? DerivedRows { get; set; }
-}
+public sealed class AccountState : ResourceState<AccountView>;
 
 /// <summary>An account (key <c>{tenant}:{env}/{acc_id}</c>); the customer's write shape, no PII (stored plain).</summary>
 public sealed class AccountGrain(

@@ -178,19 +178,7 @@ public sealed class ContactDirectoryGrain(IProjectionStore projections, TenantKe
     {
         var partition = this.GetPrimaryKeyString();
         var crypto = await keys.ForTenant(partition[..partition.IndexOf(':')]);
-        IReadOnlyList<string>? tokens = null;
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            tokens = CustomerSearch.QueryTokens(query.Search, crypto);
-            if (tokens.Count == 0)
-            {
-                return new ListPage<ContactView>([], 0, null, null, false);
-            }
-        }
-        var page = await projections.QueryAsync(partition, ContactKeys.ResourceType, query, tokens, cancellationToken);
-        var items = page.Items
-            .Select(row => ContactRecords.Open(ContactRecords.FromDocument(row.Document), crypto, ContactKeys.Grain(partition, row.Id)))
-            .ToList();
-        return new ListPage<ContactView>(items, page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
+        return await CustomerSearch.ListAsync(projections, crypto, partition, ContactKeys.ResourceType, query,
+            row => ContactRecords.Open(ContactRecords.FromDocument(row.Document), crypto, ContactKeys.Grain(partition, row.Id)), cancellationToken);
     }
 }

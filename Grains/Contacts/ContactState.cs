@@ -14,18 +14,7 @@ using Grains.Resources;
 namespace Grains.Contacts;
 
 [GenerateSerializer, Alias("contacts.state")]
-public sealed class ContactState : IResourceState<ContactRecord>
-{
-    [Id(0)] public ContactRecord? Record { get; set; }
-    [Id(1)] public bool Deleted { get; set; }
-    [Id(2)] public long Version { get; set; }
-    [Id(3)] public long ProjectionVersion { get; set; }
-    [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
-    [Id(5)] public Dictionary<string, AppliedKey> AppliedKeys { get; set; } = new(StringComparer.Ordinal);
-
-    [field: NonSerialized]
-    public DerivedRows? DerivedRows { get; set; }
-}
+public sealed class ContactState : ResourceState<ContactRecord>;
 
 /// <summary>A contact as stored: first/last name, email, phone and LinkedIn URL sealed (<see cref="SealedFields"/>), the rest plain.</summary>
 [GenerateSerializer, Immutable, Alias("contacts.record")]

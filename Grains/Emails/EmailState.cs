@@ -10,18 +10,7 @@ using Grains.Resources;
 namespace Grains.Emails;
 
 [GenerateSerializer, Alias("emails.state")]
-public sealed class EmailState : IResourceState<EmailRecord>
-{
-    [Id(0)] public EmailRecord? Record { get; set; }
-    [Id(1)] public bool Deleted { get; set; }
-    [Id(2)] public long Version { get; set; }
-    [Id(3)] public long ProjectionVersion { get; set; }
-    [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
-    [Id(5)] public Dictionary<string, AppliedKey> AppliedKeys { get; set; } = new(StringComparer.Ordinal);
-
-    [field: NonSerialized]
-    public DerivedRows? DerivedRows { get; set; }
-}
+public sealed class EmailState : ResourceState<EmailRecord>;
 
 /// <summary>An email as stored: the recipient, subject and both rendered parts sealed with the tenant's key; status and times plain.</summary>
 [GenerateSerializer, Immutable, Alias("emails.record")]

@@ -12,18 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace Grains.Emails;
 
 [GenerateSerializer, Alias("emails.template-state")]
-public sealed class EmailTemplateState : IResourceState<EmailTemplateView>
-{
-    [Id(0)] public EmailTemplateView? Record { get; set; }
-    [Id(1)] public bool Deleted { get; set; }
-    [Id(2)] public long Version { get; set; }
-    [Id(3)] public long ProjectionVersion { get; set; }
-    [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
-    [Id(5)] public Dictionary<string, AppliedKey> AppliedKeys { get; set; } = new(StringComparer.Ordinal);
-
-    [field: NonSerialized]
-    public DerivedRows? DerivedRows { get; set; }
-}
+public sealed class EmailTemplateState : ResourceState<EmailTemplateView>;
 
 /// <summary>An email template; the subject and bodies are parsed (<see cref="EmailTemplating"/>) when saved, so a broken one is a 400 then.</summary>
 public sealed class EmailTemplateGrain(
