@@ -1,7 +1,9 @@
 using ApiHost.Api;
 using ApiHost.Auth;
+using ApiHost.Contacts;
 using ApiHost.Customers;
 using ApiHost.Deals;
+using ApiHost.Emails;
 using ApiHost.Delegations;
 using ApiHost.Keys;
 using ApiHost.Negotiations;
@@ -52,6 +54,8 @@ public static class ApiComposition
         app.MapNegotiationEndpoints();
         app.MapPaymentEndpoints();
         app.MapDelegationEndpoints();
+        app.MapContactEndpoints();
+        app.MapEmailEndpoints();
         return app;
     }
 }

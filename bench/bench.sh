@@ -2,7 +2,8 @@
 # Runs one benchmark: builds it in Release, starts a throwaway PostgreSQL on the first free loopback port from its
 # default (or BENCH_PG_PORT) with .ci/pg-start unless ConnectionStrings__Postgres names an existing server, runs it
 # with the shared options (--postgres, --pg-data, --postgres-source, --results, --sdk, --command) and stops PostgreSQL.
-# Usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow|delegations> [options for the benchmark]
+# Usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow|delegations|emails> [options for the benchmark]
+# emails also starts smtp4dev (.ci/smtp4dev-start) unless SMTP4DEV_URL and SMTP4DEV_SMTP_PORT name a running one.
 # Results: bench/results/<name>-<UTC>.json (foundation, deals, webhooks) and bench/results/<name>-latest.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,8 @@ case "$name" in
   ratelimit)  project=RateLimitBench; default_port="";    also="" ;;
   escrow)     project=EscrowBench;    default_port=55530; also="" ;;
   delegations) project=DelegationBench; default_port=55540; also="" ;;
-  *) echo "usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow|delegations> [options]" >&2; exit 2 ;;
+  emails)     project=EmailBench;     default_port=55550; also="DealBench" ;;
+  *) echo "usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow|delegations|emails> [options]" >&2; exit 2 ;;
 esac
 
 echo "$name: building (Release)"
@@ -30,7 +32,20 @@ dll="bench/$project/bin/Release/net10.0/$project.dll"
 
 args=(--results bench/results --sdk "$(dotnet --version)" --command "bash bench/bench.sh $name${*:+ $*}")
 pg_dir=""
-trap 'if [ -n "$pg_dir" ]; then .ci/pg-stop "$pg_dir"; fi' EXIT
+smtp_dir=""
+trap 'if [ -n "$pg_dir" ]; then .ci/pg-stop "$pg_dir"; fi; if [ -n "$smtp_dir" ]; then .ci/smtp4dev-stop "$smtp_dir"; rm -rf "$smtp_dir"; fi' EXIT
+if [ "$name" = emails ]; then
+  if [ -z "${SMTP4DEV_URL:-}" ] || [ -z "${SMTP4DEV_SMTP_PORT:-}" ]; then
+    smtp_dir=$(mktemp -d /tmp/emails-bench-smtp4dev.XXXXXX)
+    smtp_port=55560; http_port=55561
+    while (exec 3<>"/dev/tcp/127.0.0.1/$smtp_port") 2>/dev/null || (exec 3<>"/dev/tcp/127.0.0.1/$http_port") 2>/dev/null; do
+      smtp_port=$((smtp_port + 2)); http_port=$((http_port + 2))
+    done
+    echo "$name: starting smtp4dev on 127.0.0.1:$smtp_port (HTTP $http_port)"
+    while IFS= read -r line; do [ -n "$line" ] && export "${line?}"; done <<<"$(.ci/smtp4dev-start "$smtp_dir" "$smtp_port" "$http_port")"
+  fi
+  args+=(--smtp-port "$SMTP4DEV_SMTP_PORT" --smtp-url "$SMTP4DEV_URL")
+fi
 if [ -n "$default_port" ]; then
   if [ -n "${ConnectionStrings__Postgres:-}" ]; then
     conn=$ConnectionStrings__Postgres

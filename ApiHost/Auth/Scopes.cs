@@ -8,6 +8,7 @@ public static class Scopes
         "*", "*:read",
         "deals:read", "deals:write", "deals:sign",
         "customers:read", "customers:write",
+        "emails:read", "emails:write",
         "products:read", "products:write",
         "contracts:read", "contracts:write",
         "webhooks:read", "webhooks:write",

@@ -67,6 +67,11 @@ public static class WebhookEventPatterns
         "payment.received", "credential.issued", "api_key.rotated",
         "campaign.started", "campaign.completed", "campaign.paused",
         "sequence.created", "sequence.started", "sequence.completed", "sequence.paused",
+        // SalesOS audience and email channel (contacts, accounts, emails); *.deleted/updated/bounced are ours.
+        "contact.created", "contact.updated", "contact.deleted", "contact.enriched", "contact.scored", "contact.tiered",
+        "account.created", "account.updated", "account.deleted", "account.enriched", "account.scored", "account.intent_detected",
+        "email.send_requested", "email.sent", "email.failed", "email.opened", "email.clicked", "email.replied",
+        "email.unsubscribed", "email.bounced",
     }.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>Null when <paramref name="pattern"/> is a valid subscription, else why not.</summary>

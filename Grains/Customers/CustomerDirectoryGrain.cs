@@ -17,21 +17,8 @@ public sealed class CustomerDirectoryGrain(IProjectionStore projections, TenantK
     {
         var partition = this.GetPrimaryKeyString();
         var crypto = await keys.ForTenant(partition[..partition.IndexOf(':')]);
-        IReadOnlyList<string>? tokens = null;
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            tokens = CustomerSearch.QueryTokens(query.Search, crypto);
-            if (tokens.Count == 0)
-            {
-                // Only punctuation: nothing can match a token-exact search.
-                return new ListPage<CustomerView>([], 0, null, null, false);
-            }
-        }
-        var page = await projections.QueryAsync(partition, CustomerKeys.ResourceType, query, tokens, cancellationToken);
-        var items = page.Items
-            .Select(row => CustomerRecords.Open(CustomerRecords.FromDocument(row.Document), crypto, CustomerKeys.Grain(partition, row.Id)))
-            .ToList();
-        return new ListPage<CustomerView>(items, page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
+        return await CustomerSearch.ListAsync(projections, crypto, partition, CustomerKeys.ResourceType, query,
+            row => CustomerRecords.Open(CustomerRecords.FromDocument(row.Document), crypto, CustomerKeys.Grain(partition, row.Id)), cancellationToken);
     }
 
     public async Task<string?> FindByEmail(string email, CancellationToken cancellationToken = default)

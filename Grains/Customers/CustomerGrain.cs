@@ -23,10 +23,7 @@ public sealed class CustomerGrain(
     TimeProvider time,
     ILogger<CustomerGrain> logger) : ResourceGrain<CustomerState, CustomerRecord>(state, projections, logger), ICustomerGrain
 {
-    // Email indexes being claimed or given up by the change in progress: until its write settles, the reservation
-    // must see them as ours, or a concurrent create could take an email this customer may still end up with.
-    private readonly HashSet<string> emailsInFlight = new(StringComparer.Ordinal);
-
+    private readonly EmailClaims emails = new(grains, logger, "customer");
 
     public async Task<CustomerView> Create(CustomerFields fields)
     {
@@ -37,17 +34,10 @@ public sealed class CustomerGrain(
         var view = CustomerRecords.New(ResourceId, fields, time.GetUtcNow());
         var crypto = await keys.ForTenant(TenantId);
         var record = CustomerRecords.Seal(view, null, null, crypto, GrainKey);
-        await ClaimEmail(record.EmailIndex);
-        try
-        {
-            await Commit(record, Outbox.Event("customer.created", view.CreatedAt,
-                new { id = view.Id, customer_id = view.Id, company = view.Company, status = view.Status, created_at = view.CreatedAt }));
-        }
-        finally
-        {
-            // On a failed write the reservation stays: it heals itself (HoldsEmail answers false from now on).
-            emailsInFlight.Remove(record.EmailIndex);
-        }
+        await emails.Claim(Partition, ResourceId, record.EmailIndex);
+        // On a failed write the reservation stays: it heals itself (HoldsEmail answers false from now on).
+        await emails.Holding([record.EmailIndex], () => Commit(record, Outbox.Event("customer.created", view.CreatedAt,
+            new { id = view.Id, customer_id = view.Id, company = view.Company, status = view.Status, created_at = view.CreatedAt })));
         return view;
     }
 
@@ -74,25 +64,16 @@ public sealed class CustomerGrain(
         var emailChanged = sealedRecord.EmailIndex != record.EmailIndex;
         if (emailChanged)
         {
-            await ClaimEmail(sealedRecord.EmailIndex);
+            await emails.Claim(Partition, ResourceId, sealedRecord.EmailIndex);
         }
-        emailsInFlight.Add(record.EmailIndex);
-        try
+        await emails.Holding([record.EmailIndex, sealedRecord.EmailIndex], () => Commit(sealedRecord, Outbox.Event("customer.updated", now, new
         {
-            await Commit(sealedRecord, Outbox.Event("customer.updated", now, new
-            {
-                id = next.Id, customer_id = next.Id, company = next.Company, status = next.Status,
-                changed_fields = changed, updated_at = now,
-            }));
-        }
-        finally
-        {
-            emailsInFlight.Remove(record.EmailIndex);
-            emailsInFlight.Remove(sealedRecord.EmailIndex);
-        }
+            id = next.Id, customer_id = next.Id, company = next.Company, status = next.Status,
+            changed_fields = changed, updated_at = now,
+        })));
         if (emailChanged)
         {
-            await ReleaseEmail(record.EmailIndex);
+            await emails.Release(Partition, ResourceId, record.EmailIndex);
         }
         return next;
     }
@@ -102,16 +83,9 @@ public sealed class CustomerGrain(
         var record = Existing();
         CheckVersion(expectedVersion);
         var now = time.GetUtcNow();
-        emailsInFlight.Add(record.EmailIndex);
-        try
-        {
-            await Commit(null, Outbox.Event("customer.deleted", now, new { id = record.Id, customer_id = record.Id, deleted_at = now }));
-        }
-        finally
-        {
-            emailsInFlight.Remove(record.EmailIndex);
-        }
-        await ReleaseEmail(record.EmailIndex);
+        await emails.Holding([record.EmailIndex],
+            () => Commit(null, Outbox.Event("customer.deleted", now, new { id = record.Id, customer_id = record.Id, deleted_at = now })));
+        await emails.Release(Partition, ResourceId, record.EmailIndex);
     }
 
     /// <summary>A keyed change's stored result is the sealed record (PII encrypted); the methods return it opened.</summary>
@@ -119,44 +93,9 @@ public sealed class CustomerGrain(
         stored is CustomerRecord record ? CustomerRecords.Open(record, await keys.ForTenant(TenantId), GrainKey) : stored;
 
     public Task<bool> HoldsEmail(string emailIndex) =>
-        Task.FromResult(emailsInFlight.Contains(emailIndex) || Current.Record?.EmailIndex == emailIndex);
+        Task.FromResult(emails.InFlight(emailIndex) || Current.Record?.EmailIndex == emailIndex);
 
     private CustomerRecord Existing() => Current.Record ?? throw DomainException.NotFound("Customer");
-
-    private async Task ClaimEmail(string emailIndex)
-    {
-        emailsInFlight.Add(emailIndex);
-        var claimed = false;
-        try
-        {
-            claimed = await grains.GetGrain<IEmailReservationGrain>(EmailReservationGrain.Key(Partition, emailIndex)).Claim(ResourceId);
-        }
-        finally
-        {
-            if (!claimed)
-            {
-                emailsInFlight.Remove(emailIndex);
-            }
-        }
-        if (!claimed)
-        {
-            throw DomainException.Conflict("conflict.duplicate_email", "A customer with this email already exists",
-                new ConflictingFieldDetails("email"));
-        }
-    }
-
-    /// <summary>Best effort: a reservation left behind is stale and heals on the next claim.</summary>
-    private async Task ReleaseEmail(string emailIndex)
-    {
-        try
-        {
-            await grains.GetGrain<IEmailReservationGrain>(EmailReservationGrain.Key(Partition, emailIndex)).Release(ResourceId);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Could not release an email reservation of {Customer}; it heals on the next claim", GrainKey);
-        }
-    }
 
     protected override string ResourceType => CustomerKeys.ResourceType;
 

@@ -1,7 +1,9 @@
 using System.Text.RegularExpressions;
 using Grains.Encryption;
 using Grains.Interfaces.Customers;
+using Grains.Interfaces.Projections;
 using Grains.Platform;
+using Grains.Projections;
 
 namespace Grains.Customers;
 
@@ -20,22 +22,50 @@ public static partial class CustomerSearch
     public static IReadOnlyList<string> DocumentTokens(CustomerView customer, TenantCrypto crypto) =>
         Hash(DocumentTerms(customer), crypto);
 
+    /// <summary>The same indexing for any record with words (names, company), an email and a phone (contacts).</summary>
+    public static IReadOnlyList<string> DocumentTokens(IEnumerable<string?> words, string email, string? phone, TenantCrypto crypto) =>
+        Hash(DocumentTerms(words, email, phone), crypto);
+
     /// <summary>The tokens a search must all match; empty when the search has no usable term.</summary>
     public static IReadOnlyList<string> QueryTokens(string search, TenantCrypto crypto) => Hash(QueryTerms(search), crypto);
 
-    public static IEnumerable<string> DocumentTerms(CustomerView customer)
+    /// <summary>
+    /// One page of a partition's PII-bearing records (customers, contacts) from the projection: the search hashed into
+    /// blind-index tokens, each row opened with the tenant's keys by <paramref name="open"/>.
+    /// </summary>
+    public static async Task<ListPage<TView>> ListAsync<TView>(IProjectionStore projections, TenantCrypto crypto, string partition,
+        string resourceType, ListQuery query, Func<ProjectionRow, TView> open, CancellationToken cancellationToken)
     {
-        foreach (var word in Words(customer.Name).Concat(Words(customer.Company)))
+        IReadOnlyList<string>? tokens = null;
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            tokens = QueryTokens(query.Search, crypto);
+            if (tokens.Count == 0)
+            {
+                // Only punctuation: nothing can match a token-exact search.
+                return new ListPage<TView>([], 0, null, null, false);
+            }
+        }
+        var page = await projections.QueryAsync(partition, resourceType, query, tokens, cancellationToken);
+        return new ListPage<TView>([.. page.Items.Select(open)], page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
+    }
+
+    public static IEnumerable<string> DocumentTerms(CustomerView customer) =>
+        DocumentTerms([customer.Name, customer.Company], customer.Email, customer.Phone);
+
+    private static IEnumerable<string> DocumentTerms(IEnumerable<string?> words, string emailText, string? phone)
+    {
+        foreach (var word in words.SelectMany(Words))
         {
             yield return word;
         }
-        var email = customer.Email.ToLowerInvariant();
+        var email = emailText.ToLowerInvariant();
         yield return email;
         foreach (var word in Words(email))
         {
             yield return word;
         }
-        if (customer.Phone is { } phone)
+        if (phone is not null)
         {
             yield return Digits(phone);
         }

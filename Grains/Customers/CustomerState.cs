@@ -133,17 +133,13 @@ public static class CustomerRecords
     /// <param name="grainKey">The customer's grain key; with the field name it is the ciphertext's associated data.</param>
     public static CustomerRecord Seal(CustomerView view, CustomerRecord? previous, CustomerView? previousView, TenantCrypto crypto, string grainKey)
     {
-        string Encrypt(string value, string? previousPlain, string? previousCipher, string field) =>
-            previousCipher is not null && string.Equals(value, previousPlain, StringComparison.Ordinal)
-                ? previousCipher
-                : crypto.Encrypt(value, Context(grainKey, field));
-
+        var fields = new SealedFields(crypto, grainKey);
         return new CustomerRecord
         {
             Id = view.Id,
-            Name = Encrypt(view.Name, previousView?.Name, previous?.Name, "name"),
-            Email = Encrypt(view.Email, previousView?.Email, previous?.Email, "email"),
-            Phone = view.Phone is null ? null : Encrypt(view.Phone, previousView?.Phone, previous?.Phone, "phone"),
+            Name = fields.Seal(view.Name, previousView?.Name, previous?.Name, "name"),
+            Email = fields.Seal(view.Email, previousView?.Email, previous?.Email, "email"),
+            Phone = fields.SealOptional(view.Phone, previousView?.Phone, previous?.Phone, "phone"),
             Company = view.Company,
             Address = view.Address,
             City = view.City,
@@ -161,13 +157,13 @@ public static class CustomerRecords
         };
     }
 
-    public static CustomerView Open(CustomerRecord record, TenantCrypto crypto, string grainKey) => new(
-        record.Id,
-        crypto.Decrypt(record.Name, Context(grainKey, "name")),
-        crypto.Decrypt(record.Email, Context(grainKey, "email")),
-        record.Phone is null ? null : crypto.Decrypt(record.Phone, Context(grainKey, "phone")),
-        record.Company, record.Address, record.City, record.State, record.Zip, record.Country, record.Notes, record.Status,
-        record.MetadataJson, record.Version, record.CreatedAt, record.UpdatedAt);
+    public static CustomerView Open(CustomerRecord record, TenantCrypto crypto, string grainKey)
+    {
+        var fields = new SealedFields(crypto, grainKey);
+        return new(record.Id, fields.Open(record.Name, "name"), fields.Open(record.Email, "email"), fields.OpenOptional(record.Phone, "phone"),
+            record.Company, record.Address, record.City, record.State, record.Zip, record.Country, record.Notes, record.Status,
+            record.MetadataJson, record.Version, record.CreatedAt, record.UpdatedAt);
+    }
 
     /// <summary>The uniqueness key of an email within a tenant (emails are stored lower-cased).</summary>
     public static string EmailIndex(string email, TenantCrypto crypto) => crypto.BlindIndex(EmailPurpose, email.Trim().ToLowerInvariant());
@@ -179,8 +175,6 @@ public static class CustomerRecords
     public static CustomerRecord FromDocument(string document) =>
         JsonSerializer.Deserialize<CustomerRecord>(document, DocumentJson)
         ?? throw new InvalidOperationException("Empty customer document in the projection.");
-
-    private static string Context(string grainKey, string field) => $"{grainKey}#{field}";
 
     private static void Require(string? value, string field)
     {

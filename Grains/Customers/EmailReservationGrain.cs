@@ -1,3 +1,4 @@
+using Grains.Interfaces.Contacts;
 using Grains.Interfaces.Customers;
 
 namespace Grains.Customers;
@@ -5,7 +6,7 @@ namespace Grains.Customers;
 /// <summary>
 /// Makes customer emails unique per tenant+environment: one grain per email, keyed <c>{partition}/{email blind
 /// index}</c> (never the email itself), owned by at most one customer. The grain is single-threaded, so of many
-/// concurrent claims exactly one wins. Silo-internal: only customer grains call it.
+/// concurrent claims exactly one wins. Silo-internal: only customer and contact grains call it.
 /// </summary>
 public interface IEmailReservationGrain : IGrainWithStringKey
 {
@@ -54,11 +55,15 @@ public sealed class EmailReservationGrain(
     public async Task<string?> Holder() =>
         state.State.CustomerId is { } owner && await OwnerStillHolds(owner) ? owner : null;
 
+    /// <summary>Customers and contacts reserve emails (in separate index spaces); the owner's id prefix names its grain.</summary>
     private Task<bool> OwnerStillHolds(string owner)
     {
         var key = this.GetPrimaryKeyString();
         var slash = key.LastIndexOf('/');
-        return grains.GetGrain<ICustomerGrain>(CustomerKeys.Grain(key[..slash], owner)).HoldsEmail(key[(slash + 1)..]);
+        var (partition, index) = (key[..slash], key[(slash + 1)..]);
+        return owner.StartsWith(ContactKeys.IdPrefix + "_", StringComparison.Ordinal)
+            ? grains.GetGrain<IContactGrain>(ContactKeys.Grain(partition, owner)).HoldsEmail(index)
+            : grains.GetGrain<ICustomerGrain>(CustomerKeys.Grain(partition, owner)).HoldsEmail(index);
     }
 }
 

@@ -1,5 +1,6 @@
 using Grains.Deals;
 using Grains.Deals.Audit;
+using Grains.Emails;
 using Grains.Encryption;
 using Grains.Events;
 using Grains.Platform;
@@ -164,6 +165,7 @@ public static class OrleansHosting
         // compiler's collection-expression types, which the default Newtonsoft JSON storage format cannot read back).
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.Services.AddDeals();
+        silo.Services.AddEmails();
         // Storage errors leave the silo as a type every caller can classify (StorageUnavailableException → 503).
         silo.AddIncomingGrainCallFilter<StorageErrorFilter>();
         // Keyed requests (Idempotency-Key): a retry of a committed change is answered from it, never run twice.

@@ -1,0 +1,228 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApiHost.Api;
+using ApiHost.Api.Lists;
+using Grains.Interfaces.Contacts;
+using Grains.Interfaces.Projections;
+
+namespace ApiHost.Contacts;
+
+/// <summary>The SalesOS contact and account objects on the wire, and their list filters.</summary>
+public static class ContactContract
+{
+    private static readonly string[] ContactOptional = ["account_id", "first_name", "last_name", "phone", "title", "linkedin_url", "customer_id"];
+    private static readonly string[] AccountOptional = ["domain", "industry", "company_size", "revenue", "location", "notes"];
+
+    public static ContactFields ReadContact(JsonElement body, bool creating)
+    {
+        var fields = new FieldReader(body);
+        var accountId = fields.String("account_id", maxLength: 64);
+        var customerId = fields.String("customer_id", maxLength: 64);
+        var firstName = fields.String("first_name");
+        var lastName = fields.String("last_name");
+        var email = fields.Email("email", required: creating || fields.Has("email"));
+        var phone = fields.Phone("phone");
+        var title = fields.String("title");
+        var linkedin = fields.Url("linkedin_url");
+        var status = fields.Enum("status", ContactKeys.Statuses);
+        if (fields.Has("status") && status is null)
+        {
+            fields.Fail("status", "invalid", $"status must be one of: {string.Join(", ", ContactKeys.Statuses)}");
+        }
+        CheckId(fields, "account_id", accountId, AccountKeys.IdPrefix);
+        CheckId(fields, "customer_id", customerId, Grains.Interfaces.Customers.CustomerKeys.IdPrefix);
+        fields.ThrowIfInvalid();
+        return new ContactFields
+        {
+            AccountId = Blank(accountId), CustomerId = Blank(customerId), FirstName = Blank(firstName), LastName = Blank(lastName),
+            Email = email, Phone = Blank(phone), Title = Blank(title), LinkedinUrl = Blank(linkedin), Status = status,
+            Cleared = creating ? [] : ResourceRequests.ClearedFields(body, ContactOptional),
+        };
+    }
+
+    public static AccountFields ReadAccount(JsonElement body, bool creating)
+    {
+        var fields = new FieldReader(body);
+        var name = fields.String("name", required: creating || fields.Has("name"));
+        var domain = fields.String("domain");
+        var industry = fields.String("industry");
+        var size = fields.String("company_size", maxLength: 64);
+        var revenue = fields.Decimal("revenue", min: 0);
+        var location = fields.String("location");
+        var notes = fields.String("notes", maxLength: FieldReader.DescriptionMaxLength);
+        var fit = fields.Decimal("fit_score", min: 0, max: 1);
+        var intent = fields.Decimal("intent_score", min: 0, max: 1);
+        var status = fields.Enum("status", AccountKeys.Statuses);
+        if (fields.Has("status") && status is null)
+        {
+            fields.Fail("status", "invalid", $"status must be one of: {string.Join(", ", AccountKeys.Statuses)}");
+        }
+        fields.ThrowIfInvalid();
+        return new AccountFields
+        {
+            Name = name, Domain = Blank(domain), Industry = Blank(industry), CompanySize = Blank(size), Revenue = revenue,
+            Location = Blank(location), Notes = Blank(notes), FitScore = fit, IntentScore = intent, Status = status,
+            Cleared = creating ? [] : ResourceRequests.ClearedFields(body, AccountOptional),
+        };
+    }
+
+    /// <summary>The contact object: the document's fields plus engagement, suppression and the customer link.</summary>
+    public static JsonObject ToJson(ContactView c, bool withActivities = false)
+    {
+        var json = new JsonObject
+        {
+            ["id"] = c.Id,
+            ["account_id"] = c.AccountId,
+            ["customer_id"] = c.CustomerId,
+            ["first_name"] = c.FirstName,
+            ["last_name"] = c.LastName,
+            ["name"] = c.Name,
+            ["email"] = c.Email,
+            ["phone"] = c.Phone,
+            ["title"] = c.Title,
+            ["linkedin_url"] = c.LinkedinUrl,
+            ["status"] = c.Status,
+            ["engagement_score"] = c.EngagementScore,
+            ["intent_score"] = 0,
+            ["tier"] = c.Tier,
+            ["unsubscribed_at"] = c.UnsubscribedAt,
+            ["bounced_at"] = c.BouncedAt,
+            ["version"] = c.Version,
+            ["created_at"] = c.CreatedAt,
+            ["updated_at"] = c.UpdatedAt,
+        };
+        if (withActivities)
+        {
+            json["activities"] = Activities(c.Activities);
+            json["next_best_action"] = NextBestAction(c);
+        }
+        return json;
+    }
+
+    public static JsonArray Activities(IEnumerable<ContactActivity> activities) =>
+        [.. activities.Select(a => (JsonNode)new JsonObject { ["type"] = a.Type, ["email_id"] = a.EmailId, ["at"] = a.At })];
+
+    /// <summary>
+    /// A rule, not a model: suppressed → none; a reply → schedule_meeting; a click or open → send_follow_up; else
+    /// send_first_email. Confidence is the engagement score / 100 (0.5 for a contact never engaged).
+    /// </summary>
+    public static JsonObject NextBestAction(ContactView c)
+    {
+        var e = c.Engagement;
+        var action = c.Suppressed ? "none"
+            : e.EmailReplies > 0 ? "schedule_meeting"
+            : e.EmailClicks + e.EmailOpens > 0 ? "send_follow_up"
+            : "send_first_email";
+        var confidence = c.EngagementScore == 0 ? 0.5m : c.EngagementScore / 100m;
+        return new JsonObject { ["action"] = action, ["confidence"] = confidence };
+    }
+
+    public static JsonObject EngagementScore(ContactView c, DateTimeOffset calculatedAt) => new()
+    {
+        ["contact_id"] = c.Id,
+        ["score"] = c.EngagementScore,
+        ["components"] = new JsonObject
+        {
+            ["email_opens"] = c.Engagement.EmailOpens,
+            ["email_clicks"] = c.Engagement.EmailClicks,
+            ["email_replies"] = c.Engagement.EmailReplies,
+            ["meetings_attended"] = c.Engagement.MeetingsAttended,
+        },
+        ["weights"] = new JsonObject
+        {
+            ["email_opens"] = EngagementFormula.OpenPoints,
+            ["email_clicks"] = EngagementFormula.ClickPoints,
+            ["email_replies"] = EngagementFormula.ReplyPoints,
+            ["meetings_attended"] = EngagementFormula.MeetingPoints,
+        },
+        ["tier"] = c.Tier,
+        ["last_activity"] = c.Engagement.LastActivity,
+        ["calculated_at"] = calculatedAt,
+    };
+
+    public static JsonObject ToJson(AccountView a) => new()
+    {
+        ["id"] = a.Id,
+        ["name"] = a.Name,
+        ["domain"] = a.Domain,
+        ["industry"] = a.Industry,
+        ["company_size"] = a.CompanySize,
+        ["revenue"] = a.Revenue,
+        ["location"] = a.Location,
+        ["status"] = a.Status,
+        ["notes"] = a.Notes,
+        ["fit_score"] = a.FitScore,
+        ["intent_score"] = a.IntentScore,
+        ["tier"] = a.Tier,
+        ["version"] = a.Version,
+        ["created_at"] = a.CreatedAt,
+        ["updated_at"] = a.UpdatedAt,
+    };
+
+    /// <summary>
+    /// <c>tier=1,2</c> as a range of the projection's amount column (the score the tier follows from): tiers are
+    /// contiguous score bands, so a contiguous set of tiers is one range; a set with a gap (1,3) is a 400.
+    /// <paramref name="scale"/> maps score points to the stored amount (1 for contacts, 0.01 for the accounts' fit score).
+    /// </summary>
+    public static ListQuery WithTierAndMinimum(HttpRequest request, ListQuery query, string minimumParameter, decimal scale, decimal maxMinimum)
+    {
+        var errors = new Dictionary<string, FieldError>(StringComparer.Ordinal);
+        decimal? min = null, max = null;
+        var tierText = request.Query["tier"].ToString();
+        if (!string.IsNullOrWhiteSpace(tierText))
+        {
+            var tiers = new SortedSet<int>();
+            foreach (var part in tierText.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var tier) || tier is < 1 or > EngagementFormula.LowestTier)
+                {
+                    errors["tier"] = new FieldError("invalid", "tier must be a comma-separated list of 1, 2, 3 or 4");
+                    break;
+                }
+                tiers.Add(tier);
+            }
+            if (!errors.ContainsKey("tier") && tiers.Count > 0)
+            {
+                if (tiers.Max - tiers.Min + 1 != tiers.Count)
+                {
+                    errors["tier"] = new FieldError("invalid", "tier must be a contiguous set (e.g. 1,2 or 2,3,4)");
+                }
+                else
+                {
+                    min = EngagementFormula.Range(tiers.Max).Min * scale;
+                    // Scores are whole points; a scaled score (fit 0–1) is below the next tier's floor.
+                    var top = EngagementFormula.Range(tiers.Min).Max;
+                    max = tiers.Min == 1 ? null : scale == 1 ? top : (top + 1) * scale - 0.000001m;
+                }
+            }
+        }
+        var minimumText = request.Query[minimumParameter].ToString();
+        if (!string.IsNullOrWhiteSpace(minimumText))
+        {
+            if (!decimal.TryParse(minimumText, NumberStyles.Number, CultureInfo.InvariantCulture, out var minimum) || minimum < 0 || minimum > maxMinimum)
+            {
+                errors[minimumParameter] = new FieldError("invalid", $"{minimumParameter} must be a number from 0 to {maxMinimum}");
+            }
+            else
+            {
+                min = Math.Max(min ?? 0, minimum);
+            }
+        }
+        if (errors.Count > 0)
+        {
+            throw new ApiException(ApiError.InvalidFields(errors));
+        }
+        return query with { MinAmount = min ?? query.MinAmount, MaxAmount = max ?? query.MaxAmount };
+    }
+
+    private static void CheckId(FieldReader fields, string name, string? id, string prefix)
+    {
+        if (!string.IsNullOrEmpty(id) && !ResourceRequests.IsWellFormedId(id, prefix))
+        {
+            fields.Fail(name, "invalid", $"{name} must be a {prefix}_ id");
+        }
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

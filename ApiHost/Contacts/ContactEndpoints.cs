@@ -1,0 +1,161 @@
+using System.Text.Json.Nodes;
+using ApiHost.Api;
+using ApiHost.Api.Idempotency;
+using ApiHost.Api.Lists;
+using ApiHost.Auth;
+using Grains.Interfaces.Contacts;
+using Grains.Interfaces.Customers;
+using Grains.Interfaces.Projections;
+
+namespace ApiHost.Contacts;
+
+/// <summary>
+/// SalesOS <c>/v1/accounts</c> and <c>/v1/contacts</c> (and <c>/api/v1/...</c>) under our envelope and API keys (the
+/// customers' scopes: contacts are the same kind of PII). PATCH/DELETE take an optional <c>If-Match</c>.
+/// </summary>
+public static class ContactEndpoints
+{
+    private const int AccountContactsShown = 100;
+    private const int AccountActivitiesShown = 50;
+
+    public static void MapContactEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapApi("contacts", group =>
+        {
+            group.MapGet("", ListContacts).RequireScope("customers:read");
+            group.MapGet("{id}", GetContact).RequireScope("customers:read");
+            group.MapGet("{id}/engagement-score", GetEngagement).RequireScope("customers:read");
+            group.MapPost("", CreateContact).RequireScope("customers:write").WithIdempotency();
+            group.MapPost("{id}/customer", CreateCustomer).RequireScope("customers:write").WithIdempotency();
+            group.MapPatch("{id}", UpdateContact).RequireScope("customers:write").WithIdempotency();
+            group.MapDelete("{id}", DeleteContact).RequireScope("customers:write").WithIdempotency();
+        });
+        app.MapApi("accounts", group =>
+        {
+            group.MapGet("", ListAccounts).RequireScope("customers:read");
+            group.MapGet("{id}", GetAccount).RequireScope("customers:read");
+            group.MapPost("", CreateAccount).RequireScope("customers:write").WithIdempotency();
+            group.MapPatch("{id}", UpdateAccount).RequireScope("customers:write").WithIdempotency();
+            group.MapDelete("{id}", DeleteAccount).RequireScope("customers:write").WithIdempotency();
+        });
+    }
+
+    private static async Task<IResult> ListContacts(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var shape = ListShape.Parse(http.Request);
+        var query = ListRequest.Parse(http.Request, ["account_id", "customer_id"], ContactKeys.Statuses);
+        query = ContactContract.WithTierAndMinimum(http.Request, query, "engagement_score_min", 1m, EngagementFormula.MaxScore);
+        var page = await grains.GetGrain<IContactDirectoryGrain>(http.Caller().Partition).List(query, ct);
+        return ApiResults.Ok(ListResponse.Build("contacts", Json(page, c => ContactContract.ToJson(c)), query, shape));
+    }
+
+    private static async Task<IResult> GetContact(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
+    {
+        var contact = await Contact(http, grains, id).Get(ct);
+        return ApiResults.Ok(new { contact = ContactContract.ToJson(contact, withActivities: true) }, contact.Version);
+    }
+
+    private static async Task<IResult> GetEngagement(HttpContext http, IGrainFactory grains, TimeProvider time, string id, CancellationToken ct)
+    {
+        var contact = await Contact(http, grains, id).Get(ct);
+        return ApiResults.Ok(ContactContract.EngagementScore(contact, time.GetUtcNow()));
+    }
+
+    private static async Task<IResult> CreateContact(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var fields = ContactContract.ReadContact(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
+        var id = KeyedIds.New(http, ContactKeys.IdPrefix);
+        var contact = await grains.GetGrain<IContactGrain>(ContactKeys.Grain(http.Caller().Partition, id)).Create(fields);
+        return ApiResults.Created(new { contact = ContactContract.ToJson(contact) }, contact.Version);
+    }
+
+    private static async Task<IResult> CreateCustomer(HttpContext http, IGrainFactory grains, string id)
+    {
+        var customerId = KeyedIds.New(http, CustomerKeys.IdPrefix);
+        var contact = await Contact(http, grains, id).CreateCustomer(customerId);
+        return ApiResults.Created(new { contact = ContactContract.ToJson(contact), customer_id = customerId }, contact.Version);
+    }
+
+    private static async Task<IResult> UpdateContact(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
+    {
+        var grain = Contact(http, grains, id);
+        var expected = Preconditions.OptionalIfMatch(http.Request);
+        var changes = ContactContract.ReadContact(await RequestBody.ReadObjectAsync(http.Request, ct), creating: false);
+        var contact = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected),
+            async () => new { contact = ContactContract.ToJson(await grain.Get()) });
+        return ApiResults.Ok(new { contact = ContactContract.ToJson(contact) }, contact.Version);
+    }
+
+    private static async Task<IResult> DeleteContact(HttpContext http, IGrainFactory grains, string id)
+    {
+        var grain = Contact(http, grains, id);
+        var expected = Preconditions.OptionalIfMatch(http.Request);
+        await ResourceRequests.WithCurrentOnStale(async () =>
+        {
+            await grain.Delete(expected);
+            return true;
+        }, async () => new { contact = ContactContract.ToJson(await grain.Get()) });
+        return ApiResults.Ok(new { id, deleted = true });
+    }
+
+    private static async Task<IResult> ListAccounts(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var shape = ListShape.Parse(http.Request);
+        var query = ListRequest.Parse(http.Request, [], AccountKeys.Statuses);
+        query = ContactContract.WithTierAndMinimum(http.Request, query, "fit_score_min", 0.01m, 1m);
+        var page = await grains.GetGrain<IAccountDirectoryGrain>(http.Caller().Partition).List(query, ct);
+        return ApiResults.Ok(ListResponse.Build("accounts", Json(page, ContactContract.ToJson), query, shape));
+    }
+
+    /// <summary>The account with its contacts (the first 100) and their newest activities (50), as the document shows.</summary>
+    private static async Task<IResult> GetAccount(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
+    {
+        var account = await Account(http, grains, id).Get(ct);
+        var contacts = await grains.GetGrain<IContactDirectoryGrain>(http.Caller().Partition).List(
+            new ListQuery(Limit: AccountContactsShown, Filters: new Dictionary<string, string> { ["account_id"] = account.Id }), ct);
+        var json = ContactContract.ToJson(account);
+        json["contacts"] = new JsonArray([.. contacts.Items.Select(c => (JsonNode)ContactContract.ToJson(c))]);
+        json["activities"] = ContactContract.Activities(contacts.Items.SelectMany(c => c.Activities)
+            .OrderByDescending(a => a.At).Take(AccountActivitiesShown));
+        return ApiResults.Ok(new { account = json }, account.Version);
+    }
+
+    private static async Task<IResult> CreateAccount(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var fields = ContactContract.ReadAccount(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
+        var id = KeyedIds.New(http, AccountKeys.IdPrefix);
+        var account = await grains.GetGrain<IAccountGrain>(AccountKeys.Grain(http.Caller().Partition, id)).Create(fields);
+        return ApiResults.Created(new { account = ContactContract.ToJson(account) }, account.Version);
+    }
+
+    private static async Task<IResult> UpdateAccount(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
+    {
+        var grain = Account(http, grains, id);
+        var expected = Preconditions.OptionalIfMatch(http.Request);
+        var changes = ContactContract.ReadAccount(await RequestBody.ReadObjectAsync(http.Request, ct), creating: false);
+        var account = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected),
+            async () => new { account = ContactContract.ToJson(await grain.Get()) });
+        return ApiResults.Ok(new { account = ContactContract.ToJson(account) }, account.Version);
+    }
+
+    private static async Task<IResult> DeleteAccount(HttpContext http, IGrainFactory grains, string id)
+    {
+        var grain = Account(http, grains, id);
+        var expected = Preconditions.OptionalIfMatch(http.Request);
+        await ResourceRequests.WithCurrentOnStale(async () =>
+        {
+            await grain.Delete(expected);
+            return true;
+        }, async () => new { account = ContactContract.ToJson(await grain.Get()) });
+        return ApiResults.Ok(new { id, deleted = true });
+    }
+
+    private static ListPage<JsonObject> Json<T>(ListPage<T> page, Func<T, JsonObject> map) =>
+        new([.. page.Items.Select(map)], page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
+
+    private static IContactGrain Contact(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<IContactGrain>(
+        ContactKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, ContactKeys.IdPrefix, "Contact")));
+
+    private static IAccountGrain Account(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<IAccountGrain>(
+        AccountKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, AccountKeys.IdPrefix, "Account")));
+}

@@ -1,0 +1,180 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ApiHost.Api;
+using Grains.Interfaces.Contacts;
+using Grains.Interfaces.Emails;
+
+namespace ApiHost.Emails;
+
+/// <summary>SalesOS email, template and sending-account objects on the wire.</summary>
+public static class EmailContract
+{
+    public const int MaxVariables = 100;
+
+    public static EmailTemplateFields ReadTemplate(JsonElement body, bool creating)
+    {
+        var fields = new FieldReader(body);
+        var name = fields.String("name", required: creating || fields.Has("name"));
+        var subject = fields.String("subject", required: creating || fields.Has("subject"), maxLength: EmailTemplateKeys.MaxSubjectLength);
+        var text = fields.String("body", required: creating || fields.Has("body"), maxLength: EmailTemplateKeys.MaxBodyLength);
+        var html = fields.String("html_body", maxLength: EmailTemplateKeys.MaxBodyLength);
+        var variables = fields.StringList("variables", maxItems: MaxVariables, maxLength: 64);
+        fields.ThrowIfInvalid();
+        return new EmailTemplateFields
+        {
+            Name = name, Subject = subject, Body = text, HtmlBody = string.IsNullOrEmpty(html) ? null : html, Variables = variables,
+            Cleared = creating ? [] : ResourceRequests.ClearedFields(body, ["html_body"]),
+        };
+    }
+
+    public static EmailRequest ReadSend(JsonElement body)
+    {
+        var fields = new FieldReader(body);
+        var contactId = fields.String("contact_id", required: true, maxLength: 64);
+        var templateId = fields.String("template_id", required: true, maxLength: 64);
+        var scheduledFor = fields.Timestamp("scheduled_for");
+        var trackOpens = fields.Boolean("track_opens");
+        var trackClicks = fields.Boolean("track_clicks");
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (body.TryGetProperty("variables", out var given) && given.ValueKind != JsonValueKind.Null)
+        {
+            if (given.ValueKind != JsonValueKind.Object)
+            {
+                fields.Fail("variables", "invalid", "variables must be an object of names to values");
+            }
+            else
+            {
+                foreach (var variable in given.EnumerateObject().Take(MaxVariables + 1))
+                {
+                    if (variables.Count == MaxVariables)
+                    {
+                        fields.Fail("variables", "too_many", $"variables may have at most {MaxVariables} entries");
+                        break;
+                    }
+                    variables[variable.Name] = variable.Value.ValueKind switch
+                    {
+                        JsonValueKind.String => variable.Value.GetString()!,
+                        JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => variable.Value.GetRawText(),
+                        _ => Fail(fields, variable.Name),
+                    };
+                }
+            }
+        }
+        if (contactId is not null && !ResourceRequests.IsWellFormedId(contactId, ContactKeys.IdPrefix))
+        {
+            fields.Fail("contact_id", "not_found", "Contact not found");
+        }
+        if (templateId is not null && !ResourceRequests.IsWellFormedId(templateId, EmailTemplateKeys.IdPrefix))
+        {
+            fields.Fail("template_id", "not_found", "Template not found");
+        }
+        fields.ThrowIfInvalid();
+        return new EmailRequest
+        {
+            ContactId = contactId!, TemplateId = templateId!, Variables = variables, ScheduledFor = scheduledFor,
+            TrackOpens = trackOpens ?? true, TrackClicks = trackClicks ?? true,
+        };
+    }
+
+    public static SendingAccountInput ReadAccount(JsonElement body)
+    {
+        var fields = new FieldReader(body);
+        var channel = fields.Enum("channel", SendingChannels.All, required: true);
+        var from = fields.Email("from_email", required: true);
+        var fromName = fields.String("from_name");
+        var host = fields.String("host");
+        var port = fields.Integer("port", min: 1, max: 65535);
+        var tls = fields.Enum("tls", SendingChannels.TlsModes);
+        var username = fields.String("username");
+        var password = fields.String("password", maxLength: 1024);
+        if (fields.Has("channel") && channel is null)
+        {
+            fields.Fail("channel", "invalid", $"channel must be one of: {string.Join(", ", SendingChannels.All)}");
+        }
+        if (fields.Has("tls") && tls is null)
+        {
+            fields.Fail("tls", "invalid", $"tls must be one of: {string.Join(", ", SendingChannels.TlsModes)}");
+        }
+        fields.ThrowIfInvalid();
+        return new SendingAccountInput
+        {
+            Channel = channel!, FromEmail = from!, FromName = fromName, Host = host, Port = port, Tls = tls, Username = username, Password = password,
+        };
+    }
+
+    public static EmailReport ReadReport(JsonElement body)
+    {
+        var fields = new FieldReader(body);
+        var status = fields.Enum("status", [EmailStatuses.Sent, EmailStatuses.Failed], required: true);
+        if (fields.Has("status") && status is null)
+        {
+            fields.Fail("status", "invalid", "status must be sent or failed");
+        }
+        var providerId = fields.String("provider_id");
+        var error = fields.String("error", maxLength: 2000);
+        fields.ThrowIfInvalid();
+        return new EmailReport(status!, providerId, error);
+    }
+
+    public static JsonObject ToJson(EmailView e) => new()
+    {
+        ["id"] = e.Id,
+        ["contact_id"] = e.ContactId,
+        ["template_id"] = e.TemplateId,
+        ["subject"] = e.Subject,
+        ["status"] = e.Status,
+        ["channel"] = e.Channel,
+        ["message_id"] = e.MessageId,
+        ["scheduled_for"] = e.ScheduledFor,
+        ["track_opens"] = e.TrackOpens,
+        ["track_clicks"] = e.TrackClicks,
+        ["sent_at"] = e.SentAt,
+        ["opened_at"] = e.OpenedAt,
+        ["clicked_at"] = e.ClickedAt,
+        ["replied_at"] = e.RepliedAt,
+        ["bounced_at"] = e.BouncedAt,
+        ["unsubscribed_at"] = e.UnsubscribedAt,
+        ["failed_at"] = e.FailedAt,
+        ["error"] = e.Error,
+        ["provider_id"] = e.ProviderId,
+        ["attempts"] = e.Attempts,
+        ["opens"] = e.Opens,
+        ["clicks"] = e.Clicks,
+        ["timeline"] = new JsonArray([.. e.Timeline.Select(t => (JsonNode)new JsonObject { ["status"] = t.Status, ["at"] = t.At, ["detail"] = t.Detail })]),
+        ["version"] = e.Version,
+        ["created_at"] = e.CreatedAt,
+        ["updated_at"] = e.UpdatedAt,
+    };
+
+    public static JsonObject ToJson(EmailTemplateView t) => new()
+    {
+        ["id"] = t.Id,
+        ["name"] = t.Name,
+        ["subject"] = t.Subject,
+        ["body"] = t.Body,
+        ["html_body"] = t.HtmlBody,
+        ["variables"] = new JsonArray([.. t.Variables.Select(v => (JsonNode)JsonValue.Create(v))]),
+        ["version"] = t.Version,
+        ["created_at"] = t.CreatedAt,
+        ["updated_at"] = t.UpdatedAt,
+    };
+
+    public static JsonObject ToJson(SendingAccountView a) => new()
+    {
+        ["channel"] = a.Channel,
+        ["from_email"] = a.FromEmail,
+        ["from_name"] = a.FromName,
+        ["host"] = a.Host,
+        ["port"] = a.Port,
+        ["tls"] = a.Tls,
+        ["username"] = a.Username,
+        ["password_set"] = a.PasswordSet,
+        ["updated_at"] = a.UpdatedAt,
+    };
+
+    private static string Fail(FieldReader fields, string name)
+    {
+        fields.Fail($"variables.{name}", "invalid", $"variables.{name} must be a string, number or boolean");
+        return "";
+    }
+}

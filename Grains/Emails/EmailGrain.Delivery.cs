@@ -1,0 +1,186 @@
+using Grains.Contacts;
+using Grains.Events;
+using Grains.Interfaces.Contacts;
+using Grains.Interfaces.Emails;
+using Microsoft.Extensions.Logging;
+
+namespace Grains.Emails;
+
+/// <summary>
+/// The send: due by a reminder of the grain (it survives deactivation and silo loss; a timer sends a due email at once
+/// and runs retries). An SMTP attempt is stored (<c>sending</c>, attempt n) before the SMTP transaction; a crash in
+/// it leaves <c>sending</c>, and the reminder's next tick sends again with the same Message-ID.
+/// </summary>
+public sealed partial class EmailGrain
+{
+    public const string SendReminder = "email-send";
+    private IGrainTimer? sendTimer;
+
+    // The reminder as registered by this activation (saves reading it back to remove it); null after a reactivation.
+    private IGrainReminder? sendReminder;
+
+    public Task Nudge() => Deliver();
+
+    public override async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName == SendReminder)
+        {
+            await Deliver();
+            return;
+        }
+        await base.ReceiveReminder(reminderName, status);
+    }
+
+    /// <summary>The reminder (due when the email is) and, when it is due within a reminder period, a timer for the exact time.</summary>
+    private async Task ArmSend(TimeSpan due)
+    {
+        if (due < TimeSpan.Zero)
+        {
+            due = TimeSpan.Zero;
+        }
+        var period = options.Value.ReminderPeriod;
+        sendReminder = await this.RegisterOrUpdateReminder(SendReminder, due < period ? period : due, period);
+        if (due < period)
+        {
+            sendTimer?.Dispose();
+            sendTimer = this.RegisterGrainTimer(_ => Deliver(), due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task Deliver()
+    {
+        if (Current.Record is not { } record)
+        {
+            await Disarm();
+            return;
+        }
+        var v = record.Plain;
+        var now = time.GetUtcNow();
+        if (v.Status is not (EmailStatuses.Scheduled or EmailStatuses.Sending))
+        {
+            await Disarm();
+            return;
+        }
+        if (v.ScheduledFor > now || record.NextAttemptAt > now)
+        {
+            return;
+        }
+        ContactView contact;
+        try
+        {
+            contact = await Contact(v.ContactId).Get();
+        }
+        catch (Interfaces.Platform.DomainException ex) when (ex.IsNotFound)
+        {
+            await Cancel(record, "contact deleted", now);
+            return;
+        }
+        if (contact.Suppressed)
+        {
+            await Cancel(record, contact.UnsubscribedAt is not null ? "contact unsubscribed" : "contact hard-bounced", now);
+            return;
+        }
+        var account = await grains.GetGrain<ISendingAccountSource>(Partition).Account();
+        if (account is null)
+        {
+            await Fail(record, "no sending account", now);
+            return;
+        }
+        var crypto = await keys.ForTenant(TenantId);
+        var rendered = EmailRecords.Open(record, crypto, GrainKey);
+        var token = EmailMessages.Token(crypto, GrainKey);
+        var message = EmailMessages.Build(new EmailMessages.Parts(account.View.FromEmail, account.View.FromName, rendered.To, rendered.Subject,
+            rendered.Text, rendered.Html, v.MessageId), options.Value.TrackingBaseUrl.TrimEnd('/'), token, v.TrackOpens, v.TrackClicks);
+
+        if (account.View.Channel == SendingChannels.Event)
+        {
+            // The external executor sends it and reports back (POST /v1/emails/{id}/report).
+            await Commit(record with { Plain = EmailRecords.Moved(v, EmailStatuses.SendRequested, now) with { Version = Current.Version + 1 } },
+                Outbox.Event("email.send_requested", now, new
+                {
+                    email_id = v.Id, contact_id = v.ContactId, message_id = v.MessageId, from = account.View.FromEmail,
+                    from_name = account.View.FromName, to = rendered.To, subject = rendered.Subject, text = message.TextBody,
+                    html = message.HtmlBody,
+                    headers = message.Headers.Where(h => h.Field.StartsWith("List-Unsubscribe", StringComparison.Ordinal))
+                        .Select(h => new { name = h.Field, value = h.Value }).ToList(),
+                }));
+            await Disarm();
+            return;
+        }
+
+        // Record the attempt before the SMTP transaction.
+        var attempt = v.Attempts + 1;
+        record = record with
+        {
+            Plain = EmailRecords.Moved(v, EmailStatuses.Sending, now, $"attempt {attempt}") with { Attempts = attempt, Version = Current.Version + 1 },
+            NextAttemptAt = null,
+        };
+        await Commit(record, []);
+
+        var smtpAccount = account.View;
+        var settings = new SmtpSettings(smtpAccount.Host!, smtpAccount.Port ?? 587, smtpAccount.Tls ?? "starttls", smtpAccount.Username,
+            account.SealedPassword is { } sealedPassword ? crypto.Decrypt(sealedPassword, SendingAccountGrain.PasswordContext(Partition)) : null);
+        var result = await smtp.Send(Partition, settings, message);
+        now = time.GetUtcNow();
+        switch (result.Outcome)
+        {
+            case SmtpOutcome.Sent:
+                await Commit(record with { Plain = EmailRecords.Moved(record.Plain, EmailStatuses.Sent, now) with { SentAt = now, Version = Current.Version + 1 } },
+                    Outbox.Event("email.sent", now, new { email_id = v.Id, contact_id = v.ContactId, message_id = v.MessageId, sent_at = now }));
+                await Disarm();
+                await Engage(EngagementKinds.Sent, now);
+                break;
+            case SmtpOutcome.Transient when attempt < options.Value.MaxAttempts:
+                var delay = options.Value.FirstRetryDelay * Math.Pow(2, attempt - 1);
+                logger.LogInformation("Email {Email} attempt {Attempt} failed ({Error}); retrying in {Delay}", GrainKey, attempt, result.Error, delay);
+                await Commit(record with
+                {
+                    Plain = EmailRecords.Moved(record.Plain, EmailStatuses.Sending, now, $"attempt {attempt} failed: {result.Error}") with { Version = Current.Version + 1 },
+                    NextAttemptAt = now + delay,
+                }, []);
+                sendTimer?.Dispose();
+                sendTimer = this.RegisterGrainTimer(_ => Deliver(), delay, Timeout.InfiniteTimeSpan);
+                break;
+            default:
+                await Fail(record, result.Error ?? "refused", now);
+                break;
+        }
+    }
+
+    private async Task Fail(EmailRecord record, string error, DateTimeOffset now)
+    {
+        await Commit(record with
+        {
+            Plain = EmailRecords.Moved(record.Plain, EmailStatuses.Failed, now, error) with { FailedAt = now, Error = error, Version = Current.Version + 1 },
+        }, Outbox.Event("email.failed", now, new { email_id = record.Plain.Id, contact_id = record.Plain.ContactId, error, failed_at = now }));
+        await Disarm();
+    }
+
+    private async Task Cancel(EmailRecord record, string reason, DateTimeOffset now)
+    {
+        await Commit(record with
+        {
+            Plain = EmailRecords.Moved(record.Plain, EmailStatuses.Cancelled, now, reason) with { Error = reason, Version = Current.Version + 1 },
+        }, Outbox.Event("email.failed", now, new { email_id = record.Plain.Id, contact_id = record.Plain.ContactId, error = reason, failed_at = now }));
+        await Disarm();
+    }
+
+    private async Task Disarm()
+    {
+        sendTimer?.Dispose();
+        sendTimer = null;
+        try
+        {
+            if ((sendReminder ?? await this.GetReminder(SendReminder)) is { } reminder)
+            {
+                await this.UnregisterReminder(reminder);
+            }
+            sendReminder = null;
+        }
+        catch (Exception ex)
+        {
+            // Harmless: the next tick finds nothing to send and tries again.
+            logger.LogInformation(ex, "Removing the send reminder of {Email} failed", GrainKey);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using DealBench;
+using Harness;
+
+// Issue #16's benchmark: emails requested over HTTP (POST /v1/emails/send), rendered (Fluid, three variables, a link),
+// tracked (open pixel, click links, unsubscribe headers) and delivered to a real SMTP server on loopback (smtp4dev),
+// against the same through the `event` channel (published as email.send_requested), on one cluster-mode ApiHost
+// (co-hosted silo, PostgreSQL). A run sends --emails per channel with --connections concurrent requests and times
+// from the first request to the last message received (SMTP: smtp4dev's count; event: the tenant event log).
+// Target: >= 500 emails/s over SMTP. Usually run through bench/bench.sh emails.
+var options = BenchArgs.Parse(args);
+var emails = options.Int("emails", 2000);
+var connections = options.Int("connections", 32);
+var contactsPerChannel = options.Int("contacts", 200);
+var smtpPort = int.Parse(options.Require("smtp-port"), CultureInfo.InvariantCulture);
+var smtpApi = options.Require("smtp-url").TrimEnd('/');
+var started = DateTimeOffset.UtcNow;
+var loadBefore = MachineInfo.LoadAverage();
+await using var pg = await BenchDatabase.CreateAsync(options.RequirePostgres(), "emailbench", options.Has("keep-db"));
+var dealBench = typeof(DealServer).Assembly.Location;
+await using var server = await ChildProcess.StartReadyAsync("email-cluster", dealBench,
+    ["--server", "--mode", "cluster", "--postgres", pg.ConnectionString, "--admin-key", Driver.AdminKey, "--cluster-id", "emailbench",
+     .. ChildProcess.SiloPortArgs()], TimeSpan.FromMinutes(3),
+    new Dictionary<string, string> { ["Email__TrackingBaseUrl"] = "https://track.bench.example" });
+var api = new Api(server.Http);
+using var smtp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+
+// The live partition (the admin key) sends over SMTP; the test partition (a key of its own) through events.
+var eventKey = JsonDocument.Parse(await api.PostAsync("/v1/keys", """{"name":"event channel","scopes":["*"],"environment":"test"}"""))
+    .RootElement.GetProperty("data").GetProperty("secret").GetString()!;
+var channels = new[] { new Channel("smtp", Driver.AdminKey), new Channel("event", eventKey) };
+foreach (var channel in channels)
+{
+    var account = channel.Name == "smtp"
+        ? $$"""{"channel":"smtp","from_email":"sales@seller.example","host":"127.0.0.1","port":{{smtpPort}},"tls":"none"}"""
+        : """{"channel":"event","from_email":"sales@seller.example"}""";
+    await Call(channel.Key, HttpMethod.Put, "/v1/emails/sending-account", account);
+    var accountId = Id(await Call(channel.Key, HttpMethod.Post, "/v1/accounts", """{"name":"Acme Corp"}"""), "account");
+    channel.Template = Id(await Call(channel.Key, HttpMethod.Post, "/v1/emails/templates", """
+        {"name":"Bench","subject":"Hello {{first_name}} - Quick idea for {{company_name}}",
+         "body":"Hi {first_name},\n\n{{company_name}} could use {{offer}}: https://seller.example/offer",
+         "html_body":"<html><body><p>Hi {{first_name}},</p><p>{{company_name}} could use <a href=\"https://seller.example/offer\">{{offer}}</a>.</p></body></html>"}
+        """), "template");
+    for (var i = 0; i < contactsPerChannel; i++)
+    {
+        channel.Contacts.Add(Id(await Call(channel.Key, HttpMethod.Post, "/v1/contacts",
+            $$"""{"account_id":"{{accountId}}","first_name":"Lead{{i}}","email":"lead{{i}}.{{channel.Name}}.{{Guid.NewGuid():N}}@acme.example"}"""), "contact"));
+    }
+}
+Log($"setup done: {contactsPerChannel} contacts per channel");
+
+var results = new List<RunResult>();
+foreach (var channel in channels)
+{
+    // A short warm-up run (JIT, connections, grain types), then the measured one.
+    await RunAsync(channel, Math.Min(200, emails), warmup: true);
+    results.Add(await RunAsync(channel, emails, warmup: false));
+}
+
+// The ceiling: the same number of ready-made messages straight to smtp4dev over one MailKit connection (no API, no grains).
+var raw = await RawSmtpAsync(emails);
+results.Add(raw);
+
+var smtpResult = results.Single(r => r.Channel == "smtp");
+var eventResult = results.Single(r => r.Channel == "event");
+var passed = smtpResult.Errors == 0 && smtpResult.Delivered == emails && smtpResult.EmailsPerSecond >= 500;
+var md = new StringBuilder();
+void Line(string text = "") => md.AppendLine(text);
+Line($"# Email benchmark: {started:yyyy-MM-dd HH:mm} UTC");
+Line();
+Line($"`{options.Command("EmailBench")}`. {Environment.ProcessorCount} cores, load average {loadBefore} before, {MachineInfo.LoadAverage()} after. One cluster-mode ApiHost (co-hosted silo, PostgreSQL) and smtp4dev on loopback (same machine). {emails} emails per channel to {contactsPerChannel} contacts, {connections} concurrent `POST /v1/emails/send`; each email rendered from a 3-variable template with an HTML part, open and click tracking on. Timed from the first request to the last message received (SMTP: counted at smtp4dev; event: `email.send_requested` in the event log).");
+Line();
+Line("| target | measured | result |");
+Line("|---|---|---|");
+Line(string.Create(CultureInfo.InvariantCulture, $"| ≥ 500 emails/s rendered and delivered over SMTP with tracking | **{smtpResult.EmailsPerSecond:N0} emails/s** ({smtpResult.Delivered}/{emails} delivered, {smtpResult.Errors} errors) | {Stats.Mark(passed)} |"));
+Line();
+Line("| channel | emails | accepted (201) | errors | requests done after | delivered | all delivered after | emails/s | POST p50 ms | POST p99 ms | sampled: scheduled → picked up, median ms | sampled: picked up → sent/published, median ms |");
+Line("|---|---|---|---|---|---|---|---|---|---|---|---|");
+foreach (var r in results)
+{
+    Line(r.Channel == "raw-smtp"
+            ? string.Create(CultureInfo.InvariantCulture, $"| {r.Channel} | {r.Emails} | — | 0 | — | {r.Delivered} | {r.TotalSeconds:F1} s | {r.EmailsPerSecond:N0} | — | — | — | — |")
+            : string.Create(CultureInfo.InvariantCulture, $"| {r.Channel} | {r.Emails} | {r.Accepted} | {r.Errors} | {r.RequestsSeconds:F1} s | {r.Delivered} | {r.TotalSeconds:F1} s | {r.EmailsPerSecond:N0} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MedianWaitMs:F0} | {r.MedianSendMs:F0} |"));
+}
+foreach (var error in results.SelectMany(r => r.ErrorSamples).Take(5))
+{
+    Line($"- error sample: `{error.ReplaceLineEndings(" ")}`");
+}
+Line();
+Line($"SMTP: one connection per sending account (the design), so this is one connection's rate; the event channel stops at the published event (an external executor sends). `raw-smtp` is the receiving server's own ceiling on this machine: {raw.Emails} prepared messages sent straight to smtp4dev over one MailKit connection, no API and no grains.");
+Console.WriteLine(md);
+Log($"wrote {await ReportFiles.WriteMarkdownAsync(options.ResultsDirectory, "emails", md.ToString())}");
+return passed ? 0 : 2;
+
+async Task<RunResult> RunAsync(Channel channel, int count, bool warmup)
+{
+    var baseline = await Delivered(channel);
+    var latencies = new double[count];
+    var errors = new List<string>();
+    var samples = new List<string>();
+    var accepted = 0;
+    var next = -1;
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, connections).Select(async _ =>
+    {
+        while (Interlocked.Increment(ref next) is var i && i < count)
+        {
+            var contact = channel.Contacts[i % channel.Contacts.Count];
+            var body = $$"""{"contact_id":"{{contact}}","template_id":"{{channel.Template}}","variables":{"offer":"a pilot {{i}}"},"track_opens":true,"track_clicks":true}""";
+            var sent = clock.Elapsed;
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/emails/send") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+            request.Headers.Authorization = new("Bearer", channel.Key);
+            try
+            {
+                using var response = await server.Http.SendAsync(request);
+                if ((int)response.StatusCode == 201)
+                {
+                    Interlocked.Increment(ref accepted);
+                    if (i % Math.Max(1, count / 20) == 0)
+                    {
+                        var created = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+                        lock (samples)
+                        {
+                            samples.Add(created.GetProperty("data").GetProperty("email").GetProperty("id").GetString()!);
+                        }
+                    }
+                }
+                else
+                {
+                    var error = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+                    lock (errors)
+                    {
+                        errors.Add(error);
+                    }
+                }
+            }
+            catch (Exception ex)
+            {
+                lock (errors)
+                {
+                    errors.Add(ex.Message);
+                }
+            }
+            latencies[i] = (clock.Elapsed - sent).TotalMilliseconds;
+        }
+    }));
+    var requestsDone = clock.Elapsed;
+    var delivered = 0L;
+    var deadline = clock.Elapsed + TimeSpan.FromSeconds(120);
+    var lastProgress = (Count: -1L, At: clock.Elapsed);
+    while (clock.Elapsed < deadline)
+    {
+        delivered = await Delivered(channel) - baseline;
+        if (delivered >= accepted)
+        {
+            break;
+        }
+        if (delivered != lastProgress.Count)
+        {
+            lastProgress = (delivered, clock.Elapsed);
+        }
+        else if (clock.Elapsed - lastProgress.At > TimeSpan.FromSeconds(30))
+        {
+            break;   // stalled: report what arrived
+        }
+        await Task.Delay(50);
+    }
+    var total = clock.Elapsed;
+    Array.Sort(latencies);
+    // Where a sampled email's time went: waiting to be picked up (scheduled → first step) and its send (→ done).
+    var waits = new List<double>();
+    var sends = new List<double>();
+    foreach (var id in samples)
+    {
+        var timeline = JsonDocument.Parse(await Call(channel.Key, HttpMethod.Get, $"/v1/emails/{id}")).RootElement
+            .GetProperty("data").GetProperty("email").GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("at").GetDateTimeOffset()).ToList();
+        if (timeline.Count >= 2)
+        {
+            waits.Add((timeline[1] - timeline[0]).TotalMilliseconds);
+            sends.Add((timeline[^1] - timeline[1]).TotalMilliseconds);
+        }
+    }
+    var result = new RunResult(channel.Name, count, accepted, errors.Count, requestsDone.TotalSeconds, delivered, total.TotalSeconds,
+        delivered / total.TotalSeconds, Stats.Percentile(latencies, 0.50) ?? 0, Stats.Percentile(latencies, 0.99) ?? 0, [.. errors.Take(5)])
+    {
+        MedianWaitMs = waits.Count > 0 ? Stats.Median(waits) : 0,
+        MedianSendMs = sends.Count > 0 ? Stats.Median(sends) : 0,
+    };
+    Log(string.Create(CultureInfo.InvariantCulture,
+        $"{channel.Name}{(warmup ? " (warm-up)" : "")}: {delivered}/{count} delivered in {total.TotalSeconds:F1} s = {result.EmailsPerSecond:N0}/s; requests done after {requestsDone.TotalSeconds:F1} s, {errors.Count} errors; sampled emails: median wait {Stats.Median(waits):F0} ms, median send {Stats.Median(sends):F0} ms"));
+    return result;
+}
+
+async Task<RunResult> RawSmtpAsync(int count)
+{
+    var baseline = await Delivered(channels[0]);
+    var messages = Enumerable.Range(0, count).Select(i =>
+    {
+        var message = new MimeKit.MimeMessage();
+        message.From.Add(MimeKit.MailboxAddress.Parse("sales@seller.example"));
+        message.To.Add(MimeKit.MailboxAddress.Parse($"raw{i}.{Guid.NewGuid():N}@acme.example"));
+        message.Subject = $"Hello Lead{i} - Quick idea for Acme Corp";
+        message.Body = new MimeKit.BodyBuilder
+        {
+            TextBody = $"Hi Lead{i},\n\nAcme Corp could use a pilot {i}: https://seller.example/offer",
+            HtmlBody = $"<html><body><p>Hi Lead{i},</p><p>Acme Corp could use <a href=\"https://seller.example/offer\">a pilot {i}</a>.</p></body></html>",
+        }.ToMessageBody();
+        return message;
+    }).ToList();
+    using var client = new MailKit.Net.Smtp.SmtpClient();
+    await client.ConnectAsync("127.0.0.1", smtpPort, MailKit.Security.SecureSocketOptions.None);
+    var clock = Stopwatch.StartNew();
+    foreach (var message in messages)
+    {
+        await client.SendAsync(message);
+    }
+    var seconds = clock.Elapsed.TotalSeconds;
+    await client.DisconnectAsync(true);
+    var delivered = await Delivered(channels[0]) - baseline;
+    Log(string.Create(CultureInfo.InvariantCulture, $"raw-smtp: {delivered}/{count} in {seconds:F1} s = {count / seconds:N0}/s"));
+    return new RunResult("raw-smtp", count, count, 0, seconds, delivered, seconds, count / seconds, 0, 0, []);
+}
+
+// SMTP: messages smtp4dev holds; event: email.send_requested events in the partition's log (paged by sequence).
+async Task<long> Delivered(Channel channel)
+{
+    if (channel.Name == "smtp")
+    {
+        var page = await smtp.GetFromJsonAsync<JsonElement>($"{smtpApi}/api/messages?pageSize=1");
+        return page.GetProperty("rowCount").GetInt64();
+    }
+    while (true)
+    {
+        var body = JsonDocument.Parse(await Call(channel.Key, HttpMethod.Get,
+            $"/v1/webhooks/events?event_type=email.send_requested&limit=100&since_sequence={channel.LastSequence}")).RootElement.GetProperty("data");
+        var events = body.GetProperty("events").GetArrayLength();
+        channel.Published += events;
+        if (body.GetProperty("cursor").GetProperty("last_sequence").ValueKind == JsonValueKind.Number)
+        {
+            channel.LastSequence = Math.Max(channel.LastSequence, body.GetProperty("cursor").GetProperty("last_sequence").GetInt64());
+        }
+        if (!body.GetProperty("cursor").GetProperty("has_more").GetBoolean())
+        {
+            return channel.Published;
+        }
+    }
+}
+
+async Task<string> Call(string key, HttpMethod method, string url, string? json = null)
+{
+    for (var attempt = 0; ; attempt++)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        request.Headers.Authorization = new("Bearer", key);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+        using var response = await server.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (response.IsSuccessStatusCode)
+        {
+            return body;
+        }
+        // The bootstrap key is created by a hosted service that may finish just after /ready answers.
+        if ((int)response.StatusCode != 401 || attempt >= 40)
+        {
+            throw new InvalidOperationException($"{method} {url}: HTTP {(int)response.StatusCode} {body}");
+        }
+        await Task.Delay(250);
+    }
+}
+
+static string Id(string body, string resource) =>
+    JsonDocument.Parse(body).RootElement.GetProperty("data").GetProperty(resource).GetProperty("id").GetString()!;
+
+static void Log(string line) => Console.WriteLine($"emails: {DateTimeOffset.UtcNow:HH:mm:ss} {line}");
+
+internal sealed class Channel(string name, string key)
+{
+    public string Name => name;
+    public string Key => key;
+    public string Template { get; set; } = "";
+    public List<string> Contacts { get; } = [];
+    public long LastSequence { get; set; }
+    public long Published { get; set; }
+}
+
+internal sealed record RunResult(string Channel, int Emails, int Accepted, int Errors, double RequestsSeconds, long Delivered, double TotalSeconds,
+    double EmailsPerSecond, double P50Ms, double P99Ms, IReadOnlyList<string> ErrorSamples)
+{
+    public double MedianWaitMs { get; init; }
+    public double MedianSendMs { get; init; }
+}
