@@ -68,97 +68,39 @@ public static class ContactContract
     }
 
     /// <summary>The contact object: the document's fields plus engagement, suppression and the customer link.</summary>
-    public static JsonObject ToJson(ContactView c, bool withActivities = false)
-    {
-        var json = new JsonObject
-        {
-            ["id"] = c.Id,
-            ["account_id"] = c.AccountId,
-            ["customer_id"] = c.CustomerId,
-            ["first_name"] = c.FirstName,
-            ["last_name"] = c.LastName,
-            ["name"] = c.Name,
-            ["email"] = c.Email,
-            ["phone"] = c.Phone,
-            ["title"] = c.Title,
-            ["linkedin_url"] = c.LinkedinUrl,
-            ["status"] = c.Status,
-            ["engagement_score"] = c.EngagementScore,
-            ["intent_score"] = 0,
-            ["tier"] = c.Tier,
-            ["unsubscribed_at"] = c.UnsubscribedAt,
-            ["bounced_at"] = c.BouncedAt,
-            ["version"] = c.Version,
-            ["created_at"] = c.CreatedAt,
-            ["updated_at"] = c.UpdatedAt,
-        };
-        if (withActivities)
-        {
-            json["activities"] = Activities(c.Activities);
-            json["next_best_action"] = NextBestAction(c);
-        }
-        return json;
-    }
+    public static ContactResource Resource(ContactView c, bool withActivities = false) => new(c.Id, c.AccountId, c.CustomerId, c.FirstName,
+        c.LastName, c.Name, c.Email, c.Phone, c.Title, c.LinkedinUrl, c.Status, c.EngagementScore, 0, c.Tier, c.UnsubscribedAt, c.BouncedAt,
+        c.Version, c.CreatedAt, c.UpdatedAt, withActivities ? Activities(c.Activities) : null, withActivities ? NextBestAction(c) : null);
 
-    public static JsonArray Activities(IEnumerable<ContactActivity> activities) =>
-        [.. activities.Select(a => (JsonNode)new JsonObject { ["type"] = a.Type, ["email_id"] = a.EmailId, ["at"] = a.At })];
+    public static JsonObject ToJson(ContactView c) => Wire.ToObject(Resource(c));
+
+    public static IReadOnlyList<ContactActivityRecord> Activities(IEnumerable<ContactActivity> activities) =>
+        [.. activities.Select(a => new ContactActivityRecord(a.Type, a.EmailId, a.At))];
 
     /// <summary>
     /// A rule, not a model: suppressed → none; a reply → schedule_meeting; a click or open → send_follow_up; else
     /// send_first_email. Confidence is the engagement score / 100 (0.5 for a contact never engaged).
     /// </summary>
-    public static JsonObject NextBestAction(ContactView c)
+    public static NextBestAction NextBestAction(ContactView c)
     {
         var e = c.Engagement;
         var action = c.Suppressed ? "none"
             : e.EmailReplies > 0 ? "schedule_meeting"
             : e.EmailClicks + e.EmailOpens > 0 ? "send_follow_up"
             : "send_first_email";
-        var confidence = c.EngagementScore == 0 ? 0.5m : c.EngagementScore / 100m;
-        return new JsonObject { ["action"] = action, ["confidence"] = confidence };
+        return new NextBestAction(action, c.EngagementScore == 0 ? 0.5m : c.EngagementScore / 100m);
     }
 
-    public static JsonObject EngagementScore(ContactView c, DateTimeOffset calculatedAt) => new()
-    {
-        ["contact_id"] = c.Id,
-        ["score"] = c.EngagementScore,
-        ["components"] = new JsonObject
-        {
-            ["email_opens"] = c.Engagement.EmailOpens,
-            ["email_clicks"] = c.Engagement.EmailClicks,
-            ["email_replies"] = c.Engagement.EmailReplies,
-            ["meetings_attended"] = c.Engagement.MeetingsAttended,
-        },
-        ["weights"] = new JsonObject
-        {
-            ["email_opens"] = EngagementFormula.OpenPoints,
-            ["email_clicks"] = EngagementFormula.ClickPoints,
-            ["email_replies"] = EngagementFormula.ReplyPoints,
-            ["meetings_attended"] = EngagementFormula.MeetingPoints,
-        },
-        ["tier"] = c.Tier,
-        ["last_activity"] = c.Engagement.LastActivity,
-        ["calculated_at"] = calculatedAt,
-    };
+    public static EngagementScoreData EngagementScore(ContactView c, DateTimeOffset calculatedAt) => new(c.Id, c.EngagementScore,
+        new EngagementComponents(c.Engagement.EmailOpens, c.Engagement.EmailClicks, c.Engagement.EmailReplies, c.Engagement.MeetingsAttended),
+        new EngagementComponents(EngagementFormula.OpenPoints, EngagementFormula.ClickPoints, EngagementFormula.ReplyPoints,
+            EngagementFormula.MeetingPoints),
+        c.Tier, c.Engagement.LastActivity, calculatedAt);
 
-    public static JsonObject ToJson(AccountView a) => new()
-    {
-        ["id"] = a.Id,
-        ["name"] = a.Name,
-        ["domain"] = a.Domain,
-        ["industry"] = a.Industry,
-        ["company_size"] = a.CompanySize,
-        ["revenue"] = a.Revenue,
-        ["location"] = a.Location,
-        ["status"] = a.Status,
-        ["notes"] = a.Notes,
-        ["fit_score"] = a.FitScore,
-        ["intent_score"] = a.IntentScore,
-        ["tier"] = a.Tier,
-        ["version"] = a.Version,
-        ["created_at"] = a.CreatedAt,
-        ["updated_at"] = a.UpdatedAt,
-    };
+    public static AccountResource Resource(AccountView a) => new(a.Id, a.Name, a.Domain, a.Industry, a.CompanySize, a.Revenue, a.Location,
+        a.Status, a.Notes, a.FitScore, a.IntentScore, a.Tier, a.Version, a.CreatedAt, a.UpdatedAt);
+
+    public static JsonObject ToJson(AccountView a) => Wire.ToObject(Resource(a));
 
     /// <summary>
     /// <c>tier=1,2</c> as a range of the projection's amount column (the score the tier follows from): tiers are

@@ -3,6 +3,7 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Contacts;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Projections;
@@ -22,21 +23,35 @@ public static class ContactEndpoints
     {
         app.MapApi("contacts", group =>
         {
-            group.MapGet("", ListContacts).RequireScope("customers:read");
-            group.MapGet("{id}", GetContact).RequireScope("customers:read");
-            group.MapGet("{id}/engagement-score", GetEngagement).RequireScope("customers:read");
-            group.MapPost("", CreateContact).RequireScope("customers:write").WithIdempotency();
-            group.MapPost("{id}/customer", CreateCustomer).RequireScope("customers:write").WithIdempotency();
-            group.MapPatch("{id}", UpdateContact).RequireScope("customers:write").WithIdempotency();
-            group.MapDelete("{id}", DeleteContact).RequireScope("customers:write").WithIdempotency();
+            group.MapGet("", ListContacts).RequireScope("customers:read")
+                .Operation<ContactList>("listContacts", "List contacts", description: "`tier=1,2` (contiguous), `engagement_score_min`.")
+                .ListQuery(["account_id", "customer_id"], ContactKeys.Statuses);
+            group.MapGet("{id}", GetContact).RequireScope("customers:read")
+                .Operation<ContactData>("getContact", "Get a contact with its activities and next best action");
+            group.MapGet("{id}/engagement-score", GetEngagement).RequireScope("customers:read")
+                .Operation<EngagementScoreData>("getContactEngagementScore", "A contact's engagement score, its components and weights");
+            group.MapPost("", CreateContact).RequireScope("customers:write").WithIdempotency()
+                .Operation<ContactInput, ContactData>("createContact", "Create a contact", 201);
+            group.MapPost("{id}/customer", CreateCustomer).RequireScope("customers:write").WithIdempotency()
+                .Operation<ContactCustomerData>("createCustomerFromContact", "Make a customer from a contact and link them", 201);
+            group.MapPatch("{id}", UpdateContact).RequireScope("customers:write").WithIdempotency()
+                .Operation<ContactPatch, ContactData>("updateContact", "Update a contact").IfMatch(required: false);
+            group.MapDelete("{id}", DeleteContact).RequireScope("customers:write").WithIdempotency()
+                .Operation<ResourceDeleted>("deleteContact", "Delete a contact").IfMatch(required: false);
         });
         app.MapApi("accounts", group =>
         {
-            group.MapGet("", ListAccounts).RequireScope("customers:read");
-            group.MapGet("{id}", GetAccount).RequireScope("customers:read");
-            group.MapPost("", CreateAccount).RequireScope("customers:write").WithIdempotency();
-            group.MapPatch("{id}", UpdateAccount).RequireScope("customers:write").WithIdempotency();
-            group.MapDelete("{id}", DeleteAccount).RequireScope("customers:write").WithIdempotency();
+            group.MapGet("", ListAccounts).RequireScope("customers:read")
+                .Operation<AccountList>("listAccounts", "List accounts", description: "`tier=1,2` (contiguous), `fit_score_min`.")
+                .ListQuery([], AccountKeys.Statuses);
+            group.MapGet("{id}", GetAccount).RequireScope("customers:read")
+                .Operation<AccountData>("getAccount", "Get an account with its contacts and their newest activities");
+            group.MapPost("", CreateAccount).RequireScope("customers:write").WithIdempotency()
+                .Operation<AccountInput, AccountData>("createAccount", "Create an account", 201);
+            group.MapPatch("{id}", UpdateAccount).RequireScope("customers:write").WithIdempotency()
+                .Operation<AccountPatch, AccountData>("updateAccount", "Update an account").IfMatch(required: false);
+            group.MapDelete("{id}", DeleteAccount).RequireScope("customers:write").WithIdempotency()
+                .Operation<ResourceDeleted>("deleteAccount", "Delete an account (409 while it has contacts)").IfMatch(required: false);
         });
     }
 
@@ -52,7 +67,7 @@ public static class ContactEndpoints
     private static async Task<IResult> GetContact(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
     {
         var contact = await Contact(http, grains, id).Get(ct);
-        return ApiResults.Ok(new { contact = ContactContract.ToJson(contact, withActivities: true) }, contact.Version);
+        return ApiResults.Ok(new ContactData(ContactContract.Resource(contact, withActivities: true)), contact.Version);
     }
 
     private static async Task<IResult> GetEngagement(HttpContext http, IGrainFactory grains, TimeProvider time, string id, CancellationToken ct)
@@ -66,14 +81,14 @@ public static class ContactEndpoints
         var fields = ContactContract.ReadContact(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
         var id = KeyedIds.New(http, ContactKeys.IdPrefix);
         var contact = await grains.GetGrain<IContactGrain>(ContactKeys.Grain(http.Caller().Partition, id)).Create(fields);
-        return ApiResults.Created(new { contact = ContactContract.ToJson(contact) }, contact.Version);
+        return ApiResults.Created(new ContactData(ContactContract.Resource(contact)), contact.Version);
     }
 
     private static async Task<IResult> CreateCustomer(HttpContext http, IGrainFactory grains, string id)
     {
         var customerId = KeyedIds.New(http, CustomerKeys.IdPrefix);
         var contact = await Contact(http, grains, id).CreateCustomer(customerId);
-        return ApiResults.Created(new { contact = ContactContract.ToJson(contact), customer_id = customerId }, contact.Version);
+        return ApiResults.Created(new ContactCustomerData(ContactContract.Resource(contact), customerId), contact.Version);
     }
 
     private static async Task<IResult> UpdateContact(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
@@ -82,8 +97,8 @@ public static class ContactEndpoints
         var expected = Preconditions.OptionalIfMatch(http.Request);
         var changes = ContactContract.ReadContact(await RequestBody.ReadObjectAsync(http.Request, ct), creating: false);
         var contact = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected),
-            async () => new { contact = ContactContract.ToJson(await grain.Get()) });
-        return ApiResults.Ok(new { contact = ContactContract.ToJson(contact) }, contact.Version);
+            async () => new ContactData(ContactContract.Resource(await grain.Get())));
+        return ApiResults.Ok(new ContactData(ContactContract.Resource(contact)), contact.Version);
     }
 
     private static async Task<IResult> DeleteContact(HttpContext http, IGrainFactory grains, string id)
@@ -94,8 +109,8 @@ public static class ContactEndpoints
         {
             await grain.Delete(expected);
             return true;
-        }, async () => new { contact = ContactContract.ToJson(await grain.Get()) });
-        return ApiResults.Ok(new { id, deleted = true });
+        }, async () => new ContactData(ContactContract.Resource(await grain.Get())));
+        return ApiResults.Ok(new ResourceDeleted(id, true));
     }
 
     private static async Task<IResult> ListAccounts(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -113,11 +128,12 @@ public static class ContactEndpoints
         var account = await Account(http, grains, id).Get(ct);
         var contacts = await grains.GetGrain<IContactDirectoryGrain>(http.Caller().Partition).List(
             new ListQuery(Limit: AccountContactsShown, Filters: new Dictionary<string, string> { ["account_id"] = account.Id }), ct);
-        var json = ContactContract.ToJson(account);
-        json["contacts"] = new JsonArray([.. contacts.Items.Select(c => (JsonNode)ContactContract.ToJson(c))]);
-        json["activities"] = ContactContract.Activities(contacts.Items.SelectMany(c => c.Activities)
-            .OrderByDescending(a => a.At).Take(AccountActivitiesShown));
-        return ApiResults.Ok(new { account = json }, account.Version);
+        var data = ContactContract.Resource(account) with
+        {
+            Contacts = [.. contacts.Items.Select(c => ContactContract.Resource(c))],
+            Activities = ContactContract.Activities(contacts.Items.SelectMany(c => c.Activities).OrderByDescending(a => a.At).Take(AccountActivitiesShown)),
+        };
+        return ApiResults.Ok(new AccountData(data), account.Version);
     }
 
     private static async Task<IResult> CreateAccount(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -125,7 +141,7 @@ public static class ContactEndpoints
         var fields = ContactContract.ReadAccount(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
         var id = KeyedIds.New(http, AccountKeys.IdPrefix);
         var account = await grains.GetGrain<IAccountGrain>(AccountKeys.Grain(http.Caller().Partition, id)).Create(fields);
-        return ApiResults.Created(new { account = ContactContract.ToJson(account) }, account.Version);
+        return ApiResults.Created(new AccountData(ContactContract.Resource(account)), account.Version);
     }
 
     private static async Task<IResult> UpdateAccount(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
@@ -134,8 +150,8 @@ public static class ContactEndpoints
         var expected = Preconditions.OptionalIfMatch(http.Request);
         var changes = ContactContract.ReadAccount(await RequestBody.ReadObjectAsync(http.Request, ct), creating: false);
         var account = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected),
-            async () => new { account = ContactContract.ToJson(await grain.Get()) });
-        return ApiResults.Ok(new { account = ContactContract.ToJson(account) }, account.Version);
+            async () => new AccountData(ContactContract.Resource(await grain.Get())));
+        return ApiResults.Ok(new AccountData(ContactContract.Resource(account)), account.Version);
     }
 
     private static async Task<IResult> DeleteAccount(HttpContext http, IGrainFactory grains, string id)
@@ -146,8 +162,8 @@ public static class ContactEndpoints
         {
             await grain.Delete(expected);
             return true;
-        }, async () => new { account = ContactContract.ToJson(await grain.Get()) });
-        return ApiResults.Ok(new { id, deleted = true });
+        }, async () => new AccountData(ContactContract.Resource(await grain.Get())));
+        return ApiResults.Ok(new ResourceDeleted(id, true));
     }
 
     private static ListPage<JsonObject> Json<T>(ListPage<T> page, Func<T, JsonObject> map) =>

@@ -116,61 +116,18 @@ public static class EmailContract
         return new EmailReport(status!, providerId, error);
     }
 
-    public static JsonObject ToJson(EmailView e) => new()
-    {
-        ["id"] = e.Id,
-        ["contact_id"] = e.ContactId,
-        ["template_id"] = e.TemplateId,
-        ["subject"] = e.Subject,
-        ["status"] = e.Status,
-        ["channel"] = e.Channel,
-        ["message_id"] = e.MessageId,
-        ["scheduled_for"] = e.ScheduledFor,
-        ["track_opens"] = e.TrackOpens,
-        ["track_clicks"] = e.TrackClicks,
-        ["sent_at"] = e.SentAt,
-        ["opened_at"] = e.OpenedAt,
-        ["clicked_at"] = e.ClickedAt,
-        ["replied_at"] = e.RepliedAt,
-        ["bounced_at"] = e.BouncedAt,
-        ["unsubscribed_at"] = e.UnsubscribedAt,
-        ["failed_at"] = e.FailedAt,
-        ["error"] = e.Error,
-        ["provider_id"] = e.ProviderId,
-        ["attempts"] = e.Attempts,
-        ["opens"] = e.Opens,
-        ["clicks"] = e.Clicks,
-        ["timeline"] = new JsonArray([.. e.Timeline.Select(t => (JsonNode)new JsonObject { ["status"] = t.Status, ["at"] = t.At, ["detail"] = t.Detail })]),
-        ["version"] = e.Version,
-        ["created_at"] = e.CreatedAt,
-        ["updated_at"] = e.UpdatedAt,
-    };
+    public static EmailResource Resource(EmailView e) => new(e.Id, e.ContactId, e.TemplateId, e.Subject, e.Status, e.Channel, e.MessageId,
+        e.ScheduledFor, e.TrackOpens, e.TrackClicks, e.SentAt, e.OpenedAt, e.ClickedAt, e.RepliedAt, e.BouncedAt, e.UnsubscribedAt, e.FailedAt,
+        e.Error, e.ProviderId, e.Attempts, e.Opens, e.Clicks, [.. e.Timeline.Select(t => new EmailTimelineEntry(t.Status, t.At, t.Detail))],
+        e.Version, e.CreatedAt, e.UpdatedAt);
 
-    public static JsonObject ToJson(EmailTemplateView t) => new()
-    {
-        ["id"] = t.Id,
-        ["name"] = t.Name,
-        ["subject"] = t.Subject,
-        ["body"] = t.Body,
-        ["html_body"] = t.HtmlBody,
-        ["variables"] = new JsonArray([.. t.Variables.Select(v => (JsonNode)JsonValue.Create(v))]),
-        ["version"] = t.Version,
-        ["created_at"] = t.CreatedAt,
-        ["updated_at"] = t.UpdatedAt,
-    };
+    public static EmailTemplateResource Resource(EmailTemplateView t) =>
+        new(t.Id, t.Name, t.Subject, t.Body, t.HtmlBody, t.Variables, t.Version, t.CreatedAt, t.UpdatedAt);
 
-    public static JsonObject ToJson(SendingAccountView a) => new()
-    {
-        ["channel"] = a.Channel,
-        ["from_email"] = a.FromEmail,
-        ["from_name"] = a.FromName,
-        ["host"] = a.Host,
-        ["port"] = a.Port,
-        ["tls"] = a.Tls,
-        ["username"] = a.Username,
-        ["password_set"] = a.PasswordSet,
-        ["updated_at"] = a.UpdatedAt,
-    };
+    public static JsonObject ToJson(EmailTemplateView t) => Wire.ToObject(Resource(t));
+
+    public static SendingAccountResource Resource(SendingAccountView a) =>
+        new(a.Channel, a.FromEmail, a.FromName, a.Host, a.Port, a.Tls, a.Username, a.PasswordSet, a.UpdatedAt);
 
     private static string Fail(FieldReader fields, string name)
     {

@@ -6,6 +6,7 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using ApiHost.OpenApi;
 using Grains.Interfaces.Emails;
 using Grains.Interfaces.Projections;
 
@@ -27,25 +28,36 @@ public static class EmailEndpoints
     {
         app.MapApi("emails", group =>
         {
-            group.MapGet("templates", ListTemplates).RequireScope("emails:read");
-            group.MapGet("templates/{id}", GetTemplate).RequireScope("emails:read");
-            group.MapPost("templates", CreateTemplate).RequireScope("emails:write").WithIdempotency();
-            group.MapPatch("templates/{id}", UpdateTemplate).RequireScope("emails:write").WithIdempotency();
-            group.MapDelete("templates/{id}", DeleteTemplate).RequireScope("emails:write").WithIdempotency();
-            group.MapGet("sending-account", GetAccount).RequireScope("emails:read");
-            group.MapPut("sending-account", SaveAccount).RequireScope("emails:write");
-            group.MapPost("send", Send).RequireScope("emails:write").WithIdempotency();
-            group.MapGet("{id}", Get).RequireScope("emails:read");
-            group.MapPost("{id}/report", Report).RequireScope("emails:write").WithIdempotency();
+            group.MapGet("templates", ListTemplates).RequireScope("emails:read")
+                .Operation<EmailTemplateList>("listEmailTemplates", "List email templates").ListQuery([], null);
+            group.MapGet("templates/{id}", GetTemplate).RequireScope("emails:read").Operation<EmailTemplateData>("getEmailTemplate", "Get an email template");
+            group.MapPost("templates", CreateTemplate).RequireScope("emails:write").WithIdempotency()
+                .Operation<EmailTemplateInput, EmailTemplateData>("createEmailTemplate", "Create an email template", 201);
+            group.MapPatch("templates/{id}", UpdateTemplate).RequireScope("emails:write").WithIdempotency()
+                .Operation<EmailTemplatePatch, EmailTemplateData>("updateEmailTemplate", "Update an email template").IfMatch(required: false);
+            group.MapDelete("templates/{id}", DeleteTemplate).RequireScope("emails:write").WithIdempotency()
+                .Operation<Contacts.ResourceDeleted>("deleteEmailTemplate", "Delete an email template").IfMatch(required: false);
+            group.MapGet("sending-account", GetAccount).RequireScope("emails:read")
+                .Operation<SendingAccountData>("getSendingAccount", "The tenant's sending account (the password never shown)");
+            group.MapPut("sending-account", SaveAccount).RequireScope("emails:write")
+                .Operation<SendingAccountBody, SendingAccountData>("saveSendingAccount", "Set the sending channel: smtp or event");
+            group.MapPost("send", Send).RequireScope("emails:write").WithIdempotency()
+                .Operation<EmailSendBody, EmailData>("sendEmail", "Send (or schedule) an email to a contact from a template", 201);
+            group.MapGet("{id}", Get).RequireScope("emails:read").Operation<EmailData>("getEmail", "Get an email with its status timeline");
+            group.MapPost("{id}/report", Report).RequireScope("emails:write").WithIdempotency()
+                .Operation<EmailReportBody, EmailData>("reportEmailSend", "The event channel's executor reports a send: sent or failed");
         });
+        // Links inside sent emails (signed tokens), not API operations: left out of the OpenAPI document.
         app.MapApi("email-tracking", group =>
         {
-            group.MapGet("open/{token}", Open);
-            group.MapGet("click/{token}/{link:int}", Click);
-            group.MapGet("unsubscribe/{token}", UnsubscribePage);
-            group.MapPost("unsubscribe/{token}", Unsubscribe);
+            group.MapGet("open/{token}", Open).ExcludeFromDescription();
+            group.MapGet("click/{token}/{link:int}", Click).ExcludeFromDescription();
+            group.MapGet("unsubscribe/{token}", UnsubscribePage).ExcludeFromDescription();
+            group.MapPost("unsubscribe/{token}", Unsubscribe).ExcludeFromDescription();
         });
-        app.MapApi("email-webhook", group => group.MapPost("", Inbound));
+        app.MapApi("email-webhook", group => group.MapPost("", Inbound)
+            .Operation<EmailWebhookBody, EmailData>("receiveEmailEvent", "Inbound replies, bounces and unsubscribes",
+                description: $"Authenticated by the shared secret (configuration `Email:WebhookSecret`) in `{WebhookSecretHeader}`, not an API key."));
     }
 
     private static async Task<IResult> ListTemplates(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -60,7 +72,7 @@ public static class EmailEndpoints
     private static async Task<IResult> GetTemplate(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
     {
         var template = await Template(http, grains, id).Get(ct);
-        return ApiResults.Ok(new { template = EmailContract.ToJson(template) }, template.Version);
+        return ApiResults.Ok(new EmailTemplateData(EmailContract.Resource(template)), template.Version);
     }
 
     private static async Task<IResult> CreateTemplate(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -68,7 +80,7 @@ public static class EmailEndpoints
         var fields = EmailContract.ReadTemplate(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
         var id = KeyedIds.New(http, EmailTemplateKeys.IdPrefix);
         var template = await grains.GetGrain<IEmailTemplateGrain>(EmailTemplateKeys.Grain(http.Caller().Partition, id)).Create(fields);
-        return ApiResults.Created(new { template = EmailContract.ToJson(template) }, template.Version);
+        return ApiResults.Created(new EmailTemplateData(EmailContract.Resource(template)), template.Version);
     }
 
     private static async Task<IResult> UpdateTemplate(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
@@ -77,8 +89,8 @@ public static class EmailEndpoints
         var expected = Preconditions.OptionalIfMatch(http.Request);
         var changes = EmailContract.ReadTemplate(await RequestBody.ReadObjectAsync(http.Request, ct), creating: false);
         var template = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected),
-            async () => new { template = EmailContract.ToJson(await grain.Get()) });
-        return ApiResults.Ok(new { template = EmailContract.ToJson(template) }, template.Version);
+            async () => new EmailTemplateData(EmailContract.Resource(await grain.Get())));
+        return ApiResults.Ok(new EmailTemplateData(EmailContract.Resource(template)), template.Version);
     }
 
     private static async Task<IResult> DeleteTemplate(HttpContext http, IGrainFactory grains, string id)
@@ -89,18 +101,18 @@ public static class EmailEndpoints
         {
             await grain.Delete(expected);
             return true;
-        }, async () => new { template = EmailContract.ToJson(await grain.Get()) });
-        return ApiResults.Ok(new { id, deleted = true });
+        }, async () => new EmailTemplateData(EmailContract.Resource(await grain.Get())));
+        return ApiResults.Ok(new Contacts.ResourceDeleted(id, true));
     }
 
     private static async Task<IResult> GetAccount(HttpContext http, IGrainFactory grains) =>
-        ApiResults.Ok(new { sending_account = EmailContract.ToJson(await grains.GetGrain<ISendingAccountGrain>(http.Caller().Partition).Get()) });
+        ApiResults.Ok(new SendingAccountData(EmailContract.Resource(await grains.GetGrain<ISendingAccountGrain>(http.Caller().Partition).Get())));
 
     private static async Task<IResult> SaveAccount(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
         var input = EmailContract.ReadAccount(await RequestBody.ReadObjectAsync(http.Request, ct));
         var account = await grains.GetGrain<ISendingAccountGrain>(http.Caller().Partition).Save(input);
-        return ApiResults.Ok(new { sending_account = EmailContract.ToJson(account) });
+        return ApiResults.Ok(new SendingAccountData(EmailContract.Resource(account)));
     }
 
     private static async Task<IResult> Send(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -108,20 +120,20 @@ public static class EmailEndpoints
         var request = EmailContract.ReadSend(await RequestBody.ReadObjectAsync(http.Request, ct));
         var id = KeyedIds.New(http, EmailKeys.IdPrefix);
         var email = await grains.GetGrain<IEmailGrain>(EmailKeys.Grain(http.Caller().Partition, id)).Request(request);
-        return ApiResults.Created(new { email = EmailContract.ToJson(email) }, email.Version);
+        return ApiResults.Created(new EmailData(EmailContract.Resource(email)), email.Version);
     }
 
     private static async Task<IResult> Get(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
     {
         var email = await Email(http, grains, id).Get(ct);
-        return ApiResults.Ok(new { email = EmailContract.ToJson(email) }, email.Version);
+        return ApiResults.Ok(new EmailData(EmailContract.Resource(email)), email.Version);
     }
 
     private static async Task<IResult> Report(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
     {
         var report = EmailContract.ReadReport(await RequestBody.ReadObjectAsync(http.Request, ct));
         var email = await Email(http, grains, id).Report(report);
-        return ApiResults.Ok(new { email = EmailContract.ToJson(email) }, email.Version);
+        return ApiResults.Ok(new EmailData(EmailContract.Resource(email)), email.Version);
     }
 
     /// <summary>The 1×1 GIF whatever the token (a bad one records nothing and reveals nothing); never cached.</summary>
@@ -147,7 +159,7 @@ public static class EmailEndpoints
     private static async Task<IResult> Unsubscribe(IGrainFactory grains, string token)
     {
         var done = await Track(grains, token, "unsubscribe", 0);
-        return done is null ? ApiResults.Error(ApiError.NotFound("Link not found")) : ApiResults.Ok(new { unsubscribed = true });
+        return done is null ? ApiResults.Error(ApiError.NotFound("Link not found")) : ApiResults.Ok(new UnsubscribedData(true));
     }
 
     private static async Task<string?> Track(IGrainFactory grains, string token, string kind, int link) =>
@@ -183,7 +195,7 @@ public static class EmailEndpoints
         }
         fields.ThrowIfInvalid();
         var email = await grains.GetGrain<IEmailGrain>(key!).Inbound(new EmailInbound(kind!, bounceType, at ?? time.GetUtcNow()));
-        return ApiResults.Ok(new { email = EmailContract.ToJson(email) });
+        return ApiResults.Ok(new EmailData(EmailContract.Resource(email)));
     }
 
     private static IEmailTemplateGrain Template(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<IEmailTemplateGrain>(

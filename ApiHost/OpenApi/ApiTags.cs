@@ -15,6 +15,10 @@ public static class ApiTags
         ["payment-intent"] = "Create a Stripe PaymentIntent for a deal (the shortcut of payments `action=create-intent`).",
         ["stripe-webhook"] = "Inbound Stripe events, verified by Stripe-Signature.",
         ["delegations"] = "Spending authority delegated to agents: caps, chains, verification and spending.",
+        ["contacts"] = "Contacts (SalesOS): the people outreach goes to, with engagement scores and tiers. PII is encrypted at rest.",
+        ["accounts"] = "Accounts (SalesOS): the companies contacts work for.",
+        ["emails"] = "Email templates, the sending account, sending and the status of each email.",
+        ["email-webhook"] = "Inbound email events (replies, bounces, unsubscribes), authenticated by a shared secret.",
         ["webhooks"] = "Webhook endpoints, deliveries, dead letters, retries, replay and the tenant event log.",
     };
 }

@@ -1,16 +1,12 @@
 using System.Reflection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
-using NJsonSchema.CodeGeneration.CSharp;
-using NSwag;
-using NSwag.CodeGeneration.CSharp;
-using NSwag.CodeGeneration.OperationNameGenerators;
 using Tests.Infrastructure;
 
 namespace Tests.Api;
 
 /// <summary>
-/// Clients can be generated from the live document: NSwag (a generator no one here wrote) makes a C# client from
+/// Clients can be generated from the live document: the NSwag CLI (a generator no one here wrote) makes a C# client from
 /// <c>/openapi/v1.json</c>, Roslyn compiles it with <c>GeneratedClient/FirstIntegrationFlow.cs</c>, and the document's
 /// first integration runs through that generated client only. A body or response the document gets wrong fails here:
 /// at compile time (a missing operation or type) or at run time (a field the server rejects or sends differently).
@@ -50,22 +46,55 @@ public sealed class GeneratedClientTests(GeneratedClientTests.Api api) : IClassF
         Assert.Equal("verified", verified);
     }
 
+    /// <summary>
+    /// Runs the README's command: the NSwag CLI (pinned in .config/dotnet-tools.json, restored here) in its own process,
+    /// so its libraries never meet the product's (it ships an older Fluid than the email templates use).
+    /// </summary>
     public static async Task<string> GenerateAsync(string json)
     {
-        var document = await OpenApiDocument.FromJsonAsync(json);
-        var settings = new CSharpClientGeneratorSettings
+        var root = RepositoryRoot();
+        var work = Directory.CreateTempSubdirectory("generated-client").FullName;
+        try
         {
-            ClassName = "SalesboothClient",
-            UseBaseUrl = false,
-            GenerateClientInterfaces = false,
-            OperationNameGenerator = new SingleClientFromOperationIdOperationNameGenerator(),
-            // Optional properties nullable, and (FirstIntegrationFlow's partial class) nulls left out: a client sends what it sets.
-            CSharpGeneratorSettings =
-            {
-                Namespace = "Generated", JsonLibrary = CSharpJsonLibrary.SystemTextJson, GenerateOptionalPropertiesAsNullable = true,
-            },
+            var input = Path.Combine(work, "openapi.json");
+            var output = Path.Combine(work, "SalesboothClient.cs");
+            await File.WriteAllTextAsync(input, json);
+            await RunAsync(root, "tool", "restore");
+            await RunAsync(root, "tool", "run", "nswag", "openapi2csclient", $"/input:{input}", $"/output:{output}", "/namespace:Generated",
+                "/className:SalesboothClient", "/jsonLibrary:SystemTextJson", "/operationGenerationMode:SingleClientFromOperationId",
+                "/generateOptionalPropertiesAsNullable:true", "/useBaseUrl:false", "/generateClientInterfaces:false");
+            return await File.ReadAllTextAsync(output);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task RunAsync(string directory, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet", arguments)
+        {
+            WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true,
         };
-        return new CSharpClientGenerator(document, settings).GenerateFile();
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        Assert.True(process.ExitCode == 0, $"dotnet {string.Join(' ', arguments)}: {await output}\n{await errors}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Orleans.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException("Orleans.sln not found above " + AppContext.BaseDirectory);
     }
 
     private static Assembly Compile(params string[] sources)
