@@ -2,6 +2,7 @@ using ApiHost.Api;
 using ApiHost.Auth;
 using ApiHost.Customers;
 using ApiHost.Deals;
+using ApiHost.AgentTrust;
 using ApiHost.Delegations;
 using ApiHost.Keys;
 using ApiHost.Negotiations;
@@ -52,6 +53,7 @@ public static class ApiComposition
         app.MapNegotiationEndpoints();
         app.MapPaymentEndpoints();
         app.MapDelegationEndpoints();
+        app.MapAgentTrustEndpoints();
         return app;
     }
 }

@@ -105,6 +105,7 @@ public static class DelegationContract
             ["approval_timeout"] = d.ApprovalTimeoutHours,
             ["auto_approve_policy"] = Raw(d.AutoApprovePolicyJson),
             ["alert_threshold_pct"] = d.AlertThresholdPct,
+            ["approvals"] = DelegationApprovalContract.Approvals(d.Approvals),
         };
     }
 
@@ -171,7 +172,7 @@ public static class DelegationContract
         return new JsonObject
         {
             ["active_count"] = active.Count,
-            ["pending_approvals"] = 0,
+            ["pending_approvals"] = active.Sum(d => d.PendingApprovalsCount),
             ["daily_budget_used_pct"] = Used(l => l.Daily, c => c.UsedToday),
             ["monthly_budget_used_pct"] = Used(l => l.Monthly, c => c.UsedThisMonth),
         };

@@ -3,13 +3,15 @@ using ApiHost.Api;
 using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
+using Grains.Interfaces.AgentTrust;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Projections;
 
 namespace ApiHost.Delegations;
 
 /// <summary>
-/// <c>/v1/delegations</c>: list the delegations the caller granted (or one with <c>?id=</c>), <c>?action=verify|check|spending</c>,
+/// <c>/v1/delegations</c>: list the delegations the caller granted (or one with <c>?id=</c>),
+/// <c>?action=verify|check|spending|summary|pending|activity|analytics</c>, <c>POST ?id=&amp;action=approve|reject</c>,
 /// create (a child of the caller's own delegation when the request carries <c>X-Delegation-ID</c>), <c>PUT</c> to narrow,
 /// <c>DELETE</c> to revoke. The rules (chain bounds, narrowing, spending) are the delegation grain's.
 /// </summary>
@@ -21,12 +23,22 @@ public static class DelegationEndpoints
         .Add("verify", Verify)
         .Add("check", Check)
         .Add("spending", Spending)
-        .Add("summary", Summary);
+        .Add("summary", Summary)
+        .Add("pending", Pending)
+        .Add("activity", Activity)
+        .Add("analytics", Analytics);
+
+    private delegate Task<IResult> PostHandler(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct);
+
+    /// <summary>The grantor's decision on a transaction held above <c>approval_threshold</c> (modelled on the agent-workflow approve/reject).</summary>
+    private static readonly ActionMap<PostHandler> Decisions = new ActionMap<PostHandler>("POST")
+        .Add("approve", (http, grains, id, ct) => Decide(http, grains, id, approve: true, ct))
+        .Add("reject", (http, grains, id, ct) => Decide(http, grains, id, approve: false, ct));
 
     public static void MapDelegationEndpoints(this IEndpointRouteBuilder app) => app.MapApi("delegations", group =>
     {
         group.MapGet("", Get).RequireScope("delegations:read");
-        group.MapPost("", Create).RequireScope("delegations:write").WithIdempotency();
+        group.MapPost("", Post).RequireScope("delegations:write").WithIdempotency();
         group.MapPut("", Narrow).RequireScope("delegations:write").WithIdempotency();
         group.MapDelete("", Revoke).RequireScope("delegations:write").WithIdempotency();
     });
@@ -99,26 +111,62 @@ public static class DelegationEndpoints
 
     /// <summary>
     /// <c>action=summary</c> over the delegations the caller granted (an admin key: the partition's), from the list
-    /// projection: active count, pending approvals (none: an amount above <c>approval_threshold</c> is refused, never
-    /// held) and spent + reserved against the summed daily and monthly caps of the active ones, in whole percent.
+    /// projection: active count, pending approvals and spent + reserved against the summed daily and monthly caps of the active ones, in whole percent.
     /// </summary>
     private static async Task<IResult> Summary(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
     {
-        var directory = grains.GetGrain<IDelegationDirectoryGrain>(http.Caller().Partition);
-        var filters = Granted(http, null);
         var now = time.GetUtcNow();
-        List<DelegationView> active = [];
-        for (var offset = 0; ; offset += ListPaging.MaxLimit)
-        {
-            var page = await directory.List(new ListQuery(Limit: ListPaging.MaxLimit, Offset: offset, Status: DelegationKeys.Active, Filters: filters));
-            active.AddRange(page.Items.Where(d => d.StatusAt(now) == DelegationKeys.Active));
-            if (!page.HasMore)
-            {
-                break;
-            }
-        }
+        var active = (await AllGranted(http, grains, DelegationKeys.Active)).Where(d => d.StatusAt(now) == DelegationKeys.Active).ToList();
         return ApiResults.Ok(DelegationContract.Summary(active, now));
     }
+
+    /// <summary>Every delegation the caller granted (an admin key: the partition's) in the list projection, of a status when given.</summary>
+    private static async Task<List<DelegationView>> AllGranted(HttpContext http, IGrainFactory grains, string? status)
+    {
+        var directory = grains.GetGrain<IDelegationDirectoryGrain>(http.Caller().Partition);
+        var filters = Granted(http, null);
+        List<DelegationView> all = [];
+        for (var offset = 0; ; offset += ListPaging.MaxLimit)
+        {
+            var page = await directory.List(new ListQuery(Limit: ListPaging.MaxLimit, Offset: offset, Status: status, Filters: filters));
+            all.AddRange(page.Items);
+            if (!page.HasMore)
+            {
+                return all;
+            }
+        }
+    }
+
+    private static Task<IResult> Post(HttpContext http, IGrainFactory grains, string? id, string? action, TimeProvider time, CancellationToken ct) =>
+        string.IsNullOrEmpty(action) ? Create(http, grains, time, ct) : Decisions.Find(action)(http, grains, id, ct);
+
+    private static async Task<IResult> Decide(HttpContext http, IGrainFactory grains, string? id, bool approve, CancellationToken ct)
+    {
+        var grain = Delegation(http, grains, id);
+        var (dealId, note) = DelegationApprovalContract.ReadDecision(await RequestBody.ReadObjectAsync(http.Request, ct), approve);
+        var caller = http.Caller();
+        var decided = await grain.Decide(new DelegationDecision(dealId, approve, note, caller.KeyId, caller.Has("admin")));
+        return ApiResults.Ok(new JsonObject { ["delegation_id"] = id, ["approval"] = DelegationApprovalContract.Approval(decided) });
+    }
+
+    /// <summary><c>action=pending</c>: the delegations the caller granted (an admin key: the partition's) with approvals waiting.</summary>
+    private static async Task<IResult> Pending(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
+    {
+        var query = ListRequest.Parse(http.Request, []);
+        var waiting = (await AllGranted(http, grains, null)).Where(d => d.PendingApprovalsCount > 0).ToList();
+        JsonArray rows = [.. waiting.Skip(query.Offset).Take(query.Limit).Select(d => (JsonNode)DelegationApprovalContract.Pending(d))];
+        return ApiResults.Ok(ListResponse.Build("delegations", rows, waiting.Count, new ListPaging(query.Limit, query.Offset)));
+    }
+
+    private static async Task<IResult> Activity(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
+    {
+        var grain = Delegation(http, grains, id);
+        var query = DelegationApprovalContract.ReadActivity(http.Request);
+        return ApiResults.Ok(DelegationApprovalContract.Activity(await grain.Activity(query), query));
+    }
+
+    private static async Task<IResult> Analytics(HttpContext http, IGrainFactory grains, string? id, TimeProvider time) =>
+        ApiResults.Ok(DelegationApprovalContract.Analytics(await Delegation(http, grains, id).Analytics()));
 
     private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, TimeProvider time, CancellationToken ct)
     {
@@ -132,6 +180,11 @@ public static class DelegationEndpoints
                 $"This API key cannot delegate what it does not hold: {string.Join(", ", beyond)}",
                 new Recovery("check_permissions", false, "Delegate only actions within this key's own scopes."),
                 new { fields = new[] { "allowed_actions" }, actions = beyond }));
+        }
+        // An agent key delegates from trust level 2 (Established); other keys are not subject to trust levels.
+        if (TrustLevels.IsAgentKey(caller.KeyId))
+        {
+            await grains.GetGrain<IAgentTrustGrain>(TrustLevels.Grain(caller.Partition, caller.KeyId)).RequireLevel(TrustLevels.Delegate, "delegation");
         }
         var id = KeyedIds.New(http, DelegationKeys.IdPrefix);
         var created = await Delegation(http, grains, id).Create(grant);
