@@ -54,6 +54,7 @@ public static class ApiComposition
         app.MapPaymentEndpoints();
         app.MapDelegationEndpoints();
         app.MapAgentTrustEndpoints();
+        app.MapTrustCredentialEndpoints();
         return app;
     }
 }

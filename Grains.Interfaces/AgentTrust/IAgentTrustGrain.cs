@@ -29,6 +29,9 @@ public interface IAgentTrustGrain : IGrainWithStringKey
     /// a lower one bootstraps a new agent, which at level 0 cannot transact to earn a record), or clears it (null).
     /// </summary>
     Task<AgentTrustView> SetManualLevel(int? level, string? reason, string adminKeyId);
+
+    /// <summary>Issues a <c>TrustLevelCredential</c> for the current level (valid 6 months; revoked when the key is demoted below it).</summary>
+    Task<TrustCredential> IssueCredential(string type);
 }
 
 /// <summary>A key's trust as stored and shown.</summary>
@@ -51,6 +54,8 @@ public sealed record AgentTrustView
     [Id(12)] public DateTimeOffset UpdatedAt { get; init; }
     /// <summary>Deals already counted (newest <see cref="TrustLevels.CountedKept"/>): a repeated notice counts nothing.</summary>
     [Id(13)] public IReadOnlyList<string> Counted { get; init; } = [];
+    /// <summary>Credentials issued to the key (the newest <see cref="TrustCredentials.Kept"/>).</summary>
+    [Id(14)] public IReadOnlyList<TrustCredential> Credentials { get; init; } = [];
 }
 
 /// <summary>One level change: from, to, the score then, why (<c>score</c>, <c>manual</c>) and who (an admin key id, or <c>system</c>).</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Grains.Events;
 using Grains.Idempotency;
 using Grains.Interfaces.AgentTrust;
+using Grains.Interfaces.Deals;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
@@ -56,7 +57,7 @@ public sealed class AgentTrustGrain(
 
     protected override ProjectionRow ToRow(AgentTrustView record) => new(Partition, TrustLevels.ResourceType, record.KeyId, record.Version,
         $"level_{record.Level}", record.CreatedAt, record.UpdatedAt, new Dictionary<string, string>(StringComparer.Ordinal), [],
-        JsonSerializer.Serialize(record with { History = [], Counted = [] }, DocumentJson));
+        JsonSerializer.Serialize(record with { History = [], Counted = [], Credentials = [] }, DocumentJson));
 
     public Task<AgentTrustView> Get() => Task.FromResult(Existing(time.GetUtcNow()));
 
@@ -109,6 +110,56 @@ public sealed class AgentTrustGrain(
         return Existing(now);
     }
 
+    public async Task<TrustCredential> IssueCredential(string type)
+    {
+        var now = time.GetUtcNow();
+        var current = Existing(now);
+        var signer = GrainFactory.GetGrain<ITenantSigningKeyGrain>(TenantId);
+        var key = await signer.PublicKey();
+        var id = ResourceIds.New(TrustCredentials.IdPrefix);
+        var expires = now.AddMonths(TrustCredentials.ValidityMonths);
+        var input = TrustJwt.SigningInput(new { alg = "EdDSA", typ = "JWT", kid = key.KeyId }, new Dictionary<string, object?>
+        {
+            ["iss"] = $"salesbooth:tenant:{TenantId}",
+            ["sub"] = current.KeyId,
+            ["jti"] = id,
+            ["iat"] = now.ToUnixTimeSeconds(),
+            ["nbf"] = now.ToUnixTimeSeconds(),
+            ["exp"] = expires.ToUnixTimeSeconds(),
+            ["vc"] = new Dictionary<string, object?>
+            {
+                ["@context"] = new[] { "https://www.w3.org/2018/credentials/v1" },
+                ["type"] = new[] { "VerifiableCredential", type },
+                ["issuanceDate"] = now,
+                ["expirationDate"] = expires,
+                ["credentialSubject"] = new Dictionary<string, object?>
+                {
+                    ["id"] = current.KeyId,
+                    ["trust_level"] = current.Level,
+                    ["trust_label"] = TrustLevels.Labels[current.Level],
+                    ["score"] = current.Score,
+                    ["deals_completed"] = current.DealsCompleted,
+                    ["deals_failed"] = current.DealsFailed,
+                    ["total_deal_value"] = current.TotalDealValue,
+                },
+            },
+        });
+        var proof = await signer.Sign(TrustJwt.Ascii(input));
+        var credential = new TrustCredential(id, type, current.Level, now, expires, TrustJwt.Compact(input, Convert.FromBase64String(proof.SignatureBase64)),
+            key.KeyId, key.PublicKeyBase64);
+        var next = Stamp(current, now) with { Credentials = [.. current.Credentials.TakeLast(TrustCredentials.Kept - 1), credential] };
+        await Commit(next, [Outbox.Event("agent.trust.credential_issued", now, new
+        {
+            key_id = current.KeyId,
+            credential_id = id,
+            type,
+            trust_level = current.Level,
+            issued_at = now,
+            expires_at = expires,
+        })]);
+        return credential;
+    }
+
     public override async Task ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != TrackRecordReminder)
@@ -153,8 +204,22 @@ public sealed class AgentTrustGrain(
             return;
         }
         var change = new AgentTrustChange(before, rated.Level, rated.Score, reason, by, now);
-        rated = Stamp(rated, now) with { History = [.. rated.History.TakeLast(99), change] };
-        await Commit(rated, [Outbox.Event("agent.trust.level_changed", now, new
+        // A demotion revokes the credentials that attest a level above the new one.
+        var revoked = rated.Credentials.Where(c => c.RevokedAt is null && c.TrustLevel > rated.Level).Select(c => c.CredentialId).ToHashSet();
+        rated = Stamp(rated, now) with
+        {
+            History = [.. rated.History.TakeLast(99), change],
+            Credentials = [.. rated.Credentials.Select(c => revoked.Contains(c.CredentialId)
+                ? c with { RevokedAt = now, RevocationReason = TrustCredentials.DemotionReason } : c)],
+        };
+        List<OutboxEvent> events = [.. revoked.Select(id => Outbox.Event("agent.trust.credential_revoked", now, new
+        {
+            key_id = rated.KeyId,
+            credential_id = id,
+            reason = TrustCredentials.DemotionReason,
+            revoked_at = now,
+        }))];
+        await Commit(rated, [.. events, Outbox.Event("agent.trust.level_changed", now, new
         {
             key_id = rated.KeyId,
             previous_level = before,
@@ -165,6 +230,11 @@ public sealed class AgentTrustGrain(
             changed_by = by,
             changed_at = now,
         })]);
+        if (revoked.Count > 0)
+        {
+            await GrainFactory.GetGrain<ITrustRevocationsGrain>(ITrustRevocationsGrain.Key)
+                .Add([.. revoked.Select(id => new TrustRevocation(id, now, TrustCredentials.DemotionReason))]);
+        }
     }
 
     /// <summary>The record with its score and level computed for <paramref name="now"/> (a manual level is a floor).</summary>

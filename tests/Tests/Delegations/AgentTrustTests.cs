@@ -23,7 +23,7 @@ public sealed class AgentTrustTests(AgentTrustTests.Api api) : IClassFixture<Age
         {
             name = "procurement bot",
             agent_key = true,
-            scopes = new[] { "deals:read", "deals:write", "agent:execute", "trust:read", "delegations:read", "delegations:write" },
+            scopes = new[] { "deals:read", "deals:write", "agent:execute", "trust:read", "trust:write", "delegations:read", "delegations:write" },
         }));
         Assert.True(response.StatusCode == HttpStatusCode.Created, body.ToString());
         var data = body.GetProperty("data");
@@ -179,6 +179,58 @@ public sealed class AgentTrustTests(AgentTrustTests.Api api) : IClassFixture<Age
             TimeSpan.FromSeconds(10), "the cancelled deal to count");
         Assert.Equal(0, trust.GetProperty("statistics").GetProperty("deals_completed").GetInt32());
     }
+
+    [Fact]
+    public async Task A_trust_credential_is_an_EdDSA_JWT_verifiable_offline_and_a_demotion_revokes_it_publicly()
+    {
+        var tenant = await api.NewTenantAsync();
+        var agent = await AgentKeyAsync(tenant);
+        await SetLevelAsync(tenant.Http, agent.KeyId, "2");
+        var swaps = new Dictionary<string, string>();
+        var (issued, issuedBody) = await DocCurl.RunAsync(api.CreateClient(), ApiKeyOf(agent), DelegationDocSnippets.IssueCredential, swaps);
+        Assert.True(issued.StatusCode == HttpStatusCode.Created, issuedBody.ToString());
+        var credential = issuedBody.GetProperty("data");
+        Assert.StartsWith("cred_", credential.Str("credential_id"));
+        Assert.Equal("TrustLevelCredential", credential.Str("type"));
+        Assert.Equal(2, credential.GetProperty("trust_level").GetInt32());
+        Assert.Equal(api.Time.GetUtcNow().AddMonths(6), credential.GetProperty("expires_at").GetDateTimeOffset());
+
+        // Offline: split the compact JWS, check the header and claims, verify the signature with the public key alone.
+        var jwt = credential.Str("jwt");
+        var parts = jwt.Split('.');
+        Assert.Equal(3, parts.Length);
+        using var header = JsonDocument.Parse(TrustJwt.FromBase64Url(parts[0]));
+        Assert.Equal("EdDSA", header.RootElement.Str("alg"));
+        var key = credential.GetProperty("verification_key");
+        Assert.Equal(key.Str("kid"), header.RootElement.Str("kid"));
+        using var payload = JsonDocument.Parse(TrustJwt.FromBase64Url(parts[1]));
+        Assert.Equal(agent.KeyId, payload.RootElement.Str("sub"));
+        Assert.Equal(credential.Str("credential_id"), payload.RootElement.Str("jti"));
+        Assert.Equal(2, payload.RootElement.GetProperty("vc").GetProperty("credentialSubject").GetProperty("trust_level").GetInt32());
+        var signature = Convert.ToBase64String(TrustJwt.FromBase64Url(parts[2]));
+        Assert.True(Grains.Deals.Signing.Ed25519Verifier.Verify(key.Str("public_key"), TrustJwt.Ascii($"{parts[0]}.{parts[1]}"), signature));
+        var forged = TrustJwt.Base64Url(System.Text.Encoding.UTF8.GetBytes(
+            System.Text.Encoding.UTF8.GetString(TrustJwt.FromBase64Url(parts[1])).Replace("\"trust_level\":2", "\"trust_level\":4")));
+        Assert.False(Grains.Deals.Signing.Ed25519Verifier.Verify(key.Str("public_key"), TrustJwt.Ascii($"{parts[0]}.{forged}"), signature));
+
+        var (listed, listedBody) = await DocCurl.RunAsync(api.CreateClient(), ApiKeyOf(agent), DelegationDocSnippets.ListCredentials, swaps);
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        Assert.Equal("active", Assert.Single(listedBody.GetProperty("data").GetProperty("credentials").EnumerateArray()).Str("status"));
+
+        // Clearing the manual level drops the key to level 0: the level-2 credential is revoked, on the public list too.
+        Assert.Equal(HttpStatusCode.OK, (await SetLevelAsync(tenant.Http, agent.KeyId, "null")).Response.StatusCode);
+        var (revocations, revocationsBody) = await DocCurl.RunAsync(api.CreateClient(), "", DelegationDocSnippets.Revocations, swaps);
+        Assert.Equal(HttpStatusCode.OK, revocations.StatusCode);
+        var revoked = revocationsBody.GetProperty("data").GetProperty("revocations").EnumerateArray()
+            .Single(r => r.Str("credential_id") == credential.Str("credential_id"));
+        Assert.Equal("trust_demotion", revoked.Str("reason"));
+        Assert.Single(await tenant.EventsAsync("agent.trust.credential_revoked"));
+        Assert.Single(await tenant.EventsAsync("agent.trust.credential_issued"));
+        var after = (await agent.Http.SendJsonAsync(HttpMethod.Get, "/v1/agent-trust-credentials")).Body.GetProperty("data");
+        Assert.Equal("revoked", after.GetProperty("credentials")[0].Str("status"));
+    }
+
+    private static string ApiKeyOf(DelegationCalls.Agent agent) => agent.Http.DefaultRequestHeaders.Authorization!.Parameter!;
 
     [Theory]
     [InlineData(0, 0, 0, false, 0)]

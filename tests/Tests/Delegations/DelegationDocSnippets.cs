@@ -80,4 +80,20 @@ public static class DelegationDocSnippets
         curl "https://api.salesbooth.com/v1/agent-trust?action=history&limit=10" \
         -H "Authorization: Bearer sb_test_example_key_do_not_use"
         """;
+
+    public const string IssueCredential = """
+        curl -X POST https://api.salesbooth.com/v1/agent-trust-credentials \
+        -H "Authorization: Bearer sb_test_example_key_do_not_use" \
+        -H "Content-Type: application/json" \
+        -d '{ "credential_type": "TrustLevelCredential" }'
+        """;
+
+    public const string ListCredentials = """
+        curl https://api.salesbooth.com/v1/agent-trust-credentials \
+        -H "Authorization: Bearer sb_test_example_key_do_not_use"
+        """;
+
+    public const string Revocations = """
+        curl "https://api.salesbooth.com/v1/trust/revocations"
+        """;
 }
