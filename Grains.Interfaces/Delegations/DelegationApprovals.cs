@@ -80,7 +80,7 @@ public static class DelegationApprovals
     public const int DecidedKept = 20;
 
     /// <summary>Activity entries kept per delegation (newest).</summary>
-    public const int ActivityKept = 1000;
+    public const int ActivityKept = 200;
 
     /// <summary>The activity <c>action_type</c> values.</summary>
     public static readonly IReadOnlyList<string> ActivityTypes =
