@@ -145,7 +145,8 @@ public static class DelegationEndpoints
         var grain = Delegation(http, grains, id);
         var (dealId, note) = DelegationApprovalContract.ReadDecision(await RequestBody.ReadObjectAsync(http.Request, ct), approve);
         var caller = http.Caller();
-        var decided = await grain.Decide(new DelegationDecision(dealId, approve, note, caller.KeyId, caller.Has("admin")));
+        var delegation = await grain.Decide(new DelegationDecision(dealId, approve, note, caller.KeyId, caller.Has("admin")));
+        var decided = delegation.Approvals.First(a => a.DealId == dealId);
         return ApiResults.Ok(new JsonObject { ["delegation_id"] = id, ["approval"] = DelegationApprovalContract.Approval(decided) });
     }
 

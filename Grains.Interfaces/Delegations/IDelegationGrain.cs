@@ -47,8 +47,11 @@ public interface IDelegationGrain : IGrainWithStringKey
     /// <summary>What the deal could reserve now on this link and up the chain (null: no cap limits it).</summary>
     Task<decimal?> RemainingBudget(string reservationId, string action);
 
-    /// <summary>The grantor (or an admin key) approves or rejects the pending approval of a deal; the deal is told.</summary>
-    Task<DelegationApproval> Decide(DelegationDecision decision);
+    /// <summary>
+    /// The grantor (or an admin key) approves or rejects the pending approval of a deal; the deal is told. Returns the
+    /// delegation (its <see cref="DelegationView.Approvals"/> hold the decision), the record a keyed retry replays.
+    /// </summary>
+    Task<DelegationView> Decide(DelegationDecision decision);
 
     /// <summary>The activity under the delegation, newest first.</summary>
     Task<DelegationActivityPage> Activity(DelegationActivityQuery query);

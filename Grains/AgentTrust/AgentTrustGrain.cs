@@ -4,6 +4,7 @@ using Grains.Idempotency;
 using Grains.Interfaces.AgentTrust;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Events;
+using Grains.Interfaces.Idempotency;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
 using Grains.Interfaces.Telemetry;
@@ -69,7 +70,7 @@ public sealed class AgentTrustGrain(
         {
             return;
         }
-        await Commit(Stamp(current, now), [Outbox.Event("agent.trust_cap_exceeded", now, new
+        await Write(Stamp(current, now), [Outbox.Event("agent.trust_cap_exceeded", now, new
         {
             key_id = current.KeyId,
             trust_level = current.Level,
@@ -148,7 +149,7 @@ public sealed class AgentTrustGrain(
         var credential = new TrustCredential(id, type, current.Level, now, expires, TrustJwt.Compact(input, Convert.FromBase64String(proof.SignatureBase64)),
             key.KeyId, key.PublicKeyBase64);
         var next = Stamp(current, now) with { Credentials = [.. current.Credentials.TakeLast(TrustCredentials.Kept - 1), credential] };
-        await Commit(next, [Outbox.Event("agent.trust.credential_issued", now, new
+        await Write(next, [Outbox.Event("agent.trust.credential_issued", now, new
         {
             key_id = current.KeyId,
             credential_id = id,
@@ -199,7 +200,7 @@ public sealed class AgentTrustGrain(
         {
             if (!onlyIfLevelChanged)
             {
-                await Commit(rated, []);
+                await Write(rated, []);
             }
             return;
         }
@@ -219,7 +220,7 @@ public sealed class AgentTrustGrain(
             reason = TrustCredentials.DemotionReason,
             revoked_at = now,
         }))];
-        await Commit(rated, [.. events, Outbox.Event("agent.trust.level_changed", now, new
+        await Write(rated, [.. events, Outbox.Event("agent.trust.level_changed", now, new
         {
             key_id = rated.KeyId,
             previous_level = before,
@@ -246,6 +247,18 @@ public sealed class AgentTrustGrain(
 
     /// <summary>The stored record rated as of now, or a new key's (level 0, nothing stored yet).</summary>
     private AgentTrustView Existing(DateTimeOffset now) => Rated(Current.Record ?? new AgentTrustView { KeyId = ResourceId, CreatedAt = now, UpdatedAt = now }, now);
+
+    /// <summary>
+    /// Commits outside any keyed request: trust changes are side effects of the requests that cause them (a refused
+    /// deal, a closed one), never their result, so a retry must run its check again rather than be answered from here.
+    /// </summary>
+    private async Task Write(AgentTrustView record, IReadOnlyList<OutboxEvent> events)
+    {
+        using (KeyedChanges.Suspend())
+        {
+            await Commit(record, events);
+        }
+    }
 
     private AgentTrustView Stamp(AgentTrustView v, DateTimeOffset now) => v with { Version = Current.Version + 1, UpdatedAt = now };
 

@@ -46,7 +46,7 @@ public sealed partial class DelegationGrain
         }));
     }
 
-    public async Task<DelegationApproval> Decide(DelegationDecision decision)
+    public async Task<DelegationView> Decide(DelegationDecision decision)
     {
         var now = time.GetUtcNow();
         var current = Existing();
@@ -67,11 +67,12 @@ public sealed partial class DelegationGrain
             throw DelegationRules.Inactive(current, now);
         }
         var status = decision.Approve ? DelegationApprovals.Approved : DelegationApprovals.Rejected;
-        return await Resolve(approval, status, decision.CallerKeyId, decision.Note, now);
+        await Resolve(approval, status, decision.CallerKeyId, decision.Note, now);
+        return View(now);
     }
 
     /// <summary>Writes the decision (or expiry) with its event, releases a refused hold up the chain and tells the deal.</summary>
-    private async Task<DelegationApproval> Resolve(DelegationApproval approval, string status, string? by, string? note, DateTimeOffset now)
+    private async Task Resolve(DelegationApproval approval, string status, string? by, string? note, DateTimeOffset now)
     {
         var current = Existing();
         var decided = approval with { Status = status, DecidedAt = now, DecidedBy = by, Note = note };
@@ -93,7 +94,6 @@ public sealed partial class DelegationGrain
         }
         GrainFactory.GetGrain<IDealGrain>(DealKeys.Grain(Partition, approval.DealId)).ApprovalDecided(current.Id, status).Ignore();
         await ArmApprovals();
-        return decided;
     }
 
     /// <summary>The approval timeout: every pending approval due by now expires (an early tick only re-arms).</summary>

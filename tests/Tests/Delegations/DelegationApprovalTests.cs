@@ -90,9 +90,16 @@ public sealed class DelegationApprovalTests(DelegationApprovalTests.Api api) : I
         Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
         Assert.Equal("required", missingBody.FieldCode("deal_id"));
 
-        var (approved, approvedBody) = await s.Tenant.SendAsync(HttpMethod.Post, $"/v1/delegations?id={s.Delegation}&action=approve",
-            $$"""{"deal_id":"{{deal}}","note":"Approved after budget review"}""");
+        var keyed = new Dictionary<string, string> { ["Idempotency-Key"] = "approve-" + deal };
+        var approveBody = $$"""{"deal_id":"{{deal}}","note":"Approved after budget review"}""";
+        var (approved, approvedBody) = await s.Tenant.Http.SendJsonAsync(HttpMethod.Post, $"/v1/delegations?id={s.Delegation}&action=approve",
+            approveBody, keyed);
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
+        // A keyed retry is answered with the same decision, not refused as already decided.
+        var (retried, retriedBody) = await s.Tenant.Http.SendJsonAsync(HttpMethod.Post, $"/v1/delegations?id={s.Delegation}&action=approve",
+            approveBody, keyed);
+        Assert.Equal(HttpStatusCode.OK, retried.StatusCode);
+        Assert.Equal("approved", retriedBody.GetProperty("data").GetProperty("approval").Str("status"));
         var approval = approvedBody.GetProperty("data").GetProperty("approval");
         Assert.Equal("approved", approval.Str("status"));
         Assert.Equal("Approved after budget review", approval.Str("note"));

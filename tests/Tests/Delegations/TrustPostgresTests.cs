@@ -57,7 +57,7 @@ public sealed class TrustPostgresTests
         Assert.Equal(dealId, Assert.Single(held.Approvals, a => a.IsPending).DealId);
         Assert.Equal(150m, held.Counters.ReservedToday);
         var rejected = await delegation.Decide(new DelegationDecision(dealId, Approve: false, "too much", "key_admin", CallerIsAdmin: true));
-        Assert.Equal(DelegationApprovals.Rejected, rejected.Status);
+        Assert.Equal(DelegationApprovals.Rejected, rejected.Approvals.Single(a => a.DealId == dealId).Status);
         Assert.Equal(0m, (await delegation.Get()).Counters.ReservedToday);
         await Eventually.Get(() => deal.Get(), d => d.Status == DealStatuses.Cancelled, TimeSpan.FromSeconds(20), "the rejected deal to be cancelled");
         // The cancelled deal counts against the agent that created it; clearing the bootstrap level demotes it to 0.
