@@ -4,6 +4,7 @@ using ApiHost.Contacts;
 using ApiHost.Customers;
 using ApiHost.Deals;
 using ApiHost.Emails;
+using ApiHost.AgentTrust;
 using ApiHost.Delegations;
 using ApiHost.Keys;
 using ApiHost.Negotiations;
@@ -56,6 +57,8 @@ public static class ApiComposition
         app.MapDelegationEndpoints();
         app.MapContactEndpoints();
         app.MapEmailEndpoints();
+        app.MapAgentTrustEndpoints();
+        app.MapTrustCredentialEndpoints();
         return app;
     }
 }

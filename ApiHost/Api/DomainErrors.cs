@@ -28,6 +28,11 @@ public static class DomainErrors
         Map("spending_limit_exceeded", 429, ex => new Recovery("wait_for_reset", true,
             "Wait for the limit to reset. Check details.remaining_daily and details.remaining_monthly.",
             (ex.Details as SpendingLimitDetails)?.RetryAfterSeconds), category: "rate_limited");
+        Map(TrustErrors.CapExceeded, 403, _ => new Recovery("check_permissions", false,
+            "Complete more deals to advance trust levels, or use a higher trust-level agent. details.transaction_cap shows your current limit."),
+            category: "authorization_error");
+        Map("DELEGATION_BUDGET_EXCEEDED", 403, _ => new Recovery("fix_request", false,
+            "Propose a lower deal value within details.remaining_budget, or request a higher delegation limit."), category: "authorization_error");
     }
 
     /// <summary>Registers how a code (or a whole category) is answered.</summary>

@@ -72,95 +72,38 @@ public static class DelegationContract
     }
 
     /// <summary>The delegation as the create example shows it.</summary>
-    public static JsonObject ToJson(DelegationView d, DateTimeOffset now)
+    public static DelegationResource Resource(DelegationView d, DateTimeOffset now)
     {
         var c = d.Counters;
-        return new JsonObject
-        {
-            ["delegation_id"] = d.Id,
-            ["tenant_id"] = d.TenantId,
-            ["grantor_type"] = "api_key",
-            ["grantor_id"] = d.GrantorKeyId,
-            ["grantee_agent_key_id"] = d.GranteeKeyId,
-            ["description"] = d.Description,
-            ["status"] = d.StatusAt(now),
-            ["max_transaction_amount"] = Text(d.Limits.PerTransaction),
-            ["max_daily_amount"] = Text(d.Limits.Daily),
-            ["max_monthly_amount"] = Text(d.Limits.Monthly),
-            ["spent_today"] = Text(c.SpentToday),
-            ["spent_this_month"] = Text(c.SpentThisMonth),
-            ["reserved_today"] = Text(c.ReservedToday),
-            ["reserved_this_month"] = Text(c.ReservedThisMonth),
-            ["available_today"] = Text(Available(d.Limits.Daily, c.UsedToday)),
-            ["available_this_month"] = Text(Available(d.Limits.Monthly, c.UsedThisMonth)),
-            ["allowed_actions"] = new JsonArray([.. d.AllowedActions.Select(a => JsonValue.Create(a))]),
-            ["delegation_chain"] = new JsonArray([.. d.Chain.Select(a => JsonValue.Create(a))]),
-            ["expires_at"] = d.ExpiresAt,
-            ["revoked_at"] = d.RevokedAt,
-            ["ended_by"] = d.Ended?.EndedBy,
-            ["created_at"] = d.CreatedAt,
-            ["updated_at"] = d.UpdatedAt,
-            ["approval_threshold"] = Text(d.ApprovalThreshold),
-            ["approval_steps"] = Raw(d.ApprovalStepsJson),
-            ["approval_timeout"] = d.ApprovalTimeoutHours,
-            ["auto_approve_policy"] = Raw(d.AutoApprovePolicyJson),
-            ["alert_threshold_pct"] = d.AlertThresholdPct,
-        };
+        return new DelegationResource(d.Id, d.TenantId, "api_key", d.GrantorKeyId, d.GranteeKeyId, d.Description, d.StatusAt(now),
+            Text(d.Limits.PerTransaction), Text(d.Limits.Daily), Text(d.Limits.Monthly), Text(c.SpentToday), Text(c.SpentThisMonth),
+            Text(c.ReservedToday), Text(c.ReservedThisMonth), Text(Available(d.Limits.Daily, c.UsedToday)),
+            Text(Available(d.Limits.Monthly, c.UsedThisMonth)), d.AllowedActions, d.Chain, d.ExpiresAt, d.RevokedAt, d.Ended?.EndedBy,
+            d.CreatedAt, d.UpdatedAt, Text(d.ApprovalThreshold), Raw(d.ApprovalStepsJson), d.ApprovalTimeoutHours, Raw(d.AutoApprovePolicyJson),
+            d.AlertThresholdPct, DelegationApprovalContract.Approvals(d.Approvals));
     }
 
-    /// <summary><c>action=verify</c> (and, without the id fields, <c>action=check</c>): validity, actions and spending as numbers.</summary>
-    public static JsonObject Verify(DelegationView d, DateTimeOffset now, bool check)
+    /// <summary>The delegation as the create example shows it, for list shaping.</summary>
+    public static JsonObject ToJson(DelegationView d, DateTimeOffset now) => Wire.ToObject(Resource(d, now));
+
+    /// <summary><c>action=verify</c> (and, without status and grantee, <c>action=check</c>): validity, actions and spending as numbers.</summary>
+    public static DelegationVerification Verify(DelegationView d, DateTimeOffset now, bool check)
     {
         var status = d.StatusAt(now);
         var c = d.Counters;
-        var data = new JsonObject();
-        if (!check)
-        {
-            data["delegation_id"] = d.Id;
-            data["status"] = status;
-        }
-        data["valid"] = status == DelegationKeys.Active;
-        data["allowed_actions"] = new JsonArray([.. d.AllowedActions.Select(a => JsonValue.Create(a))]);
-        data["spending"] = new JsonObject
-        {
-            ["max_transaction_amount"] = d.Limits.PerTransaction,
-            ["max_daily_amount"] = d.Limits.Daily,
-            ["max_monthly_amount"] = d.Limits.Monthly,
-            ["spent_today"] = c.SpentToday,
-            ["reserved_today"] = c.ReservedToday,
-            ["remaining_today"] = Available(d.Limits.Daily, c.UsedToday),
-            ["spent_this_month"] = c.SpentThisMonth,
-            ["remaining_this_month"] = Available(d.Limits.Monthly, c.UsedThisMonth),
-        };
-        data["expires_at"] = d.ExpiresAt;
-        if (check)
-        {
-            data["delegation_id"] = d.Id;
-        }
-        else
-        {
-            data["grantee_key_id"] = d.GranteeKeyId;
-        }
-        return data;
+        var spending = new DelegationSpendingLimits(d.Limits.PerTransaction, d.Limits.Daily, d.Limits.Monthly, c.SpentToday, c.ReservedToday,
+            Available(d.Limits.Daily, c.UsedToday), c.SpentThisMonth, Available(d.Limits.Monthly, c.UsedThisMonth));
+        return new DelegationVerification(d.Id, check ? null : status, status == DelegationKeys.Active, d.AllowedActions, spending, d.ExpiresAt,
+            check ? null : d.GranteeKeyId);
     }
 
     /// <summary><c>action=spending</c>: totals and utilisation (spent and reserved, in percent of the cap, one decimal).</summary>
-    public static JsonObject Spending(DelegationView d) => new()
-    {
-        ["delegation_id"] = d.Id,
-        ["spent_today"] = d.Counters.SpentToday,
-        ["spent_this_month"] = d.Counters.SpentThisMonth,
-        ["reserved_today"] = d.Counters.ReservedToday,
-        ["reserved_this_month"] = d.Counters.ReservedThisMonth,
-        ["max_transaction_amount"] = d.Limits.PerTransaction,
-        ["max_daily_amount"] = d.Limits.Daily,
-        ["max_monthly_amount"] = d.Limits.Monthly,
-        ["utilisation_daily_pct"] = Percent(d.Counters.UsedToday, d.Limits.Daily),
-        ["utilisation_monthly_pct"] = Percent(d.Counters.UsedThisMonth, d.Limits.Monthly),
-    };
+    public static DelegationSpendingData Spending(DelegationView d) => new(d.Id, d.Counters.SpentToday, d.Counters.SpentThisMonth,
+        d.Counters.ReservedToday, d.Counters.ReservedThisMonth, d.Limits.PerTransaction, d.Limits.Daily, d.Limits.Monthly,
+        Percent(d.Counters.UsedToday, d.Limits.Daily), Percent(d.Counters.UsedThisMonth, d.Limits.Monthly));
 
     /// <summary><c>action=summary</c>: the active delegations' count and budget use (counters rolled to now's windows).</summary>
-    public static JsonObject Summary(IReadOnlyList<DelegationView> active, DateTimeOffset now)
+    public static DelegationSummaryData Summary(IReadOnlyList<DelegationView> active, DateTimeOffset now)
     {
         var counters = active.Select(d => (d.Limits, Counters: d.Counters.At(now))).ToList();
         int? Used(Func<DelegationLimits, decimal?> cap, Func<DelegationCounters, decimal> used)
@@ -168,13 +111,8 @@ public static class DelegationContract
             var capped = counters.Where(c => cap(c.Limits) is > 0).ToList();
             return capped.Count == 0 ? null : (int)Math.Round(capped.Sum(c => used(c.Counters)) / capped.Sum(c => cap(c.Limits)!.Value) * 100);
         }
-        return new JsonObject
-        {
-            ["active_count"] = active.Count,
-            ["pending_approvals"] = 0,
-            ["daily_budget_used_pct"] = Used(l => l.Daily, c => c.UsedToday),
-            ["monthly_budget_used_pct"] = Used(l => l.Monthly, c => c.UsedThisMonth),
-        };
+        return new DelegationSummaryData(active.Count, active.Sum(d => d.PendingApprovalsCount), Used(l => l.Daily, c => c.UsedToday),
+            Used(l => l.Monthly, c => c.UsedThisMonth));
     }
 
     private static IReadOnlyList<string>? ReadActions(FieldReader fields, bool required)

@@ -4,13 +4,15 @@ using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
 using ApiHost.OpenApi;
+using Grains.Interfaces.AgentTrust;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Projections;
 
 namespace ApiHost.Delegations;
 
 /// <summary>
-/// <c>/v1/delegations</c>: list the delegations the caller granted (or one with <c>?id=</c>), <c>?action=verify|check|spending</c>,
+/// <c>/v1/delegations</c>: list the delegations the caller granted (or one with <c>?id=</c>),
+/// <c>?action=verify|check|spending|summary|pending|activity|analytics</c>, <c>POST ?id=&amp;action=approve|reject</c>,
 /// create (a child of the caller's own delegation when the request carries <c>X-Delegation-ID</c>), <c>PUT</c> to narrow,
 /// <c>DELETE</c> to revoke. The rules (chain bounds, narrowing, spending) are the delegation grain's.
 /// </summary>
@@ -19,23 +21,43 @@ public static class DelegationEndpoints
     private delegate Task<IResult> QueryHandler(HttpContext http, IGrainFactory grains, string? id, TimeProvider time);
 
     private static readonly ActionMap<QueryHandler> Queries = new ActionMap<QueryHandler>("GET")
-        .Add("verify", Verify, ActionDoc.Of<JsonObject>("verifyDelegation", "Whether a delegation is valid now, with its chain"))
-        .Add("check", Check, ActionDoc.Of<JsonObject>("checkOwnDelegation", "The calling key's own delegation", onResource: false))
-        .Add("spending", Spending, ActionDoc.Of<JsonObject>("getDelegationSpending", "A delegation's spending against its caps"))
-        .Add("summary", Summary, ActionDoc.Of<JsonObject>("summarizeDelegations", "Active delegations and their spending", onResource: false));
+        .Add("verify", Verify, ActionDoc.Of<DelegationVerification>("verifyDelegation", "Whether a delegation is valid now, and its spending"))
+        .Add("check", Check, ActionDoc.Of<DelegationVerification>("checkOwnDelegation", "The calling key's own delegation",
+            description: "The one named by X-Delegation-ID, else the newest active one granted to the key.", onResource: false))
+        .Add("spending", Spending, ActionDoc.Of<DelegationSpendingData>("getDelegationSpending", "A delegation's spending against its caps"))
+        .Add("summary", Summary, ActionDoc.Of<DelegationSummaryData>("summarizeDelegations", "Active delegations and their budget use", onResource: false))
+        .Add("pending", Pending, ActionDoc.Of<DelegationPendingList>("listPendingDelegationApprovals", "Delegations with approvals waiting", onResource: false))
+        .Add("activity", Activity, ActionDoc.Of<DelegationActivityData>("listDelegationActivity", "A delegation's activity"))
+        .Add("analytics", Analytics, ActionDoc.Of<DelegationAnalyticsData>("getDelegationAnalytics", "A delegation's deals and spending over time"));
+
+    private delegate Task<IResult> PostHandler(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct);
+
+    /// <summary>The grantor's decision on a transaction held above <c>approval_threshold</c> (modelled on the agent-workflow approve/reject).</summary>
+    private static readonly ActionMap<PostHandler> Decisions = new ActionMap<PostHandler>("POST")
+        .Add("approve", (http, grains, id, ct) => Decide(http, grains, id, approve: true, ct),
+            ActionDoc.Of<DelegationDecisionBody, DelegationDecisionData>("approveDelegatedTransaction", "Approve a transaction held above approval_threshold"))
+        .Add("reject", (http, grains, id, ct) => Decide(http, grains, id, approve: false, ct),
+            ActionDoc.Of<DelegationDecisionBody, DelegationDecisionData>("rejectDelegatedTransaction", "Reject a held transaction (its deal is cancelled)"));
 
     public static void MapDelegationEndpoints(this IEndpointRouteBuilder app) => app.MapApi("delegations", group =>
     {
         group.MapGet("", Get).RequireScope("delegations:read").WithMetadata(Queries.QueryStyle("action"))
-            .Operation<JsonObject>("listDelegations", "List the delegations the caller granted", description: "With `?id=` answers one delegation.");
+            .Operation<DelegationList>("listDelegations", "List the delegations the caller granted",
+                description: "With `?id=` answers one delegation (the delegation object itself, as getDelegation).")
+            .ListQuery(["grantee_key_id"], DelegationKeys.Statuses);
+        group.MapGet("{id}", (HttpContext http, IGrainFactory grains, string id, TimeProvider time, CancellationToken ct) =>
+                Get(http, grains, id, null, time, ct))
+            .RequireScope("delegations:read").Operation<DelegationResource>("getDelegation", "Get a delegation", description: "Also served as `GET ?id={id}`.");
         Queries.MapPathStyle(group, "GET", "delegations:read",
             handler => (HttpContext http, IGrainFactory grains, string? id, TimeProvider time) => handler(http, grains, id, time), idempotent: false);
-        group.MapPost("", Create).RequireScope("delegations:write").WithIdempotency()
-            .Operation<JsonObject, JsonObject>("createDelegation", "Delegate spending authority to an agent key", 201);
+        group.MapPost("", Post).RequireScope("delegations:write").WithIdempotency().WithMetadata(Decisions.QueryStyle("id", "action"))
+            .Operation<DelegationInput, DelegationResource>("createDelegation", "Delegate spending authority to an agent key", 201);
+        Decisions.MapPathStyle(group, "POST", "delegations:write",
+            handler => (HttpContext http, IGrainFactory grains, string? id, CancellationToken ct) => handler(http, grains, id, ct));
         group.MapPut("", Narrow).RequireScope("delegations:write").WithIdempotency()
-            .Operation<JsonObject, JsonObject>("narrowDelegation", "Narrow a delegation (`?id=`); widening is refused");
+            .Operation<DelegationNarrowBody, DelegationResource>("narrowDelegation", "Narrow a delegation (`?id=`); widening is refused");
         group.MapDelete("", Revoke).RequireScope("delegations:write").WithIdempotency()
-            .Operation<JsonObject>("revokeDelegation", "Revoke a delegation (`?id=`) and every delegation below it");
+            .Operation<DelegationResource>("revokeDelegation", "Revoke a delegation (`?id=`) and every delegation below it");
     });
 
     /// <summary>The <c>X-Delegation-ID</c> a request acts under: null when absent; a malformed one is 400.</summary>
@@ -106,26 +128,63 @@ public static class DelegationEndpoints
 
     /// <summary>
     /// <c>action=summary</c> over the delegations the caller granted (an admin key: the partition's), from the list
-    /// projection: active count, pending approvals (none: an amount above <c>approval_threshold</c> is refused, never
-    /// held) and spent + reserved against the summed daily and monthly caps of the active ones, in whole percent.
+    /// projection: active count, pending approvals and spent + reserved against the summed daily and monthly caps of the active ones, in whole percent.
     /// </summary>
     private static async Task<IResult> Summary(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
     {
-        var directory = grains.GetGrain<IDelegationDirectoryGrain>(http.Caller().Partition);
-        var filters = Granted(http, null);
         var now = time.GetUtcNow();
-        List<DelegationView> active = [];
-        for (var offset = 0; ; offset += ListPaging.MaxLimit)
-        {
-            var page = await directory.List(new ListQuery(Limit: ListPaging.MaxLimit, Offset: offset, Status: DelegationKeys.Active, Filters: filters));
-            active.AddRange(page.Items.Where(d => d.StatusAt(now) == DelegationKeys.Active));
-            if (!page.HasMore)
-            {
-                break;
-            }
-        }
+        var active = (await AllGranted(http, grains, DelegationKeys.Active)).Where(d => d.StatusAt(now) == DelegationKeys.Active).ToList();
         return ApiResults.Ok(DelegationContract.Summary(active, now));
     }
+
+    /// <summary>Every delegation the caller granted (an admin key: the partition's) in the list projection, of a status when given.</summary>
+    private static async Task<List<DelegationView>> AllGranted(HttpContext http, IGrainFactory grains, string? status)
+    {
+        var directory = grains.GetGrain<IDelegationDirectoryGrain>(http.Caller().Partition);
+        var filters = Granted(http, null);
+        List<DelegationView> all = [];
+        for (var offset = 0; ; offset += ListPaging.MaxLimit)
+        {
+            var page = await directory.List(new ListQuery(Limit: ListPaging.MaxLimit, Offset: offset, Status: status, Filters: filters));
+            all.AddRange(page.Items);
+            if (!page.HasMore)
+            {
+                return all;
+            }
+        }
+    }
+
+    private static Task<IResult> Post(HttpContext http, IGrainFactory grains, string? id, string? action, TimeProvider time, CancellationToken ct) =>
+        string.IsNullOrEmpty(action) ? Create(http, grains, time, ct) : Decisions.Find(action)(http, grains, id, ct);
+
+    private static async Task<IResult> Decide(HttpContext http, IGrainFactory grains, string? id, bool approve, CancellationToken ct)
+    {
+        var grain = Delegation(http, grains, id);
+        var (dealId, note) = DelegationApprovalContract.ReadDecision(await RequestBody.ReadObjectAsync(http.Request, ct), approve);
+        var caller = http.Caller();
+        var delegation = await grain.Decide(new DelegationDecision(dealId, approve, note, caller.KeyId, caller.Has("admin")));
+        var decided = delegation.Approvals.First(a => a.DealId == dealId);
+        return ApiResults.Ok(new DelegationDecisionData(id!, DelegationApprovalContract.Approval(decided)));
+    }
+
+    /// <summary><c>action=pending</c>: the delegations the caller granted (an admin key: the partition's) with approvals waiting.</summary>
+    private static async Task<IResult> Pending(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
+    {
+        var query = ListRequest.Parse(http.Request, []);
+        var waiting = (await AllGranted(http, grains, null)).Where(d => d.PendingApprovalsCount > 0).ToList();
+        var rows = waiting.Skip(query.Offset).Take(query.Limit).Select(DelegationApprovalContract.Pending).ToList();
+        return ApiResults.Ok(new DelegationPendingList(rows, ListResponse.Page(waiting.Count, new ListPaging(query.Limit, query.Offset), rows.Count)));
+    }
+
+    private static async Task<IResult> Activity(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
+    {
+        var grain = Delegation(http, grains, id);
+        var query = DelegationApprovalContract.ReadActivity(http.Request);
+        return ApiResults.Ok(DelegationApprovalContract.Activity(await grain.Activity(query), query));
+    }
+
+    private static async Task<IResult> Analytics(HttpContext http, IGrainFactory grains, string? id, TimeProvider time) =>
+        ApiResults.Ok(DelegationApprovalContract.Analytics(await Delegation(http, grains, id).Analytics()));
 
     private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, TimeProvider time, CancellationToken ct)
     {
@@ -139,6 +198,11 @@ public static class DelegationEndpoints
                 $"This API key cannot delegate what it does not hold: {string.Join(", ", beyond)}",
                 new Recovery("check_permissions", false, "Delegate only actions within this key's own scopes."),
                 new { fields = new[] { "allowed_actions" }, actions = beyond }));
+        }
+        // An agent key delegates from trust level 2 (Established); other keys are not subject to trust levels.
+        if (TrustLevels.IsAgentKey(caller.KeyId))
+        {
+            await grains.GetGrain<IAgentTrustGrain>(TrustLevels.Grain(caller.Partition, caller.KeyId)).RequireLevel(TrustLevels.Delegate, "delegation");
         }
         var id = KeyedIds.New(http, DelegationKeys.IdPrefix);
         var created = await Delegation(http, grains, id).Create(grant);

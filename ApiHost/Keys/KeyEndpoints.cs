@@ -1,6 +1,7 @@
 using ApiHost.Api;
 using ApiHost.Auth;
 using ApiHost.OpenApi;
+using Grains.Interfaces.AgentTrust;
 using Grains.Interfaces.Tenants;
 
 namespace ApiHost.Keys;
@@ -50,6 +51,7 @@ public static class KeyEndpoints
         var origins = fields.StringList("allowed_origins", maxItems: 50, maxLength: 2048);
         var rateLimit = fields.Integer("rate_limit_per_minute", min: 1, max: 1_000_000);
         var region = fields.Enum("region", ApiKeySecrets.Regions.ToList()) ?? RegionOf(caller);
+        var agentKey = fields.Boolean("agent_key") ?? false;
         ValidateScopes(fields, scopes);
         if (expiresAt is { } at && at <= time.GetUtcNow())
         {
@@ -57,7 +59,7 @@ public static class KeyEndpoints
         }
         fields.ThrowIfInvalid();
         var issued = await grains.GetGrain<ITenantGrain>(caller.TenantId).IssueApiKey(
-            new ApiKeyRequest(name!, type, environment, caller.Environment, scopes, region, expiresAt, origins, rateLimit));
+            new ApiKeyRequest(name!, type, environment, caller.Environment, scopes, region, expiresAt, origins, rateLimit, agentKey));
         return ApiResults.Created(new CreatedKeyView(KeyView.From(issued.Record), issued.Secret));
     }
 
@@ -130,11 +132,11 @@ public static class KeyEndpoints
 public sealed record KeyView(
     string Id, string Name, string Prefix, string Type, string Environment, IReadOnlyList<string> Scopes,
     IReadOnlyList<string> AllowedOrigins, int? RateLimitPerMinute, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt,
-    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt)
+    DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, bool AgentKey)
 {
     public static KeyView From(ApiKeyRecord r) => new(r.KeyId, r.Name, r.Prefix, r.Kind, r.Environment,
         r.Kind == ApiKeyKinds.Publishable ? Auth.Scopes.Publishable : r.Scopes, r.AllowedOrigins ?? [], r.RateLimitPerMinute,
-        r.CreatedAt, r.LastUsedAt, r.ExpiresAt, r.RevokedAt);
+        r.CreatedAt, r.LastUsedAt, r.ExpiresAt, r.RevokedAt, TrustLevels.IsAgentKey(r.KeyId));
 }
 
 /// <summary>The one response that carries the secret.</summary>
@@ -149,4 +151,5 @@ public sealed record CreatedKeyView([property: System.Text.Json.Serialization.Js
     public DateTimeOffset CreatedAt => Key.CreatedAt;
     public DateTimeOffset? ExpiresAt => Key.ExpiresAt;
     public IReadOnlyList<string> AllowedOrigins => Key.AllowedOrigins;
+    public bool AgentKey => Key.AgentKey;
 }

@@ -21,6 +21,7 @@ public sealed record KeyInput : KeyPatch
     [Description("secret (default) or publishable")] public string? Type { get; init; }
     [Description("live or test; a test key can only make test keys")] public string? Environment { get; init; }
     [Description("The region in the key's prefix; default the caller's")] public string? Region { get; init; }
+    [Description("An agent key (key_agent_...) with a trust level (GET /v1/agent-trust)")] public bool? AgentKey { get; init; }
 }
 
 public sealed record KeyRevoked(string Id, bool Revoked, DateTimeOffset? RevokedAt);

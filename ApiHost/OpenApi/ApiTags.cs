@@ -19,6 +19,9 @@ public static class ApiTags
         ["accounts"] = "Accounts (SalesOS): the companies contacts work for.",
         ["emails"] = "Email templates, the sending account, sending and the status of each email.",
         ["email-webhook"] = "Inbound email events (replies, bounces, unsubscribes), authenticated by a shared secret.",
+        ["agent-trust"] = "An API key's trust level (L0-L4), score, transaction cap and capabilities.",
+        ["agent-trust-credentials"] = "TrustLevelCredentials: EdDSA JWTs an agent presents elsewhere, verifiable offline.",
+        ["trust"] = "The public list of revoked trust credentials.",
         ["webhooks"] = "Webhook endpoints, deliveries, dead letters, retries, replay and the tenant event log.",
     };
 }

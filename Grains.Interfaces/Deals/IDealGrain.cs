@@ -54,6 +54,13 @@ public interface IDealGrain : IGrainWithStringKey
 
     /// <summary>The public check: the signed hash against the current content, and the signature against the tenant key.</summary>
     Task<DealVerification> Verify();
+
+    /// <summary>
+    /// The delegation holding the deal's value decided its pending approval (<c>approved</c>, <c>rejected</c> or
+    /// <c>expired</c>): approved, the deal may move on; refused, it is cancelled (its hold is already released).
+    /// </summary>
+    [OneWay]
+    Task ApprovalDecided(string delegationId, string status);
 }
 
 /// <summary>Lists, exports and reference checks over a partition's deals (the projection).</summary>

@@ -37,6 +37,27 @@ public interface IDelegationGrain : IGrainWithStringKey
     /// <summary>Turns a reservation into spending (the deal closed) here and up the chain.</summary>
     Task Settle(string reservationId);
 
+    /// <summary>
+    /// A proposed value under the delegation (a negotiation offer by its grantee): 403 <c>DELEGATION_BUDGET_EXCEEDED</c>
+    /// with <c>details.remaining_budget</c> when it is above what this link and every ancestor could still reserve for
+    /// the deal (<see cref="DelegationSpend.ReservationId"/>; what the deal already holds counts as available). Nothing is reserved.
+    /// </summary>
+    Task CheckBudget(DelegationSpend spend);
+
+    /// <summary>What the deal could reserve now on this link and up the chain (null: no cap limits it).</summary>
+    Task<decimal?> RemainingBudget(string reservationId, string action);
+
+    /// <summary>
+    /// The grantor (or an admin key) approves or rejects the pending approval of a deal; the deal is told. Returns the
+    /// delegation (its <see cref="DelegationView.Approvals"/> hold the decision), the record a keyed retry replays.
+    /// </summary>
+    Task<DelegationView> Decide(DelegationDecision decision);
+
+    /// <summary>The activity under the delegation, newest first.</summary>
+    Task<DelegationActivityPage> Activity(DelegationActivityQuery query);
+
+    Task<DelegationAnalytics> Analytics();
+
     /// <summary>Registers a child so that revocation and expiry reach it.</summary>
     Task AdoptChild(string childId);
 
@@ -177,6 +198,10 @@ public sealed record DelegationView
     [Id(18)] public long Version { get; init; }
     [Id(19)] public DateTimeOffset CreatedAt { get; init; }
     [Id(20)] public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>Pending approvals and the newest decided ones (<see cref="DelegationApprovals.DecidedKept"/>).</summary>
+    [Id(21)] public IReadOnlyList<DelegationApproval> Approvals { get; init; } = [];
+
+    public int PendingApprovalsCount => Approvals.Count(a => a.IsPending);
 
     /// <summary><c>active</c>, <c>revoked</c> or <c>expired</c> at <paramref name="now"/> (an expiry applies at its instant, reminder or not).</summary>
     public string StatusAt(DateTimeOffset now) =>

@@ -53,6 +53,29 @@ public static class KeyedChanges
         }
     }
 
+    /// <summary>
+    /// Runs the rest of the current flow outside its keyed request until disposed: for a grain's write that is not
+    /// the request's own change (a refusal's event, a side record), which a retry must run again rather than replay.
+    /// </summary>
+    public static IDisposable Suspend()
+    {
+        var call = Current;
+        Leave();
+        return new Resume(call);
+    }
+
+    private sealed class Resume(KeyedCall? call) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (call is not null)
+            {
+                Enter(call.Key, call.Fingerprint);
+                EnterMethod(call.Method.Length == 0 ? null : call.Method);
+            }
+        }
+    }
+
     /// <summary>Names the grain method that is about to run for the keyed request (set by the silo's call filter).</summary>
     public static void EnterMethod(string? method)
     {

@@ -14,4 +14,5 @@ public sealed record ApiKeyRequest(
     [property: Id(5)] string Region,
     [property: Id(6)] DateTimeOffset? ExpiresAt = null,
     [property: Id(7)] IReadOnlyList<string>? AllowedOrigins = null,
-    [property: Id(8)] int? RateLimitPerMinute = null);
+    [property: Id(8)] int? RateLimitPerMinute = null,
+    [property: Id(9)] bool AgentKey = false);

@@ -29,6 +29,7 @@ public sealed partial class DealGrain : IDealNegotiationGrain
         var now = time.GetUtcNow();
         var round = NewRound(current, offer, party, 1, "proposal", now);
         var next = new DealNegotiation(ResourceIds.New(NegotiationKeys.IdPrefix), current.Id, NegotiationKeys.Proposed, [round], null, null, null);
+        await CheckProposedValue(DealRecords.Priced(NegotiationRules.ApplyTerms(current, round.TermsJson, next, now).Deal), party.Actor);
         var terms = JsonNode.Parse(round.TermsJson);
         var deal = Stamp(current, now);
         await CommitAudited(deal,
@@ -60,6 +61,7 @@ public sealed partial class DealGrain : IDealNegotiationGrain
         var previous = negotiation.Last;
         var round = NewRound(current, offer, party, previous.Round + 1, "counter", now);
         var next = negotiation with { Status = NegotiationKeys.CounterProposed, Rounds = [.. negotiation.Rounds, round] };
+        await CheckProposedValue(DealRecords.Priced(NegotiationRules.ApplyTerms(current, round.TermsJson, next, now).Deal), party.Actor);
         var deal = Stamp(current, now);
         await CommitAudited(deal,
         [

@@ -169,6 +169,7 @@ public sealed partial class DealGrain
         Func<DealView, DealView> change, IReadOnlyList<OutboxEvent> events, string auditAction, object auditChanges,
         Action<DealState>? amend = null, Func<DealView, object>? resultOf = null)
     {
+        EnsureApproved(transition.To);
         var unmet = DealRules.Unmet(current, transition.Conditions, Current.Escrow);
         if (unmet.Count > 0)
         {
@@ -210,6 +211,7 @@ public sealed partial class DealGrain
         }
         await CommitAudited(next, all, actor, auditAction, auditChanges, amend, resultOf?.Invoke(next));
         await SettleDelegation(transition.To);
+        CountForTrust(transition.To, next);
         return next;
     }
 

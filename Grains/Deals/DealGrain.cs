@@ -221,6 +221,7 @@ public sealed partial class DealGrain(
     private async Task CommitAudited(DealView? next, IReadOnlyList<OutboxEvent> events, DealActor actor, string action, object changes,
         Action<DealState>? amend = null, object? result = null)
     {
+        await CheckTrustCap(next, actor);
         var hold = await HoldUnderDelegation(next, actor, action);
         var now = next?.UpdatedAt ?? time.GetUtcNow();
         var entry = AuditChain.Next(Current.AuditTail, Partition, DealKeys.ResourceType, ResourceId, action, actor.Actor, actor.ActorType,
@@ -235,6 +236,7 @@ public sealed partial class DealGrain(
             written.Negotiation = previous.Negotiation;
             written.Payments = previous.Payments;
             written.Delegation = hold;
+            written.AgentKeyId = AgentKeyAfter(previous, next, actor);
             amend?.Invoke(written);
         }, [entry], result);
     }

@@ -43,4 +43,7 @@ public sealed class DealState : IResourceState<DealView>
     [Id(11)] public DealPayments? Payments { get; set; }
     /// <summary>The delegation whose caps hold this deal's value (created under <c>X-Delegation-ID</c>); see <c>DealGrain.Delegation.cs</c>.</summary>
     [Id(10)] public DealDelegationHold? Delegation { get; set; }
+
+    /// <summary>The agent key (<c>key_agent_...</c>) that created the deal: its trust counts the deal's outcome; see <c>DealGrain.Trust.cs</c>.</summary>
+    [Id(12)] public string? AgentKeyId { get; set; }
 }

@@ -23,6 +23,11 @@ public sealed partial class DelegationGrain
 
     public override async Task ReceiveReminder(string reminderName, TickStatus status)
     {
+        if (reminderName == ApprovalReminder && Current.Record is not null)
+        {
+            await ExpireApprovals();
+            return;
+        }
         if (reminderName != ExpiryReminder)
         {
             await base.ReceiveReminder(reminderName, status);

@@ -22,12 +22,41 @@ public sealed partial class DelegationGrain
             throw new DomainException("authorization_error.delegation_not_granted",
                 $"Delegation {current.Id} is not granted to this API key", new DelegationStateDetails(current.Id, current.StatusAt(now)));
         }
-        await ReserveHere(spend.ReservationId, spend.Amount, spend.Action, now);
+        await ReserveHere(spend.ReservationId, spend.Amount, spend.Action, now, direct: true);
         return View(now);
     }
 
     public Task ReserveForChild(string reservationId, decimal amount, string action) =>
-        ReserveHere(reservationId, amount, action, time.GetUtcNow());
+        ReserveHere(reservationId, amount, action, time.GetUtcNow(), direct: false);
+
+    public async Task CheckBudget(DelegationSpend spend)
+    {
+        var now = time.GetUtcNow();
+        var current = Existing();
+        if (current.GranteeKeyId != spend.CallerKeyId)
+        {
+            throw new DomainException("authorization_error.delegation_not_granted",
+                $"Delegation {current.Id} is not granted to this API key", new DelegationStateDetails(current.Id, current.StatusAt(now)));
+        }
+        var remaining = await RemainingBudget(spend.ReservationId, spend.Action);
+        if (spend.Amount > remaining)
+        {
+            throw new DomainException(DelegationRules.BudgetExceeded,
+                $"The proposed value {spend.Amount} exceeds the remaining budget {remaining} of delegation {current.Id} and its chain",
+                new DelegationBudgetDetails(current.Id, remaining.Value, spend.Amount));
+        }
+    }
+
+    public async Task<decimal?> RemainingBudget(string reservationId, string action)
+    {
+        var own = DelegationRules.Remaining(Existing(), action, time.GetUtcNow(), Current.Reservations.GetValueOrDefault(reservationId));
+        if (Existing().Chain is not [.., var parentId])
+        {
+            return own;
+        }
+        var parent = await Link(parentId).RemainingBudget(reservationId, action);
+        return own is null ? parent : parent is null ? own : Math.Min(own.Value, parent.Value);
+    }
 
     public async Task Release(string reservationId)
     {
@@ -37,7 +66,8 @@ public sealed partial class DelegationGrain
             var counters = Without(current.Counters.At(now), held);
             var reservations = Kept(counters.Month);
             reservations.Remove(reservationId);
-            await Save(current with { Counters = counters, Version = Current.Version + 1 }, [], reservations: reservations);
+            await Save(current with { Counters = counters, Version = Current.Version + 1 }, [], reservations: reservations,
+                activity: held.Direct ? [Entry("deal_cancelled", reservationId, held.Amount, now)] : null);
         }
         await Up(parent => parent.Release(reservationId));
     }
@@ -55,7 +85,9 @@ public sealed partial class DelegationGrain
             };
             var reservations = Kept(counters.Month);
             reservations[reservationId] = held with { Settled = true };
-            await Save(current with { Counters = counters, Version = Current.Version + 1 }, [], reservations: reservations);
+            await Save(current with { Counters = counters, Version = Current.Version + 1 }, [], reservations: reservations,
+                activity: held.Direct ? [Entry("deal_closed", reservationId, held.Amount, now)] : null,
+                amend: s => s.TotalSpent += held.Direct ? held.Amount : 0);
         }
         await Up(parent => parent.Settle(reservationId));
     }
@@ -64,7 +96,9 @@ public sealed partial class DelegationGrain
     /// Holds <paramref name="amount"/> for the reservation: new, or raised from what it held (a raise moves the whole
     /// reservation into the current windows, checked as if it were made now). Asking for no more than is held does nothing.
     /// </summary>
-    private async Task ReserveHere(string reservationId, decimal amount, string action, DateTimeOffset now)
+    /// <paramref name="direct"/>: this is the link the request named; an amount above its <c>approval_threshold</c> is
+    /// reserved and held for approval here (<c>DelegationGrain.Approvals.cs</c>).
+    private async Task ReserveHere(string reservationId, decimal amount, string action, DateTimeOffset now, bool direct)
     {
         var current = Existing();
         var held = Current.Reservations.GetValueOrDefault(reservationId);
@@ -80,13 +114,42 @@ public sealed partial class DelegationGrain
             return;
         }
         var reservations = Kept(counters.Month);
-        reservations[reservationId] = new DelegationReservation(amount, counters.Day, counters.Month);
+        reservations[reservationId] = new DelegationReservation(amount, counters.Day, counters.Month, Direct: direct);
         counters = counters with { ReservedToday = counters.ReservedToday + amount, ReservedThisMonth = counters.ReservedThisMonth + amount };
         var (warned, warnings) = Warnings(current, counters, now);
+        var next = current with { Counters = warned, Version = Current.Version + 1 };
+        List<DelegationActivity> activity = [];
+        var heldForApproval = false;
+        if (direct)
+        {
+            activity.Add(Entry(ActivityOf(action, held is null), reservationId, amount, now));
+            (next, var requested) = HoldForApproval(next, reservationId, amount, action, now);
+            if (requested is not null)
+            {
+                warnings.Add(requested);
+                activity.Add(Entry("approval_requested", reservationId, amount, now));
+                heldForApproval = true;
+            }
+        }
         // A failed write may still have landed: the ancestors keep their hold (over-reserving, never over-spending);
         // the deal's retry reserves under the same id, which every link answers from what it holds.
-        await Save(current with { Counters = warned, Version = Current.Version + 1 }, warnings, reservations: reservations);
+        await Save(next, warnings, reservations: reservations, activity: activity,
+            amend: s => s.DealsCreated += direct && held is null ? 1 : 0);
+        if (heldForApproval)
+        {
+            await ArmApprovals();
+        }
     }
+
+    private static string ActivityOf(string action, bool created) => action switch
+    {
+        "deals:sign" => "deal_signed",
+        "agent:negotiate" => "deal_negotiated",
+        _ => created ? "deal_created" : "deal_updated",
+    };
+
+    private static DelegationActivity Entry(string actionType, string dealId, decimal? amount, DateTimeOffset now) =>
+        new(ResourceIds.New("evt"), actionType, "deal", dealId, amount, now);
 
     /// <summary>
     /// <c>delegation.budget_warning</c> once per window: when spent and reserved reach <c>alert_threshold_pct</c> of the

@@ -139,13 +139,22 @@ public sealed partial class DelegationGrain(
 
     private IDelegationGrain Link(string delegationId) => GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(Partition, delegationId));
 
-    /// <summary>One write of the record with its events, children and reservations (unchanged unless given).</summary>
+    /// <summary>
+    /// One write of the record with its events, children and reservations (unchanged unless given), the activity it
+    /// adds (<paramref name="activity"/>) and the all-time totals it changes (<paramref name="amend"/>).
+    /// </summary>
     private Task Save(DelegationView record, IReadOnlyList<OutboxEvent> events, List<string>? children = null,
-        Dictionary<string, DelegationReservation>? reservations = null) =>
+        Dictionary<string, DelegationReservation>? reservations = null, IReadOnlyList<DelegationActivity>? activity = null,
+        Action<DelegationState>? amend = null) =>
         Commit(record, events, (previous, next) =>
         {
             next.Children = children ?? previous.Children;
             next.Reservations = reservations ?? previous.Reservations;
+            next.Activity = activity is not { Count: > 0 } ? previous.Activity
+                : [.. previous.Activity.Skip(Math.Max(0, previous.Activity.Count + activity.Count - DelegationApprovals.ActivityKept)), .. activity];
+            next.DealsCreated = previous.DealsCreated;
+            next.TotalSpent = previous.TotalSpent;
+            amend?.Invoke(next);
         });
 
     private static object Summary(DelegationView d, DateTimeOffset now) => new

@@ -10,6 +10,9 @@ public static class DelegationRules
     public const string DailyLimit = "daily";
     public const string MonthlyLimit = "monthly";
 
+    /// <summary>403 for a proposed value (a negotiation offer) above what the delegation chain could still reserve.</summary>
+    public const string BudgetExceeded = "DELEGATION_BUDGET_EXCEEDED";
+
     /// <summary>A per-transaction cap never resets; the document's recovery for it is a day.</summary>
     private const int TransactionRetrySeconds = 86_400;
 
@@ -137,15 +140,7 @@ public static class DelegationRules
     /// <paramref name="held"/> is what the same reservation already holds in the current windows (a raise replaces it).
     public static void Check(DelegationView delegation, string action, decimal amount, DateTimeOffset now, DelegationReservation? held = null)
     {
-        if (delegation.StatusAt(now) != DelegationKeys.Active)
-        {
-            throw Inactive(delegation, now);
-        }
-        if (!delegation.AllowedActions.Contains(action))
-        {
-            throw new DomainException("authorization_error.delegation_action_not_allowed",
-                $"Delegation {delegation.Id} does not allow {action}", new DelegationStateDetails(delegation.Id, DelegationKeys.Active));
-        }
+        CheckUsable(delegation, action, now);
         var counters = delegation.Counters.At(now);
         var heldToday = held is { Settled: false } h && h.Day == counters.Day ? h.Amount : 0;
         var heldThisMonth = held is { Settled: false } m && m.Month == counters.Month ? m.Amount : 0;
@@ -162,11 +157,41 @@ public static class DelegationRules
         {
             throw Exceeded(delegation, counters, MonthlyLimit, amount, SecondsUntil(NextMonth(now), now));
         }
-        if (amount > delegation.ApprovalThreshold)
+    }
+
+    /// <summary>
+    /// What the reservation could hold on this link at <paramref name="now"/> (null: no cap): the least of the
+    /// per-transaction cap and what is left today and this month, counting what it already holds as available. The
+    /// link must be usable for the action (else the same 403 as a spend).
+    /// </summary>
+    public static decimal? Remaining(DelegationView delegation, string action, DateTimeOffset now, DelegationReservation? held)
+    {
+        CheckUsable(delegation, action, now);
+        var counters = delegation.Counters.At(now);
+        var heldToday = held is { Settled: false } h && h.Day == counters.Day ? h.Amount : 0;
+        var heldThisMonth = held is { Settled: false } m && m.Month == counters.Month ? m.Amount : 0;
+        decimal? remaining = delegation.Limits.PerTransaction;
+        if (delegation.Limits.Daily is { } daily)
         {
-            throw new DomainException("authorization_error.approval_required",
-                $"The amount is above delegation {delegation.Id}'s approval_threshold; approvals are not available, so it is refused",
-                new DelegationStateDetails(delegation.Id, DelegationKeys.Active));
+            remaining = Math.Min(remaining ?? decimal.MaxValue, Math.Max(0, daily - counters.UsedToday + heldToday));
+        }
+        if (delegation.Limits.Monthly is { } monthly)
+        {
+            remaining = Math.Min(remaining ?? decimal.MaxValue, Math.Max(0, monthly - counters.UsedThisMonth + heldThisMonth));
+        }
+        return remaining;
+    }
+
+    private static void CheckUsable(DelegationView delegation, string action, DateTimeOffset now)
+    {
+        if (delegation.StatusAt(now) != DelegationKeys.Active)
+        {
+            throw Inactive(delegation, now);
+        }
+        if (!delegation.AllowedActions.Contains(action))
+        {
+            throw new DomainException("authorization_error.delegation_action_not_allowed",
+                $"Delegation {delegation.Id} does not allow {action}", new DelegationStateDetails(delegation.Id, DelegationKeys.Active));
         }
     }
 

@@ -27,15 +27,27 @@ public sealed class DelegationState : IResourceState<DelegationView>
     /// <summary>Amounts held for deals (by deal id) until they are released (cancelled) or settled (closed).</summary>
     [Id(7)] public Dictionary<string, DelegationReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>What was done under this delegation as the acting link, newest last (<see cref="DelegationApprovals.ActivityKept"/> kept).</summary>
+    [Id(8)] public List<DelegationActivity> Activity { get; set; } = [];
+
+    /// <summary>Deals ever created under this delegation as the acting link, and what they settled (all time, for analytics).</summary>
+    [Id(9)] public int DealsCreated { get; set; }
+
+    [Id(10)] public decimal TotalSpent { get; set; }
+
     /// <summary>Rows the next write derives (not serialized; see <see cref="IHoldsDerivedRows"/>).</summary>
     [field: NonSerialized]
     public DerivedRows? DerivedRows { get; set; }
 }
 
-/// <summary>An amount held in the day and month it was reserved in; settled, it counts as spent in those windows.</summary>
+/// <summary>
+/// An amount held in the day and month it was reserved in; settled, it counts as spent in those windows.
+/// <see cref="Direct"/>: reserved on this link as the one the request named (not for a child).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("delegations.reservation")]
 public sealed record DelegationReservation(
     [property: Id(0)] decimal Amount,
     [property: Id(1)] DateOnly Day,
     [property: Id(2)] int Month,
-    [property: Id(3)] bool Settled = false);
+    [property: Id(3)] bool Settled = false,
+    [property: Id(4)] bool Direct = false);

@@ -1,3 +1,4 @@
+using Grains.Interfaces.AgentTrust;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Tenants;
 using Grains.Platform;
@@ -49,7 +50,7 @@ public sealed class TenantGrain(
         var secret = ApiKeyRules.NewSecret(request.Kind, environment, request.Region);
         var record = await CreateApiKey(ApiKeySecrets.Hash(secret), new ApiKeyRegistration(this.GetPrimaryKeyString(), request.Name,
             ApiKeySecrets.PrefixOf(secret), scopes, environment, request.Kind, request.ExpiresAt, ApiKeyRules.Origins(request.AllowedOrigins),
-            request.RateLimitPerMinute));
+            request.RateLimitPerMinute, request.AgentKey ? ResourceIds.New(TrustLevels.AgentKeyPrefix) : null));
         return new IssuedApiKey(record, secret);
     }
 

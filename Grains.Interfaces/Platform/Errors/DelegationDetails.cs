@@ -25,3 +25,13 @@ public sealed record DelegationStateDetails(
 /// <summary>403 for a grant beyond what its grantor or parent holds, or a PUT that would widen it: the offending fields.</summary>
 [GenerateSerializer, Immutable, Alias("errors.delegation-fields")]
 public sealed record DelegationFieldsDetails([property: Id(0)] IReadOnlyList<string> Fields) : DomainErrorDetails;
+
+/// <summary>
+/// 403 <c>DELEGATION_BUDGET_EXCEEDED</c>: a proposed deal value (a negotiation offer under the delegation) above what the
+/// chain could still reserve for the deal: the least per-transaction cap, daily and monthly remainder of every link.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("errors.delegation-budget")]
+public sealed record DelegationBudgetDetails(
+    [property: Id(0)] string DelegationId,
+    [property: Id(1)] decimal RemainingBudget,
+    [property: Id(2)] decimal AttemptedAmount) : DomainErrorDetails;

@@ -14,6 +14,9 @@ public static partial class DocCurl
     public const string DocBaseUrl = "https://api.salesbooth.com";
     public const string DocKey = "sb_test_example_key_do_not_use";
 
+    /// <summary>The document's agent key placeholder (§Delegations): the test passes the key it stands for.</summary>
+    public const string DocAgentKey = "sb_agent_key_do_not_use";
+
     public sealed record Request(HttpMethod Method, string Url, IReadOnlyList<(string Name, string Value)> Headers, string? Body);
 
     public static Request Parse(string curl)
@@ -27,7 +30,7 @@ public static partial class DocCurl
         return new Request(method ?? (body is null ? HttpMethod.Get : HttpMethod.Post), url, headers, body);
     }
 
-    /// <summary>Sends the example with <paramref name="swaps"/> (example id → real id) applied to its URL and body.</summary>
+    /// <summary>Sends the example with <paramref name="swaps"/> (example id → real id) applied to its URL, headers and body.</summary>
     public static async Task<(HttpResponseMessage Response, JsonElement Body)> RunAsync(HttpClient http, string key, string curl,
         IReadOnlyDictionary<string, string> swaps)
     {
@@ -39,12 +42,12 @@ public static partial class DocCurl
         {
             if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase))
             {
-                Assert.Equal($"Bearer {DocKey}", value);
+                Assert.Contains(value, new[] { $"Bearer {DocKey}", $"Bearer {DocAgentKey}" });
                 request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
             }
             else if (!name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
             {
-                request.Headers.TryAddWithoutValidation(name, value);
+                request.Headers.TryAddWithoutValidation(name, Swap(value));
             }
         }
         if (parsed.Body is { } body)
