@@ -3,7 +3,8 @@
 # (Telemetry__Enabled=false) and fully on (metrics, and every request traced and exported over OTLP/HTTP to a
 # local stand-in receiver, bench/otlp-sink.py), PAIRS times, and writes the medians to
 # bench/results/telemetry-<UTC>.md. Usage: bash bench/telemetry.sh [PAIRS] [extra foundation arguments]
-# TELEMETRY_SAMPLE_RATIO=0.1 samples that share of traces in "on" (the SDK's OTEL_TRACES_SAMPLER=parentbased_traceidratio).
+# TELEMETRY_SAMPLE_RATIO=0.1 samples that share of traces in "on" (the SDK's OTEL_TRACES_SAMPLER=parentbased_traceidratio);
+# TELEMETRY_ON_ENV replaces the "on" settings (e.g. Telemetry__Traces=Off: metrics only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pairs=${1:-3}
@@ -20,6 +21,7 @@ off="Telemetry__Enabled=false"
 on="Telemetry__Traces=On,OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$sink_port,OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf"
 ratio=${TELEMETRY_SAMPLE_RATIO:-}
 [ -n "$ratio" ] && on="$on,OTEL_TRACES_SAMPLER=parentbased_traceidratio,OTEL_TRACES_SAMPLER_ARG=$ratio"
+on=${TELEMETRY_ON_ENV:-$on}
 for i in $(seq 1 "$pairs"); do
   for mode in off on; do
     env_var=$off; [ "$mode" = on ] && env_var=$on
@@ -30,9 +32,9 @@ for i in $(seq 1 "$pairs"); do
 done
 echo "telemetry bench: OTLP sink received (requests bytes): $(curl -s "http://127.0.0.1:$sink_port/")"
 
-python3 - "$work" "$pairs" "$stamp" "$*" "$ratio" <<'PY'
+python3 - "$work" "$pairs" "$stamp" "$*" "$ratio" "${TELEMETRY_ON_ENV:-}" <<'PY'
 import glob, json, statistics, sys
-work, pairs, stamp, extra, ratio = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+work, pairs, stamp, extra, ratio, custom = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
 runs = {"off": [], "on": []}
 for mode in runs:
     for i in range(1, pairs + 1):
@@ -43,7 +45,8 @@ lines = [f"# Telemetry cost on the foundation benchmark ({stamp})", "",
          "telemetry **off** (`Telemetry__Enabled=false`: no OpenTelemetry at all) and **on** (metrics with the Prometheus",
          ("exporter, plus tracing of every request" if not ratio else f"exporter, plus tracing of a {ratio} share of requests (parentbased_traceidratio)") +
          " — ASP.NET Core, grain calls, Npgsql — exported by OTLP/HTTP to a local",
-         "stand-in receiver, `bench/otlp-sink.py`), in the server processes. Medians of the runs; each run's figures follow.", "",
+         "stand-in receiver, `bench/otlp-sink.py`), in the server processes. Medians of the runs; each run's figures follow." +
+         (f" **This run's \"on\" was `{custom}` instead.**" if custom else ""), "",
          "| scenario | off req/s | on req/s | cost | off p99 ms | on p99 ms | off server µs/req | on server µs/req |",
          "|---|---:|---:|---:|---:|---:|---:|---:|"]
 for name in runs["off"][0]:
