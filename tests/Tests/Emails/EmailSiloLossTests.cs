@@ -45,7 +45,9 @@ public sealed class EmailSiloLossTests
         var sent = await Eventually.Get(() => email.Get(), e => e.Status == EmailStatuses.Sent, ClusterTimeout, "the send from the surviving silo");
         Assert.Equal(2, sent.Attempts);
         Assert.Equal(requested.MessageId, sent.MessageId);
-        var message = Assert.Single(await TestSmtp.MessagesTo(address));
+        // smtp4dev lists a message a moment after its SMTP answer (which is what made the email Sent).
+        var received = await Eventually.Get(() => TestSmtp.MessagesTo(address), m => m.Count > 0, ClusterTimeout, "the message at smtp4dev");
+        var message = Assert.Single(received);
         Assert.Equal($"<{requested.MessageId}>", (await TestSmtp.Headers(message))["Message-ID"]);
     }
 }
