@@ -24,6 +24,9 @@ public static class Wire
 /// <summary>The <c>pagination</c> block of every list: every key always present.</summary>
 public sealed record Pagination(long Total, int Limit, int Offset, int Count, bool HasMore, string? NextCursor, string? PrevCursor);
 
+/// <summary>A deleted resource of a feature whose answer names only <c>id</c> (contacts, accounts, templates).</summary>
+public sealed record ResourceDeleted(string Id, bool Deleted);
+
 /// <summary><c>?validate_only=true</c>: the body passed validation and nothing was written.</summary>
 public sealed record ValidationResult(bool Valid, string Message);
 

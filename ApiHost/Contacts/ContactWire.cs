@@ -40,8 +40,6 @@ public sealed record AccountData(AccountResource Account);
 
 public sealed record AccountList(IReadOnlyList<AccountResource> Accounts, Pagination Pagination);
 
-public sealed record ResourceDeleted(string Id, bool Deleted);
-
 public record ContactPatch : IApiRequest
 {
     [MaxLength(64)] public string? AccountId { get; init; }

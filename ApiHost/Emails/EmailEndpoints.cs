@@ -36,7 +36,7 @@ public static class EmailEndpoints
             group.MapPatch("templates/{id}", UpdateTemplate).RequireScope("emails:write").WithIdempotency()
                 .Operation<EmailTemplatePatch, EmailTemplateData>("updateEmailTemplate", "Update an email template").IfMatch(required: false);
             group.MapDelete("templates/{id}", DeleteTemplate).RequireScope("emails:write").WithIdempotency()
-                .Operation<Contacts.ResourceDeleted>("deleteEmailTemplate", "Delete an email template").IfMatch(required: false);
+                .Operation<ResourceDeleted>("deleteEmailTemplate", "Delete an email template").IfMatch(required: false);
             group.MapGet("sending-account", GetAccount).RequireScope("emails:read")
                 .Operation<SendingAccountData>("getSendingAccount", "The tenant's sending account (the password never shown)");
             group.MapPut("sending-account", SaveAccount).RequireScope("emails:write")
@@ -102,7 +102,7 @@ public static class EmailEndpoints
             await grain.Delete(expected);
             return true;
         }, async () => new EmailTemplateData(EmailContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new Contacts.ResourceDeleted(id, true));
+        return ApiResults.Ok(new ResourceDeleted(id, true));
     }
 
     private static async Task<IResult> GetAccount(HttpContext http, IGrainFactory grains) =>
