@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using System.Diagnostics.Metrics;
 using Npgsql;
 using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
@@ -21,6 +22,24 @@ public static class TelemetryHosting
 {
     /// <summary>The meters we export besides ours: Orleans' own, ASP.NET Core's and HttpClient's come with their instrumentation.</summary>
     public const string OrleansMeter = "Microsoft.Orleans";
+
+    /// <summary>
+    /// Orleans instruments recorded once per message or per directory lookup: with a listener attached each grain call
+    /// pays for several tagged measurements (the telemetry bench showed +18% on a grain GET with the whole meter).
+    /// They are left out; the counts an operator watches (activations, timeouts, rejections, reminders, storage
+    /// latency and errors, membership pings) are kept, and the dashboard still shows message totals.
+    /// </summary>
+    public static readonly IReadOnlyList<string> OrleansPerMessageInstruments =
+    [
+        "orleans-messaging-sent-messages-size", "orleans-messaging-received-messages-size",
+        "orleans-messaging-sent-header-size", "orleans-messaging-received-header-size",
+        "orleans-gateway-sent", "orleans-gateway-received", "orleans-directory-lookups-",
+        "orleans-directory-validations-cache-received",
+    ];
+
+    internal static bool IsPerMessage(Instrument instrument) =>
+        instrument.Meter.Name == OrleansMeter
+        && OrleansPerMessageInstruments.Any(name => instrument.Name.StartsWith(name, StringComparison.Ordinal));
 
     /// <summary>Orleans' span sources: grain calls (runtime and application), and grain storage reads and writes.</summary>
     public static readonly IReadOnlyList<string> OrleansActivitySources =
@@ -47,6 +66,8 @@ public static class TelemetryHosting
                     .AddRuntimeInstrumentation()
                     .AddNpgsqlInstrumentation()
                     .AddMeter(OrleansMeter, SalesboothMetrics.MeterName)
+                    // A dropped instrument is never enabled, so its measurements cost nothing at the call site.
+                    .AddView(instrument => IsPerMessage(instrument) ? MetricStreamConfiguration.Drop : null)
                     // No scrape cache: a scraper polls every few seconds anyway, and a cached page hides what just moved.
                     .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
                 if (otlp)
