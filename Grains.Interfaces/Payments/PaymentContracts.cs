@@ -39,7 +39,11 @@ public sealed record PaymentIntentRecord(
     [property: Id(6)] string CaptureMethod,
     [property: Id(7)] string? LastError,
     [property: Id(8)] DateTimeOffset CreatedAt,
-    [property: Id(9)] DateTimeOffset UpdatedAt);
+    [property: Id(9)] DateTimeOffset UpdatedAt)
+{
+    /// <summary>The Checkout Session (our payment page, <c>generate-link</c>) that made this intent, if one did.</summary>
+    [Id(10)] public string? CheckoutSessionId { get; init; }
+}
 
 [GenerateSerializer, Immutable, Alias("payments.checkout")]
 public sealed record CheckoutRecord(

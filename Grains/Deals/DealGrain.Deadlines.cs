@@ -1,5 +1,8 @@
+using Grains.Events;
 using Grains.Interfaces.Telemetry;
 using Grains.Interfaces.Deals;
+using Grains.Interfaces.Money;
+using Grains.Payments;
 using Grains.Platform;
 using Grains.Platform.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,8 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Grains.Deals;
 
 /// <summary>
-/// The deal's one reminder: due at the earliest of the held escrow's <c>expires_at</c> and the open negotiation
-/// round's <c>expires_at</c>. A tick does what is due by the clock (<see cref="TimeProvider"/>) and re-arms for what is
+/// The deal's one reminder: due at the earliest of the held escrow's <c>expires_at</c>, the open negotiation
+/// round's <c>expires_at</c> and, for a deal in <c>pending_payment</c>, the payment's due time. A tick does what is due by the clock (<see cref="TimeProvider"/>) and re-arms for what is
 /// left; an early tick (another silo's clock, a due time beyond what a reminder can wait) only re-arms, and a second
 /// tick finds nothing held or open and does nothing, so each expiry happens once. The reminder lives in the reminder
 /// table (PostgreSQL in the cluster), so deactivation or the loss of the silo does not lose it.
@@ -54,6 +57,53 @@ public sealed partial class DealGrain
         {
             await ExpireNegotiation(negotiation, now);
         }
+        if (OverdueAt() is { } dueAt && now >= dueAt)
+        {
+            await MarkPaymentOverdue(dueAt, now);
+        }
+    }
+
+    /// <summary>
+    /// The due time of a payment not yet reported overdue, while the deal waits for it with a balance due (a deal paid in
+    /// full but not closed, e.g. signatures missing, owes nothing: no reminder for it).
+    /// </summary>
+    private DateTimeOffset? OverdueAt() =>
+        Current.Record is { Status: DealStatuses.PendingPayment } deal && Current.PaymentDue is { OverdueAt: null } due
+        && PaymentRules.BalanceDue(deal, PaymentState) > 0m
+            ? due.DueAt
+            : null;
+
+    /// <summary>
+    /// Where a move leaves the payment's due time: entering <c>pending_payment</c> starts the clock, staying keeps it,
+    /// leaving (paid, cancelled, expired, unsigned) clears it.
+    /// </summary>
+    private DealPaymentDue? PaymentDueAfter(DealTransition transition, DateTimeOffset now) => transition.To != DealStatuses.PendingPayment
+        ? null
+        : transition.From == DealStatuses.PendingPayment && Current.PaymentDue is { } due
+            ? due
+            : new DealPaymentDue(now + ServiceProvider.GetRequiredService<IOptions<DealOptions>>().Value.PaymentOverdueAfter, null);
+
+    /// <summary><c>deal.payment_overdue</c>, once per stay in <c>pending_payment</c>.</summary>
+    private async Task MarkPaymentOverdue(DateTimeOffset dueAt, DateTimeOffset now)
+    {
+        var deal = Current.Record!;
+        var payments = PaymentState;
+        var balance = PaymentRules.BalanceDue(deal, payments);
+        var evt = Outbox.Event("deal.payment_overdue", now, new
+        {
+            id = deal.Id,
+            deal_id = deal.Id,
+            customer_id = deal.CustomerId,
+            amount_due = MoneyFormat.Amount(balance, deal.Currency),
+            amount_paid = MoneyFormat.Amount(payments.Net, deal.Currency),
+            total = MoneyFormat.Amount(deal.Pricing.Total, deal.Currency),
+            currency = deal.Currency,
+            payment_status = PaymentRules.Status(deal, payments),
+            due_at = dueAt,
+            overdue_at = now,
+        });
+        await CommitAudited(Stamp(deal, now), [evt], SystemActor, "deal.payment_overdue", new { due_at = dueAt, amount_due = balance },
+            s => s.PaymentDue = new DealPaymentDue(dueAt, now));
     }
 
     /// <summary>Registers the reminder for the next deadline, or removes it when nothing is pending.</summary>
@@ -75,6 +125,10 @@ public sealed partial class DealGrain
         if (Current.Negotiation is { IsOpen: true } negotiation && (next is null || negotiation.Last.ExpiresAt < next))
         {
             next = negotiation.Last.ExpiresAt;
+        }
+        if (OverdueAt() is { } dueAt && (next is null || dueAt < next))
+        {
+            next = dueAt;
         }
         return next;
     }

@@ -59,7 +59,7 @@ public sealed partial class DealGrain
             Intents = [.. payments.Intents.Select(i => i.Id == intent.Id ? updated : i)],
             History = [.. payments.History, entry],
         };
-        return (next, received > 0m ? [ReceivedEvent(current, next, received, intent.Id, "card", now)] : []);
+        return (next, received > 0m ? ReceivedEvents(current, next, entry, updated) : []);
     }
 
     /// <summary>Cancels the escrow's card hold (before the refund's write); an expiry goes on if Stripe cannot be reached.</summary>

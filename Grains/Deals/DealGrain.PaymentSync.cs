@@ -152,7 +152,7 @@ public sealed partial class DealGrain
         {
             events.AddRange(entry.Type switch
             {
-                PaymentKeys.PaymentReceived => [ReceivedEvent(current, next, entry.Amount, after.Id, "card", now)],
+                PaymentKeys.PaymentReceived => ReceivedEvents(current, next, entry, after),
                 PaymentKeys.Refund => [RefundedEvent(current, next, entry, after)],
                 PaymentKeys.PaymentFailed => [Outbox.Event("deal.payment_failed", now, new
                 {
@@ -197,21 +197,65 @@ public sealed partial class DealGrain
     private static PaymentHistoryEntry HistoryEntry(string type, decimal amount, string currency, string? paymentIntentId, DealActor actor, DateTimeOffset now) =>
         new(ResourceIds.New("payh"), type, amount, currency, paymentIntentId, null, null, null, null, actor.Actor, now);
 
-    private static OutboxEvent ReceivedEvent(DealView deal, DealPayments payments, decimal amount, string? paymentIntentId, string method, DateTimeOffset now) =>
-        Outbox.Event("deal.payment_received", now, new
+    /// <summary>
+    /// Money received: <c>deal.payment_received</c> for the deal's subscribers, <c>payment.received</c> for those who
+    /// follow payments across deals (same facts, plus the history entry's id), and <c>portal.payment_completed</c> when
+    /// the customer paid on the payment page (a Checkout Session from <c>generate-link</c>).
+    /// </summary>
+    private static List<OutboxEvent> ReceivedEvents(DealView deal, DealPayments payments, PaymentHistoryEntry entry, PaymentIntentRecord? intent)
+    {
+        var amount = MoneyFormat.Amount(entry.Amount, deal.Currency);
+        var paymentStatus = PaymentRules.Status(deal, payments);
+        var balanceDue = MoneyFormat.Amount(PaymentRules.BalanceDue(deal, payments), deal.Currency);
+        var method = entry.Method ?? "card";
+        List<OutboxEvent> events =
+        [
+            Outbox.Event("deal.payment_received", entry.At, new
+            {
+                id = deal.Id,
+                deal_id = deal.Id,
+                amount,
+                currency = deal.Currency,
+                payment_intent_id = intent?.Id,
+                status = "succeeded",
+                method,
+                payment_status = paymentStatus,
+                amount_paid = MoneyFormat.Amount(payments.Net, deal.Currency),
+                balance_due = balanceDue,
+                received_at = entry.At,
+            }),
+            Outbox.Event("payment.received", entry.At, new
+            {
+                id = entry.Id,
+                payment_id = entry.Id,
+                deal_id = deal.Id,
+                customer_id = deal.CustomerId,
+                amount,
+                currency = deal.Currency,
+                method,
+                payment_intent_id = intent?.Id,
+                reference = entry.Reference,
+                balance_due = balanceDue,
+                received_at = entry.At,
+            }),
+        ];
+        if (intent?.CheckoutSessionId is { } checkoutSessionId)
         {
-            id = deal.Id,
-            deal_id = deal.Id,
-            amount = MoneyFormat.Amount(amount, deal.Currency),
-            currency = deal.Currency,
-            payment_intent_id = paymentIntentId,
-            status = "succeeded",
-            method,
-            payment_status = PaymentRules.Status(deal, payments),
-            amount_paid = MoneyFormat.Amount(payments.Net, deal.Currency),
-            balance_due = MoneyFormat.Amount(PaymentRules.BalanceDue(deal, payments), deal.Currency),
-            received_at = now,
-        });
+            events.Add(Outbox.Event("portal.payment_completed", entry.At, new
+            {
+                id = checkoutSessionId,
+                checkout_session_id = checkoutSessionId,
+                deal_id = deal.Id,
+                customer_id = deal.CustomerId,
+                amount,
+                currency = deal.Currency,
+                payment_intent_id = intent.Id,
+                payment_status = paymentStatus,
+                completed_at = entry.At,
+            }));
+        }
+        return events;
+    }
 
     private static OutboxEvent RefundedEvent(DealView deal, DealPayments payments, PaymentHistoryEntry entry, PaymentIntentRecord intent) =>
         Outbox.Event("deal.payment_refunded", entry.At, new
@@ -275,6 +319,6 @@ public sealed partial class DealGrain
         await GrainFactory.GetGrain<IPaymentIntentLocatorGrain>(e.PaymentIntentId).Register(GrainKey);
         var now = time.GetUtcNow();
         return new PaymentIntentRecord(e.PaymentIntentId, PaymentAmounts.FromMinor(amount, checkout.Currency), checkout.Currency, "requires_payment_method",
-            0m, 0m, e.CaptureMethod ?? "automatic", null, now, now);
+            0m, 0m, e.CaptureMethod ?? "automatic", null, now, now) { CheckoutSessionId = checkout.Id };
     }
 }

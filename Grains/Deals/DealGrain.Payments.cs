@@ -162,7 +162,7 @@ public sealed partial class DealGrain : IDealPaymentsGrain
             Notes = payment.Notes,
         };
         var next = payments with { History = [.. payments.History, entry] };
-        return await RecordPayments(current, next, null, entry, [ReceivedEvent(current, next, entry.Amount, null, payment.Method, now)], actor, now,
+        return await RecordPayments(current, next, null, entry, ReceivedEvents(current, next, entry, null), actor, now,
             "payment.manual_recorded", new { amount = payment.Amount, method = payment.Method, reference = payment.Reference }, settles: true);
     }
 

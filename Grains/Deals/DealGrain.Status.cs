@@ -209,7 +209,17 @@ public sealed partial class DealGrain
         {
             all.Add(Outbox.Event("deal.expired", now, new { id = next.Id, deal_id = next.Id, expired_at = now }));
         }
-        await CommitAudited(next, all, actor, auditAction, auditChanges, amend, resultOf?.Invoke(next));
+        var dueBefore = Current.PaymentDue;
+        var due = PaymentDueAfter(transition, now);
+        await CommitAudited(next, all, actor, auditAction, auditChanges, state =>
+        {
+            amend?.Invoke(state);
+            state.PaymentDue = due;
+        }, resultOf?.Invoke(next));
+        if (due != dueBefore)
+        {
+            await ArmDeadline();
+        }
         await SettleDelegation(transition.To);
         CountForTrust(transition.To, next);
         return next;

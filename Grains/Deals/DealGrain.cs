@@ -237,6 +237,7 @@ public sealed partial class DealGrain(
             written.Payments = previous.Payments;
             written.Delegation = hold;
             written.AgentKeyId = AgentKeyAfter(previous, next, actor);
+            written.PaymentDue = previous.PaymentDue;
             amend?.Invoke(written);
         }, [entry], result);
     }

@@ -46,4 +46,12 @@ public sealed class DealState : IResourceState<DealView>
 
     /// <summary>The agent key (<c>key_agent_...</c>) that created the deal: its trust counts the deal's outcome; see <c>DealGrain.Trust.cs</c>.</summary>
     [Id(12)] public string? AgentKeyId { get; set; }
+
+    /// <summary>When the payment of a deal in <c>pending_payment</c> falls due; see <c>DealGrain.Deadlines.cs</c>.</summary>
+    [Id(16)] public DealPaymentDue? PaymentDue { get; set; }
 }
+
+/// <param name="DueAt">Entry into <c>pending_payment</c> plus <see cref="DealOptions.PaymentOverdueAfter"/>.</param>
+/// <param name="OverdueAt">When <c>deal.payment_overdue</c> was emitted (once per entry into <c>pending_payment</c>).</param>
+[GenerateSerializer, Immutable, Alias("deals.payment-due")]
+public sealed record DealPaymentDue([property: Id(0)] DateTimeOffset DueAt, [property: Id(1)] DateTimeOffset? OverdueAt);
