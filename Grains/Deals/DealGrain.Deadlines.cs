@@ -11,8 +11,8 @@ using Microsoft.Extensions.Options;
 namespace Grains.Deals;
 
 /// <summary>
-/// The deal's one reminder: due at the earliest of the held escrow's <c>expires_at</c>, the open negotiation
-/// round's <c>expires_at</c> and, for a deal in <c>pending_payment</c>, the payment's due time. A tick does what is due by the clock (<see cref="TimeProvider"/>) and re-arms for what is
+/// The deal's one reminder: due at the earliest of the held escrow's <c>expires_at</c> (and the renewal of its card
+/// hold), the open negotiation round's <c>expires_at</c> and, for a deal in <c>pending_payment</c>, the payment's due time. A tick does what is due by the clock (<see cref="TimeProvider"/>) and re-arms for what is
 /// left; an early tick (another silo's clock, a due time beyond what a reminder can wait) only re-arms, and a second
 /// tick finds nothing held or open and does nothing, so each expiry happens once. The reminder lives in the reminder
 /// table (PostgreSQL in the cluster), so deactivation or the loss of the silo does not lose it.
@@ -48,6 +48,11 @@ public sealed partial class DealGrain
             return;
         }
         var now = time.GetUtcNow();
+        // Before the expiry: a hold that could not be renewed moves the escrow's expiry to its lapse.
+        if (ReauthorizeAt() is { } renewAt && now >= renewAt && EscrowCardHold() is ({ } held, { } hold))
+        {
+            await ReauthorizeEscrowHold(held, hold, now);
+        }
         if (Current.Escrow is { IsHeld: true } escrow && now >= escrow.ExpiresAt)
         {
             await Refund(EscrowKeys.ExpiredReason, DealStateMachine.EscrowExpiryAction, DealStatuses.Expired, SystemActor);
@@ -125,6 +130,10 @@ public sealed partial class DealGrain
         if (Current.Negotiation is { IsOpen: true } negotiation && (next is null || negotiation.Last.ExpiresAt < next))
         {
             next = negotiation.Last.ExpiresAt;
+        }
+        if (ReauthorizeAt() is { } renewAt && (next is null || renewAt < next))
+        {
+            next = renewAt;
         }
         if (OverdueAt() is { } dueAt && (next is null || dueAt < next))
         {

@@ -34,7 +34,8 @@ public sealed partial class DealGrain : IDealEscrowGrain
             throw DomainException.Invalid("currency", "currency_mismatch", $"The escrow must be in the deal currency {current.Currency}");
         }
         var now = time.GetUtcNow();
-        var (hold, expiresAt) = EscrowHold(amount, now.AddSeconds(request.ExpiresInSeconds));
+        var hold = EscrowHold(amount);
+        var expiresAt = now.AddSeconds(request.ExpiresInSeconds);
         var conditions = request.Conditions
             .Select(c => new EscrowCondition(ResourceIds.New(EscrowKeys.ConditionPrefix), c.Type, c.ConfigJson, EscrowKeys.ConditionPending, null, null))
             .ToList();

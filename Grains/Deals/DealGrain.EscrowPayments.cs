@@ -12,29 +12,36 @@ namespace Grains.Deals;
 /// Escrow on a card-paid deal: an escrow made while the deal holds an authorised, uncaptured card payment (a
 /// manual-capture intent in <c>requires_capture</c>) is backed by it. Release captures it (payment received, with the
 /// release's one write), a refund cancels it (the customer's hold is let go). Stripe keeps an authorisation for about
-/// 7 days, so such an escrow expires no later than 7 days after the authorisation; its expiry cancels the hold too
-/// (best effort: a hold Stripe could not be told about lapses by itself, and its <c>payment_intent.canceled</c> is recorded).
+/// 7 days: an escrow meant to last longer has its hold renewed before it lapses (<c>DealGrain.EscrowReauthorization.cs</c>);
+/// its expiry cancels the hold too (best effort: a hold Stripe could not be told about lapses by itself, and its
+/// <c>payment_intent.canceled</c> is recorded).
 /// </summary>
 public sealed partial class DealGrain
 {
-    /// <summary>The card payment that would back a new escrow of <paramref name="amount"/>, and the escrow's expiry (capped by the hold).</summary>
-    private (PaymentIntentRecord? Hold, DateTimeOffset ExpiresAt) EscrowHold(decimal amount, DateTimeOffset requested)
+    /// <summary>
+    /// The card payment that would back a new escrow of <paramref name="amount"/>. The escrow keeps the expiry asked for
+    /// even beyond the hold's 7 days: the hold is renewed before it lapses (<c>DealGrain.EscrowReauthorization.cs</c>).
+    /// </summary>
+    private PaymentIntentRecord? EscrowHold(decimal amount)
     {
         var payments = PaymentState;
         var hold = payments.Intents.LastOrDefault(i => i.Status == "requires_capture" && i.AmountReceived == 0m);
         if (hold is null)
         {
-            return (null, requested);
+            return null;
         }
         if (amount > hold.Amount)
         {
             throw DomainException.Invalid("amount", "exceeds_authorization",
                 $"The escrow is held on card payment {hold.Id}, authorised for {MoneyFormat.Amount(hold.Amount, hold.Currency)} {hold.Currency}");
         }
-        var authorisedAt = payments.History.LastOrDefault(h => h.Type == PaymentKeys.AuthorizationHeld && h.PaymentIntentId == hold.Id)?.At ?? hold.UpdatedAt;
-        var lapse = authorisedAt + PaymentKeys.CardAuthorizationWindow;
-        return (hold, requested < lapse ? requested : lapse);
+        return hold;
     }
+
+    /// <summary>When the card hold lapses: Stripe keeps an authorisation about 7 days from when it was made.</summary>
+    private DateTimeOffset HoldLapse(PaymentIntentRecord hold) =>
+        (PaymentState.History.LastOrDefault(h => h.Type == PaymentKeys.AuthorizationHeld && h.PaymentIntentId == hold.Id)?.At ?? hold.UpdatedAt)
+        + PaymentKeys.CardAuthorizationWindow;
 
     /// <summary>Captures the escrow's card hold (before the release's write): the payments and events the release commits with it.</summary>
     private async Task<(DealPayments? Payments, IReadOnlyList<OutboxEvent> Events)> CaptureEscrowHold(DealView current, DealEscrow escrow, DateTimeOffset now)

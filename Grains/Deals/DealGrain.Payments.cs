@@ -178,11 +178,7 @@ public sealed partial class DealGrain : IDealPaymentsGrain
         var charge = PaymentRules.DefaultAmount(current, payments);
         PaymentRules.CheckAmount(charge, PaymentRules.BalanceDue(current, payments), current.Currency);
         var session = await Stripe.ForPartition(Partition);
-        var stripeCustomer = await StripeCustomerOf(session, customerId, create: false)
-            ?? throw DomainException.Conflict("conflict.no_saved_payment_method", "The customer has no saved payment method: it has not paid by card yet");
-        var method = paymentMethodId ?? (await session.GetCustomer(stripeCustomer)).InvoiceSettings?.DefaultPaymentMethodId
-            ?? (await session.CardsOf(stripeCustomer)).Data.FirstOrDefault()?.Id
-            ?? throw DomainException.Conflict("conflict.no_saved_payment_method", "The customer has no saved card");
+        var (stripeCustomer, method) = await SavedCardOf(session, customerId, paymentMethodId);
         var minor = PaymentAmounts.ToMinor(charge, current.Currency);
         var seen = await session.ChargeOffSession(new PaymentIntentCreateOptions
         {
@@ -200,6 +196,20 @@ public sealed partial class DealGrain : IDealPaymentsGrain
         var before = PaymentState.Intents.FirstOrDefault(i => i.Id == seen.Id)
                      ?? new PaymentIntentRecord(seen.Id, charge, current.Currency, "requires_payment_method", 0m, 0m, "automatic", null, now, now);
         return await Observe(current, before, seen, actor, "payment.charged_saved_method");
+    }
+
+    /// <summary>
+    /// The customer's Stripe Customer and the card to charge off-session: the one named, the customer's default, or its
+    /// first saved card; 409 <c>conflict.no_saved_payment_method</c> when there is none.
+    /// </summary>
+    private async Task<(string StripeCustomer, string PaymentMethod)> SavedCardOf(StripeSession session, string customerId, string? paymentMethodId)
+    {
+        var stripeCustomer = await StripeCustomerOf(session, customerId, create: false)
+            ?? throw DomainException.Conflict("conflict.no_saved_payment_method", "The customer has no saved payment method: it has not paid by card yet");
+        var method = paymentMethodId ?? (await session.GetCustomer(stripeCustomer)).InvoiceSettings?.DefaultPaymentMethodId
+            ?? (await session.CardsOf(stripeCustomer)).Data.FirstOrDefault()?.Id
+            ?? throw DomainException.Conflict("conflict.no_saved_payment_method", "The customer has no saved card");
+        return (stripeCustomer, method);
     }
 
     /// <summary>The customer's Stripe Customer; made (once: our key, then remembered) when <paramref name="create"/>.</summary>

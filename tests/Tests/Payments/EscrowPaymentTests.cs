@@ -26,12 +26,12 @@ public sealed class EscrowPaymentTests(PaymentsApi api) : IClassFixture<Payments
         var swaps = new Dictionary<string, string> { ["deal_xxxxx"] = deal };
         var http = api.CreateClient();
 
-        // The document's example asks for 14 days; the card hold lasts 7, so the escrow expires with it.
+        // The document's example asks for 14 days: the escrow keeps them (the 7-day card hold is renewed on the way).
         var (created, createdBody) = await DocCurl.RunAsync(http, tenant.Key, DocSnippets.Escrow, swaps);
         Assert.True(created.StatusCode == HttpStatusCode.Created, createdBody.ToString());
         var escrow = createdBody.GetProperty("data").GetProperty("escrow");
         Assert.Equal(intent, escrow.Str("payment_intent_id"));
-        Assert.Equal(authorisedAt.AddDays(7), escrow.GetProperty("expires_at").GetDateTimeOffset());
+        Assert.Equal(authorisedAt.AddDays(14), escrow.GetProperty("expires_at").GetDateTimeOffset());
 
         // The hold is the escrow's: capturing it directly is refused.
         var (direct, directBody) = await tenant.SendAsync(HttpMethod.Post, "/v1/payments?action=capture",
@@ -76,13 +76,23 @@ public sealed class EscrowPaymentTests(PaymentsApi api) : IClassFixture<Payments
     }
 
     [Fact]
-    public async Task An_escrow_held_on_a_card_expires_with_the_hold_and_cancels_it()
+    public async Task An_escrow_whose_card_hold_cannot_be_renewed_expires_with_the_hold_and_cancels_it()
     {
+        // Authorised in Stripe.js without saving the card: nothing to renew the hold with.
         var (tenant, deal, intent) = await AuthorisedDealAsync();
+        var lapse = api.Time.GetUtcNow().AddDays(7);
         await tenant.DealAsync(HttpMethod.Post, $"/v1/deals?id={deal}&action=escrow", """{"conditions":[{"type":"approval"}],"expires_in":2592000}""",
             expected: HttpStatusCode.Created);
 
-        api.Time.Advance(TimeSpan.FromDays(7));
+        api.Time.Advance(TimeSpan.FromDays(6));
+        await api.TickAsync(tenant, deal);
+        Assert.Single(await tenant.EventsAsync("escrow.reauthorization_pending", deal));
+        var failed = Assert.Single(await tenant.EventsAsync("escrow.reauthorization_failed", deal)).GetProperty("data");
+        Assert.Contains("saved", failed.Str("reason"));
+        Assert.Equal(lapse, failed.GetProperty("expires_at").GetDateTimeOffset());
+        Assert.Equal("pending_payment", await tenant.DealStatusAsync(deal));
+
+        api.Time.Advance(TimeSpan.FromDays(1));
         await api.TickAsync(tenant, deal);
         Assert.Equal("expired", await tenant.DealStatusAsync(deal));
         Assert.Equal("canceled", (string)api.Stripe.Get(intent)["status"]!);

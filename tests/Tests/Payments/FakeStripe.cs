@@ -32,6 +32,7 @@ public sealed class FakeStripe : IAsyncDisposable
     private readonly ConcurrentDictionary<string, string> owners = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Fingerprint, int Status, string Body)> idempotent = new(StringComparer.Ordinal);
     private readonly ConcurrentBag<string> rejectedKeys = [];
+    private readonly ConcurrentBag<string> decliningCustomers = [];
     private readonly object gate = new();
     private int intentsCreated;
     private int refundsCreated;
@@ -65,6 +66,9 @@ public sealed class FakeStripe : IAsyncDisposable
 
     /// <summary>Stripe answers 401 to this key from now on.</summary>
     public void RejectKey(string apiKey) => rejectedKeys.Add(apiKey);
+
+    /// <summary>The customer's bank declines every confirmation from now on (a saved card that stopped working).</summary>
+    public void DeclineCustomer(string stripeCustomerId) => decliningCustomers.Add(stripeCustomerId);
 
     public JsonObject Get(string id) => (JsonObject)objects[id].DeepClone();
 
@@ -374,7 +378,7 @@ public sealed class FakeStripe : IAsyncDisposable
         var method = form.GetValueOrDefault("payment_method") ?? (string?)pi["payment_method"]
             ?? throw new StripeError(400, "invalid_request_error", "payment_intent_unexpected_state",
                 "You cannot confirm this PaymentIntent because it's missing a payment method.");
-        if (method.StartsWith("pm_card_chargeDeclined", StringComparison.Ordinal))
+        if (method.StartsWith("pm_card_chargeDeclined", StringComparison.Ordinal) || (string?)pi["customer"] is { } customer && decliningCustomers.Contains(customer))
         {
             var declined = Fail(id, "Your card was declined.");
             throw new StripeError(402, "card_error", "card_declined", "Your card was declined.", declined);
