@@ -67,6 +67,13 @@ public static partial class ResourceRequests
         }
     }
 
+    /// <summary>A versioned delete: 412 <c>conflict.stale_version</c> with the resource as it is now when the version is stale.</summary>
+    public static Task DeleteVersioned(Func<Task> delete, Func<Task<object>> current) => WithCurrentOnStale(async () =>
+    {
+        await delete();
+        return true;
+    }, current);
+
     [GeneratedRegex("^[0-9a-f]{24}$")]
     private static partial Regex Hex24();
 }

@@ -105,11 +105,7 @@ public static class ContactEndpoints
     {
         var grain = Contact(http, grains, id);
         var expected = Preconditions.OptionalIfMatch(http.Request);
-        await ResourceRequests.WithCurrentOnStale(async () =>
-        {
-            await grain.Delete(expected);
-            return true;
-        }, async () => new ContactData(ContactContract.Resource(await grain.Get())));
+        await ResourceRequests.DeleteVersioned(() => grain.Delete(expected), async () => new ContactData(ContactContract.Resource(await grain.Get())));
         return ApiResults.Ok(new ResourceDeleted(id, true));
     }
 
@@ -158,11 +154,7 @@ public static class ContactEndpoints
     {
         var grain = Account(http, grains, id);
         var expected = Preconditions.OptionalIfMatch(http.Request);
-        await ResourceRequests.WithCurrentOnStale(async () =>
-        {
-            await grain.Delete(expected);
-            return true;
-        }, async () => new AccountData(ContactContract.Resource(await grain.Get())));
+        await ResourceRequests.DeleteVersioned(() => grain.Delete(expected), async () => new AccountData(ContactContract.Resource(await grain.Get())));
         return ApiResults.Ok(new ResourceDeleted(id, true));
     }
 

@@ -80,11 +80,7 @@ public static class CustomerEndpoints
     {
         var grain = Customer(http, grains, id);
         var expected = Preconditions.RequireIfMatch(http.Request);
-        await ResourceRequests.WithCurrentOnStale(async () =>
-        {
-            await grain.Delete(expected);
-            return true;
-        }, () => Current(grain));
+        await ResourceRequests.DeleteVersioned(() => grain.Delete(expected), () => Current(grain));
         return ApiResults.Ok(new CustomerDeleted(id!, id!, true));
     }
 

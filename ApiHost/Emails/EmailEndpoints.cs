@@ -97,11 +97,7 @@ public static class EmailEndpoints
     {
         var grain = Template(http, grains, id);
         var expected = Preconditions.OptionalIfMatch(http.Request);
-        await ResourceRequests.WithCurrentOnStale(async () =>
-        {
-            await grain.Delete(expected);
-            return true;
-        }, async () => new EmailTemplateData(EmailContract.Resource(await grain.Get())));
+        await ResourceRequests.DeleteVersioned(() => grain.Delete(expected), async () => new EmailTemplateData(EmailContract.Resource(await grain.Get())));
         return ApiResults.Ok(new ResourceDeleted(id, true));
     }
 

@@ -97,11 +97,7 @@ public static class ProductEndpoints
     {
         var grain = Product(http, grains, id);
         var expected = Preconditions.RequireIfMatch(http.Request);
-        await ResourceRequests.WithCurrentOnStale(async () =>
-        {
-            await grain.Delete(expected);
-            return true;
-        }, () => Current(grain));
+        await ResourceRequests.DeleteVersioned(() => grain.Delete(expected), () => Current(grain));
         return ApiResults.Ok(new ProductDeleted(id!, id!, true));
     }
 

@@ -87,11 +87,7 @@ public static class WebhookEndpoints
     {
         var grain = Webhook(http, grains, id);
         var expected = Preconditions.OptionalIfMatch(http.Request);
-        await ResourceRequests.WithCurrentOnStale(async () =>
-        {
-            await grain.Delete(expected);
-            return true;
-        }, () => Current(grain));
+        await ResourceRequests.DeleteVersioned(() => grain.Delete(expected), () => Current(grain));
         return ApiResults.Ok(new WebhookDeleted(id!, id!, true));
     }
 

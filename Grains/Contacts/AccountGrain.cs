@@ -135,19 +135,6 @@ public sealed class AccountGrain(
 [Orleans.Concurrency.StatelessWorker]
 public sealed class AccountDirectoryGrain(IProjectionStore projections) : Grain, IAccountDirectoryGrain
 {
-    public async Task<ListPage<AccountView>> List(ListQuery query, CancellationToken cancellationToken = default)
-    {
-        IReadOnlyList<string>? tokens = null;
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            tokens = SearchWords.Of(query.Search).Distinct(StringComparer.Ordinal).ToList();
-            if (tokens.Count == 0)
-            {
-                return new ListPage<AccountView>([], 0, null, null, false);
-            }
-        }
-        var page = await projections.QueryAsync(this.GetPrimaryKeyString(), AccountKeys.ResourceType, query, tokens, cancellationToken);
-        return new ListPage<AccountView>([.. page.Items.Select(row => AccountGrain.FromDocument(row.Document))], page.Total, page.NextCursor,
-            page.PrevCursor, page.HasMore);
-    }
+    public Task<ListPage<AccountView>> List(ListQuery query, CancellationToken cancellationToken = default) =>
+        ProjectionLists.PageAsync(projections, this.GetPrimaryKeyString(), AccountKeys.ResourceType, query, AccountGrain.FromDocument, cancellationToken);
 }

@@ -33,22 +33,9 @@ public static partial class CustomerSearch
     /// One page of a partition's PII-bearing records (customers, contacts) from the projection: the search hashed into
     /// blind-index tokens, each row opened with the tenant's keys by <paramref name="open"/>.
     /// </summary>
-    public static async Task<ListPage<TView>> ListAsync<TView>(IProjectionStore projections, TenantCrypto crypto, string partition,
-        string resourceType, ListQuery query, Func<ProjectionRow, TView> open, CancellationToken cancellationToken)
-    {
-        IReadOnlyList<string>? tokens = null;
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            tokens = QueryTokens(query.Search, crypto);
-            if (tokens.Count == 0)
-            {
-                // Only punctuation: nothing can match a token-exact search.
-                return new ListPage<TView>([], 0, null, null, false);
-            }
-        }
-        var page = await projections.QueryAsync(partition, resourceType, query, tokens, cancellationToken);
-        return new ListPage<TView>([.. page.Items.Select(open)], page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
-    }
+    public static Task<ListPage<TView>> ListAsync<TView>(IProjectionStore projections, TenantCrypto crypto, string partition,
+        string resourceType, ListQuery query, Func<ProjectionRow, TView> open, CancellationToken cancellationToken) =>
+        ProjectionLists.PageAsync(projections, partition, resourceType, query, search => QueryTokens(search, crypto), open, cancellationToken);
 
     public static IEnumerable<string> DocumentTerms(CustomerView customer) =>
         DocumentTerms([customer.Name, customer.Company], customer.Email, customer.Phone);

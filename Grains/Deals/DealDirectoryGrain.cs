@@ -11,21 +11,8 @@ namespace Grains.Deals;
 [StatelessWorker]
 public sealed class DealDirectoryGrain(IProjectionStore projections) : Grain, IDealDirectoryGrain
 {
-    public async Task<ListPage<DealView>> List(ListQuery query, CancellationToken cancellationToken = default)
-    {
-        IReadOnlyList<string>? tokens = null;
-        if (!string.IsNullOrWhiteSpace(query.Search))
-        {
-            tokens = [.. SearchWords.Of(query.Search).Distinct(StringComparer.Ordinal)];
-            if (tokens.Count == 0)
-            {
-                return new ListPage<DealView>([], 0, null, null, false);
-            }
-        }
-        var page = await projections.QueryAsync(this.GetPrimaryKeyString(), DealKeys.ResourceType, query, tokens, cancellationToken);
-        return new ListPage<DealView>([.. page.Items.Select(r => DealRecords.FromDocument(r.Document))], page.Total, page.NextCursor,
-            page.PrevCursor, page.HasMore);
-    }
+    public Task<ListPage<DealView>> List(ListQuery query, CancellationToken cancellationToken = default) =>
+        ProjectionLists.PageAsync(projections, this.GetPrimaryKeyString(), DealKeys.ResourceType, query, DealRecords.FromDocument, cancellationToken);
 }
 
 /// <summary>

@@ -103,11 +103,7 @@ public sealed class EmailTemplateGrain(
 [Orleans.Concurrency.StatelessWorker]
 public sealed class EmailTemplateDirectoryGrain(IProjectionStore projections) : Grain, IEmailTemplateDirectoryGrain
 {
-    public async Task<ListPage<EmailTemplateView>> List(ListQuery query, CancellationToken cancellationToken = default)
-    {
-        var tokens = string.IsNullOrWhiteSpace(query.Search) ? null : SearchWords.Of(query.Search).Distinct(StringComparer.Ordinal).ToList();
-        var page = await projections.QueryAsync(this.GetPrimaryKeyString(), EmailTemplateKeys.ResourceType, query, tokens, cancellationToken);
-        return new ListPage<EmailTemplateView>([.. page.Items.Select(row => EmailTemplateGrain.FromDocument(row.Document))], page.Total,
-            page.NextCursor, page.PrevCursor, page.HasMore);
-    }
+    public Task<ListPage<EmailTemplateView>> List(ListQuery query, CancellationToken cancellationToken = default) =>
+        ProjectionLists.PageAsync(projections, this.GetPrimaryKeyString(), EmailTemplateKeys.ResourceType, query, EmailTemplateGrain.FromDocument,
+            cancellationToken);
 }
