@@ -44,6 +44,12 @@ public static class SalesboothMetrics
     private static readonly Counter<long> NegotiationSteps = Meter.CreateCounter<long>(
         "salesbooth.negotiation.steps", "{step}", "Committed negotiation steps, by step (rounds are proposed and countered)");
 
+    private static readonly Counter<long> DelegationCapRejections = Meter.CreateCounter<long>(
+        "salesbooth.delegation.cap_rejections", "{request}", "Spends refused by a delegation's caps, by the cap that refused");
+
+    private static readonly Counter<long> EmailOutcomes = Meter.CreateCounter<long>(
+        "salesbooth.emails", "{email}", "Emails that reached a final sending outcome, by outcome");
+
     /// <param name="outcome"><c>success</c>, <c>retry</c> (failed, another attempt scheduled), <c>dead_letter</c> or <c>gone</c> (410).</param>
     /// <param name="attempt">1 for the first attempt.</param>
     public static void WebhookDelivery(string outcome, int attempt) =>
@@ -64,6 +70,13 @@ public static class SalesboothMetrics
 
     /// <param name="step"><c>proposed</c>, <c>countered</c>, <c>accepted</c>, <c>rejected</c> or <c>expired</c>.</param>
     public static void NegotiationStep(string step) => NegotiationSteps.Add(1, new KeyValuePair<string, object?>("negotiation.step", step));
+
+    /// <param name="cap"><c>transaction</c>, <c>daily</c>, <c>monthly</c> or <c>budget</c> (what the chain can still reserve).</param>
+    public static void DelegationCapRejected(string cap) =>
+        DelegationCapRejections.Add(1, new KeyValuePair<string, object?>("delegation.cap", cap));
+
+    /// <param name="outcome"><c>sent</c>, <c>failed</c> or <c>cancelled</c>.</param>
+    public static void EmailOutcome(string outcome) => EmailOutcomes.Add(1, new KeyValuePair<string, object?>("email.outcome", outcome));
 
     /// <param name="policy">The refusing tier: <c>key</c>, <c>burst</c>, <c>ip</c>, <c>global</c>.</param>
     public static void RateLimitRejection(string policy) =>

@@ -2,6 +2,7 @@ using Grains.Events;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
+using Grains.Interfaces.Telemetry;
 
 namespace Grains.Delegations;
 
@@ -41,6 +42,7 @@ public sealed partial class DelegationGrain
         var remaining = await RemainingBudget(spend.ReservationId, spend.Action);
         if (spend.Amount > remaining)
         {
+            SalesboothMetrics.DelegationCapRejected("budget");
             throw new DomainException(DelegationRules.BudgetExceeded,
                 $"The proposed value {spend.Amount} exceeds the remaining budget {remaining} of delegation {current.Id} and its chain",
                 new DelegationBudgetDetails(current.Id, remaining.Value, spend.Amount));

@@ -2,6 +2,7 @@ using Grains.Contacts;
 using Grains.Events;
 using Grains.Interfaces.Contacts;
 using Grains.Interfaces.Emails;
+using Grains.Interfaces.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Grains.Emails;
@@ -128,6 +129,7 @@ public sealed partial class EmailGrain
                 await Commit(record with { Plain = EmailRecords.Moved(record.Plain, EmailStatuses.Sent, now) with { SentAt = now, Version = Current.Version + 1 } },
                     Outbox.Event("email.sent", now, new { email_id = v.Id, contact_id = v.ContactId, message_id = v.MessageId, sent_at = now }));
                 await Disarm();
+                SalesboothMetrics.EmailOutcome(EmailStatuses.Sent);
                 await Engage(EngagementKinds.Sent, now);
                 break;
             case SmtpOutcome.Transient when attempt < options.Value.MaxAttempts:
@@ -154,6 +156,7 @@ public sealed partial class EmailGrain
             Plain = EmailRecords.Moved(record.Plain, EmailStatuses.Failed, now, error) with { FailedAt = now, Error = error, Version = Current.Version + 1 },
         }, Outbox.Event("email.failed", now, new { email_id = record.Plain.Id, contact_id = record.Plain.ContactId, error, failed_at = now }));
         await Disarm();
+        SalesboothMetrics.EmailOutcome(EmailStatuses.Failed);
     }
 
     private async Task Cancel(EmailRecord record, string reason, DateTimeOffset now)
@@ -163,6 +166,7 @@ public sealed partial class EmailGrain
             Plain = EmailRecords.Moved(record.Plain, EmailStatuses.Cancelled, now, reason) with { Error = reason, Version = Current.Version + 1 },
         }, Outbox.Event("email.failed", now, new { email_id = record.Plain.Id, contact_id = record.Plain.ContactId, error = reason, failed_at = now }));
         await Disarm();
+        SalesboothMetrics.EmailOutcome(EmailStatuses.Cancelled);
     }
 
     private async Task Disarm()

@@ -6,6 +6,7 @@ using Grains.Interfaces.Emails;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
+using Grains.Interfaces.Telemetry;
 using Grains.Projections;
 using Grains.Resources;
 using Microsoft.Extensions.Logging;
@@ -85,6 +86,7 @@ public sealed partial class EmailGrain(
             {
                 SentAt = now, ProviderId = report.ProviderId, Version = Current.Version + 1,
             } }, Outbox.Event("email.sent", now, new { email_id = ResourceId, contact_id = record.Plain.ContactId, provider_id = report.ProviderId, sent_at = now }));
+            SalesboothMetrics.EmailOutcome(EmailStatuses.Sent);
             await Engage(EngagementKinds.Sent, now);
         }
         else

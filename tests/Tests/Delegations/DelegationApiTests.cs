@@ -144,10 +144,12 @@ public sealed class DelegationApiTests(DelegationApiTests.Api api) : IClassFixtu
              "max_transaction_amount":500.00,"max_daily_amount":1000.00,"max_monthly_amount":5000.00}
             """)).Str("delegation_id");
 
+        using var transactionRefusals = new MeasurementCounter("salesbooth.delegation.cap_rejections", "delegation.cap", "transaction");
         var (first, firstBody) = await agent.Http.ConfiguredDealAsync(id, product, 400m);
         Assert.True(first.StatusCode == HttpStatusCode.Created, firstBody.ToString());
         var (perTransaction, refusal) = await agent.Http.ConfiguredDealAsync(id, product, 500.01m);
         Assert.Equal(HttpStatusCode.TooManyRequests, perTransaction.StatusCode);
+        Assert.True(transactionRefusals.Total >= 1, "the refusal is counted by the cap that refused it");
         Assert.Equal("spending_limit_exceeded", refusal.Code());
         Assert.Equal("rate_limited", refusal.Str("category"));
         Assert.Equal("transaction", refusal.GetProperty("details").Str("limit"));

@@ -74,11 +74,13 @@ public sealed class EmailSendTests(EmailApi api) : IClassFixture<EmailApi>
         Assert.StartsWith("<https://track.example.test/v1/email-tracking/unsubscribe/", headers["List-Unsubscribe"]);
         Assert.Equal("List-Unsubscribe=One-Click", headers["List-Unsubscribe-Post"]);
 
+        using var sentCount = new MeasurementCounter("salesbooth.emails", "email.outcome", "sent");
         var (reported, body) = await tenant.SendAsync(HttpMethod.Post, $"/v1/emails/{id}/report", """{"status":"sent","provider_id":"ses-123"}""");
         Assert.Equal(HttpStatusCode.OK, reported.StatusCode);
         var sent = body.GetProperty("data").GetProperty("email");
         Assert.Equal("sent", sent.Str("status"));
         Assert.Equal("ses-123", sent.Str("provider_id"));
+        Assert.True(sentCount.Total >= 1, "a reported send counts as a sent email");
         Assert.Equal(["scheduled", "send_requested", "sent"], sent.GetProperty("timeline").EnumerateArray().Select(t => t.Str("status")));
         Assert.Single(await tenant.Events("email.sent"));
     }
