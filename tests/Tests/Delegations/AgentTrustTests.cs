@@ -143,7 +143,7 @@ public sealed class AgentTrustTests(AgentTrustTests.Api api) : IClassFixture<Age
         // 60 (capped) + 10 − 10 = 60: level 2, and level 3 waits for the 30-day track record.
         Assert.Equal(2, (await TrustAsync(agent.Http)).GetProperty("trust_level").GetInt32());
         api.Time.Advance(start + TrustLevels.TrackRecord - api.Time.GetUtcNow());
-        await grain.AsReference<IRemindable>().ReceiveReminder(AgentTrustGrain.TrackRecordReminder, default);
+        await grain.AsReference<IRemindable>().ReceiveReminder(AgentTrustGrain.ReviewReminder, default);
         var trusted = await TrustAsync(agent.Http);
         Assert.Equal(80, trusted.GetProperty("score").GetInt32());
         Assert.Equal(3, trusted.GetProperty("trust_level").GetInt32());
