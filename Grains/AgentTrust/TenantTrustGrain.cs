@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Grains.Events;
-using Grains.Idempotency;
 using Grains.Interfaces.AgentTrust;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Events;
@@ -16,23 +15,7 @@ using Microsoft.Extensions.Logging;
 namespace Grains.AgentTrust;
 
 [GenerateSerializer, Alias("tenant-trust.state")]
-public sealed class TenantTrustState : IResourceState<TenantTrustView>
-{
-    [Id(0)] public TenantTrustView? Record { get; set; }
-
-    [Id(1)] public bool Deleted { get; set; }
-
-    [Id(2)] public long Version { get; set; }
-
-    [Id(3)] public long ProjectionVersion { get; set; }
-
-    [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
-
-    [Id(5)] public Dictionary<string, AppliedKey> AppliedKeys { get; set; } = new(StringComparer.Ordinal);
-
-    [field: NonSerialized]
-    public DerivedRows? DerivedRows { get; set; }
-}
+public sealed class TenantTrustState : ResourceState<TenantTrustView>;
 
 /// <summary>
 /// A partition's tenant trust (<see cref="ITenantTrustGrain"/>): the score from the deal list's counts by status and

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Grains.Events;
-using Grains.Idempotency;
 using Grains.Interfaces.AgentTrust;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Events;
@@ -15,23 +14,7 @@ using Microsoft.Extensions.Logging;
 namespace Grains.Delegations;
 
 [GenerateSerializer, Alias("delegations.proposal-state")]
-public sealed class DelegationProposalState : IResourceState<DelegationProposalView>
-{
-    [Id(0)] public DelegationProposalView? Record { get; set; }
-
-    [Id(1)] public bool Deleted { get; set; }
-
-    [Id(2)] public long Version { get; set; }
-
-    [Id(3)] public long ProjectionVersion { get; set; }
-
-    [Id(4)] public List<OutboxEvent> Outbox { get; set; } = [];
-
-    [Id(5)] public Dictionary<string, AppliedKey> AppliedKeys { get; set; } = new(StringComparer.Ordinal);
-
-    [field: NonSerialized]
-    public DerivedRows? DerivedRows { get; set; }
-}
+public sealed class DelegationProposalState : ResourceState<DelegationProposalView>;
 
 /// <summary>
 /// One round of a delegation proposal (<see cref="IDelegationProposalGrain"/>) on the resource write path: each answer
