@@ -46,3 +46,13 @@ public sealed record TrustCredentialBody : IApiRequest
 {
     [Description("TrustLevelCredential (the default and only type)")] public string? CredentialType { get; init; }
 }
+
+/// <summary><c>GET /v1/trust</c>: the tenant's trust as the document shows it, with what the score is made of.</summary>
+public sealed record TenantTrustData(string Level, int Score, decimal AutoTopupCeiling, [property: Description("null at the top level")] string? NextLevel,
+    int? NextLevelScore, TenantTrustStatistics Statistics, DateTimeOffset EvaluatedAt);
+
+public sealed record TenantTrustStatistics(int DealsClosed, int DealsCancelled, int DealsExpired, int TenantAgeDays);
+
+public sealed record TenantTrustChangeRecord(string FromLevel, string ToLevel, int Score, string Reason, DateTimeOffset ChangedAt);
+
+public sealed record TenantTrustHistoryData(IReadOnlyList<TenantTrustChangeRecord> History, Pagination Pagination);

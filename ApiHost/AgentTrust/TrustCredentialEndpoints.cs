@@ -8,7 +8,8 @@ namespace ApiHost.AgentTrust;
 
 /// <summary>
 /// <c>/v1/agent-trust-credentials</c>: issue (<c>POST {"credential_type":"TrustLevelCredential"}</c>) and list the
-/// calling key's trust credentials; <c>/v1/trust/revocations</c>: the public list of revoked credentials (no key).
+/// calling key's trust credentials; <c>/v1/trust/revocations</c>: the public list of revoked credentials (no key);
+/// <c>/v1/trust</c>: the tenant's trust (<see cref="TenantTrustEndpoints"/>).
 /// </summary>
 public static class TrustCredentialEndpoints
 {
@@ -20,9 +21,12 @@ public static class TrustCredentialEndpoints
             group.MapPost("", Issue).RequireScope("trust:write")
                 .Operation<TrustCredentialBody, TrustCredentialRecord>("issueTrustCredential", "Issue a TrustLevelCredential (an EdDSA JWT)", 201);
         });
-        // Public: remote instances check presented credentials without a key.
-        app.MapApi("trust", group => group.MapGet("revocations", Revocations)
-            .Operation<TrustRevocationsData>("listTrustRevocations", "Revoked trust credentials (public)"));
+        app.MapApi("trust", group =>
+        {
+            // Public: remote instances check presented credentials without a key.
+            group.MapGet("revocations", Revocations).Operation<TrustRevocationsData>("listTrustRevocations", "Revoked trust credentials (public)");
+            TenantTrustEndpoints.Map(group);
+        });
     }
 
     private static async Task<IResult> Issue(HttpContext http, IGrainFactory grains, CancellationToken ct)

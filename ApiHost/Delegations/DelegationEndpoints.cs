@@ -12,9 +12,9 @@ namespace ApiHost.Delegations;
 
 /// <summary>
 /// <c>/v1/delegations</c>: list the delegations the caller granted (or one with <c>?id=</c>),
-/// <c>?action=verify|check|spending|summary|pending|activity|analytics</c>, <c>POST ?id=&amp;action=approve|reject</c>,
+/// <c>?action=verify|check|spending|summary|pending|activity|analytics|proposal</c>, <c>POST ?id=&amp;action=approve|reject</c>,
 /// create (a child of the caller's own delegation when the request carries <c>X-Delegation-ID</c>), <c>PUT</c> to narrow,
-/// <c>DELETE</c> to revoke. The rules (chain bounds, narrowing, spending) are the delegation grain's.
+/// <c>DELETE</c> to revoke; the proposal flow under <c>/proposals</c> (<see cref="DelegationProposalEndpoints"/>). The rules (chain bounds, narrowing, spending) are the delegation grain's.
 /// </summary>
 public static class DelegationEndpoints
 {
@@ -28,7 +28,9 @@ public static class DelegationEndpoints
         .Add("summary", Summary, ActionDoc.Of<DelegationSummaryData>("summarizeDelegations", "Active delegations and their budget use", onResource: false))
         .Add("pending", Pending, ActionDoc.Of<DelegationPendingList>("listPendingDelegationApprovals", "Delegations with approvals waiting", onResource: false))
         .Add("activity", Activity, ActionDoc.Of<DelegationActivityData>("listDelegationActivity", "A delegation's activity"))
-        .Add("analytics", Analytics, ActionDoc.Of<DelegationAnalyticsData>("getDelegationAnalytics", "A delegation's deals and spending over time"));
+        .Add("analytics", Analytics, ActionDoc.Of<DelegationAnalyticsData>("getDelegationAnalytics", "A delegation's deals and spending over time"))
+        .Add("proposal", DelegationProposalEndpoints.Read, ActionDoc.Of<DelegationProposalResource>("getDelegationProposal",
+            "A delegation proposal round (`id=dprop_...`) with its earlier rounds"));
 
     private delegate Task<IResult> PostHandler(HttpContext http, IGrainFactory grains, string? id, CancellationToken ct);
 
@@ -58,6 +60,7 @@ public static class DelegationEndpoints
             .Operation<DelegationNarrowBody, DelegationResource>("narrowDelegation", "Narrow a delegation (`?id=`); widening is refused");
         group.MapDelete("", Revoke).RequireScope("delegations:write").WithIdempotency()
             .Operation<DelegationResource>("revokeDelegation", "Revoke a delegation (`?id=`) and every delegation below it");
+        DelegationProposalEndpoints.Map(group);
     });
 
     /// <summary>The <c>X-Delegation-ID</c> a request acts under: null when absent; a malformed one is 400.</summary>

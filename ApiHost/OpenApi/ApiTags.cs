@@ -21,7 +21,7 @@ public static class ApiTags
         ["email-webhook"] = "Inbound email events (replies, bounces, unsubscribes), authenticated by a shared secret.",
         ["agent-trust"] = "An API key's trust level (L0-L4), score, transaction cap and capabilities.",
         ["agent-trust-credentials"] = "TrustLevelCredentials: EdDSA JWTs an agent presents elsewhere, verifiable offline.",
-        ["trust"] = "The public list of revoked trust credentials.",
+        ["trust"] = "The tenant's trust level, score and auto top-up ceiling, its history, and the public list of revoked trust credentials.",
         ["webhooks"] = "Webhook endpoints, deliveries, dead letters, retries, replay and the tenant event log.",
     };
 }

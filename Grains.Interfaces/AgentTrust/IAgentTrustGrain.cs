@@ -56,6 +56,17 @@ public sealed record AgentTrustView
     [Id(13)] public IReadOnlyList<string> Counted { get; init; } = [];
     /// <summary>Credentials issued to the key (the newest <see cref="TrustCredentials.Kept"/>).</summary>
     [Id(14)] public IReadOnlyList<TrustCredential> Credentials { get; init; } = [];
+    /// <summary>The newest completed deal: inactivity since then decays the score (<see cref="TrustLevels.Decay"/>).</summary>
+    [Id(15)] public DateTimeOffset? LastCompletedAt { get; init; }
+    /// <summary>The <see cref="LastCompletedAt"/> whose coming decay was warned of (<c>agent.trust.decay_warning</c>, once per idle spell).</summary>
+    [Id(16)] public DateTimeOffset? DecayWarnedFor { get; init; }
+    /// <summary>When the key's deals failed within the last <see cref="TrustLevels.AbuseWindow"/> (abuse detection).</summary>
+    [Id(17)] public IReadOnlyList<DateTimeOffset> RecentFailures { get; init; } = [];
+
+    /// <summary>The locks in force at <paramref name="now"/> (a lock past its <c>expires_at</c> no longer applies, released or not).</summary>
+    public IReadOnlyList<AgentTrustLock> ActiveLocks(DateTimeOffset now) => [.. Locks.Where(l => l.ExpiresAt is not { } until || until > now)];
+
+    public AgentTrustLock? LockOn(string capability, DateTimeOffset now) => ActiveLocks(now).FirstOrDefault(l => l.Capability == capability);
 }
 
 /// <summary>One level change: from, to, the score then, why (<c>score</c>, <c>manual</c>) and who (an admin key id, or <c>system</c>).</summary>
@@ -68,7 +79,7 @@ public sealed record AgentTrustChange(
     [property: Id(4)] string ChangedBy,
     [property: Id(5)] DateTimeOffset ChangedAt);
 
-/// <summary>A capability locked on the key (by abuse protection): which, why, since and until when.</summary>
+/// <summary>A capability locked on the key (by abuse protection, <see cref="TrustLevels.AbuseFailures"/>): which, why, since and until when.</summary>
 [GenerateSerializer, Immutable, Alias("agent-trust.lock")]
 public sealed record AgentTrustLock(
     [property: Id(0)] string Capability,

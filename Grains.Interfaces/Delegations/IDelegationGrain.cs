@@ -70,6 +70,9 @@ public interface IDelegationGrain : IGrainWithStringKey
 public interface IDelegationDirectoryGrain : IGrainWithStringKey
 {
     Task<ListPage<DelegationView>> List(ListQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>The partition's delegation proposal rounds (filters: <c>target_key_id</c>, <c>proposer_key_id</c>).</summary>
+    Task<ListPage<DelegationProposalView>> ListProposals(ListQuery query, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Caps; null is "no cap".</summary>
@@ -231,4 +234,16 @@ public static class DelegationKeys
     public const int DescriptionMaxLength = 500;
 
     public static string Grain(string partition, string delegationId) => $"{partition}/{delegationId}";
+
+    /// <summary>
+    /// Whether <paramref name="granted"/> covers <paramref name="action"/>: granted itself, or a scope within a granted
+    /// proposal verb (<see cref="DelegationProposals.Verbs"/>), or a verb all of whose scopes are covered.
+    /// </summary>
+    public static bool Covers(IReadOnlyList<string> granted, string action) =>
+        granted.Contains(action) || (DelegationProposals.Verbs.TryGetValue(action, out var scopes)
+            ? scopes.All(scope => ScopeCovered(granted, scope))
+            : ScopeCovered(granted, action));
+
+    private static bool ScopeCovered(IReadOnlyList<string> granted, string scope) =>
+        granted.Contains(scope) || granted.Any(g => DelegationProposals.Verbs.TryGetValue(g, out var covered) && covered.Contains(scope));
 }

@@ -45,6 +45,7 @@ public static class WebhookEventPatterns
         "agent.trust.decay_warning", "agent.trust.credential_issued", "agent.trust.credential_presented",
         "agent.trust.credential_revoked",
         "agent.approval_approved", "agent.approval_rejected", "agent.approval_expired",
+        "delegation.proposal_expired", "agent.trust.lock_released",
         "agent.workflow.planned", "agent.workflow.approved", "agent.workflow.completed", "agent.workflow.failed",
         "agent.workflow.cancelled", "agent.workflow.degraded", "agent.workflow.step_completed", "agent.workflow.step_retried",
         "agent.workflow.dead_lettered",

@@ -36,17 +36,15 @@ public sealed class AgentTrustState : IResourceState<AgentTrustView>
 
 /// <summary>
 /// One agent key's trust (<see cref="IAgentTrustGrain"/>), written through the resource write path: a level change is
-/// written with its <c>agent.trust.level_changed</c> event. The 30-day track record is a reminder at the first
-/// completed deal's anniversary, so a promotion to level 3 does not wait for the next deal.
+/// written with its <c>agent.trust.level_changed</c> event. Time-driven changes (the 30-day track record, decay,
+/// lock expiry) are one reminder: <c>AgentTrustGrain.Review.cs</c>.
 /// </summary>
-public sealed class AgentTrustGrain(
+public sealed partial class AgentTrustGrain(
     [PersistentState("agenttrust")] IPersistentState<AgentTrustState> state,
     IProjectionStore projections,
     TimeProvider time,
     ILogger<AgentTrustGrain> logger) : ResourceGrain<AgentTrustState, AgentTrustView>(state, projections, logger), IAgentTrustGrain
 {
-    public const string TrackRecordReminder = "agent-trust-track-record";
-
     private const string System = "system";
 
     private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
@@ -60,12 +58,21 @@ public sealed class AgentTrustGrain(
         $"level_{record.Level}", record.CreatedAt, record.UpdatedAt, new Dictionary<string, string>(StringComparer.Ordinal), [],
         JsonSerializer.Serialize(record with { History = [], Counted = [], Credentials = [] }, DocumentJson));
 
-    public Task<AgentTrustView> Get() => Task.FromResult(Existing(time.GetUtcNow()));
+    public Task<AgentTrustView> Get()
+    {
+        var now = time.GetUtcNow();
+        var current = Existing(now);
+        return Task.FromResult(current with { Locks = current.ActiveLocks(now) });
+    }
 
     public async Task CheckCap(decimal amount, string dealId)
     {
         var now = time.GetUtcNow();
         var current = Existing(now);
+        if (amount > 0 && (current.LockOn("deal_creation", now) ?? current.LockOn("deal_management", now)) is { } locked)
+        {
+            throw Locked(locked);
+        }
         if (TrustLevels.Caps[current.Level] is not { } cap || amount <= cap)
         {
             return;
@@ -86,7 +93,12 @@ public sealed class AgentTrustGrain(
 
     public Task<AgentTrustView> RequireLevel(int level, string capability)
     {
-        var current = Existing(time.GetUtcNow());
+        var now = time.GetUtcNow();
+        var current = Existing(now);
+        if (current.LockOn(capability, now) is { } locked)
+        {
+            throw Locked(locked);
+        }
         return current.Level >= level
             ? Task.FromResult(current)
             : throw new DomainException(TrustErrors.LevelInsufficient,
@@ -99,16 +111,22 @@ public sealed class AgentTrustGrain(
         DealsCompleted = current.DealsCompleted + 1,
         TotalDealValue = current.TotalDealValue + value,
         FirstCompletedAt = current.FirstCompletedAt ?? time.GetUtcNow(),
+        LastCompletedAt = time.GetUtcNow(),
     });
 
-    public Task DealFailed(string dealId) => Count(dealId, current => current with { DealsFailed = current.DealsFailed + 1 });
+    /// <summary>A failed deal; the <see cref="TrustLevels.AbuseFailures"/>th within <see cref="TrustLevels.AbuseWindow"/> locks transacting and delegating.</summary>
+    public Task DealFailed(string dealId) => Count(dealId, current => current with
+    {
+        DealsFailed = current.DealsFailed + 1,
+        RecentFailures = [.. current.RecentFailures.Where(at => at > time.GetUtcNow() - TrustLevels.AbuseWindow), time.GetUtcNow()],
+    });
 
     public async Task<AgentTrustView> SetManualLevel(int? level, string? reason, string adminKeyId)
     {
         var now = time.GetUtcNow();
         var current = Existing(now) with { ManualLevel = level };
         await Save(Stamp(current, now), now, reason ?? "manual", adminKeyId);
-        return Existing(now);
+        return await Get();
     }
 
     public async Task<TrustCredential> IssueCredential(string type)
@@ -161,20 +179,6 @@ public sealed class AgentTrustGrain(
         return credential;
     }
 
-    public override async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        if (reminderName != TrackRecordReminder)
-        {
-            await base.ReceiveReminder(reminderName, status);
-            return;
-        }
-        SalesboothMetrics.ReminderTick(reminderName);
-        var now = time.GetUtcNow();
-        var current = Existing(now);
-        await Save(current, now, "score", System, onlyIfLevelChanged: true);
-        await ArmTrackRecord();
-    }
-
     private async Task Count(string dealId, Func<AgentTrustView, AgentTrustView> change)
     {
         var now = time.GetUtcNow();
@@ -184,23 +188,28 @@ public sealed class AgentTrustGrain(
             return;
         }
         var next = change(current) with { Counted = [.. current.Counted.TakeLast(TrustLevels.CountedKept - 1), dealId] };
-        await Save(Stamp(next, now), now, "score", System);
-        await ArmTrackRecord();
+        var (locked, events) = DetectAbuse(next, now);
+        await Save(Stamp(locked, now), now, "score", System, events);
+        await ArmReview();
     }
 
     /// <summary>
     /// Writes the record with its score and level as of <paramref name="now"/>; a changed level adds a history entry and
     /// <c>agent.trust.level_changed</c>.
     /// </summary>
-    private async Task Save(AgentTrustView next, DateTimeOffset now, string reason, string by, bool onlyIfLevelChanged = false)
+    /// <paramref name="extra"/>: events written with it (a lock, a warning); with them it is written even when
+    /// <paramref name="onlyIfLevelChanged"/> and the level holds.
+    private async Task Save(AgentTrustView next, DateTimeOffset now, string reason, string by, IReadOnlyList<OutboxEvent>? extra = null,
+        bool onlyIfLevelChanged = false)
     {
         var before = Current.Record?.Level ?? 0;
         var rated = Rated(next, now);
+        extra ??= [];
         if (rated.Level == before)
         {
-            if (!onlyIfLevelChanged)
+            if (!onlyIfLevelChanged || extra.Count > 0)
             {
-                await Write(rated, []);
+                await Write(rated, extra);
             }
             return;
         }
@@ -220,7 +229,7 @@ public sealed class AgentTrustGrain(
             reason = TrustCredentials.DemotionReason,
             revoked_at = now,
         }))];
-        await Write(rated, [.. events, Outbox.Event("agent.trust.level_changed", now, new
+        await Write(rated, [.. extra, .. events, Outbox.Event("agent.trust.level_changed", now, new
         {
             key_id = rated.KeyId,
             previous_level = before,
@@ -241,7 +250,7 @@ public sealed class AgentTrustGrain(
     /// <summary>The record with its score and level computed for <paramref name="now"/> (a manual level is a floor).</summary>
     private static AgentTrustView Rated(AgentTrustView v, DateTimeOffset now)
     {
-        var score = TrustLevels.Score(v.DealsCompleted, v.DealsFailed, v.TotalDealValue, v.FirstCompletedAt, now);
+        var score = TrustLevels.Score(v.DealsCompleted, v.DealsFailed, v.TotalDealValue, v.FirstCompletedAt, now, v.LastCompletedAt);
         return v with { Score = score, Level = Math.Max(v.ManualLevel ?? 0, TrustLevels.Earned(score, v.DealsCompleted, v.FirstCompletedAt, now)) };
     }
 
@@ -261,12 +270,4 @@ public sealed class AgentTrustGrain(
     }
 
     private AgentTrustView Stamp(AgentTrustView v, DateTimeOffset now) => v with { Version = Current.Version + 1, UpdatedAt = now };
-
-    private Task ArmTrackRecord()
-    {
-        var due = Current.Record?.FirstCompletedAt is { } first && Current.Record.Level < 3
-            ? first + TrustLevels.TrackRecord
-            : (DateTimeOffset?)null;
-        return due is null ? Task.CompletedTask : this.ArmAsync(TrackRecordReminder, due, time.GetUtcNow(), TimeSpan.FromDays(30), TimeSpan.FromHours(1));
-    }
 }

@@ -5,7 +5,7 @@ using Orleans.Concurrency;
 
 namespace Grains.Delegations;
 
-/// <summary>Lists one partition's delegations from the projection (filters: grantor and grantee key). Stateless and keyed by partition.</summary>
+/// <summary>Lists one partition's delegations and delegation proposals from the projection (filters: grantor and grantee key). Stateless and keyed by partition.</summary>
 [StatelessWorker]
 public sealed class DelegationDirectoryGrain(IProjectionStore projections) : Grain, IDelegationDirectoryGrain
 {
@@ -13,6 +13,13 @@ public sealed class DelegationDirectoryGrain(IProjectionStore projections) : Gra
     {
         var page = await projections.QueryAsync(this.GetPrimaryKeyString(), DelegationKeys.ResourceType, query, null, cancellationToken);
         return new ListPage<DelegationView>([.. page.Items.Select(row => DelegationGrain.FromDocument(row.Document))],
+            page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
+    }
+
+    public async Task<ListPage<DelegationProposalView>> ListProposals(ListQuery query, CancellationToken cancellationToken = default)
+    {
+        var page = await projections.QueryAsync(this.GetPrimaryKeyString(), DelegationProposals.ResourceType, query, null, cancellationToken);
+        return new ListPage<DelegationProposalView>([.. page.Items.Select(row => DelegationProposalGrain.FromDocument(row.Document))],
             page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
     }
 }

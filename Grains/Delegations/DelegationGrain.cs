@@ -4,7 +4,6 @@ using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
-using Grains.Interfaces.Tenants;
 using Grains.Projections;
 using Grains.Resources;
 using Microsoft.Extensions.Logging;
@@ -128,9 +127,7 @@ public sealed partial class DelegationGrain(
 
     private async Task CheckGrantee(string keyId, string? environment)
     {
-        var hash = await GrainFactory.GetGrain<ITenantGrain>(TenantId).FindApiKeyHash(keyId);
-        var key = hash is null ? null : await GrainFactory.GetGrain<IApiKeyGrain>(hash).Get();
-        if (key is null || key.TenantId != TenantId || key.Environment != environment || !key.IsUsableAt(time.GetUtcNow()))
+        if (!await UsableKeys.IsUsable(GrainFactory, TenantId, keyId, environment, time.GetUtcNow()))
         {
             throw DomainException.Invalid("grantee_agent_key_id", "not_found",
                 $"{keyId} is not an active API key of this tenant and environment");

@@ -82,7 +82,7 @@ public static class DelegationRules
     {
         bool Considered(string name) => given is null || given.Contains(name);
         List<string> fields = [];
-        if (actions is not null && Considered("allowed_actions") && actions.Any(a => !bound.AllowedActions.Contains(a)))
+        if (actions is not null && Considered("allowed_actions") && actions.Any(a => !DelegationKeys.Covers(bound.AllowedActions, a)))
         {
             fields.Add("allowed_actions");
         }
@@ -189,7 +189,7 @@ public static class DelegationRules
         {
             throw Inactive(delegation, now);
         }
-        if (!delegation.AllowedActions.Contains(action))
+        if (!DelegationKeys.Covers(delegation.AllowedActions, action))
         {
             throw new DomainException("authorization_error.delegation_action_not_allowed",
                 $"Delegation {delegation.Id} does not allow {action}", new DelegationStateDetails(delegation.Id, DelegationKeys.Active));

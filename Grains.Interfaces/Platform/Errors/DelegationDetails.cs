@@ -35,3 +35,9 @@ public sealed record DelegationBudgetDetails(
     [property: Id(0)] string DelegationId,
     [property: Id(1)] decimal RemainingBudget,
     [property: Id(2)] decimal AttemptedAmount) : DomainErrorDetails;
+
+/// <summary>A delegation proposal round that cannot be answered as asked: its id and status (<c>pending</c>, <c>accepted</c>, ...).</summary>
+[GenerateSerializer, Immutable, Alias("errors.delegation-proposal-state")]
+public sealed record DelegationProposalStateDetails(
+    [property: Id(0)] string ProposalId,
+    [property: Id(1)] string Status) : DomainErrorDetails;

@@ -17,20 +17,7 @@ public sealed class AgentTrustTests(AgentTrustTests.Api api) : IClassFixture<Age
 {
     public sealed class Api() : WebhookApi;
 
-    private static async Task<DelegationCalls.Agent> AgentKeyAsync(TestTenant tenant)
-    {
-        var (response, body) = await tenant.SendAsync(HttpMethod.Post, "/v1/keys", JsonSerializer.Serialize(new
-        {
-            name = "procurement bot",
-            agent_key = true,
-            scopes = new[] { "deals:read", "deals:write", "agent:execute", "trust:read", "trust:write", "delegations:read", "delegations:write" },
-        }));
-        Assert.True(response.StatusCode == HttpStatusCode.Created, body.ToString());
-        var data = body.GetProperty("data");
-        Assert.True(data.GetProperty("agent_key").GetBoolean());
-        Assert.StartsWith("key_agent_", data.Str("id"));
-        return new DelegationCalls.Agent(data.Str("id"), tenant.Api.CreateClient().WithKey(data.Str("secret")));
-    }
+    private static Task<DelegationCalls.Agent> AgentKeyAsync(TestTenant tenant) => tenant.AgentKeyAsync();
 
     private static async Task<JsonElement> TrustAsync(HttpClient http, string query = "")
     {
@@ -156,7 +143,7 @@ public sealed class AgentTrustTests(AgentTrustTests.Api api) : IClassFixture<Age
         // 60 (capped) + 10 − 10 = 60: level 2, and level 3 waits for the 30-day track record.
         Assert.Equal(2, (await TrustAsync(agent.Http)).GetProperty("trust_level").GetInt32());
         api.Time.Advance(start + TrustLevels.TrackRecord - api.Time.GetUtcNow());
-        await grain.AsReference<IRemindable>().ReceiveReminder(AgentTrustGrain.TrackRecordReminder, default);
+        await grain.AsReference<IRemindable>().ReceiveReminder(AgentTrustGrain.ReviewReminder, default);
         var trusted = await TrustAsync(agent.Http);
         Assert.Equal(80, trusted.GetProperty("score").GetInt32());
         Assert.Equal(3, trusted.GetProperty("trust_level").GetInt32());

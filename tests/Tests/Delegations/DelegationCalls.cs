@@ -24,6 +24,28 @@ public static class DelegationCalls
         return new Agent(data.Str("id"), tenant.Api.CreateClient().WithKey(data.Str("secret")));
     }
 
+    /// <summary>An agent key (<c>agent_key: true</c>, <c>key_agent_...</c>) of the tenant made through <c>POST /v1/keys</c>.</summary>
+    public static async Task<Agent> AgentKeyAsync(this TestTenant tenant, params string[] scopes)
+    {
+        scopes = scopes.Length > 0 ? scopes
+            : ["deals:read", "deals:write", "agent:execute", "trust:read", "trust:write", "delegations:read", "delegations:write"];
+        var (response, body) = await tenant.SendAsync(HttpMethod.Post, "/v1/keys",
+            JsonSerializer.Serialize(new { name = "procurement bot", agent_key = true, scopes }));
+        Assert.True(response.StatusCode == HttpStatusCode.Created, body.ToString());
+        var data = body.GetProperty("data");
+        Assert.True(data.GetProperty("agent_key").GetBoolean());
+        Assert.StartsWith("key_agent_", data.Str("id"));
+        return new Agent(data.Str("id"), tenant.Api.CreateClient().WithKey(data.Str("secret")));
+    }
+
+    /// <summary>The admin sets the key's manual trust level (a floor; 2 lets it delegate).</summary>
+    public static async Task SetTrustLevelAsync(this TestTenant tenant, string keyId, int level)
+    {
+        var (response, body) = await tenant.SendAsync(HttpMethod.Post, $"/v1/agent-trust?key_id={keyId}&action=set_level",
+            $$"""{"level":{{level}},"reason":"vetted"}""");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
+    }
+
     /// <summary>POSTs a delegation (as <paramref name="grantor"/>, under <paramref name="parent"/> when given); fails unless 201.</summary>
     public static async Task<JsonElement> DelegateAsync(this HttpClient grantor, string json, string? parent = null)
     {

@@ -1,6 +1,6 @@
 namespace Tests.Delegations;
 
-/// <summary>The curl examples of the Salesbooth document (spec/002) for §Delegations and §Agent Trust, verbatim.</summary>
+/// <summary>The curl examples of the Salesbooth document (spec/002) for §Delegations, §Agent Trust and §Trust Levels, verbatim.</summary>
 public static class DelegationDocSnippets
 {
     public const string Verify = """
@@ -95,5 +95,62 @@ public static class DelegationDocSnippets
 
     public const string Revocations = """
         curl "https://api.salesbooth.com/v1/trust/revocations"
+        """;
+
+    public const string Proposal = """
+        curl "https://api.salesbooth.com/v1/delegations?action=proposal&id=dprop_xxxxx" \
+        -H "Authorization: Bearer sb_test_example_key_do_not_use"
+        """;
+
+    public const string ListProposals = """
+        curl "https://api.salesbooth.com/v1/delegations/proposals" \
+        -H "Authorization: Bearer sb_agent_key_do_not_use"
+        """;
+
+    public const string Propose = """
+        curl -X POST https://api.salesbooth.com/v1/delegations/proposals \
+        -H "Authorization: Bearer sb_agent_key_do_not_use" \
+        -H "Content-Type: application/json" \
+        -d '{
+        "target_api_key_id": "key_agent_bbbbb",
+        "proposed_actions": ["discover", "negotiate"],
+        "max_transaction_amount": 1000.00,
+        "proposed_duration_hours": 168,
+        "message": "Requesting delegation to negotiate deals on your behalf"
+        }'
+        """;
+
+    public const string AcceptProposal = """
+        curl -X POST "https://api.salesbooth.com/v1/delegations/proposals/dprop_xxxxx/accept" \
+        -H "Authorization: Bearer sb_agent_key_do_not_use"
+        """;
+
+    public const string RejectProposal = """
+        curl -X POST "https://api.salesbooth.com/v1/delegations/proposals/dprop_xxxxx/reject" \
+        -H "Authorization: Bearer sb_agent_key_do_not_use" \
+        -H "Content-Type: application/json" \
+        -d '{ "reason": "Spending limit too high for current context" }'
+        """;
+
+    public const string CounterProposal = """
+        curl -X POST "https://api.salesbooth.com/v1/delegations/proposals/dprop_xxxxx/counter" \
+        -H "Authorization: Bearer sb_agent_key_do_not_use" \
+        -H "Content-Type: application/json" \
+        -d '{
+        "proposed_actions": ["discover"],
+        "max_transaction_amount": 500.00,
+        "proposed_duration_hours": 72,
+        "message": "Accepting discover only with lower spending limit"
+        }'
+        """;
+
+    public const string TenantTrust = """
+        curl https://api.salesbooth.com/v1/trust \
+        -H "Authorization: Bearer sb_test_example_key_do_not_use"
+        """;
+
+    public const string TenantTrustHistory = """
+        curl https://api.salesbooth.com/v1/trust?action=history \
+        -H "Authorization: Bearer sb_test_example_key_do_not_use"
         """;
 }

@@ -69,4 +69,45 @@ public sealed class TrustPostgresTests
         var revocations = await client.GetGrain<ITrustRevocationsGrain>(ITrustRevocationsGrain.Key).List();
         Assert.Contains(revocations.Revocations, r => r.CredentialId == credential.CredentialId && r.Reason == TrustCredentials.DemotionReason);
     }
+
+    [PostgresFact]
+    public async Task A_proposal_countered_and_accepted_across_a_silo_stop_makes_its_delegation_on_PostgreSQL()
+    {
+        await using var cluster = new PostgresCluster(await TestPostgres.CreateDatabaseAsync("trust_proposals"));
+        var first = await cluster.StartSiloAsync();
+        await cluster.StartSiloAsync();
+        var client = await cluster.StartClientAsync();
+        var tenantId = ResourceIds.New("ten");
+        var partition = $"{tenantId}:live";
+        var tenant = client.GetGrain<ITenantGrain>(tenantId);
+        await tenant.EnsureCreated("Proposal tenant");
+        async Task<string> AgentAsync() => (await tenant.IssueApiKey(
+            new ApiKeyRequest("agent", ApiKeyKinds.Secret, "live", "live", ["agent:discover", "agent:negotiate"], "us", AgentKey: true))).Record.KeyId;
+        var proposer = await AgentAsync();
+        var target = await AgentAsync();
+        await client.GetGrain<IAgentTrustGrain>(TrustLevels.Grain(partition, proposer)).SetManualLevel(2, "bootstrap", "key_admin");
+
+        var firstId = ResourceIds.New(DelegationProposals.IdPrefix);
+        var round1 = client.GetGrain<IDelegationProposalGrain>(DelegationProposals.Grain(partition, firstId));
+        await round1.Propose(new DelegationProposalInput(proposer, target,
+            new DelegationProposalTerms(["discover", "negotiate"], new DelegationLimits(1000m, null, null), 168), "please"));
+        await cluster.StopSiloAsync(first);
+
+        var round2 = await round1.Counter(target, new DelegationProposalTerms(["discover"], new DelegationLimits(500m, null, null), 0), null);
+        Assert.Equal(168, round2.Terms.DurationHours);
+        var accepted = await client.GetGrain<IDelegationProposalGrain>(DelegationProposals.Grain(partition, round2.Id)).Accept(proposer);
+        Assert.Equal(DelegationProposals.Accepted, accepted.Proposal.Status);
+        var delegation = await client.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, accepted.Delegation.Id)).Get();
+        Assert.Equal((proposer, target), (delegation.GrantorKeyId, delegation.GranteeKeyId));
+        Assert.Equal(["discover"], delegation.AllowedActions);
+        Assert.Equal(500m, delegation.Limits.PerTransaction);
+        Assert.Equal(DelegationProposals.Countered, (await round1.Read(proposer, false)).Status);
+
+        // The list rows were written with the rounds: nothing pending is left for either party.
+        var directory = client.GetGrain<IDelegationDirectoryGrain>(partition);
+        var pending = await directory.ListProposals(new Grains.Interfaces.Projections.ListQuery(Status: DelegationProposals.Pending));
+        Assert.Empty(pending.Items);
+        var all = await directory.ListProposals(new Grains.Interfaces.Projections.ListQuery());
+        Assert.Equal([DelegationProposals.Accepted, DelegationProposals.Countered], all.Items.Select(p => p.Status).Order());
+    }
 }
