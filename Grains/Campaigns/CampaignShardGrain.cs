@@ -116,9 +116,9 @@ public sealed partial class CampaignShardGrain(
             return null;
         }
         var index = e.Sends.ToList().FindIndex(s => s.Step == step);
-        if (index < 0 || !e.Sends[index].Type.StartsWith("linkedin_", StringComparison.Ordinal))
+        if (index < 0 || !e.Sends[index].Type.StartsWith("linkedin_", StringComparison.Ordinal) || e.Sends[index].Outcome == "skipped")
         {
-            throw DomainException.Conflict("conflict.step_not_awaiting_report", $"Step {step} of this contact is not a dispatched LinkedIn step");
+            throw DomainException.Conflict("conflict.step_not_awaiting_report", $"Step {step + 1} of this contact is not a LinkedIn step handed to the executor");
         }
         var send = e.Sends[index];
         var next = e;
