@@ -5,6 +5,7 @@ using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Telemetry;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Grains.Campaigns;
 
@@ -29,10 +30,10 @@ public sealed partial class CampaignShardGrain(
     [PersistentState("campaign-shard")] IPersistentState<CampaignShardState> state,
     IGrainFactory grains,
     TimeProvider time,
+    IOptions<CampaignOptions> options,
     ILogger<CampaignShardGrain> logger) : Grain, ICampaignShardGrain, IRemindable
 {
     public const string ShardReminder = "campaign-shard";
-    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan LongestTimer = TimeSpan.FromHours(1);
     private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new(StringComparer.Ordinal);
 
@@ -195,7 +196,7 @@ public sealed partial class CampaignShardGrain(
         {
             try
             {
-                await this.RegisterOrUpdateReminder(ShardReminder, ReminderPeriod, ReminderPeriod);
+                await this.RegisterOrUpdateReminder(ShardReminder, options.Value.ReminderPeriod, options.Value.ReminderPeriod);
                 reminderArmed = true;
             }
             catch (Exception ex)
