@@ -1,5 +1,6 @@
 using ApiHost.Api;
 using ApiHost.Auth;
+using ApiHost.Campaigns;
 using ApiHost.Contacts;
 using ApiHost.Customers;
 using ApiHost.Deals;
@@ -56,6 +57,7 @@ public static class ApiComposition
         app.MapPaymentEndpoints();
         app.MapDelegationEndpoints();
         app.MapContactEndpoints();
+        app.MapCampaignEndpoints();
         app.MapEmailEndpoints();
         app.MapAgentTrustEndpoints();
         app.MapTrustCredentialEndpoints();

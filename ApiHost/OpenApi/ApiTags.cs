@@ -18,6 +18,7 @@ public static class ApiTags
         ["contacts"] = "Contacts (SalesOS): the people outreach goes to, with engagement scores and tiers. PII is encrypted at rest.",
         ["accounts"] = "Accounts (SalesOS): the companies contacts work for.",
         ["emails"] = "Email templates, the sending account, sending and the status of each email.",
+        ["campaigns"] = "Campaigns and sequences (one model): ordered outreach steps with delays, send windows, caps, stop rules and metrics.",
         ["email-webhook"] = "Inbound email events (replies, bounces, unsubscribes), authenticated by a shared secret.",
         ["agent-trust"] = "An API key's trust level (L0-L4), score, transaction cap and capabilities.",
         ["agent-trust-credentials"] = "TrustLevelCredentials: EdDSA JWTs an agent presents elsewhere, verifiable offline.",

@@ -69,6 +69,9 @@ public static class WebhookEventPatterns
         "payment.received", "credential.issued", "api_key.rotated",
         "campaign.started", "campaign.completed", "campaign.paused",
         "sequence.created", "sequence.started", "sequence.completed", "sequence.paused",
+        // Campaigns and sequences (one model): our lifecycle, per-contact and channel events.
+        "campaign.created", "campaign.updated", "campaign.deleted", "campaign.resumed", "campaign.archived", "campaign.scheduled",
+        "campaign.contact_enrolled", "campaign.contact_completed", "campaign.contact_stopped", "campaign.task_due", "linkedin.send_requested",
         // SalesOS audience and email channel (contacts, accounts, emails); *.deleted/updated/bounced are ours.
         "contact.created", "contact.updated", "contact.deleted", "contact.enriched", "contact.scored", "contact.tiered",
         "account.created", "account.updated", "account.deleted", "account.enriched", "account.scored", "account.intent_detected",

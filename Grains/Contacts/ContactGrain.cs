@@ -1,6 +1,8 @@
+using Grains.Campaigns;
 using Grains.Customers;
 using Grains.Encryption;
 using Grains.Events;
+using Grains.Interfaces.Campaigns;
 using Grains.Interfaces.Contacts;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Events;
@@ -119,6 +121,12 @@ public sealed class ContactGrain(
             events.Add(Outbox.Event("contact.tiered", signal.At, new { contact_id = next.Id, tier = next.Tier, previous_tier = current.Tier }));
         }
         await Commit(ContactRecords.Seal(next, Existing(), current, await keys.ForTenant(TenantId), GrainKey), events);
+        if (CampaignStops.Reason(signal.Kind) is { } reason)
+        {
+            // A reply, unsubscribe or hard bounce stops this contact in every campaign of the tenant (one-way: the
+            // campaign shards may be reading this contact right now).
+            await grains.GetGrain<ICampaignDirectoryGrain>(Partition).StopContact(next.Id, reason);
+        }
         return next;
     }
 

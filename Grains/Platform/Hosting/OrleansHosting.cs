@@ -1,3 +1,4 @@
+using Grains.Campaigns;
 using Grains.Deals;
 using Grains.Deals.Audit;
 using Grains.Emails;
@@ -166,6 +167,7 @@ public static class OrleansHosting
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         silo.Services.AddDeals();
         silo.Services.AddEmails();
+        silo.Services.AddCampaigns();
         // Storage errors leave the silo as a type every caller can classify (StorageUnavailableException → 503).
         silo.AddIncomingGrainCallFilter<StorageErrorFilter>();
         // Keyed requests (Idempotency-Key): a retry of a committed change is answered from it, never run twice.

@@ -49,7 +49,8 @@ public sealed class OpenApiTests(OpenApiTests.Api api) : IClassFixture<OpenApiTe
     /// <summary>POST actions that take no body: the path and the action say everything.</summary>
     private static readonly HashSet<string> BodilessPosts =
         ["releaseDealEscrow", "acceptDealTerms", "connectStripe", "disconnectStripe", "rotateWebhookSecret", "createCustomerFromContact",
-         "acceptDelegationProposal"];
+         "acceptDelegationProposal",
+         "activateCampaign", "pauseCampaign", "resumeCampaign", "completeCampaign", "archiveCampaign"];
 
     [Fact]
     public async Task Every_operation_has_an_id_a_summary_a_described_tag_and_typed_bodies_and_responses()

@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Text.Json;
+using ApiHost.Api;
+using Grains.Interfaces.Campaigns;
+
+namespace ApiHost.Campaigns;
+
+/// <summary>The campaign object on the wire: reading the definition (steps, window, caps, schedule) and shaping views.</summary>
+public static class CampaignContract
+{
+    public const int MessageMaxLength = 8000;
+
+    private static readonly string[] DayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+    private static readonly string[] Optional = ["description", "max_sends_per_day", "max_sends_per_week", "scheduled_start", "scheduled_end"];
+
+    public static CampaignFields ReadCampaign(JsonElement body, bool creating)
+    {
+        var fields = new FieldReader(body);
+        var name = fields.String("name", required: creating || fields.Has("name"));
+        var description = fields.String("description", maxLength: FieldReader.DescriptionMaxLength);
+        var kind = fields.Enum("kind", CampaignKeys.Kinds);
+        var steps = fields.Has("steps") ? fields.Objects("steps", ReadStep) : null;
+        if (steps is { Count: > CampaignKeys.MaxSteps })
+        {
+            fields.Fail("steps", "too_many", $"A campaign has at most {CampaignKeys.MaxSteps} steps");
+        }
+        var window = fields.Object("send_window", ReadWindow);
+        var zone = fields.String("time_zone", maxLength: 64);
+        var perDay = fields.Integer("max_sends_per_day", min: 1, max: 1_000_000);
+        var perWeek = fields.Integer("max_sends_per_week", min: 1, max: 10_000_000);
+        var start = fields.Timestamp("scheduled_start");
+        var end = fields.Timestamp("scheduled_end");
+        fields.ThrowIfInvalid();
+        return new CampaignFields
+        {
+            Name = name, Description = Blank(description), Kind = kind, Steps = steps, Window = window, TimeZone = Blank(zone),
+            MaxSendsPerDay = perDay, MaxSendsPerWeek = perWeek, ScheduledStart = start, ScheduledEnd = end,
+            Cleared = creating ? [] : ResourceRequests.ClearedFields(body, Optional),
+        };
+    }
+
+    private static CampaignStep ReadStep(FieldReader step) => new()
+    {
+        Type = step.Enum("type", CampaignKeys.StepTypes, required: true) ?? "",
+        DelayDays = step.Integer("delay_days", min: 0, max: 365) ?? 0,
+        DelayHours = step.Integer("delay_hours", min: 0, max: 8760) ?? 0,
+        DelayMinutes = step.Integer("delay_minutes", min: 0, max: 525_600) ?? 0,
+        TemplateId = Blank(step.String("template_id", maxLength: 64)),
+        Message = Blank(step.String("message", maxLength: MessageMaxLength)),
+        Name = Blank(step.String("name")),
+    };
+
+    private static CampaignWindow ReadWindow(FieldReader window)
+    {
+        var days = window.StringList("days", maxItems: 7, maxLength: 16);
+        List<DayOfWeek> parsed = [];
+        foreach (var day in days ?? [])
+        {
+            var index = Array.IndexOf(DayNames, day.ToLowerInvariant().Length >= 3 ? day.ToLowerInvariant()[..3] : day);
+            if (index < 0)
+            {
+                window.Fail("days", "invalid", "days must be among: mon, tue, wed, thu, fri, sat, sun");
+                break;
+            }
+            parsed.Add((DayOfWeek)index);
+        }
+        var start = Minute(window, "start", 0);
+        var end = Minute(window, "end", 24 * 60);
+        if (end <= start)
+        {
+            window.Fail("end", "invalid", "end must be after start");
+        }
+        return new CampaignWindow { Days = days is null ? [.. Enum.GetValues<DayOfWeek>()] : [.. parsed.Distinct()], StartMinute = start, EndMinute = end };
+    }
+
+    private static int Minute(FieldReader reader, string name, int fallback)
+    {
+        var text = reader.String(name, maxLength: 5);
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+        if (text == "24:00")
+        {
+            return 24 * 60;
+        }
+        if (!TimeOnly.TryParseExact(text, "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+        {
+            reader.Fail(name, "invalid", $"{name} must be HH:mm");
+            return fallback;
+        }
+        return time.Hour * 60 + time.Minute;
+    }
+
+    public static CampaignResource Resource(CampaignView v, CampaignMetrics? metrics = null) => new(v.Id, v.Name, v.Description, v.Kind, v.Status,
+        [.. v.Steps.Select((s, i) => new CampaignStepRecord(i + 1, s.Type, s.DelayDays, s.DelayHours, s.DelayMinutes, s.TemplateId, s.Message, s.Name))],
+        new SendWindowRecord([.. v.Window.Days.Order().Select(d => DayNames[(int)d])], Clock(v.Window.StartMinute), Clock(v.Window.EndMinute)),
+        v.TimeZone, new CampaignScheduleRecord(v.ScheduledStart, v.ScheduledEnd, v.MaxSendsPerDay, v.MaxSendsPerWeek), v.ActivatedAt, v.CompletedAt,
+        v.ClonedFrom, v.Version, v.CreatedAt, v.UpdatedAt, metrics is null ? null : Metrics(v, metrics));
+
+    public static CampaignMetricsRecord Metrics(CampaignView v, CampaignMetrics m) => new(m.TotalProspects, m.Active, m.Completed, m.Stopped,
+        m.Contacted, m.Connected, m.Replied, m.SuccessRate,
+        [.. m.Steps.Select((s, i) => new CampaignStepMetricsRecord(i + 1, i < v.Steps.Count ? v.Steps[i].Type : "", s.Sent, s.Failed, s.Connected, s.Replied))]);
+
+    public static EnrolmentResource Enrolment(EnrolmentView e) => new(
+        Grains.Interfaces.Platform.ResourceIds.Derived("con_seq", $"{e.CampaignId}|{e.ContactId}"), e.ContactId, e.CampaignId, e.CampaignId, e.Status,
+        e.NextStep + 1, e.NextDueAt, e.StopReason, e.TimeZone, e.EnrolledAt, e.LastSentAt, e.Connected, e.Replied,
+        [.. e.Sends.Select(s => new StepSendRecord(s.Step + 1, s.Type, s.At, s.Reference, s.Outcome))]);
+
+    private static string Clock(int minute) => minute >= 24 * 60 ? "24:00" : $"{minute / 60:00}:{minute % 60:00}";
+
+    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+}

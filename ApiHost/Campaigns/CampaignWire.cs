@@ -1,0 +1,115 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json.Serialization;
+using ApiHost.Api;
+using Grains.Interfaces.Campaigns;
+
+namespace ApiHost.Campaigns;
+
+/// <summary>A campaign (SAM/4Runr) or sequence (SalesOS): one model, told apart by <c>kind</c>.</summary>
+public sealed record CampaignResource(
+    string Id, string Name, string? Description, string Kind, string Status, IReadOnlyList<CampaignStepRecord> Steps, SendWindowRecord SendWindow,
+    string TimeZone, CampaignScheduleRecord Schedule, DateTimeOffset? ActivatedAt, DateTimeOffset? CompletedAt, string? ClonedFrom, long Version,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("GET one only")] CampaignMetricsRecord? Metrics = null);
+
+/// <summary>A step; <c>order</c> is 1-based; the delay counts from the previous step's send (the first: from enrolment).</summary>
+public sealed record CampaignStepRecord(int Order, string Type, int DelayDays, int DelayHours, int DelayMinutes, string? TemplateId, string? Message,
+    string? Name);
+
+/// <summary>Days (<c>mon</c>..<c>sun</c>) and local hours (<c>start</c> inclusive, <c>end</c> exclusive, <c>24:00</c> = end of day) in the contact's zone.</summary>
+public sealed record SendWindowRecord(IReadOnlyList<string> Days, string Start, string End);
+
+public sealed record CampaignScheduleRecord(DateTimeOffset? ScheduledStart, DateTimeOffset? ScheduledEnd, int? MaxSendsPerDay, int? MaxSendsPerWeek);
+
+public sealed record CampaignStepMetricsRecord(int Order, string Type, int Sent, int Failed, int Connected, int Replied);
+
+/// <summary>SAM's metrics: <c>success_rate</c> = replied / contacted.</summary>
+public sealed record CampaignMetricsRecord(int TotalProspects, int Active, int Completed, int Stopped, int Contacted, int Connected, int Replied,
+    decimal SuccessRate, IReadOnlyList<CampaignStepMetricsRecord> Steps);
+
+public sealed record CampaignData(CampaignResource Campaign);
+
+public sealed record CampaignList(IReadOnlyList<CampaignResource> Campaigns, Pagination Pagination);
+
+public sealed record CampaignMetricsData(string CampaignId, CampaignMetricsRecord Metrics);
+
+public sealed record StepSendRecord(int Step, string Type, DateTimeOffset At, string? Reference, string Outcome);
+
+/// <summary>A contact in a campaign (SalesOS's contact sequence): <c>current_step</c> is the 1-based next step.</summary>
+public sealed record EnrolmentResource(string Id, string ContactId, string CampaignId, string SequenceId, string Status, int CurrentStep,
+    DateTimeOffset? NextStepAt, string? StopReason, string? TimeZone, DateTimeOffset StartedAt, DateTimeOffset? LastSentAt, bool Connected, bool Replied,
+    IReadOnlyList<StepSendRecord> Sends);
+
+public sealed record EnrolmentData(EnrolmentResource Enrolment);
+
+public sealed record EnrolmentCountsData(string CampaignId, int AddedCount, int DuplicateCount, int ErrorCount, IReadOnlyList<string> Enrolled,
+    IReadOnlyList<string> AlreadyEnrolled, IReadOnlyList<string> NotFound);
+
+public sealed record CampaignStepBody : IApiRequest
+{
+    [Required, OneOf(typeof(CampaignKeys), nameof(CampaignKeys.StepTypes))] public string? Type { get; init; }
+    [Range(0, 365)] public int? DelayDays { get; init; }
+    [Range(0, 8760)] public int? DelayHours { get; init; }
+    [Range(0, 525600)] public int? DelayMinutes { get; init; }
+    [MaxLength(64), Description("email steps")] public string? TemplateId { get; init; }
+    [MaxLength(CampaignContract.MessageMaxLength), Description("LinkedIn steps and tasks; {{first_name}}, {first_name}, {name} placeholders")]
+    public string? Message { get; init; }
+    [MaxLength(FieldReader.NameMaxLength)] public string? Name { get; init; }
+}
+
+public sealed record SendWindowBody : IApiRequest
+{
+    [Description("mon, tue, wed, thu, fri, sat, sun")] public IReadOnlyList<string>? Days { get; init; }
+    [RegularExpression("^([01][0-9]|2[0-3]):[0-5][0-9]$")] public string? Start { get; init; }
+    [RegularExpression("^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$")] public string? End { get; init; }
+}
+
+public record CampaignPatch : IApiRequest
+{
+    [MaxLength(FieldReader.NameMaxLength)] public virtual string? Name { get; init; }
+    [MaxLength(FieldReader.DescriptionMaxLength)] public string? Description { get; init; }
+    [OneOf(typeof(CampaignKeys), nameof(CampaignKeys.Kinds))] public string? Kind { get; init; }
+    [MaxLength(CampaignKeys.MaxSteps)] public IReadOnlyList<CampaignStepBody>? Steps { get; init; }
+    public SendWindowBody? SendWindow { get; init; }
+    [MaxLength(64), Description("IANA zone; the window is read in each contact's zone, this one by default")] public string? TimeZone { get; init; }
+    [Range(1, 1_000_000)] public int? MaxSendsPerDay { get; init; }
+    [Range(1, 10_000_000)] public int? MaxSendsPerWeek { get; init; }
+    public DateTimeOffset? ScheduledStart { get; init; }
+    public DateTimeOffset? ScheduledEnd { get; init; }
+}
+
+public sealed record CampaignInput : CampaignPatch
+{
+    [Required, MaxLength(FieldReader.NameMaxLength)] public override string? Name { get; init; }
+}
+
+public sealed record CampaignScheduleBody : IApiRequest
+{
+    public DateTimeOffset? ScheduledStart { get; init; }
+    public DateTimeOffset? ScheduledEnd { get; init; }
+}
+
+public sealed record CampaignCloneBody : IApiRequest
+{
+    [MaxLength(FieldReader.NameMaxLength), Description("Default: the source's name with (copy)")] public string? Name { get; init; }
+}
+
+public sealed record CampaignEnrolBody : IApiRequest
+{
+    [Required, MaxLength(CampaignKeys.MaxBulkContacts)] public IReadOnlyList<string>? ContactIds { get; init; }
+    [MaxLength(64), Description("The contacts' IANA zone; default the campaign's")] public string? TimeZone { get; init; }
+}
+
+public sealed record ContactSequenceBody : IApiRequest
+{
+    [Required, MaxLength(64), Description("A campaign id (cmp_)")] public string? SequenceId { get; init; }
+    [MaxLength(64), Description("The contact's IANA zone; default the campaign's")] public string? TimeZone { get; init; }
+}
+
+public sealed record LinkedinReportBody : IApiRequest
+{
+    [Required, MaxLength(64)] public string? ContactId { get; init; }
+    [Required, Range(1, CampaignKeys.MaxSteps), Description("The 1-based step of linkedin.send_requested")] public int? Step { get; init; }
+    [Required, OneOf(typeof(CampaignKeys), nameof(CampaignKeys.ReportStatuses))] public string? Status { get; init; }
+}

@@ -1,0 +1,248 @@
+using Grains.Emails;
+using Grains.Interfaces.Campaigns;
+using Grains.Interfaces.Contacts;
+using Grains.Interfaces.Emails;
+using Grains.Interfaces.Events;
+using Grains.Interfaces.Platform;
+using Microsoft.Extensions.Logging;
+
+namespace Grains.Campaigns;
+
+/// <summary>The run: due enrolments in order, the window and caps, the dispatch, then one state write for the batch.</summary>
+public sealed partial class CampaignShardGrain
+{
+    /// <summary>Steps dispatched per turn; more due work re-arms the timer at once.</summary>
+    public const int MaxBatch = 500;
+
+    private sealed record Outcome(string Kind, string? Reference = null, string? Detail = null, OutboxEvent? Event = null);
+
+    public async Task<int> Tick()
+    {
+        try
+        {
+            plan = await grains.GetGrain<ICampaignGrain>(CampaignKeys.Grain(Partition, CampaignId)).Plan();
+        }
+        catch (DomainException ex) when (ex.IsNotFound)
+        {
+            plan = null; // deleted: nothing more to run
+        }
+        var now = time.GetUtcNow();
+        if (plan is not { Status: "active" } p || p.ScheduledEnd is { } end && now >= end)
+        {
+            await Disarm();
+            return 0;
+        }
+        var due = state.State.Enrolments.Values
+            .Where(e => e.Status == EnrolmentStatuses.InProgress && (e.NextDueAt ?? DateTimeOffset.MinValue) <= now)
+            .OrderBy(e => e.NextDueAt).Take(MaxBatch).ToList();
+        if (due.Count == 0)
+        {
+            await Arm();
+            return 0;
+        }
+        var window = CampaignRules.Window(p.Window);
+        List<OutboxEvent> events = [];
+        List<(EnrolmentView E, CampaignStep Step)> ready = [];
+        foreach (var e in due)
+        {
+            if (e.NextStep >= p.Steps.Count)
+            {
+                Finish(e, now, events); // the campaign was edited to fewer steps: nothing is left for this contact
+                continue;
+            }
+            var zone = Zone(e.TimeZone ?? p.TimeZone);
+            var opening = window.NextOpening(p.ScheduledStart is { } start && start > now ? start : now, zone);
+            if (opening > now)
+            {
+                state.State.Enrolments[e.ContactId] = e with { NextDueAt = opening }; // outside the window (after a pause, an edit): wait for it
+                continue;
+            }
+            ready.Add((e, p.Steps[e.NextStep]));
+        }
+        ready = await WithinCaps(ready, p, window, now);
+        var outcomes = await Task.WhenAll(ready.Select(r => Dispatch(r.E, r.Step, p, now)));
+        for (var i = 0; i < ready.Count; i++)
+        {
+            Apply(ready[i].E, ready[i].Step, outcomes[i], p, window, now, events);
+        }
+        await Publish(events);
+        await state.WriteStateAsync();
+        await Arm(again: due.Count == MaxBatch);
+        return outcomes.Count(o => o.Kind is "sent" or "requested" or "created");
+    }
+
+    /// <summary>When an enrolment's next step is due: its delay after the previous send (or enrolment), then the window in its zone.</summary>
+    private static DateTimeOffset? DueAfter(EnrolmentView e, DateTimeOffset previous, CampaignPlan plan) =>
+        e.NextStep >= plan.Steps.Count ? null
+            : SequenceSchedule.NextSend(previous, CampaignRules.Delay(plan.Steps[e.NextStep]), CampaignRules.Window(plan.Window),
+                Zone(e.TimeZone ?? plan.TimeZone));
+
+    /// <summary>The sends the day's and week's caps admit (waits and tasks are free); the rest carry to the next day's window.</summary>
+    private async Task<List<(EnrolmentView E, CampaignStep Step)>> WithinCaps(List<(EnrolmentView E, CampaignStep Step)> ready, CampaignPlan p,
+        SendWindow window, DateTimeOffset now)
+    {
+        if (p.MaxSendsPerDay is null && p.MaxSendsPerWeek is null)
+        {
+            return ready;
+        }
+        var capped = ready.Where(r => IsSend(r.Step)).ToList();
+        if (capped.Count == 0)
+        {
+            return ready;
+        }
+        var capZone = Zone(p.TimeZone);
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, capZone).DateTime);
+        var granted = await grains.GetGrain<ICampaignCapGrain>(CampaignKeys.Grain(Partition, CampaignId))
+            .Take(day, p.MaxSendsPerDay, p.MaxSendsPerWeek, capped.Count);
+        var carried = capped.Skip(granted).Select(r => r.E.ContactId).ToHashSet(StringComparer.Ordinal);
+        foreach (var (e, _) in capped.Skip(granted))
+        {
+            var nextDay = SendWindow.At(day.AddDays(1), TimeOnly.MinValue, capZone);
+            state.State.Enrolments[e.ContactId] = e with { NextDueAt = window.NextOpening(nextDay, Zone(e.TimeZone ?? p.TimeZone)) };
+        }
+        return [.. ready.Where(r => !carried.Contains(r.E.ContactId))];
+    }
+
+    private static bool IsSend(CampaignStep step) => step.Type is CampaignKeys.Email or CampaignKeys.LinkedinConnectionRequest or CampaignKeys.LinkedinMessage;
+
+    /// <summary>
+    /// One step for one contact. The contact is read first (the stop rules' safety net: a reply, unsubscribe or bounce
+    /// recorded on it stops the sequence even if the tenant-wide stop has not reached this shard yet).
+    /// </summary>
+    private async Task<Outcome> Dispatch(EnrolmentView e, CampaignStep step, CampaignPlan p, DateTimeOffset now)
+    {
+        ContactView contact;
+        try
+        {
+            contact = await grains.GetGrain<IContactGrain>(ContactKeys.Grain(Partition, e.ContactId)).Get();
+        }
+        catch (DomainException ex) when (ex.IsNotFound)
+        {
+            return new Outcome("stop", Detail: "contact_deleted");
+        }
+        if (contact.UnsubscribedAt is not null || contact.BouncedAt is not null)
+        {
+            return new Outcome("stop", Detail: contact.UnsubscribedAt is not null ? "unsubscribed" : "bounced");
+        }
+        if (contact.Engagement.EmailReplies > e.RepliesBefore)
+        {
+            return new Outcome("stop", Detail: "replied");
+        }
+        var what = $"step-{e.NextStep}";
+        try
+        {
+            switch (step.Type)
+            {
+                case CampaignKeys.Wait:
+                    return new Outcome("waited");
+                case CampaignKeys.Email:
+                    var emailId = ResourceIds.Derived(EmailKeys.IdPrefix, $"{Partition}/{CampaignId}|{e.ContactId}|{what}");
+                    try
+                    {
+                        await grains.GetGrain<IEmailGrain>(EmailKeys.Grain(Partition, emailId)).Request(new EmailRequest
+                        {
+                            ContactId = e.ContactId, TemplateId = step.TemplateId!,
+                        });
+                    }
+                    catch (DomainException ex) when (ex.Code == "conflict.already_exists")
+                    {
+                        // Requested by a run that did not live to record it: the email is there, once.
+                    }
+                    return new Outcome("sent", emailId);
+                case CampaignKeys.Task:
+                    return new Outcome("created", Event: Event("campaign.task_due", e.ContactId, what, now, new
+                    {
+                        campaign_id = CampaignId, contact_id = e.ContactId, step = e.NextStep, name = step.Name, message = Render(step.Message, contact),
+                    }));
+                default:
+                    if (contact.LinkedinUrl is null)
+                    {
+                        return new Outcome("skipped", Detail: "contact has no linkedin_url");
+                    }
+                    var evt = Event("linkedin.send_requested", e.ContactId, what, now, new
+                    {
+                        campaign_id = CampaignId, contact_id = e.ContactId, step = e.NextStep, action = step.Type, linkedin_url = contact.LinkedinUrl,
+                        message = Render(step.Message, contact), first_name = contact.FirstName, last_name = contact.LastName,
+                    });
+                    return new Outcome("requested", evt.Id, Event: evt);
+            }
+        }
+        catch (DomainException ex) when (ex.Code == "conflict.contact_suppressed")
+        {
+            return new Outcome("stop", Detail: contact.UnsubscribedAt is not null ? "unsubscribed" : "bounced");
+        }
+        catch (DomainException ex)
+        {
+            // The channel refused the step for good (a missing variable, no sending account, a deleted template).
+            logger.LogInformation("Step {Step} of {Contact} in {Shard} failed: {Error}", e.NextStep, e.ContactId, Key, ex.Message);
+            return new Outcome("failed", Detail: ex.Message);
+        }
+    }
+
+    private void Apply(EnrolmentView e, CampaignStep step, Outcome outcome, CampaignPlan p, SendWindow window, DateTimeOffset now, List<OutboxEvent> events)
+    {
+        if (outcome.Event is { } evt)
+        {
+            events.Add(evt);
+        }
+        switch (outcome.Kind)
+        {
+            case "stop":
+                state.State.Enrolments[e.ContactId] = e with
+                {
+                    Status = EnrolmentStatuses.Stopped, StopReason = outcome.Detail, StoppedAt = now, NextDueAt = null,
+                    Replied = e.Replied || outcome.Detail == "replied",
+                };
+                events.Add(Event("campaign.contact_stopped", e.ContactId, "stopped", now,
+                    new { campaign_id = CampaignId, contact_id = e.ContactId, reason = outcome.Detail, stopped_at = now }));
+                return;
+            case "failed":
+                Count(e.NextStep, m => m with { Failed = m.Failed + 1 });
+                state.State.Enrolments[e.ContactId] = e with
+                {
+                    Status = EnrolmentStatuses.Stopped, StopReason = "failed", StoppedAt = now, NextDueAt = null,
+                    Sends = [.. e.Sends, new StepSend(e.NextStep, step.Type, now, null, "failed")],
+                };
+                return;
+            case "sent":
+                Count(e.NextStep, m => m with { Sent = m.Sent + 1 });
+                break;
+        }
+        var sent = e with
+        {
+            Sends = [.. e.Sends, new StepSend(e.NextStep, step.Type, now, outcome.Reference, outcome.Kind)],
+            LastSentAt = now, NextStep = e.NextStep + 1,
+        };
+        if (sent.NextStep >= p.Steps.Count)
+        {
+            Finish(sent, now, events);
+            return;
+        }
+        state.State.Enrolments[e.ContactId] = sent with { NextDueAt = DueAfter(sent, now, p) };
+    }
+
+    private void Finish(EnrolmentView e, DateTimeOffset now, List<OutboxEvent> events)
+    {
+        state.State.Enrolments[e.ContactId] = e with { Status = EnrolmentStatuses.Completed, NextDueAt = null };
+        events.Add(Event(plan?.Kind == "sequence" ? "sequence.completed" : "campaign.contact_completed", e.ContactId, "completed", now,
+            new { campaign_id = CampaignId, sequence_id = CampaignId, contact_id = e.ContactId, completed_at = now }));
+    }
+
+    /// <summary>A LinkedIn message or task text with the contact's values (<c>{{first_name}}</c>, <c>{first_name}</c>, <c>{name}</c>).</summary>
+    private static string? Render(string? message, ContactView contact)
+    {
+        if (message is null)
+        {
+            return null;
+        }
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, value) in new[] { ("first_name", contact.FirstName), ("last_name", contact.LastName), ("name", contact.Name), ("title", contact.Title), ("email", contact.Email) })
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                values[name] = value;
+            }
+        }
+        return EmailTemplating.Plain(message, values, "message");
+    }
+}
