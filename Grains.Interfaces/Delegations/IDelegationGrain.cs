@@ -1,11 +1,12 @@
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
 
 namespace Grains.Interfaces.Delegations;
 
 /// <summary>
 /// One delegation (key <c>{tenant}:{env}/del_...</c>): its grant, its spending counters and reservations, its children
-/// and its expiry reminder. Spending is checked and reserved here, one request at a time (the grain is the lock), and
-/// up the chain: each link checks its own caps before its parent is asked, and commits after its parent did.
+/// and its expiry reminder. Spending is checked and reserved here, concurrent requests as one batch under the grain's
+/// gate, and up the chain: each link checks its own caps before its parent is asked, and commits after its parent did.
 /// </summary>
 public interface IDelegationGrain : IGrainWithStringKey
 {
@@ -28,8 +29,11 @@ public interface IDelegationGrain : IGrainWithStringKey
     /// </summary>
     Task<DelegationView> Reserve(DelegationSpend spend);
 
-    /// <summary>A child's reservation reaching this link: the same checks of this link's own state and caps, then its parent's.</summary>
-    Task ReserveForChild(string reservationId, decimal amount, string action);
+    /// <summary>
+    /// A child's batch of reservations reaching this link: for each, the same checks of this link's own state and caps,
+    /// then its parent's. Returns, in order, null for each one reserved and the refusal for each one refused.
+    /// </summary>
+    Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations);
 
     /// <summary>Drops a reservation (the deal was cancelled or never written) here and up the chain.</summary>
     Task Release(string reservationId);
@@ -124,6 +128,13 @@ public sealed record DelegationSpend(
     [property: Id(1)] string Action,
     [property: Id(2)] decimal Amount,
     [property: Id(3)] string ReservationId);
+
+/// <summary>A reservation a child link passes up to its parent.</summary>
+[GenerateSerializer, Immutable, Alias("delegations.child-reservation")]
+public sealed record ChildReservation(
+    [property: Id(0)] string ReservationId,
+    [property: Id(1)] decimal Amount,
+    [property: Id(2)] string Action);
 
 /// <summary>How a link ended: <c>revoked</c> or <c>expired</c>, when, and which delegation of the chain ended first.</summary>
 [GenerateSerializer, Immutable, Alias("delegations.end")]

@@ -1,4 +1,5 @@
 using Grains.Events;
+using Grains.Interfaces.Idempotency;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
@@ -7,28 +8,34 @@ using Grains.Interfaces.Telemetry;
 namespace Grains.Delegations;
 
 /// <summary>
-/// Reservations. A link checks its own state and caps, asks its parent (which does the same up to the root and commits
-/// on the way back), then commits its own. The grain runs one call at a time, so a check and its commit see no other
-/// request in between: concurrent requests cannot pass a cap together. Reservations are kept by deal id, so a retry
-/// reserves nothing twice, and a deal whose total rises under the delegation raises its one reservation.
+/// Reservations, a batch at a time (<c>DelegationGrain.Batching.cs</c>). A link checks the batch against its own state
+/// and caps in order, asks its parent with what passed (which does the same up to the root and commits on the way
+/// back), then commits what its parent accepted in one write. The batch runs under the grain's gate, so a check and its
+/// commit see no other change in between: concurrent requests cannot pass a cap together. Reservations are kept by
+/// deal id, so a retry reserves nothing twice, and a deal whose total rises under the delegation raises its one
+/// reservation.
 /// </summary>
 public sealed partial class DelegationGrain
 {
     public async Task<DelegationView> Reserve(DelegationSpend spend)
     {
-        var now = time.GetUtcNow();
-        var current = Existing();
-        if (current.GranteeKeyId != spend.CallerKeyId)
-        {
-            throw new DomainException("authorization_error.delegation_not_granted",
-                $"Delegation {current.Id} is not granted to this API key", new DelegationStateDetails(current.Id, current.StatusAt(now)));
-        }
-        await ReserveHere(spend.ReservationId, spend.Amount, spend.Action, now, direct: true);
-        return View(now);
+        var reservation = new QueuedReservation(spend.ReservationId, spend.Amount, spend.Action, spend.CallerKeyId);
+        await Queue([reservation]);
+        await reservation.Outcome.Task;
+        return View(time.GetUtcNow());
     }
 
-    public Task ReserveForChild(string reservationId, decimal amount, string action) =>
-        ReserveHere(reservationId, amount, action, time.GetUtcNow(), direct: false);
+    public async Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations)
+    {
+        List<QueuedReservation> queuedHere = [.. reservations.Select(r => new QueuedReservation(r.ReservationId, r.Amount, r.Action, null))];
+        await Queue(queuedHere);
+        return [.. queuedHere.Select(r => r.Outcome.Task.Exception?.InnerException switch
+        {
+            null => null,
+            DomainException refused => refused,
+            var failed => throw failed,
+        })];
+    }
 
     public async Task CheckBudget(DelegationSpend spend)
     {
@@ -95,52 +102,154 @@ public sealed partial class DelegationGrain
     }
 
     /// <summary>
-    /// Holds <paramref name="amount"/> for the reservation: new, or raised from what it held (a raise moves the whole
-    /// reservation into the current windows, checked as if it were made now). Asking for no more than is held does nothing.
+    /// Reserves a batch in order. A reservation holds its amount: new, or raised from what it held (a raise moves the
+    /// whole reservation into the current windows, checked as if it were made now); asking for no more than is held
+    /// does nothing. One refused here because of an earlier one the parent then refused is checked again in the next
+    /// batch (as if the refused one had never come); one repeating a reservation id of the batch waits for the next.
+    /// A direct reservation above the link's <c>approval_threshold</c> is reserved and held for approval
+    /// (<c>DelegationGrain.Approvals.cs</c>).
     /// </summary>
-    /// <paramref name="direct"/>: this is the link the request named; an amount above its <c>approval_threshold</c> is
-    /// reserved and held for approval here (<c>DelegationGrain.Approvals.cs</c>).
-    private async Task ReserveHere(string reservationId, decimal amount, string action, DateTimeOffset now, bool direct)
+    private async Task ReserveBatch(List<QueuedReservation> batch)
     {
+        using var unkeyed = KeyedChanges.Suspend(); // one write for many requests: no single request's key is its outcome
+        var now = time.GetUtcNow();
         var current = Existing();
-        var held = Current.Reservations.GetValueOrDefault(reservationId);
-        if (held is not null && (held.Settled || held.Amount >= amount))
+        var counters = current.Counters.At(now);
+        List<QueuedReservation> again = [];
+        List<(QueuedReservation Reservation, DelegationReservation? Held, int Index)> passed = [];
+        List<(QueuedReservation Reservation, DomainException Refusal, int Index)> refused = [];
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < batch.Count; i++)
         {
-            return;
+            var r = batch[i];
+            if (!ids.Add(r.ReservationId))
+            {
+                again.Add(r);
+                continue;
+            }
+            if (r.Direct && current.GranteeKeyId != r.CallerKeyId)
+            {
+                r.Outcome.SetException(new DomainException("authorization_error.delegation_not_granted",
+                    $"Delegation {current.Id} is not granted to this API key", new DelegationStateDetails(current.Id, current.StatusAt(now))));
+                continue;
+            }
+            var held = Current.Reservations.GetValueOrDefault(r.ReservationId);
+            if (held is not null && (held.Settled || held.Amount >= r.Amount))
+            {
+                r.Outcome.SetResult();
+                continue;
+            }
+            try
+            {
+                DelegationRules.Check(current with { Counters = counters }, r.Action, r.Amount, now, held);
+            }
+            catch (DomainException refusal)
+            {
+                refused.Add((r, refusal, i));
+                continue;
+            }
+            counters = Holding(counters, held, r.Amount);
+            passed.Add((r, held, i));
         }
-        DelegationRules.Check(current, action, amount, now, held);
-        var counters = held is null ? current.Counters.At(now) : Without(current.Counters.At(now), held);
-        await Up(parent => parent.ReserveForChild(reservationId, amount, action));
-        if (amount == 0)
+
+        var firstRefusedAbove = int.MaxValue;
+        if (current.Chain is [.., var parentId] && passed.Count > 0)
         {
-            return;
+            var outcomes = await Link(parentId).ReserveForChildren([.. passed.Select(p => new ChildReservation(p.Reservation.ReservationId, p.Reservation.Amount, p.Reservation.Action))]);
+            List<(QueuedReservation, DelegationReservation?, int)> accepted = [];
+            for (var i = 0; i < passed.Count; i++)
+            {
+                if (outcomes[i] is { } refusal)
+                {
+                    Refuse(passed[i].Reservation, refusal);
+                    firstRefusedAbove = Math.Min(firstRefusedAbove, passed[i].Index);
+                }
+                else
+                {
+                    accepted.Add(passed[i]);
+                }
+            }
+            passed = accepted;
         }
+        foreach (var (r, refusal, index) in refused)
+        {
+            if (index > firstRefusedAbove)
+            {
+                again.Add(r);
+            }
+            else
+            {
+                Refuse(r, refusal);
+            }
+        }
+
+        if (passed.Any(p => p.Reservation.Amount > 0))
+        {
+            await CommitReservations(current, passed.Where(p => p.Reservation.Amount > 0).Select(p => (p.Reservation, p.Held)).ToList(), now);
+        }
+        foreach (var (r, _, _) in passed)
+        {
+            r.Outcome.SetResult();
+        }
+        queued.InsertRange(0, again);
+    }
+
+    /// <summary>One write of the reservations the whole chain accepted, with their warnings, activity and approvals.</summary>
+    private async Task CommitReservations(DelegationView current, List<(QueuedReservation Reservation, DelegationReservation? Held)> accepted,
+        DateTimeOffset now)
+    {
+        var counters = current.Counters.At(now);
+        var next = current;
         var reservations = Kept(counters.Month);
-        reservations[reservationId] = new DelegationReservation(amount, counters.Day, counters.Month, Direct: direct);
-        counters = counters with { ReservedToday = counters.ReservedToday + amount, ReservedThisMonth = counters.ReservedThisMonth + amount };
-        var (warned, warnings) = Warnings(current, counters, now);
-        var next = current with { Counters = warned, Version = Current.Version + 1 };
+        List<OutboxEvent> events = [];
         List<DelegationActivity> activity = [];
         var heldForApproval = false;
-        if (direct)
+        var created = 0;
+        foreach (var (r, held) in accepted)
         {
-            activity.Add(Entry(ActivityOf(action, held is null), reservationId, amount, now));
-            (next, var requested) = HoldForApproval(next, reservationId, amount, action, now);
+            var before = held is null ? counters : Without(counters, held);
+            reservations[r.ReservationId] = new DelegationReservation(r.Amount, before.Day, before.Month, Direct: r.Direct);
+            (counters, var warnings) = Warnings(current, Holding(counters, held, r.Amount), now);
+            events.AddRange(warnings);
+            if (!r.Direct)
+            {
+                continue;
+            }
+            created += held is null ? 1 : 0;
+            activity.Add(Entry(ActivityOf(r.Action, held is null), r.ReservationId, r.Amount, now));
+            (next, var requested) = HoldForApproval(next, r.ReservationId, r.Amount, r.Action, now);
             if (requested is not null)
             {
-                warnings.Add(requested);
-                activity.Add(Entry("approval_requested", reservationId, amount, now));
+                events.Add(requested);
+                activity.Add(Entry("approval_requested", r.ReservationId, r.Amount, now));
                 heldForApproval = true;
             }
         }
         // A failed write may still have landed: the ancestors keep their hold (over-reserving, never over-spending);
         // the deal's retry reserves under the same id, which every link answers from what it holds.
-        await Save(next, warnings, reservations: reservations, activity: activity,
-            amend: s => s.DealsCreated += direct && held is null ? 1 : 0);
+        await Save(next with { Counters = counters, Version = Current.Version + 1 }, events, reservations: reservations, activity: activity,
+            amend: s => s.DealsCreated += created);
         if (heldForApproval)
         {
             await ArmApprovals();
         }
+    }
+
+    /// <summary>A refusal answers its request; one answering a request that named this link counts in the metrics by its cap.</summary>
+    private static void Refuse(QueuedReservation r, DomainException refusal)
+    {
+        if (r.Direct && refusal.Details is SpendingLimitDetails limit)
+        {
+            SalesboothMetrics.DelegationCapRejected(limit.Limit);
+        }
+        r.Outcome.SetException(refusal);
+    }
+
+    /// <summary>The counters with <paramref name="amount"/> reserved in place of what <paramref name="held"/> held.</summary>
+    private static DelegationCounters Holding(DelegationCounters counters, DelegationReservation? held, decimal amount)
+    {
+        var before = held is null ? counters : Without(counters, held);
+        return before with { ReservedToday = before.ReservedToday + amount, ReservedThisMonth = before.ReservedThisMonth + amount };
     }
 
     private static string ActivityOf(string action, bool created) => action switch

@@ -1,6 +1,5 @@
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Platform;
-using Grains.Interfaces.Telemetry;
 
 namespace Grains.Delegations;
 
@@ -216,12 +215,9 @@ public static class DelegationRules
 
     private static int SecondsUntil(DateTimeOffset at, DateTimeOffset now) => (int)Math.Ceiling((at - now).TotalSeconds);
 
-    private static DomainException Exceeded(DelegationView d, DelegationCounters c, string limit, decimal amount, int retryAfter)
-    {
-        SalesboothMetrics.DelegationCapRejected(limit);
-        return new("spending_limit_exceeded", $"The amount {amount} exceeds the {limit} spending limit of delegation {d.Id}",
+    private static DomainException Exceeded(DelegationView d, DelegationCounters c, string limit, decimal amount, int retryAfter) =>
+        new("spending_limit_exceeded", $"The amount {amount} exceeds the {limit} spending limit of delegation {d.Id}",
             new SpendingLimitDetails(d.Id, limit, amount, RemainingToday(d, c), RemainingThisMonth(d, c), d.Limits.PerTransaction, retryAfter));
-    }
 
     private static bool Wider(decimal? value, decimal? bound) => bound is { } b && (value is null || value > b);
 

@@ -232,6 +232,12 @@ public abstract class ResourceGrain<TState, TRecord>(
         }
     }
 
+    /// <summary>
+    /// Runs timer work (the hand-off retries) exclusively of the grain's calls. A grain that runs one call at a time
+    /// needs nothing more; a reentrant one with a gate of its own (the delegation) takes it here.
+    /// </summary>
+    protected virtual Task Exclusive(Func<Task> work) => work();
+
     /// <summary>A derived grain's own hand-off after a change whose derived rows were not in its transaction (e.g. the deal's audit entries).</summary>
     protected virtual Task AfterCommit() => Task.CompletedTask;
 
@@ -258,7 +264,7 @@ public abstract class ResourceGrain<TState, TRecord>(
                 await DisarmOutboxReminder();
                 break;
             case OutboxDrain.RetryLater:
-                eventRetry ??= this.RegisterGrainTimer(_ => HandOnEvents(persistTrim: true), RetryDue, RetryPeriod);
+                eventRetry ??= this.RegisterGrainTimer(_ => Exclusive(() => HandOnEvents(persistTrim: true)), RetryDue, RetryPeriod);
                 await ArmOutboxReminder();
                 break;
             default:
@@ -326,7 +332,7 @@ public abstract class ResourceGrain<TState, TRecord>(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogWarning(ex, "Projection of {Resource} v{Version} failed; retrying", GrainKey, version);
-            projectionRetry ??= this.RegisterGrainTimer(ct => SyncProjection(ct), RetryDue, RetryPeriod);
+            projectionRetry ??= this.RegisterGrainTimer(ct => Exclusive(() => SyncProjection(ct)), RetryDue, RetryPeriod);
         }
     }
 }
