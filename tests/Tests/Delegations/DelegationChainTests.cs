@@ -70,6 +70,28 @@ public sealed class DelegationChainTests(DelegationChainTests.Api api) : IClassF
     }
 
     [Fact]
+    public async Task Forty_concurrent_grandchild_creations_under_a_root_that_admits_four_reserve_exactly_four_on_every_link()
+    {
+        // Batches of concurrent reservations pass the grandchild (600 a day) and the child (800) and meet the root
+        // (narrowed to 450): the root refuses within a batch, and the links below commit only what it accepted.
+        var chain = await ThreeLinksAsync();
+        await chain.Tenant.SendAsync(HttpMethod.Put, $"/v1/delegations?id={chain.Root}", """{"max_daily_amount":450}""");
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => chain.Last.Http.ConfiguredDealAsync(chain.Grandchild, chain.Product, 100m)));
+
+        Assert.Equal(4, answers.Count(a => a.Response.StatusCode == HttpStatusCode.Created));
+        Assert.All(answers.Where(a => a.Response.StatusCode != HttpStatusCode.Created), a =>
+        {
+            Assert.Equal(HttpStatusCode.TooManyRequests, a.Response.StatusCode);
+            Assert.Equal("spending_limit_exceeded", a.Body.Code());
+        });
+        foreach (var link in new[] { chain.Root, chain.Child, chain.Grandchild })
+        {
+            Assert.Equal("400.00", (await chain.Tenant.DelegationAsync(link)).Str("reserved_today"));
+        }
+    }
+
+    [Fact]
     public async Task A_child_never_exceeds_its_parent_and_only_the_parents_grantee_may_create_one()
     {
         var tenant = await api.NewTenantAsync();
