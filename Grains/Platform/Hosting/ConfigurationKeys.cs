@@ -30,6 +30,7 @@ public static class ConfigurationKeys
         .. RateLimitKeys,
         .. WebhookKeys,
         .. DealKeys,
+        .. CampaignKeys,
         .. TelemetryKeys,
     ];
 
@@ -46,6 +47,11 @@ public static class ConfigurationKeys
         typeof(Deals.DealOptions).GetProperties()
             .Where(p => p.CanWrite)
             .Select(p => $"{Deals.DealOptions.SectionName}:{p.Name}");
+
+    private static IEnumerable<string> CampaignKeys =>
+        typeof(Campaigns.CampaignOptions).GetProperties()
+            .Where(p => p.CanWrite)
+            .Select(p => $"{Campaigns.CampaignOptions.SectionName}:{p.Name}");
 
     private static IEnumerable<string> WebhookKeys =>
         typeof(Webhooks.WebhookOptions).GetProperties()
