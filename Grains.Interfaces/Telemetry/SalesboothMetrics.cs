@@ -50,6 +50,12 @@ public static class SalesboothMetrics
     private static readonly Counter<long> EmailOutcomes = Meter.CreateCounter<long>(
         "salesbooth.emails", "{email}", "Emails that reached a final sending outcome, by outcome");
 
+    private static readonly Counter<long> CampaignSteps = Meter.CreateCounter<long>(
+        "salesbooth.campaign.steps", "{step}", "Campaign and sequence steps dispatched, by step type");
+
+    private static readonly Histogram<double> CampaignDispatchLag = Meter.CreateHistogram<double>(
+        "salesbooth.campaign.dispatch.lag", "s", "Time from a campaign step falling due to its dispatch, by step type");
+
     /// <param name="outcome"><c>success</c>, <c>retry</c> (failed, another attempt scheduled), <c>dead_letter</c> or <c>gone</c> (410).</param>
     /// <param name="attempt">1 for the first attempt.</param>
     public static void WebhookDelivery(string outcome, int attempt) =>
@@ -77,6 +83,15 @@ public static class SalesboothMetrics
 
     /// <param name="outcome"><c>sent</c>, <c>failed</c> or <c>cancelled</c>.</param>
     public static void EmailOutcome(string outcome) => EmailOutcomes.Add(1, new KeyValuePair<string, object?>("email.outcome", outcome));
+
+    /// <param name="type">The step type (<c>email</c>, <c>linkedin_message</c>, ...).</param>
+    /// <param name="lag">From the step's due time to its dispatch (the shard's clock).</param>
+    public static void CampaignStepDispatched(string type, TimeSpan lag)
+    {
+        var tag = new KeyValuePair<string, object?>("campaign.step.type", type);
+        CampaignSteps.Add(1, tag);
+        CampaignDispatchLag.Record(Math.Max(0, lag.TotalSeconds), tag);
+    }
 
     /// <param name="policy">The refusing tier: <c>key</c>, <c>burst</c>, <c>ip</c>, <c>global</c>.</param>
     public static void RateLimitRejection(string policy) =>

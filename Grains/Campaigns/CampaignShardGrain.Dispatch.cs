@@ -4,6 +4,7 @@ using Grains.Interfaces.Contacts;
 using Grains.Interfaces.Emails;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
+using Grains.Interfaces.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Grains.Campaigns;
@@ -67,6 +68,13 @@ public sealed partial class CampaignShardGrain
         }
         await Publish(events);
         await state.WriteStateAsync();
+        for (var i = 0; i < ready.Count; i++)
+        {
+            if (outcomes[i].Kind is "sent" or "requested" or "created")
+            {
+                SalesboothMetrics.CampaignStepDispatched(ready[i].Step.Type, now - (ready[i].E.NextDueAt ?? now));
+            }
+        }
         await Arm(again: due.Count == MaxBatch);
         return outcomes.Count(o => o.Kind is "sent" or "requested" or "created");
     }

@@ -142,6 +142,7 @@ public sealed class SequenceCalendarTests(CampaignApi api) : IClassFixture<Campa
         var contact = await tenant.NewContact();
         var start = api.Time.GetUtcNow();
         Assert.Equal(CampaignApi.Epoch, start);
+        using var dispatched = new MeasurementCounter("salesbooth.campaign.steps", "campaign.step.type", "email");
 
         var (enrolled, body) = await tenant.SendAsync(HttpMethod.Post, $"/v1/contacts/{contact}/sequence",
             $$"""{"sequence_id":"{{sequence}}","time_zone":"America/New_York"}""");
@@ -176,5 +177,6 @@ public sealed class SequenceCalendarTests(CampaignApi api) : IClassFixture<Campa
         Assert.Equal(1, metrics.GetProperty("contacted").GetInt32());
         Assert.All(metrics.GetProperty("steps").EnumerateArray(), s => Assert.Equal(1, s.GetProperty("sent").GetInt32()));
         Assert.Single(await tenant.Events("sequence.completed"));
+        Assert.True(dispatched.Total >= 4, "each dispatched step is counted");
     }
 }
