@@ -43,17 +43,28 @@ public sealed class ManagementSurfaceTests
     public async Task ApiHost_process_serves_dashboard_and_metrics_on_the_management_port_only()
     {
         var (publicPort, managementPort) = (TestPorts.Free(), TestPorts.Free());
-        await using var process = StartApiHost(publicPort, managementPort);
+        const string adminKey = "sb_live_us_MetricsProcessKey0001";
+        await using var process = StartApiHost(publicPort, managementPort, new Dictionary<string, string?> { ["Bootstrap__AdminKey"] = adminKey });
         using var publicHttp = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{publicPort}") };
         using var management = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{managementPort}") };
         await Eventually.Get(() => publicHttp.GetAsync("/ready"), r => r.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(120),
             "ApiHost to become ready");
+        using var customers = new HttpRequestMessage(HttpMethod.Get, "/v1/customers") { Headers = { { "Authorization", $"Bearer {adminKey}" } } };
+        var listed = await publicHttp.SendAsync(customers);
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
 
-        var metrics = await management.GetAsync("/metrics");
-        var text = await metrics.Content.ReadAsStringAsync();
-
-        Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
-        Assert.Contains("http_server_request_duration_seconds", text);
+        // Requests by route template and status (recorded once the request completed, which may be just after the
+        // client has the response), with the runtime and Orleans meters beside them, in the process an operator runs.
+        var text = await Eventually.Get(async () =>
+        {
+            var metrics = await management.GetAsync("/metrics");
+            Assert.Equal(HttpStatusCode.OK, metrics.StatusCode);
+            return await metrics.Content.ReadAsStringAsync();
+        }, t => PrometheusText.Sum(t, "http_server_request_duration_seconds_count", "http_route=\"/v1/customers/\"",
+            "http_response_status_code=\"200\"") >= 1, TimeSpan.FromSeconds(10), "requests by route template and status");
+        Assert.Contains("dotnet_gc_collections_total", text);
+        Assert.Contains("orleans_catalog_activations", text);
+        Assert.Contains("orleans_app_requests_latency_milliseconds", text);
         Assert.Equal(HttpStatusCode.OK, (await management.GetAsync("/dashboard/")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await publicHttp.GetAsync("/metrics")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await publicHttp.GetAsync("/dashboard/")).StatusCode);

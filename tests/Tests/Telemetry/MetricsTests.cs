@@ -8,7 +8,11 @@ namespace Tests.Telemetry;
 /// <summary>
 /// <c>GET /metrics</c> in the Prometheus text format: the standard meters are there, and our counters move when the
 /// work they count happens. (Our instruments are process-wide, so other tests running alongside can only add to them:
-/// each assertion is "at least one more".)
+/// each assertion is "at least one more".) The standard meters (ASP.NET Core requests by route and status, runtime,
+/// Orleans) are checked on a real ApiHost process instead (<see cref="ManagementSurfaceTests"/>): in this process many
+/// test hosts publish meters of the same names, and a host's scrape was seen to lose its ASP.NET Core series once
+/// other hosts had run (our reading: the SDK shares one metric stream between same-named meters of different hosts,
+/// and a host that stops ends it for all; one host per process, as deployed, does not have it).
 /// </summary>
 public sealed class MetricsTests(MetricsTests.Api api) : IClassFixture<MetricsTests.Api>
 {
@@ -27,22 +31,6 @@ public sealed class MetricsTests(MetricsTests.Api api) : IClassFixture<MetricsTe
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.StartsWith("text/plain", response.Content.Headers.ContentType?.MediaType);
         return await response.Content.ReadAsStringAsync();
-    }
-
-    [Fact(Skip = "With the class's other tests the scrape carries no http_server_request_duration series at all (seen in a dump); passes alone. Not yet understood: see the session note.")]
-    public async Task Metrics_page_carries_the_AspNetCore_runtime_and_Orleans_meters_with_requests_by_route_and_status()
-    {
-        var tenant = await api.NewTenantAsync();
-        var (response, _) = await tenant.SendAsync(HttpMethod.Get, "/v1/customers");
-        var status = $"http_response_status_code=\"{(int)response.StatusCode}\"";
-
-        // ASP.NET Core records the request once it has completed, which may be just after the client has the response.
-        var text = await Eventually.Get(ScrapeAsync, t => PrometheusText.Sum(t, "http_server_request_duration_seconds_count",
-            "http_route=\"/v1/customers/\"", status) >= 1, TimeSpan.FromSeconds(10), "requests by route template and status");
-
-        Assert.Contains("dotnet_gc_collections_total", text);
-        Assert.Contains("orleans_catalog_activations", text);
-        Assert.Contains("orleans_app_requests_latency_milliseconds", text);
     }
 
     [Fact]
