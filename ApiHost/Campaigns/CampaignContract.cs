@@ -13,13 +13,20 @@ public static class CampaignContract
     private static readonly string[] DayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
     private static readonly string[] Optional = ["description", "max_sends_per_day", "max_sends_per_week", "scheduled_start", "scheduled_end"];
 
-    public static CampaignFields ReadCampaign(JsonElement body, bool creating)
+    /// <summary>SalesOS's step types: <c>linkedin</c> is its name for a <c>linkedin_message</c>; the unified types are accepted too.</summary>
+    public static readonly IReadOnlyList<string> SequenceStepTypes = ["linkedin", .. CampaignKeys.StepTypes];
+
+    /// <summary>
+    /// A campaign's definition; <paramref name="sequence"/>: SalesOS's <c>POST /v1/sequences</c> body, where the kind is
+    /// <c>sequence</c>, a step may be <c>linkedin</c> and steps carry an <c>order</c> (1-based, unique; they run in that order).
+    /// </summary>
+    public static CampaignFields ReadCampaign(JsonElement body, bool creating, bool sequence = false)
     {
         var fields = new FieldReader(body);
         var name = fields.String("name", required: creating || fields.Has("name"));
         var description = fields.String("description", maxLength: FieldReader.DescriptionMaxLength);
-        var kind = fields.Enum("kind", CampaignKeys.Kinds);
-        var steps = fields.Has("steps") ? fields.Objects("steps", ReadStep) : null;
+        var kind = sequence ? "sequence" : fields.Enum("kind", CampaignKeys.Kinds);
+        var steps = !fields.Has("steps") ? null : sequence ? ReadOrderedSteps(fields) : fields.Objects("steps", s => ReadStep(s, CampaignKeys.StepTypes));
         if (steps is { Count: > CampaignKeys.MaxSteps })
         {
             fields.Fail("steps", "too_many", $"A campaign has at most {CampaignKeys.MaxSteps} steps");
@@ -39,9 +46,22 @@ public static class CampaignContract
         };
     }
 
-    private static CampaignStep ReadStep(FieldReader step) => new()
+    private static IReadOnlyList<CampaignStep> ReadOrderedSteps(FieldReader fields)
     {
-        Type = step.Enum("type", CampaignKeys.StepTypes, required: true) ?? "",
+        var steps = fields.Objects("steps", s => (Order: s.Integer("order", min: 1, max: CampaignKeys.MaxSteps), Step: ReadStep(s, SequenceStepTypes)));
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (steps[i].Order is { } order && steps.Take(i).Any(s => s.Order == order))
+            {
+                fields.Fail($"steps[{i}].order", "duplicate", $"Another step already has order {order}");
+            }
+        }
+        return [.. steps.Select((s, i) => (Position: s.Order ?? i + 1, s.Step)).OrderBy(s => s.Position).Select(s => s.Step)];
+    }
+
+    private static CampaignStep ReadStep(FieldReader step, IReadOnlyList<string> types) => new()
+    {
+        Type = step.Enum("type", types, required: true) switch { "linkedin" => CampaignKeys.LinkedinMessage, var type => type ?? "" },
         DelayDays = step.Integer("delay_days", min: 0, max: 365) ?? 0,
         DelayHours = step.Integer("delay_hours", min: 0, max: 8760) ?? 0,
         DelayMinutes = step.Integer("delay_minutes", min: 0, max: 525_600) ?? 0,

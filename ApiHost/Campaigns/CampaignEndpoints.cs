@@ -63,6 +63,9 @@ public static class CampaignEndpoints
             group.MapGet("{id}/metrics", Metrics).RequireScope(Read)
                 .Operation<CampaignMetricsData>("getCampaignMetrics", "Contacted, connected, replied and success_rate per campaign and step");
         });
+        app.MapApi("sequences", group => group.MapPost("", CreateSequence).RequireScope(Write).WithIdempotency()
+            .Operation<SequenceInput, CampaignResource>("createSequence", "Create a sequence (SalesOS): a campaign of kind sequence, as a draft", 201,
+                description: "The answer is the campaign itself (`cmp_` id), usable as `sequence_id` and on every /v1/campaigns route."));
         app.MapApi("contacts", group => group.MapPost("{id}/sequence", EnrolContact).RequireScope(Write).WithIdempotency()
             .Operation<ContactSequenceBody, EnrolmentData>("enrolContactInSequence", "Add a contact to a sequence (campaign)", 201));
     }
@@ -95,11 +98,21 @@ public static class CampaignEndpoints
 
     private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
-        var fields = CampaignContract.ReadCampaign(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
-        var id = KeyedIds.New(http, CampaignKeys.IdPrefix);
-        var campaign = await grains.GetGrain<ICampaignGrain>(CampaignKeys.Grain(http.Caller().Partition, id)).Create(fields);
+        var campaign = await New(http, grains, CampaignContract.ReadCampaign(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true));
         return ApiResults.Created(new CampaignData(CampaignContract.Resource(campaign)), campaign.Version);
     }
+
+    /// <summary>SalesOS answers the sequence itself in <c>data</c> (<c>data.id</c>), not wrapped by name.</summary>
+    private static async Task<IResult> CreateSequence(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var campaign = await New(http, grains,
+            CampaignContract.ReadCampaign(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true, sequence: true));
+        return ApiResults.Created(CampaignContract.Resource(campaign), campaign.Version);
+    }
+
+    /// <summary>Creates a campaign under a new (or the Idempotency-Key's) <c>cmp_</c> id.</summary>
+    internal static Task<CampaignView> New(HttpContext http, IGrainFactory grains, CampaignFields fields) =>
+        grains.GetGrain<ICampaignGrain>(CampaignKeys.Grain(http.Caller().Partition, KeyedIds.New(http, CampaignKeys.IdPrefix))).Create(fields);
 
     private static async Task<IResult> Update(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
     {

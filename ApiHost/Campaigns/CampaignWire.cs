@@ -101,9 +101,34 @@ public sealed record CampaignEnrolBody : IApiRequest
     [MaxLength(64), Description("The contacts' IANA zone; default the campaign's")] public string? TimeZone { get; init; }
 }
 
+/// <summary>A SalesOS sequence step: <c>linkedin</c> is a <c>linkedin_message</c>; <c>order</c> sets the running order (default: list order).</summary>
+public sealed record SequenceStepBody : IApiRequest
+{
+    [Range(1, CampaignKeys.MaxSteps)] public int? Order { get; init; }
+    [Required, OneOf(typeof(CampaignContract), nameof(CampaignContract.SequenceStepTypes))] public string? Type { get; init; }
+    [Range(0, 365), Description("Counted from the previous step's send (the first: from enrolment)")] public int? DelayDays { get; init; }
+    [Range(0, 8760)] public int? DelayHours { get; init; }
+    [Range(0, 525600)] public int? DelayMinutes { get; init; }
+    [MaxLength(64), Description("email steps")] public string? TemplateId { get; init; }
+    [MaxLength(CampaignContract.MessageMaxLength), Description("linkedin steps; {{first_name}}, {first_name}, {name} placeholders")]
+    public string? Message { get; init; }
+}
+
+/// <summary>SalesOS's <c>POST /v1/sequences</c>: a campaign of kind <c>sequence</c>; window, zone and caps as on a campaign.</summary>
+public sealed record SequenceInput : IApiRequest
+{
+    [Required, MaxLength(FieldReader.NameMaxLength)] public string? Name { get; init; }
+    [MaxLength(FieldReader.DescriptionMaxLength)] public string? Description { get; init; }
+    [MaxLength(CampaignKeys.MaxSteps)] public IReadOnlyList<SequenceStepBody>? Steps { get; init; }
+    public SendWindowBody? SendWindow { get; init; }
+    [MaxLength(64)] public string? TimeZone { get; init; }
+    [Range(1, 1_000_000)] public int? MaxSendsPerDay { get; init; }
+    [Range(1, 10_000_000)] public int? MaxSendsPerWeek { get; init; }
+}
+
 public sealed record ContactSequenceBody : IApiRequest
 {
-    [Required, MaxLength(64), Description("A campaign id (cmp_)")] public string? SequenceId { get; init; }
+    [Required, MaxLength(64), Description("A campaign id (cmp_), as POST /v1/sequences returns it")] public string? SequenceId { get; init; }
     [MaxLength(64), Description("The contact's IANA zone; default the campaign's")] public string? TimeZone { get; init; }
 }
 

@@ -19,6 +19,7 @@ public static class ApiTags
         ["accounts"] = "Accounts (SalesOS): the companies contacts work for.",
         ["emails"] = "Email templates, the sending account, sending and the status of each email.",
         ["campaigns"] = "Campaigns and sequences (one model): ordered outreach steps with delays, send windows, caps, stop rules and metrics.",
+        ["sequences"] = "SalesOS sequences: created here, they are campaigns of kind `sequence` (same id, routes and rules as campaigns).",
         ["email-webhook"] = "Inbound email events (replies, bounces, unsubscribes), authenticated by a shared secret.",
         ["agent-trust"] = "An API key's trust level (L0-L4), score, transaction cap and capabilities.",
         ["agent-trust-credentials"] = "TrustLevelCredentials: EdDSA JWTs an agent presents elsewhere, verifiable offline.",
