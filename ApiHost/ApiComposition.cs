@@ -58,6 +58,7 @@ public static class ApiComposition
         app.MapDelegationEndpoints();
         app.MapContactEndpoints();
         app.MapCampaignEndpoints();
+        app.MapSamCampaignEndpoints();
         app.MapEmailEndpoints();
         app.MapAgentTrustEndpoints();
         app.MapTrustCredentialEndpoints();

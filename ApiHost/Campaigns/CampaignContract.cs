@@ -11,7 +11,8 @@ public static class CampaignContract
     public const int MessageMaxLength = 8000;
 
     private static readonly string[] DayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-    private static readonly string[] Optional = ["description", "max_sends_per_day", "max_sends_per_week", "scheduled_start", "scheduled_end"];
+    private static readonly string[] Optional =
+        ["description", "max_sends_per_day", "max_sends_per_week", "scheduled_start", "scheduled_end", "linkedin_account_id"];
 
     /// <summary>SalesOS's step types: <c>linkedin</c> is its name for a <c>linkedin_message</c>; the unified types are accepted too.</summary>
     public static readonly IReadOnlyList<string> SequenceStepTypes = ["linkedin", .. CampaignKeys.StepTypes];
@@ -37,11 +38,12 @@ public static class CampaignContract
         var perWeek = fields.Integer("max_sends_per_week", min: 1, max: 10_000_000);
         var start = fields.Timestamp("scheduled_start");
         var end = fields.Timestamp("scheduled_end");
+        var account = fields.String("linkedin_account_id", maxLength: 64);
         fields.ThrowIfInvalid();
         return new CampaignFields
         {
             Name = name, Description = Blank(description), Kind = kind, Steps = steps, Window = window, TimeZone = Blank(zone),
-            MaxSendsPerDay = perDay, MaxSendsPerWeek = perWeek, ScheduledStart = start, ScheduledEnd = end,
+            MaxSendsPerDay = perDay, MaxSendsPerWeek = perWeek, ScheduledStart = start, ScheduledEnd = end, LinkedinAccountId = Blank(account),
             Cleared = creating ? [] : ResourceRequests.ClearedFields(body, Optional),
         };
     }
@@ -116,7 +118,7 @@ public static class CampaignContract
         [.. v.Steps.Select((s, i) => new CampaignStepRecord(i + 1, s.Type, s.DelayDays, s.DelayHours, s.DelayMinutes, s.TemplateId, s.Message, s.Name))],
         new SendWindowRecord([.. v.Window.Days.Order().Select(d => DayNames[(int)d])], Clock(v.Window.StartMinute), Clock(v.Window.EndMinute)),
         v.TimeZone, new CampaignScheduleRecord(v.ScheduledStart, v.ScheduledEnd, v.MaxSendsPerDay, v.MaxSendsPerWeek), v.ActivatedAt, v.CompletedAt,
-        v.ClonedFrom, v.Version, v.CreatedAt, v.UpdatedAt, metrics is null ? null : Metrics(v, metrics));
+        v.ClonedFrom, v.LinkedinAccountId, v.Version, v.CreatedAt, v.UpdatedAt, metrics is null ? null : Metrics(v, metrics));
 
     public static CampaignMetricsRecord Metrics(CampaignView v, CampaignMetrics m) => new(m.TotalProspects, m.Active, m.Completed, m.Stopped,
         m.Contacted, m.Connected, m.Replied, m.SuccessRate,
@@ -129,5 +131,5 @@ public static class CampaignContract
 
     private static string Clock(int minute) => minute >= 24 * 60 ? "24:00" : $"{minute / 60:00}:{minute % 60:00}";
 
-    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    internal static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -150,16 +150,23 @@ public static class CampaignEndpoints
         var grain = Campaign(http, grains, id);
         var expected = Preconditions.OptionalIfMatch(http.Request);
         var fields = new FieldReader(await RequestBody.ReadObjectAsync(http.Request, ct));
+        var (start, end) = ScheduleTimes(fields);
+        fields.ThrowIfInvalid();
+        var campaign = await ResourceRequests.WithCurrentOnStale(() => grain.Schedule(start, end, expected),
+            async () => new CampaignData(CampaignContract.Resource(await grain.Get())));
+        return ApiResults.Ok(new CampaignData(CampaignContract.Resource(campaign)), campaign.Version);
+    }
+
+    /// <summary><c>scheduled_start</c> and <c>scheduled_end</c> of a schedule call: at least one.</summary>
+    internal static (DateTimeOffset? Start, DateTimeOffset? End) ScheduleTimes(FieldReader fields)
+    {
         var start = fields.Timestamp("scheduled_start");
         var end = fields.Timestamp("scheduled_end");
         if (start is null && end is null)
         {
             fields.Fail("scheduled_start", "required", "Give scheduled_start, scheduled_end or both");
         }
-        fields.ThrowIfInvalid();
-        var campaign = await ResourceRequests.WithCurrentOnStale(() => grain.Schedule(start, end, expected),
-            async () => new CampaignData(CampaignContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new CampaignData(CampaignContract.Resource(campaign)), campaign.Version);
+        return (start, end);
     }
 
     private static async Task<IResult> Clone(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
@@ -242,6 +249,6 @@ public static class CampaignEndpoints
         return ApiResults.Ok(new CampaignMetricsData(campaign.Id, CampaignContract.Metrics(campaign, await grain.Metrics())));
     }
 
-    private static ICampaignGrain Campaign(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<ICampaignGrain>(
+    internal static ICampaignGrain Campaign(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<ICampaignGrain>(
         CampaignKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, CampaignKeys.IdPrefix, "Campaign")));
 }

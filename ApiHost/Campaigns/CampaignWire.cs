@@ -9,7 +9,8 @@ namespace ApiHost.Campaigns;
 /// <summary>A campaign (SAM/4Runr) or sequence (SalesOS): one model, told apart by <c>kind</c>.</summary>
 public sealed record CampaignResource(
     string Id, string Name, string? Description, string Kind, string Status, IReadOnlyList<CampaignStepRecord> Steps, SendWindowRecord SendWindow,
-    string TimeZone, CampaignScheduleRecord Schedule, DateTimeOffset? ActivatedAt, DateTimeOffset? CompletedAt, string? ClonedFrom, long Version,
+    string TimeZone, CampaignScheduleRecord Schedule, DateTimeOffset? ActivatedAt, DateTimeOffset? CompletedAt, string? ClonedFrom,
+    [property: Description("The LinkedIn account LinkedIn steps go out from (given to the executor)")] string? LinkedinAccountId, long Version,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("GET one only")] CampaignMetricsRecord? Metrics = null);
 
@@ -77,6 +78,7 @@ public record CampaignPatch : IApiRequest
     [Range(1, 10_000_000)] public int? MaxSendsPerWeek { get; init; }
     public DateTimeOffset? ScheduledStart { get; init; }
     public DateTimeOffset? ScheduledEnd { get; init; }
+    [MaxLength(64), Description("The LinkedIn account LinkedIn steps go out from (given to the executor)")] public string? LinkedinAccountId { get; init; }
 }
 
 public sealed record CampaignInput : CampaignPatch
@@ -137,4 +139,66 @@ public sealed record LinkedinReportBody : IApiRequest
     [Required, MaxLength(64)] public string? ContactId { get; init; }
     [Required, Range(1, CampaignKeys.MaxSteps), Description("The 1-based step of linkedin.send_requested")] public int? Step { get; init; }
     [Required, OneOf(typeof(CampaignKeys), nameof(CampaignKeys.ReportStatuses))] public string? Status { get; init; }
+}
+
+/// <summary>SAM's message templates: each one given is a LinkedIn step (<c>connection_request</c> first, follow-ups and goodbye 3 days apart).</summary>
+public sealed record SamMessageTemplates : IApiRequest
+{
+    [MaxLength(CampaignContract.MessageMaxLength), Description("{first_name} placeholders")] public string? ConnectionRequest { get; init; }
+    [JsonPropertyName("follow_up_1"), MaxLength(CampaignContract.MessageMaxLength)] public string? FollowUp1 { get; init; }
+    [JsonPropertyName("follow_up_2"), MaxLength(CampaignContract.MessageMaxLength)] public string? FollowUp2 { get; init; }
+    [JsonPropertyName("follow_up_3"), MaxLength(CampaignContract.MessageMaxLength)] public string? FollowUp3 { get; init; }
+    [JsonPropertyName("follow_up_4"), MaxLength(CampaignContract.MessageMaxLength)] public string? FollowUp4 { get; init; }
+    [JsonPropertyName("follow_up_5"), MaxLength(CampaignContract.MessageMaxLength)] public string? FollowUp5 { get; init; }
+    [MaxLength(CampaignContract.MessageMaxLength)] public string? GoodbyeMessage { get; init; }
+}
+
+/// <summary>SAM's <c>POST /api/campaigns</c> and <c>PUT /api/campaigns/{id}</c> (where every field is optional).</summary>
+public sealed record SamCampaignBody : IApiRequest
+{
+    [MaxLength(FieldReader.NameMaxLength), Description("Required on create")] public string? CampaignName { get; init; }
+    [OneOf(typeof(SamCampaigns), nameof(SamCampaigns.CampaignTypes))] public string? CampaignType { get; init; }
+    [MaxLength(64)] public string? LinkedinAccountId { get; init; }
+    [Description("A template set to null or \"\" removes its step")] public SamMessageTemplates? MessageTemplates { get; init; }
+    [Description("Nothing is sent before it (the campaign's scheduled_start)")] public DateTimeOffset? ScheduledAt { get; init; }
+}
+
+public sealed record SamLinkedinAccount(string Id);
+
+public sealed record SamMetrics(int TotalProspects, int Contacted, int Connected, int Replied, decimal SuccessRate);
+
+/// <summary>SAM's campaign: <c>workspace_id</c> is the tenant; <c>metrics</c> on GET one.</summary>
+public sealed record SamCampaign(string Id, string WorkspaceId, string CampaignName,
+    [property: Description("connection_request when every step is a LinkedIn step, else null")] string? CampaignType, string Status,
+    SamLinkedinAccount? LinkedinAccount, SamMessageTemplates MessageTemplates, DateTimeOffset? ScheduledStart, DateTimeOffset? ScheduledEnd,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("GET one only")] SamMetrics? Metrics = null);
+
+public sealed record SamCampaignSummary(string Id, string CampaignName, string Status, int ProspectCount, int ContactedCount, DateTimeOffset CreatedAt);
+
+/// <summary>SAM's list; <c>total</c> and <c>page</c> (offset / limit), which SAM puts beside <c>data</c>, are inside it (one envelope).</summary>
+public sealed record SamCampaignList(IReadOnlyList<SamCampaignSummary> Campaigns, long Total, int Page, int Limit, int Offset);
+
+public sealed record SamCampaignIdBody : IApiRequest
+{
+    [Required, MaxLength(64)] public string? CampaignId { get; init; }
+}
+
+public sealed record SamActivateBody : IApiRequest
+{
+    [Required, MaxLength(64)] public string? CampaignId { get; init; }
+    [Description("Default true. A future scheduled_start still holds the first sends either way")] public bool? StartImmediately { get; init; }
+}
+
+public sealed record SamCloneBody : IApiRequest
+{
+    [Required, MaxLength(64)] public string? SourceCampaignId { get; init; }
+    [MaxLength(FieldReader.NameMaxLength)] public string? NewCampaignName { get; init; }
+}
+
+public sealed record SamScheduleBody : IApiRequest
+{
+    [Required, MaxLength(64)] public string? CampaignId { get; init; }
+    public DateTimeOffset? ScheduledStart { get; init; }
+    public DateTimeOffset? ScheduledEnd { get; init; }
 }

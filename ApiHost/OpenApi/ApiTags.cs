@@ -20,6 +20,7 @@ public static class ApiTags
         ["emails"] = "Email templates, the sending account, sending and the status of each email.",
         ["campaigns"] = "Campaigns and sequences (one model): ordered outreach steps with delays, send windows, caps, stop rules and metrics.",
         ["sequences"] = "SalesOS sequences: created here, they are campaigns of kind `sequence` (same id, routes and rules as campaigns).",
+        ["sam-campaigns"] = "SAM's campaign routes (`/api/campaigns`): its field names and body-addressed actions on the same campaigns as `/v1/campaigns`.",
         ["email-webhook"] = "Inbound email events (replies, bounces, unsubscribes), authenticated by a shared secret.",
         ["agent-trust"] = "An API key's trust level (L0-L4), score, transaction cap and capabilities.",
         ["agent-trust-credentials"] = "TrustLevelCredentials: EdDSA JWTs an agent presents elsewhere, verifiable offline.",

@@ -119,6 +119,7 @@ public sealed record CampaignFields
     [Id(9)] public DateTimeOffset? ScheduledEnd { get; init; }
     [Id(10)] public IReadOnlyList<string> Cleared { get; init; } = [];
     [Id(11)] public string? ClonedFrom { get; init; }
+    [Id(12)] public string? LinkedinAccountId { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("campaigns.view")]
@@ -143,6 +144,8 @@ public sealed record CampaignView
     [Id(16)] public long Version { get; init; }
     [Id(17)] public DateTimeOffset CreatedAt { get; init; }
     [Id(18)] public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>SAM's sending LinkedIn account: passed to the executor in <c>linkedin.send_requested</c>.</summary>
+    [Id(19)] public string? LinkedinAccountId { get; init; }
 }
 
 /// <summary>What the shards run from: the campaign's status and definition at one version.</summary>
@@ -157,7 +160,8 @@ public sealed record CampaignPlan(
     [property: Id(6)] int? MaxSendsPerWeek,
     [property: Id(7)] DateTimeOffset? ScheduledStart,
     [property: Id(8)] DateTimeOffset? ScheduledEnd,
-    [property: Id(9)] long Version);
+    [property: Id(9)] long Version,
+    [property: Id(10)] string? LinkedinAccountId = null);
 
 [GenerateSerializer, Immutable, Alias("campaigns.enrolment-request")]
 public sealed record EnrolmentRequest(

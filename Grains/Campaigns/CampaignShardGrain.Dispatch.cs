@@ -163,6 +163,7 @@ public sealed partial class CampaignShardGrain
                     {
                         campaign_id = CampaignId, contact_id = e.ContactId, step = e.NextStep, action = step.Type, linkedin_url = contact.LinkedinUrl,
                         message = Render(step.Message, contact), first_name = contact.FirstName, last_name = contact.LastName,
+                        linkedin_account_id = p.LinkedinAccountId,
                     });
                     return new Outcome("requested", evt.Id, Event: evt);
             }
