@@ -59,6 +59,7 @@ public static class ApiComposition
         app.MapContactEndpoints();
         app.MapCampaignEndpoints();
         app.MapSamCampaignEndpoints();
+        app.MapProspectEndpoints();
         app.MapEmailEndpoints();
         app.MapAgentTrustEndpoints();
         app.MapTrustCredentialEndpoints();

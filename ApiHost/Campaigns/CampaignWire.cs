@@ -202,3 +202,49 @@ public sealed record SamScheduleBody : IApiRequest
     public DateTimeOffset? ScheduledStart { get; init; }
     public DateTimeOffset? ScheduledEnd { get; init; }
 }
+
+/// <summary><c>approval_url</c>: where the session's prospects are read for review (this API; there is no approval page).</summary>
+public sealed record ProspectUploadData(string SessionId, int ProspectsUploaded, string ApprovalUrl);
+
+public sealed record ProspectSessionRecord(string Id, string CampaignName, string? CampaignId, int TotalProspects, int PendingCount,
+    int ApprovedCount, int RejectedCount, [property: Description("active while any prospect is pending, else completed")] string Status,
+    DateTimeOffset CreatedAt);
+
+/// <summary>A prospect; SAM's <c>location</c> and <c>enrichment_score</c> are null (nothing enriches prospects here).</summary>
+public sealed record ProspectRecord(string Id, string SessionId, string Name, string? FirstName, string? LastName, string Email, string? Title,
+    string? Company, string? LinkedinUrl, string? Location, int? EnrichmentScore, string ApprovalStatus, string? Notes, DateTimeOffset? DecisionDate,
+    [property: Description("The contact it became when added to a campaign")] string? ContactId);
+
+public sealed record ProspectList(IReadOnlyList<ProspectRecord> Prospects, int Total, int Page, int Limit, int Offset);
+
+public sealed record ProspectData(ProspectRecord Prospect);
+
+public sealed record ApprovedProspectRecord(string Id, string Name, DateTimeOffset? DecisionDate);
+
+public sealed record ApprovedProspectsData(IReadOnlyList<ApprovedProspectRecord> ApprovedProspects, int TotalApproved);
+
+public sealed record BulkApprovedData(string SessionId, int ApprovedCount);
+
+public sealed record ProspectsAddedData(int AddedCount, int DuplicateCount, int ErrorCount, IReadOnlyList<string> ContactIds);
+
+public sealed record ProspectDecisionBody : IApiRequest
+{
+    [Required, MaxLength(64)] public string? ProspectId { get; init; }
+    [Required, MaxLength(64)] public string? SessionId { get; init; }
+    [Required, OneOf(typeof(ProspectKeys), nameof(ProspectKeys.Decisions))] public string? Decision { get; init; }
+    [MaxLength(FieldReader.DescriptionMaxLength)] public string? Notes { get; init; }
+}
+
+public sealed record ProspectBulkApproveBody : IApiRequest
+{
+    [Required, MaxLength(64)] public string? SessionId { get; init; }
+    [Required, MaxLength(ProspectKeys.MaxDecisions)] public IReadOnlyList<string>? ProspectIds { get; init; }
+    [MaxLength(FieldReader.DescriptionMaxLength)] public string? Notes { get; init; }
+}
+
+public sealed record AddApprovedProspectsBody : IApiRequest
+{
+    [Required, MaxLength(64)] public string? CampaignId { get; init; }
+    [Required, MaxLength(64)] public string? ApprovalSessionId { get; init; }
+    [MaxLength(ProspectKeys.MaxProspects), Description("Default: every approved prospect of the session")] public IReadOnlyList<string>? ProspectIds { get; init; }
+}
