@@ -60,6 +60,7 @@ public static class ApiComposition
         app.MapCampaignEndpoints();
         app.MapSamCampaignEndpoints();
         app.MapProspectEndpoints();
+        app.MapCampaignAnalyticsEndpoints();
         app.MapEmailEndpoints();
         app.MapAgentTrustEndpoints();
         app.MapTrustCredentialEndpoints();

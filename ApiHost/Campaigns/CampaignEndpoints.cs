@@ -17,8 +17,8 @@ namespace ApiHost.Campaigns;
 /// </summary>
 public static class CampaignEndpoints
 {
-    private const string Read = "emails:read";
-    private const string Write = "emails:write";
+    internal const string Read = "emails:read";
+    internal const string Write = "emails:write";
 
     public static void MapCampaignEndpoints(this IEndpointRouteBuilder app)
     {
@@ -248,6 +248,11 @@ public static class CampaignEndpoints
         var campaign = await grain.Get();
         return ApiResults.Ok(new CampaignMetricsData(campaign.Id, CampaignContract.Metrics(campaign, await grain.Metrics())));
     }
+
+    /// <summary>Each campaign with its metrics (every campaign's shards are asked, in parallel).</summary>
+    internal static Task<(CampaignView View, CampaignMetrics Metrics)[]> WithMetrics(HttpContext http, IGrainFactory grains,
+        IEnumerable<CampaignView> campaigns) =>
+        Task.WhenAll(campaigns.Select(async c => (c, await Campaign(http, grains, c.Id).Metrics())));
 
     internal static ICampaignGrain Campaign(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<ICampaignGrain>(
         CampaignKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, CampaignKeys.IdPrefix, "Campaign")));

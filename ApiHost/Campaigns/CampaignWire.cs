@@ -248,3 +248,14 @@ public sealed record AddApprovedProspectsBody : IApiRequest
     [Required, MaxLength(64)] public string? ApprovalSessionId { get; init; }
     [MaxLength(ProspectKeys.MaxProspects), Description("Default: every approved prospect of the session")] public IReadOnlyList<string>? ProspectIds { get; init; }
 }
+
+public sealed record CampaignAnalyticsRecord(string CampaignId, string Name, string Kind, string Status, CampaignMetricsRecord Metrics);
+
+public sealed record CampaignAnalyticsList(IReadOnlyList<CampaignAnalyticsRecord> Campaigns, Pagination Pagination);
+
+/// <summary>
+/// 4Runr's automation status, from the campaign shards' dispatch cycles: <c>running</c> while a step of an active campaign
+/// is waiting to go out, else <c>idle</c>; <c>average_cycle_time</c> is wall time per cycle ("0.012s").
+/// </summary>
+public sealed record AutomationStatusData(string AutomationEngine, DateTimeOffset? LastCycle, DateTimeOffset? NextCycle, long CyclesCompleted,
+    string AverageCycleTime, long StepsDispatched, int ShardsWaiting);

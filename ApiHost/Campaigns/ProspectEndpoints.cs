@@ -13,32 +13,30 @@ namespace ApiHost.Campaigns;
 /// </summary>
 public static class ProspectEndpoints
 {
-    private const string Read = "emails:read";
-    private const string Write = "emails:write";
     private const int DefaultLimit = 20;
 
     public static void MapProspectEndpoints(this IEndpointRouteBuilder app)
     {
         var campaigns = app.MapGroup("/api/campaigns").WithTags("sam-campaigns");
-        campaigns.MapPost("upload-prospects", Upload).RequireScope(Write).WithIdempotency()
+        campaigns.MapPost("upload-prospects", Upload).RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<ProspectUploadData>("uploadSamProspects", "Upload a prospect CSV into a new approval session", 201,
                 description: "Every row is checked first: a bad one is a 400 naming `rows[i].column` and nothing is kept.")
             .WithMetadata(new MultipartForm("file", "CSV: first_name, last_name, email, linkedin_url, company, title (email required)", ["campaign_id"]));
-        campaigns.MapPost("add-approved-prospects", AddApproved).RequireScope(Write).WithIdempotency()
+        campaigns.MapPost("add-approved-prospects", AddApproved).RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<AddApprovedProspectsBody, ProspectsAddedData>("addApprovedSamProspects",
                 "Add a session's approved prospects to a campaign as contacts",
                 description: "Without `prospect_ids`, every approved prospect. The same email or LinkedIn URL counts in `duplicate_count`.");
 
         var approval = app.MapGroup("/api/prospect-approval").WithTags("prospect-approval");
-        approval.MapGet("sessions/list", Sessions).RequireScope(Read)
+        approval.MapGet("sessions/list", Sessions).RequireScope(CampaignEndpoints.Read)
             .Operation<IReadOnlyList<ProspectSessionRecord>>("listProspectSessions", "Approval sessions with their counts, newest first");
-        approval.MapGet("prospects", Prospects).RequireScope(Read)
+        approval.MapGet("prospects", Prospects).RequireScope(CampaignEndpoints.Read)
             .Operation<ProspectList>("listSessionProspects", "A session's prospects (`session_id`, `status`, `limit` default 20, `offset`)");
-        approval.MapPost("decide", Decide).RequireScope(Write).WithIdempotency()
+        approval.MapPost("decide", Decide).RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<ProspectDecisionBody, ProspectData>("decideProspect", "Approve or reject one prospect");
-        approval.MapPost("bulk-approve", BulkApprove).RequireScope(Write).WithIdempotency()
+        approval.MapPost("bulk-approve", BulkApprove).RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<ProspectBulkApproveBody, BulkApprovedData>("bulkApproveProspects", "Approve many prospects of a session (all or none)");
-        approval.MapGet("approved", Approved).RequireScope(Read)
+        approval.MapGet("approved", Approved).RequireScope(CampaignEndpoints.Read)
             .Operation<ApprovedProspectsData>("listApprovedProspects", "A session's approved prospects");
     }
 

@@ -13,32 +13,32 @@ namespace ApiHost.Campaigns;
 /// </summary>
 public static class SamCampaignEndpoints
 {
-    private const string Read = "emails:read";
-    private const string Write = "emails:write";
 
     public static void MapSamCampaignEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/campaigns").WithTags("sam-campaigns");
-        group.MapPost("", Create).RequireScope(Write).WithIdempotency()
+        group.MapPost("", Create).RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<SamCampaignBody, SamCampaign>("createSamCampaign", "Create a campaign from SAM's fields (a draft)", 201);
-        group.MapGet("", List).RequireScope(Read).ListQuery([], CampaignKeys.Statuses, shaped: false)
+        group.MapGet("", List).RequireScope(CampaignEndpoints.Read).ListQuery([], CampaignKeys.Statuses, shaped: false)
             .Operation<SamCampaignList>("listSamCampaigns", "List campaigns with prospect and contacted counts",
                 description: "`workspace_id` other than the caller's own answers an empty list.");
-        group.MapGet("{id}", Get).RequireScope(Read)
+        group.MapGet("{id}", Get).RequireScope(CampaignEndpoints.Read)
             .Operation<SamCampaign>("getSamCampaign", "A campaign with its message templates and metrics");
-        group.MapPut("{id}", Update).RequireScope(Write).WithIdempotency()
+        group.MapPut("{id}", Update).RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<SamCampaignBody, SamCampaign>("updateSamCampaign", "Rename a campaign or change its message templates",
                 description: "Enrolled prospects keep their position; a template set to null removes its step.");
-        group.MapDelete("{id}", Delete).RequireScope(Write).WithIdempotency()
+        group.MapDelete("{id}", Delete).RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<ResourceDeleted>("deleteSamCampaign", "Delete a campaign that is not active");
-        group.MapPost("activate", (HttpContext http, IGrainFactory grains, CancellationToken ct) => Act(http, grains, "activate", ct)).RequireScope(Write).WithIdempotency()
+        group.MapPost("activate", (HttpContext http, IGrainFactory grains, CancellationToken ct) => Act(http, grains, "activate", ct))
+            .RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<SamActivateBody, SamCampaign>("activateSamCampaign", "Activate a campaign (campaign_id in the body)");
-        group.MapPost("pause", (HttpContext http, IGrainFactory grains, CancellationToken ct) => Act(http, grains, "pause", ct)).RequireScope(Write).WithIdempotency()
+        group.MapPost("pause", (HttpContext http, IGrainFactory grains, CancellationToken ct) => Act(http, grains, "pause", ct))
+            .RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<SamCampaignIdBody, SamCampaign>("pauseSamCampaign", "Pause a campaign (campaign_id in the body)",
                 description: "No new steps go out; a send already handed to its channel finishes.");
-        group.MapPost("clone", Clone).RequireScope(Write).WithIdempotency()
+        group.MapPost("clone", Clone).RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<SamCloneBody, SamCampaign>("cloneSamCampaign", "Copy a campaign into a new draft (no prospects)", 201);
-        group.MapPost("schedule", Schedule).RequireScope(Write).WithIdempotency()
+        group.MapPost("schedule", Schedule).RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<SamScheduleBody, SamCampaign>("scheduleSamCampaign", "Set scheduled_start / scheduled_end (campaign_id in the body)");
     }
 
@@ -55,12 +55,9 @@ public static class SamCampaignEndpoints
         var page = workspace.Length > 0 && workspace != http.Caller().TenantId
             ? new Grains.Interfaces.Projections.ListPage<CampaignView>([], 0, null, null, false)
             : await grains.GetGrain<ICampaignDirectoryGrain>(http.Caller().Partition).List(query, ct);
-        var items = await Task.WhenAll(page.Items.Select(async c =>
-        {
-            var metrics = await CampaignEndpoints.Campaign(http, grains, c.Id).Metrics();
-            return new SamCampaignSummary(c.Id, c.Name, c.Status, metrics.TotalProspects, metrics.Contacted, c.CreatedAt);
-        }));
-        return ApiResults.Ok(new SamCampaignList(items, page.Total, query.Limit == 0 ? 0 : query.Offset / query.Limit, query.Limit, query.Offset));
+        var items = (await CampaignEndpoints.WithMetrics(http, grains, page.Items))
+            .Select(m => new SamCampaignSummary(m.View.Id, m.View.Name, m.View.Status, m.Metrics.TotalProspects, m.Metrics.Contacted, m.View.CreatedAt));
+        return ApiResults.Ok(new SamCampaignList([.. items], page.Total, query.Limit == 0 ? 0 : query.Offset / query.Limit, query.Limit, query.Offset));
     }
 
     private static async Task<IResult> Get(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)

@@ -22,6 +22,8 @@ public static class ApiTags
         ["sequences"] = "SalesOS sequences: created here, they are campaigns of kind `sequence` (same id, routes and rules as campaigns).",
         ["sam-campaigns"] = "SAM's campaign routes (`/api/campaigns`): its field names and body-addressed actions on the same campaigns as `/v1/campaigns`.",
         ["prospect-approval"] = "SAM's prospect approval sessions: uploaded prospects waiting for a person's approve or reject, before they become contacts in a campaign.",
+        ["analytics"] = "Analytics: every campaign's outreach metrics.",
+        ["automation"] = "The campaign engine's status (4Runr): dispatch cycles of the campaign shards.",
         ["email-webhook"] = "Inbound email events (replies, bounces, unsubscribes), authenticated by a shared secret.",
         ["agent-trust"] = "An API key's trust level (L0-L4), score, transaction cap and capabilities.",
         ["agent-trust-credentials"] = "TrustLevelCredentials: EdDSA JWTs an agent presents elsewhere, verifiable offline.",

@@ -285,3 +285,32 @@ public static class EnrolmentStatuses
     public const string Completed = "completed";
     public const string Stopped = "stopped";
 }
+
+/// <summary>
+/// A partition's campaign automation (4Runr's <c>/automation/status</c>): the shards report each dispatch cycle and when
+/// their next one is due. A cycle is one run of a shard of an active campaign that found steps due (timer or reminder).
+/// </summary>
+public interface ICampaignAutomationGrain : IGrainWithStringKey
+{
+    /// <summary>One-way: a shard never waits on the tracker. <paramref name="nextDue"/> null: the shard has nothing armed.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Report(string shard, CampaignCycle? cycle, DateTimeOffset? nextDue);
+
+    Task<AutomationStatus> Status();
+}
+
+[GenerateSerializer, Immutable, Alias("campaigns.cycle")]
+public sealed record CampaignCycle(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] double Seconds,
+    [property: Id(2)] int Dispatched);
+
+[GenerateSerializer, Immutable, Alias("campaigns.automation-status")]
+public sealed record AutomationStatus(
+    [property: Id(0)] string Engine,
+    [property: Id(1)] DateTimeOffset? LastCycle,
+    [property: Id(2)] DateTimeOffset? NextCycle,
+    [property: Id(3)] long CyclesCompleted,
+    [property: Id(4)] double AverageCycleSeconds,
+    [property: Id(5)] long StepsDispatched,
+    [property: Id(6)] int ShardsWaiting);

@@ -32,6 +32,7 @@ public sealed partial class CampaignShardGrain
             await Disarm();
             return 0;
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var due = state.State.Enrolments.Values
             .Where(e => e.Status == EnrolmentStatuses.InProgress && (e.NextDueAt ?? DateTimeOffset.MinValue) <= now)
             .OrderBy(e => e.NextDueAt).Take(MaxBatch).ToList();
@@ -67,8 +68,10 @@ public sealed partial class CampaignShardGrain
         }
         await Publish(events);
         await state.WriteStateAsync();
+        var dispatched = outcomes.Count(o => o.Kind is "sent" or "requested" or "created");
+        cycle = new CampaignCycle(now, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, dispatched);
         await Arm(again: due.Count == MaxBatch);
-        return outcomes.Count(o => o.Kind is "sent" or "requested" or "created");
+        return dispatched;
     }
 
     /// <summary>When an enrolment's next step is due: its delay after the previous send (or enrolment), then the window in its zone.</summary>
