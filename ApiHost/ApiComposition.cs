@@ -58,6 +58,9 @@ public static class ApiComposition
         app.MapDelegationEndpoints();
         app.MapContactEndpoints();
         app.MapCampaignEndpoints();
+        app.MapSamCampaignEndpoints();
+        app.MapProspectEndpoints();
+        app.MapCampaignAnalyticsEndpoints();
         app.MapEmailEndpoints();
         app.MapAgentTrustEndpoints();
         app.MapTrustCredentialEndpoints();

@@ -11,15 +11,23 @@ public static class CampaignContract
     public const int MessageMaxLength = 8000;
 
     private static readonly string[] DayNames = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
-    private static readonly string[] Optional = ["description", "max_sends_per_day", "max_sends_per_week", "scheduled_start", "scheduled_end"];
+    private static readonly string[] Optional =
+        ["description", "max_sends_per_day", "max_sends_per_week", "scheduled_start", "scheduled_end", "linkedin_account_id"];
 
-    public static CampaignFields ReadCampaign(JsonElement body, bool creating)
+    /// <summary>SalesOS's step types: <c>linkedin</c> is its name for a <c>linkedin_message</c>; the unified types are accepted too.</summary>
+    public static readonly IReadOnlyList<string> SequenceStepTypes = ["linkedin", .. CampaignKeys.StepTypes];
+
+    /// <summary>
+    /// A campaign's definition; <paramref name="sequence"/>: SalesOS's <c>POST /v1/sequences</c> body, where the kind is
+    /// <c>sequence</c>, a step may be <c>linkedin</c> and steps carry an <c>order</c> (1-based, unique; they run in that order).
+    /// </summary>
+    public static CampaignFields ReadCampaign(JsonElement body, bool creating, bool sequence = false)
     {
         var fields = new FieldReader(body);
         var name = fields.String("name", required: creating || fields.Has("name"));
         var description = fields.String("description", maxLength: FieldReader.DescriptionMaxLength);
-        var kind = fields.Enum("kind", CampaignKeys.Kinds);
-        var steps = fields.Has("steps") ? fields.Objects("steps", ReadStep) : null;
+        var kind = sequence ? "sequence" : fields.Enum("kind", CampaignKeys.Kinds);
+        var steps = !fields.Has("steps") ? null : sequence ? ReadOrderedSteps(fields) : fields.Objects("steps", s => ReadStep(s, CampaignKeys.StepTypes));
         if (steps is { Count: > CampaignKeys.MaxSteps })
         {
             fields.Fail("steps", "too_many", $"A campaign has at most {CampaignKeys.MaxSteps} steps");
@@ -30,18 +38,32 @@ public static class CampaignContract
         var perWeek = fields.Integer("max_sends_per_week", min: 1, max: 10_000_000);
         var start = fields.Timestamp("scheduled_start");
         var end = fields.Timestamp("scheduled_end");
+        var account = fields.String("linkedin_account_id", maxLength: 64);
         fields.ThrowIfInvalid();
         return new CampaignFields
         {
             Name = name, Description = Blank(description), Kind = kind, Steps = steps, Window = window, TimeZone = Blank(zone),
-            MaxSendsPerDay = perDay, MaxSendsPerWeek = perWeek, ScheduledStart = start, ScheduledEnd = end,
+            MaxSendsPerDay = perDay, MaxSendsPerWeek = perWeek, ScheduledStart = start, ScheduledEnd = end, LinkedinAccountId = Blank(account),
             Cleared = creating ? [] : ResourceRequests.ClearedFields(body, Optional),
         };
     }
 
-    private static CampaignStep ReadStep(FieldReader step) => new()
+    private static IReadOnlyList<CampaignStep> ReadOrderedSteps(FieldReader fields)
     {
-        Type = step.Enum("type", CampaignKeys.StepTypes, required: true) ?? "",
+        var steps = fields.Objects("steps", s => (Order: s.Integer("order", min: 1, max: CampaignKeys.MaxSteps), Step: ReadStep(s, SequenceStepTypes)));
+        for (var i = 0; i < steps.Count; i++)
+        {
+            if (steps[i].Order is { } order && steps.Take(i).Any(s => s.Order == order))
+            {
+                fields.Fail($"steps[{i}].order", "duplicate", $"Another step already has order {order}");
+            }
+        }
+        return [.. steps.Select((s, i) => (Position: s.Order ?? i + 1, s.Step)).OrderBy(s => s.Position).Select(s => s.Step)];
+    }
+
+    private static CampaignStep ReadStep(FieldReader step, IReadOnlyList<string> types) => new()
+    {
+        Type = step.Enum("type", types, required: true) switch { "linkedin" => CampaignKeys.LinkedinMessage, var type => type ?? "" },
         DelayDays = step.Integer("delay_days", min: 0, max: 365) ?? 0,
         DelayHours = step.Integer("delay_hours", min: 0, max: 8760) ?? 0,
         DelayMinutes = step.Integer("delay_minutes", min: 0, max: 525_600) ?? 0,
@@ -96,7 +118,7 @@ public static class CampaignContract
         [.. v.Steps.Select((s, i) => new CampaignStepRecord(i + 1, s.Type, s.DelayDays, s.DelayHours, s.DelayMinutes, s.TemplateId, s.Message, s.Name))],
         new SendWindowRecord([.. v.Window.Days.Order().Select(d => DayNames[(int)d])], Clock(v.Window.StartMinute), Clock(v.Window.EndMinute)),
         v.TimeZone, new CampaignScheduleRecord(v.ScheduledStart, v.ScheduledEnd, v.MaxSendsPerDay, v.MaxSendsPerWeek), v.ActivatedAt, v.CompletedAt,
-        v.ClonedFrom, v.Version, v.CreatedAt, v.UpdatedAt, metrics is null ? null : Metrics(v, metrics));
+        v.ClonedFrom, v.LinkedinAccountId, v.Version, v.CreatedAt, v.UpdatedAt, metrics is null ? null : Metrics(v, metrics));
 
     public static CampaignMetricsRecord Metrics(CampaignView v, CampaignMetrics m) => new(m.TotalProspects, m.Active, m.Completed, m.Stopped,
         m.Contacted, m.Connected, m.Replied, m.SuccessRate,
@@ -109,5 +131,5 @@ public static class CampaignContract
 
     private static string Clock(int minute) => minute >= 24 * 60 ? "24:00" : $"{minute / 60:00}:{minute % 60:00}";
 
-    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    internal static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

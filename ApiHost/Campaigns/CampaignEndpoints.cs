@@ -17,8 +17,8 @@ namespace ApiHost.Campaigns;
 /// </summary>
 public static class CampaignEndpoints
 {
-    private const string Read = "emails:read";
-    private const string Write = "emails:write";
+    internal const string Read = "emails:read";
+    internal const string Write = "emails:write";
 
     public static void MapCampaignEndpoints(this IEndpointRouteBuilder app)
     {
@@ -63,6 +63,9 @@ public static class CampaignEndpoints
             group.MapGet("{id}/metrics", Metrics).RequireScope(Read)
                 .Operation<CampaignMetricsData>("getCampaignMetrics", "Contacted, connected, replied and success_rate per campaign and step");
         });
+        app.MapApi("sequences", group => group.MapPost("", CreateSequence).RequireScope(Write).WithIdempotency()
+            .Operation<SequenceInput, CampaignResource>("createSequence", "Create a sequence (SalesOS): a campaign of kind sequence, as a draft", 201,
+                description: "The answer is the campaign itself (`cmp_` id), usable as `sequence_id` and on every /v1/campaigns route."));
         app.MapApi("contacts", group => group.MapPost("{id}/sequence", EnrolContact).RequireScope(Write).WithIdempotency()
             .Operation<ContactSequenceBody, EnrolmentData>("enrolContactInSequence", "Add a contact to a sequence (campaign)", 201));
     }
@@ -95,11 +98,21 @@ public static class CampaignEndpoints
 
     private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
-        var fields = CampaignContract.ReadCampaign(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
-        var id = KeyedIds.New(http, CampaignKeys.IdPrefix);
-        var campaign = await grains.GetGrain<ICampaignGrain>(CampaignKeys.Grain(http.Caller().Partition, id)).Create(fields);
+        var campaign = await New(http, grains, CampaignContract.ReadCampaign(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true));
         return ApiResults.Created(new CampaignData(CampaignContract.Resource(campaign)), campaign.Version);
     }
+
+    /// <summary>SalesOS answers the sequence itself in <c>data</c> (<c>data.id</c>), not wrapped by name.</summary>
+    private static async Task<IResult> CreateSequence(HttpContext http, IGrainFactory grains, CancellationToken ct)
+    {
+        var campaign = await New(http, grains,
+            CampaignContract.ReadCampaign(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true, sequence: true));
+        return ApiResults.Created(CampaignContract.Resource(campaign), campaign.Version);
+    }
+
+    /// <summary>Creates a campaign under a new (or the Idempotency-Key's) <c>cmp_</c> id.</summary>
+    internal static Task<CampaignView> New(HttpContext http, IGrainFactory grains, CampaignFields fields) =>
+        grains.GetGrain<ICampaignGrain>(CampaignKeys.Grain(http.Caller().Partition, KeyedIds.New(http, CampaignKeys.IdPrefix))).Create(fields);
 
     private static async Task<IResult> Update(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
     {
@@ -137,16 +150,23 @@ public static class CampaignEndpoints
         var grain = Campaign(http, grains, id);
         var expected = Preconditions.OptionalIfMatch(http.Request);
         var fields = new FieldReader(await RequestBody.ReadObjectAsync(http.Request, ct));
+        var (start, end) = ScheduleTimes(fields);
+        fields.ThrowIfInvalid();
+        var campaign = await ResourceRequests.WithCurrentOnStale(() => grain.Schedule(start, end, expected),
+            async () => new CampaignData(CampaignContract.Resource(await grain.Get())));
+        return ApiResults.Ok(new CampaignData(CampaignContract.Resource(campaign)), campaign.Version);
+    }
+
+    /// <summary><c>scheduled_start</c> and <c>scheduled_end</c> of a schedule call: at least one.</summary>
+    internal static (DateTimeOffset? Start, DateTimeOffset? End) ScheduleTimes(FieldReader fields)
+    {
         var start = fields.Timestamp("scheduled_start");
         var end = fields.Timestamp("scheduled_end");
         if (start is null && end is null)
         {
             fields.Fail("scheduled_start", "required", "Give scheduled_start, scheduled_end or both");
         }
-        fields.ThrowIfInvalid();
-        var campaign = await ResourceRequests.WithCurrentOnStale(() => grain.Schedule(start, end, expected),
-            async () => new CampaignData(CampaignContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new CampaignData(CampaignContract.Resource(campaign)), campaign.Version);
+        return (start, end);
     }
 
     private static async Task<IResult> Clone(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
@@ -229,6 +249,11 @@ public static class CampaignEndpoints
         return ApiResults.Ok(new CampaignMetricsData(campaign.Id, CampaignContract.Metrics(campaign, await grain.Metrics())));
     }
 
-    private static ICampaignGrain Campaign(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<ICampaignGrain>(
+    /// <summary>Each campaign with its metrics (every campaign's shards are asked, in parallel).</summary>
+    internal static Task<(CampaignView View, CampaignMetrics Metrics)[]> WithMetrics(HttpContext http, IGrainFactory grains,
+        IEnumerable<CampaignView> campaigns) =>
+        Task.WhenAll(campaigns.Select(async c => (c, await Campaign(http, grains, c.Id).Metrics())));
+
+    internal static ICampaignGrain Campaign(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<ICampaignGrain>(
         CampaignKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, CampaignKeys.IdPrefix, "Campaign")));
 }

@@ -29,6 +29,12 @@ public sealed record ActionDoc(string OperationId, string Summary, Type? Request
         bool onResource = true) => new(operationId, summary, null, typeof(TResponse), status, description, onResource);
 }
 
+/// <summary>
+/// The operation reads a <c>multipart/form-data</c> body itself (a file upload): documented as that form, without the
+/// routing's content-type check (which would answer a JSON body 415 outside the envelope instead of the handler's 400).
+/// </summary>
+public sealed record MultipartForm(string FileField, string FileDescription, IReadOnlyList<string> TextFields);
+
 /// <summary>The operation reads <c>If-Match</c> (optimistic locking): required (428 without it) or checked when sent.</summary>
 public sealed record IfMatchHeader(bool Required);
 

@@ -115,6 +115,25 @@ public static class OpenApiSetup
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String },
                     });
                 }
+                if (metadata.OfType<MultipartForm>().LastOrDefault() is { } form)
+                {
+                    var schema = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.Object, Required = new HashSet<string> { form.FileField },
+                        Properties = new Dictionary<string, IOpenApiSchema>
+                        {
+                            [form.FileField] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = form.FileDescription },
+                        },
+                    };
+                    foreach (var field in form.TextFields)
+                    {
+                        schema.Properties[field] = new OpenApiSchema { Type = JsonSchemaType.String };
+                    }
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true, Content = new Dictionary<string, OpenApiMediaType> { ["multipart/form-data"] = new() { Schema = schema } },
+                    };
+                }
                 if (metadata.OfType<ListParameters>().LastOrDefault() is { } list)
                 {
                     operation.Parameters ??= [];

@@ -119,6 +119,7 @@ public sealed record CampaignFields
     [Id(9)] public DateTimeOffset? ScheduledEnd { get; init; }
     [Id(10)] public IReadOnlyList<string> Cleared { get; init; } = [];
     [Id(11)] public string? ClonedFrom { get; init; }
+    [Id(12)] public string? LinkedinAccountId { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("campaigns.view")]
@@ -143,6 +144,8 @@ public sealed record CampaignView
     [Id(16)] public long Version { get; init; }
     [Id(17)] public DateTimeOffset CreatedAt { get; init; }
     [Id(18)] public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>SAM's sending LinkedIn account: passed to the executor in <c>linkedin.send_requested</c>.</summary>
+    [Id(19)] public string? LinkedinAccountId { get; init; }
 }
 
 /// <summary>What the shards run from: the campaign's status and definition at one version.</summary>
@@ -157,7 +160,8 @@ public sealed record CampaignPlan(
     [property: Id(6)] int? MaxSendsPerWeek,
     [property: Id(7)] DateTimeOffset? ScheduledStart,
     [property: Id(8)] DateTimeOffset? ScheduledEnd,
-    [property: Id(9)] long Version);
+    [property: Id(9)] long Version,
+    [property: Id(10)] string? LinkedinAccountId = null);
 
 [GenerateSerializer, Immutable, Alias("campaigns.enrolment-request")]
 public sealed record EnrolmentRequest(
@@ -281,3 +285,32 @@ public static class EnrolmentStatuses
     public const string Completed = "completed";
     public const string Stopped = "stopped";
 }
+
+/// <summary>
+/// A partition's campaign automation (4Runr's <c>/automation/status</c>): the shards report each dispatch cycle and when
+/// their next one is due. A cycle is one run of a shard of an active campaign that found steps due (timer or reminder).
+/// </summary>
+public interface ICampaignAutomationGrain : IGrainWithStringKey
+{
+    /// <summary>One-way: a shard never waits on the tracker. <paramref name="nextDue"/> null: the shard has nothing armed.</summary>
+    [Orleans.Concurrency.OneWay]
+    Task Report(string shard, CampaignCycle? cycle, DateTimeOffset? nextDue);
+
+    Task<AutomationStatus> Status();
+}
+
+[GenerateSerializer, Immutable, Alias("campaigns.cycle")]
+public sealed record CampaignCycle(
+    [property: Id(0)] DateTimeOffset At,
+    [property: Id(1)] double Seconds,
+    [property: Id(2)] int Dispatched);
+
+[GenerateSerializer, Immutable, Alias("campaigns.automation-status")]
+public sealed record AutomationStatus(
+    [property: Id(0)] string Engine,
+    [property: Id(1)] DateTimeOffset? LastCycle,
+    [property: Id(2)] DateTimeOffset? NextCycle,
+    [property: Id(3)] long CyclesCompleted,
+    [property: Id(4)] double AverageCycleSeconds,
+    [property: Id(5)] long StepsDispatched,
+    [property: Id(6)] int ShardsWaiting);

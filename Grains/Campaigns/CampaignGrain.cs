@@ -137,7 +137,7 @@ public sealed class CampaignGrain(
         {
             Name = name ?? $"{current.Name} (copy)", Description = current.Description, Kind = current.Kind, Steps = current.Steps,
             Window = current.Window, TimeZone = current.TimeZone, MaxSendsPerDay = current.MaxSendsPerDay,
-            MaxSendsPerWeek = current.MaxSendsPerWeek, ClonedFrom = current.Id,
+            MaxSendsPerWeek = current.MaxSendsPerWeek, ClonedFrom = current.Id, LinkedinAccountId = current.LinkedinAccountId,
         });
     }
 
@@ -232,7 +232,7 @@ public sealed class CampaignGrain(
         [.. SearchWords.Of(record.Name).Distinct(StringComparer.Ordinal)], JsonSerializer.Serialize(record, DocumentJson));
 
     private static CampaignPlan Plan(CampaignView v) => new(v.Status, v.Kind, v.Steps, v.Window, v.TimeZone, v.MaxSendsPerDay,
-        v.MaxSendsPerWeek, v.ScheduledStart, v.ScheduledEnd, v.Version);
+        v.MaxSendsPerWeek, v.ScheduledStart, v.ScheduledEnd, v.Version, v.LinkedinAccountId);
 
     /// <summary>After a change: the shards take the new plan (pause stops their timers, activate/resume starts them), the end is re-armed.</summary>
     private async Task Changed(CampaignView next)

@@ -16,7 +16,8 @@ public static class CampaignRules
         Id = id, Name = fields.Name ?? "", Description = fields.Description, Kind = fields.Kind ?? "campaign", Status = "draft",
         Steps = fields.Steps ?? [], Window = fields.Window ?? new CampaignWindow(), TimeZone = fields.TimeZone ?? "UTC",
         MaxSendsPerDay = fields.MaxSendsPerDay, MaxSendsPerWeek = fields.MaxSendsPerWeek,
-        ScheduledStart = fields.ScheduledStart, ScheduledEnd = fields.ScheduledEnd, Version = 1, CreatedAt = now, UpdatedAt = now,
+        ScheduledStart = fields.ScheduledStart, ScheduledEnd = fields.ScheduledEnd, LinkedinAccountId = fields.LinkedinAccountId,
+        Version = 1, CreatedAt = now, UpdatedAt = now,
     });
 
     public static CampaignView Apply(CampaignView current, CampaignFields changes)
@@ -34,6 +35,7 @@ public static class CampaignRules
             MaxSendsPerWeek = changes.MaxSendsPerWeek ?? (changes.Cleared.Contains("max_sends_per_week") ? null : current.MaxSendsPerWeek),
             ScheduledStart = changes.ScheduledStart ?? (changes.Cleared.Contains("scheduled_start") ? null : current.ScheduledStart),
             ScheduledEnd = changes.ScheduledEnd ?? (changes.Cleared.Contains("scheduled_end") ? null : current.ScheduledEnd),
+            LinkedinAccountId = Pick(changes.LinkedinAccountId, current.LinkedinAccountId, "linkedin_account_id"),
         });
     }
 

@@ -33,6 +33,7 @@ public sealed partial class CampaignShardGrain
             await Disarm();
             return 0;
         }
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var due = state.State.Enrolments.Values
             .Where(e => e.Status == EnrolmentStatuses.InProgress && (e.NextDueAt ?? DateTimeOffset.MinValue) <= now)
             .OrderBy(e => e.NextDueAt).Take(MaxBatch).ToList();
@@ -75,8 +76,10 @@ public sealed partial class CampaignShardGrain
                 SalesboothMetrics.CampaignStepDispatched(ready[i].Step.Type, now - (ready[i].E.NextDueAt ?? now));
             }
         }
+        var dispatched = outcomes.Count(o => o.Kind is "sent" or "requested" or "created");
+        cycle = new CampaignCycle(now, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, dispatched);
         await Arm(again: due.Count == MaxBatch);
-        return outcomes.Count(o => o.Kind is "sent" or "requested" or "created");
+        return dispatched;
     }
 
     /// <summary>When an enrolment's next step is due: its delay after the previous send (or enrolment), then the window in its zone.</summary>
@@ -171,6 +174,7 @@ public sealed partial class CampaignShardGrain
                     {
                         campaign_id = CampaignId, contact_id = e.ContactId, step = e.NextStep, action = step.Type, linkedin_url = contact.LinkedinUrl,
                         message = Render(step.Message, contact), first_name = contact.FirstName, last_name = contact.LastName,
+                        linkedin_account_id = p.LinkedinAccountId,
                     });
                     return new Outcome("requested", evt.Id, Event: evt);
             }

@@ -40,6 +40,8 @@ public sealed partial class CampaignShardGrain(
     private CampaignPlan? plan;
     private IGrainTimer? timer;
     private bool reminderArmed;
+    private CampaignCycle? cycle;
+    private (bool Sent, DateTimeOffset? Next) reported;
 
     private string Key => this.GetPrimaryKeyString();
 
@@ -189,7 +191,9 @@ public sealed partial class CampaignShardGrain(
             await Disarm();
             return;
         }
-        var wait = again ? TimeSpan.Zero : due - time.GetUtcNow();
+        var now = time.GetUtcNow();
+        Report(due < now ? now : due);
+        var wait = again ? TimeSpan.Zero : due - now;
         wait = wait < TimeSpan.Zero ? TimeSpan.Zero : wait > LongestTimer ? LongestTimer : wait;
         timer = this.RegisterGrainTimer(_ => Tick(), wait, Timeout.InfiniteTimeSpan);
         if (!reminderArmed)
@@ -209,6 +213,7 @@ public sealed partial class CampaignShardGrain(
 
     private async Task Disarm()
     {
+        Report(null);
         timer?.Dispose();
         timer = null;
         try
@@ -224,6 +229,17 @@ public sealed partial class CampaignShardGrain(
             // Harmless: the next tick finds nothing to do and tries again.
             logger.LogInformation(ex, "Removing the reminder of campaign shard {Shard} failed", Key);
         }
+    }
+
+    /// <summary>Tells the partition's automation tracker about a finished cycle and the next due time (one-way, only on a change).</summary>
+    private void Report(DateTimeOffset? next)
+    {
+        if (cycle is null && reported == (true, next))
+        {
+            return;
+        }
+        _ = grains.GetGrain<ICampaignAutomationGrain>(Partition).Report(Key, cycle, next);
+        (cycle, reported) = (null, (true, next));
     }
 
     /// <summary>An event with an id derived from (campaign, contact, what): appended again after a crash, the log keeps one.</summary>

@@ -122,8 +122,11 @@ public sealed class OpenApiTests(OpenApiTests.Api api) : IClassFixture<OpenApiTe
                HasProperties(data, schemas);
     }
 
+    /// <summary>A typed JSON body, or a typed multipart form (a file upload).</summary>
     private static bool IsTypedBody(JsonElement operation, JsonElement schemas) =>
-        operation.TryGetProperty("requestBody", out var body) && body.GetProperty("content").TryGetProperty("application/json", out var json) &&
+        operation.TryGetProperty("requestBody", out var body) &&
+        (body.GetProperty("content").TryGetProperty("application/json", out var json) ||
+         body.GetProperty("content").TryGetProperty("multipart/form-data", out json)) &&
         HasProperties(json.GetProperty("schema"), schemas);
 
     /// <summary>An object with named properties, or an array of them: not a bare "object".</summary>

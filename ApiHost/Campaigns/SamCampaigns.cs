@@ -1,0 +1,97 @@
+using System.Text.Json;
+using ApiHost.Api;
+using Grains.Interfaces.Campaigns;
+
+namespace ApiHost.Campaigns;
+
+/// <summary>
+/// SAM's campaign wire (<c>/api/campaigns</c>) on the one campaign model. Each message template is a LinkedIn step named by
+/// its key: <c>connection_request</c> a <c>linkedin_connection_request</c> (no delay), each <c>follow_up_n</c> and the
+/// <c>goodbye_message</c> a <c>linkedin_message</c> 3 days after the step before it (SAM's "follow-up 3 days later").
+/// </summary>
+public static class SamCampaigns
+{
+    public const string ConnectionRequest = "connection_request";
+    public const int FollowUpDelayDays = 3;
+
+    /// <summary>The only type SAM documents; a campaign of LinkedIn steps reads as it.</summary>
+    public static readonly IReadOnlyList<string> CampaignTypes = [ConnectionRequest];
+
+    public static readonly IReadOnlyList<string> TemplateKeys =
+        [ConnectionRequest, "follow_up_1", "follow_up_2", "follow_up_3", "follow_up_4", "follow_up_5", "goodbye_message"];
+
+    /// <summary>
+    /// The create (<paramref name="current"/> null) or PUT body. On PUT a template not given keeps its step, one given
+    /// replaces that step's message (its delay stays), one set to null or "" removes its step; steps not made from a
+    /// template (added through <c>/v1</c>) follow the template steps unchanged.
+    /// </summary>
+    public static CampaignFields Read(JsonElement body, IReadOnlyList<CampaignStep>? current)
+    {
+        var creating = current is null;
+        var fields = new FieldReader(body);
+        var name = fields.String("campaign_name", required: creating || fields.Has("campaign_name"));
+        fields.Enum("campaign_type", CampaignTypes);
+        var account = fields.String("linkedin_account_id", maxLength: 64);
+        var templates = fields.Object("message_templates", ReadTemplates);
+        var start = fields.Timestamp("scheduled_at");
+        fields.ThrowIfInvalid();
+        return new CampaignFields
+        {
+            Name = name, Kind = creating ? "campaign" : null, LinkedinAccountId = CampaignContract.Blank(account), ScheduledStart = start,
+            Steps = templates is null ? null : Steps(current ?? [], templates),
+            Cleared = creating ? [] : [.. ResourceRequests.ClearedFields(body, ["linkedin_account_id"]),
+                .. ResourceRequests.ClearedFields(body, ["scheduled_at"]).Select(_ => "scheduled_start")],
+        };
+    }
+
+    private static Dictionary<string, string?> ReadTemplates(FieldReader reader)
+    {
+        var templates = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var key in TemplateKeys.Where(reader.Has))
+        {
+            templates[key] = CampaignContract.Blank(reader.String(key, maxLength: CampaignContract.MessageMaxLength, allowEmpty: true));
+        }
+        return templates;
+    }
+
+    private static List<CampaignStep> Steps(IReadOnlyList<CampaignStep> current, Dictionary<string, string?> changes)
+    {
+        var named = current.Where(IsTemplateStep).ToDictionary(s => s.Name!, StringComparer.Ordinal);
+        List<CampaignStep> steps = [];
+        foreach (var key in TemplateKeys)
+        {
+            if (!changes.TryGetValue(key, out var message))
+            {
+                steps.AddRange(named.TryGetValue(key, out var kept) ? [kept] : []);
+            }
+            else if (message is not null)
+            {
+                steps.Add(named.TryGetValue(key, out var existing) ? existing with { Message = message } : new CampaignStep
+                {
+                    Type = key == ConnectionRequest ? CampaignKeys.LinkedinConnectionRequest : CampaignKeys.LinkedinMessage,
+                    DelayDays = key == ConnectionRequest ? 0 : FollowUpDelayDays, Message = message, Name = key,
+                });
+            }
+        }
+        return [.. steps, .. current.Where(s => !IsTemplateStep(s))];
+    }
+
+    private static bool IsTemplateStep(CampaignStep step) => step.Name is { } name && TemplateKeys.Contains(name) &&
+        step.Type is CampaignKeys.LinkedinConnectionRequest or CampaignKeys.LinkedinMessage;
+
+    public static SamCampaign Campaign(CampaignView v, string workspaceId, CampaignMetrics? m = null)
+    {
+        string? Template(string key) => v.Steps.FirstOrDefault(s => IsTemplateStep(s) && s.Name == key)?.Message;
+        var linkedinOnly = v.Steps.All(s => s.Type is CampaignKeys.LinkedinConnectionRequest or CampaignKeys.LinkedinMessage);
+        return new SamCampaign(v.Id, workspaceId, v.Name, linkedinOnly ? ConnectionRequest : null, v.Status,
+            v.LinkedinAccountId is { } account ? new SamLinkedinAccount(account) : null,
+            new SamMessageTemplates
+            {
+                ConnectionRequest = Template(ConnectionRequest), FollowUp1 = Template("follow_up_1"), FollowUp2 = Template("follow_up_2"),
+                FollowUp3 = Template("follow_up_3"), FollowUp4 = Template("follow_up_4"), FollowUp5 = Template("follow_up_5"),
+                GoodbyeMessage = Template("goodbye_message"),
+            },
+            v.ScheduledStart, v.ScheduledEnd, v.CreatedAt, v.UpdatedAt,
+            m is null ? null : new SamMetrics(m.TotalProspects, m.Contacted, m.Connected, m.Replied, m.SuccessRate));
+    }
+}

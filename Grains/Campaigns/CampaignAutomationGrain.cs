@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Grains.Interfaces.Campaigns;
+
+namespace Grains.Campaigns;
+
+[GenerateSerializer, Alias("campaigns.automation-state")]
+public sealed class CampaignAutomationState
+{
+    [Id(0)] public long Cycles { get; set; }
+    [Id(1)] public double TotalSeconds { get; set; }
+    [Id(2)] public DateTimeOffset? LastCycle { get; set; }
+    [Id(3)] public long Dispatched { get; set; }
+
+    /// <summary>Each shard's next due time while it has work armed in an active campaign.</summary>
+    [Id(4)] public Dictionary<string, DateTimeOffset> NextDue { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Sums a partition's shard dispatch cycles (<see cref="ICampaignAutomationGrain"/>). Reports are one-way and frequent
+/// (one per batch), so the state is written at most every <see cref="WriteEvery"/> and when the grain deactivates: a
+/// crashed silo can lose that much of the counts, never a step (the shards hold those).
+/// </summary>
+public sealed class CampaignAutomationGrain(
+    [PersistentState("campaign-automation")] IPersistentState<CampaignAutomationState> state) : Grain, ICampaignAutomationGrain
+{
+    private static readonly TimeSpan WriteEvery = TimeSpan.FromSeconds(30);
+    private long lastWrite = Stopwatch.GetTimestamp();
+    private bool dirty;
+
+    public async Task Report(string shard, CampaignCycle? cycle, DateTimeOffset? nextDue)
+    {
+        var s = state.State;
+        if (cycle is not null)
+        {
+            s.Cycles++;
+            s.TotalSeconds += cycle.Seconds;
+            s.Dispatched += cycle.Dispatched;
+            s.LastCycle = s.LastCycle is { } last && last > cycle.At ? last : cycle.At;
+        }
+        if (nextDue is { } next)
+        {
+            s.NextDue[shard] = next;
+        }
+        else
+        {
+            s.NextDue.Remove(shard);
+        }
+        dirty = true;
+        if (Stopwatch.GetElapsedTime(lastWrite) >= WriteEvery)
+        {
+            await Write();
+        }
+    }
+
+    public Task<AutomationStatus> Status()
+    {
+        var s = state.State;
+        DateTimeOffset? next = s.NextDue.Count == 0 ? null : s.NextDue.Values.Min();
+        return Task.FromResult(new AutomationStatus(next is null ? "idle" : "running", s.LastCycle, next, s.Cycles,
+            s.Cycles == 0 ? 0 : s.TotalSeconds / s.Cycles, s.Dispatched, s.NextDue.Count));
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (dirty)
+        {
+            await Write();
+        }
+    }
+
+    private async Task Write()
+    {
+        await state.WriteStateAsync();
+        lastWrite = Stopwatch.GetTimestamp();
+        dirty = false;
+    }
+}
