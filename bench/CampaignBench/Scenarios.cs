@@ -49,7 +49,7 @@ public sealed class Scenarios(BenchDatabase pg, Tenant tenant, Receiver receiver
         var due = new DateTimeOffset(now.Ticks - now.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero).AddSeconds(1);
         await campaign.Schedule(due, null, null);
         log($"burst: {contacts} enrolled in {enrolSeconds:F0} s; all due at {due:HH:mm:ss}");
-        return await MeasureAsync("burst", id, members, enrolSeconds, workingSet, heap, loadBefore, _ => due, due);
+        return await MeasureAsync("burst", campaign, id, members, enrolSeconds, workingSet, heap, loadBefore, _ => due, due);
     }
 
     /// <summary>
@@ -80,14 +80,22 @@ public sealed class Scenarios(BenchDatabase pg, Tenant tenant, Receiver receiver
         var (workingSet, heap) = Memory();
         log($"spread: {contacts} enrolled over {enrolSeconds:F0} s (paced for {spreadSeconds} s)");
         var delay = TimeSpan.FromMinutes(delayMinutes);
-        return await MeasureAsync("spread", id, members, enrolSeconds, workingSet, heap, loadBefore, e => e.EnrolledAt + delay, null, monitor);
+        return await MeasureAsync("spread", campaign, id, members, enrolSeconds, workingSet, heap, loadBefore, e => e.EnrolledAt + delay, null, monitor);
     }
 
-    private async Task<ScenarioResult> MeasureAsync(string name, string campaignId, ArraySegment<string> members, double enrolSeconds,
+    private async Task<ScenarioResult> MeasureAsync(string name, ICampaignGrain campaign, string campaignId, ArraySegment<string> members, double enrolSeconds,
         double workingSetMb, double heapMb, string loadBefore, Func<EnrolmentView, DateTimeOffset> dueOf, DateTimeOffset? firstDue,
         Task<Watch>? running = null)
     {
         var watch = await (running ?? Monitor(members.Count, firstDue!.Value, campaignId, TimeSpan.Zero));
+        // The shards record a send after its dispatch (one state write per batch): wait for the last records (≤ 60 s).
+        using (var poll = new PeriodicTimer(TimeSpan.FromSeconds(1)))
+        {
+            for (var n = 0; n < 60 && await campaign.Metrics() is var m && m.Completed + m.Stopped < members.Count; n++)
+            {
+                await poll.WaitForNextTickAsync();
+            }
+        }
         var enrolments = await tenant.EnrolmentsAsync(campaignId, members, Concurrency);
         var published = await tenant.PublishedAsync(pg.ConnectionString);
         List<double> pickUp = [], publishLag = [], receiveLag = [];
