@@ -2,7 +2,7 @@
 # Runs one benchmark: builds it in Release, starts a throwaway PostgreSQL on the first free loopback port from its
 # default (or BENCH_PG_PORT) with .ci/pg-start unless ConnectionStrings__Postgres names an existing server, runs it
 # with the shared options (--postgres, --pg-data, --postgres-source, --results, --sdk, --command) and stops PostgreSQL.
-# Usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow|delegations|emails|campaigns-hangfire> [options for the benchmark]
+# Usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow|delegations|emails|campaigns|campaigns-hangfire> [options for the benchmark]
 # emails also starts smtp4dev (.ci/smtp4dev-start) unless SMTP4DEV_URL and SMTP4DEV_SMTP_PORT name a running one.
 # Results: bench/results/<name>-<UTC>.json (foundation, deals, webhooks) and bench/results/<name>-latest.md.
 set -euo pipefail
@@ -21,8 +21,9 @@ case "$name" in
   escrow)     project=EscrowBench;    default_port=55530; also="" ;;
   delegations) project=DelegationBench; default_port=55540; also="" ;;
   emails)     project=EmailBench;     default_port=55550; also="DealBench" ;;
+  campaigns)  project=CampaignBench;  default_port=55475; also="" ;;   # our campaign shards: the burst and the spread
   campaigns-hangfire) project=CampaignPeer; default_port=55570; also="" ;;   # the campaign burst on a Hangfire delayed-job peer
-  *) echo "usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow|delegations|emails|campaigns-hangfire> [options]" >&2; exit 2 ;;
+  *) echo "usage: bash bench/bench.sh <foundation|deals|webhooks|list|ratelimit|escrow|delegations|emails|campaigns|campaigns-hangfire> [options]" >&2; exit 2 ;;
 esac
 
 echo "$name: building (Release)"

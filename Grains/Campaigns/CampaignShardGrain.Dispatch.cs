@@ -15,6 +15,12 @@ public sealed partial class CampaignShardGrain
     /// <summary>Steps dispatched per turn; more due work re-arms the timer at once.</summary>
     public const int MaxBatch = 500;
 
+    /// <summary>
+    /// Steps of a turn in flight at once: a burst of due steps queues here rather than as thousands of concurrent email
+    /// requests across the shards, which outlast the response timeout under load.
+    /// </summary>
+    public const int MaxInFlight = 16;
+
     private sealed record Outcome(string Kind, string? Reference = null, string? Detail = null, OutboxEvent? Event = null);
 
     public async Task<int> Tick()
@@ -62,7 +68,13 @@ public sealed partial class CampaignShardGrain
             ready.Add((e, p.Steps[e.NextStep]));
         }
         ready = await WithinCaps(ready, p, window, now);
-        var outcomes = await Task.WhenAll(ready.Select(r => Dispatch(r.E, r.Step, p, now)));
+        using var inFlight = new SemaphoreSlim(MaxInFlight);
+        var outcomes = await Task.WhenAll(ready.Select(r => DispatchOrRetry(r.E, r.Step, p, now, inFlight)));
+        if (outcomes.Count(o => o.Kind == "retry") is > 0 and var retried)
+        {
+            logger.LogInformation("{Retried} of {Count} steps in {Shard} got no answer ({Error}); they stay due", retried, ready.Count, Key,
+                outcomes.First(o => o.Kind == "retry").Detail);
+        }
         for (var i = 0; i < ready.Count; i++)
         {
             Apply(ready[i].E, ready[i].Step, outcomes[i], p, window, now, events);
@@ -115,6 +127,28 @@ public sealed partial class CampaignShardGrain
     }
 
     private static bool IsSend(CampaignStep step) => step.Type is CampaignKeys.Email or CampaignKeys.LinkedinConnectionRequest or CampaignKeys.LinkedinMessage;
+
+    /// <summary>
+    /// A step whose dispatch got no answer (a call timed out under load, a silo went away) stays due, untouched: the rest
+    /// of the turn is still recorded, and the next turn (at once: it is due) dispatches it again under the same id, so an
+    /// email that was in fact requested is found there ("already requested") and nothing goes out twice.
+    /// </summary>
+    private async Task<Outcome> DispatchOrRetry(EnrolmentView e, CampaignStep step, CampaignPlan p, DateTimeOffset now, SemaphoreSlim inFlight)
+    {
+        await inFlight.WaitAsync();
+        try
+        {
+            return await Dispatch(e, step, p, now);
+        }
+        catch (Exception ex) when (ex is not DomainException)
+        {
+            return new Outcome("retry", Detail: ex.GetType().Name);
+        }
+        finally
+        {
+            inFlight.Release();
+        }
+    }
 
     /// <summary>
     /// One step for one contact. The contact is read first (the stop rules' safety net: a reply, unsubscribe or bounce
@@ -199,6 +233,8 @@ public sealed partial class CampaignShardGrain
         }
         switch (outcome.Kind)
         {
+            case "retry":
+                return; // still due: the next turn dispatches it again
             case "stop":
                 state.State.Enrolments[e.ContactId] = e with
                 {

@@ -1,37 +1,14 @@
-using Grains.Platform.Hosting;
-using Grains.Platform.Postgres;
 using Harness;
 using Npgsql;
 
 namespace WebhookBench;
 
-/// <summary>
-/// One cluster-mode silo co-hosted in the bench process: the product's <see cref="OrleansHosting.ConfigureClusterSilo"/>
-/// on the run's fresh database, migrated by <c>AddPostgresSchemaMigrations</c> as Silo/Program.cs does.
-/// </summary>
+/// <summary>The webhook bench's silo (<see cref="ClusterSiloHost"/>) and its delivery-row counts.</summary>
 public static class ClusterSilo
 {
-    public static Task<SiloHost> StartAsync(string connectionString) => SiloHost.StartAsync(builder =>
-    {
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            // The receiver is on loopback over http, which cluster silos refuse by default (SSRF guard).
-            ["Webhooks:AllowPrivateTargets"] = "true",
-            [ConfigurationKeys.EncryptionMasterKey] = Environment.GetEnvironmentVariable("Encryption__MasterKey")
-                ?? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-        });
-        var settings = new OrleansSettings
-        {
-            ClusterId = "webhook-bench",
-            ServiceId = "webhook-bench",
-            SiloPort = Ports.Free(),
-            GatewayPort = Ports.Free(),
-            AdvertisedHost = "127.0.0.1",
-        };
-        // Before UseOrleans: the schema exists before the silo joins.
-        builder.Services.AddPostgresSchemaMigrations(connectionString);
-        builder.UseOrleans(silo => silo.ConfigureClusterSilo(settings, connectionString));
-    });
+    /// <summary>The silo with loopback http webhook targets allowed (cluster silos refuse them by default: SSRF guard).</summary>
+    public static Task<SiloHost> StartAsync(string connectionString) =>
+        ClusterSiloHost.StartAsync(connectionString, "webhook-bench", new Dictionary<string, string?> { ["Webhooks:AllowPrivateTargets"] = "true" });
 
     /// <summary>Delivery rows of the given partitions by status.</summary>
     public static async Task<Dictionary<string, long>> StatusCountsAsync(string connectionString, IEnumerable<string> partitions)
