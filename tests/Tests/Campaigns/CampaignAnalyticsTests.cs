@@ -25,7 +25,7 @@ public sealed class CampaignAnalyticsTests(CampaignApi api) : IClassFixture<Camp
         await other.Campaign("""{"name":"Theirs"}""");
 
         var campaigns = (await Analytics(tenant, "")).GetProperty("campaigns").EnumerateArray().ToDictionary(c => c.Str("campaign_id"));
-        Assert.Equal([idle, sent], campaigns.Keys.Order());
+        Assert.Equal(new[] { idle, sent }.Order(), campaigns.Keys.Order());
         var metrics = campaigns[sent].GetProperty("metrics");
         Assert.Equal((1, 1, 0), (metrics.GetProperty("total_prospects").GetInt32(), metrics.GetProperty("contacted").GetInt32(),
             metrics.GetProperty("replied").GetInt32()));
