@@ -21,7 +21,9 @@ public static class SamCampaigns
         [ConnectionRequest, "follow_up_1", "follow_up_2", "follow_up_3", "follow_up_4", "follow_up_5", "goodbye_message"];
 
     /// <summary>
-    /// The create (<paramref name="current"/> null) or PUT body. On PUT a template not given keeps its step, one given
+    /// The create (<paramref name="current"/> null) or PUT body. A campaign is created with its connection request step
+    /// even without a <c>connection_request</c> template (a request without a note), so SAM's create-then-activate
+    /// works as its examples show. On PUT a template not given keeps its step, one given
     /// replaces that step's message (its delay stays), one set to null or "" removes its step; steps not made from a
     /// template (added through <c>/v1</c>) follow the template steps unchanged.
     /// </summary>
@@ -35,10 +37,15 @@ public static class SamCampaigns
         var templates = fields.Object("message_templates", ReadTemplates);
         var start = fields.Timestamp("scheduled_at");
         fields.ThrowIfInvalid();
+        var steps = templates is null ? null : Steps(current ?? [], templates);
+        if (creating && steps?.Any(s => s.Name == ConnectionRequest) != true)
+        {
+            steps = [Step(ConnectionRequest, null), .. steps ?? []];
+        }
         return new CampaignFields
         {
             Name = name, Kind = creating ? "campaign" : null, LinkedinAccountId = CampaignContract.Blank(account), ScheduledStart = start,
-            Steps = templates is null ? null : Steps(current ?? [], templates),
+            Steps = steps,
             Cleared = creating ? [] : [.. ResourceRequests.ClearedFields(body, ["linkedin_account_id"]),
                 .. ResourceRequests.ClearedFields(body, ["scheduled_at"]).Select(_ => "scheduled_start")],
         };
@@ -66,15 +73,17 @@ public static class SamCampaigns
             }
             else if (message is not null)
             {
-                steps.Add(named.TryGetValue(key, out var existing) ? existing with { Message = message } : new CampaignStep
-                {
-                    Type = key == ConnectionRequest ? CampaignKeys.LinkedinConnectionRequest : CampaignKeys.LinkedinMessage,
-                    DelayDays = key == ConnectionRequest ? 0 : FollowUpDelayDays, Message = message, Name = key,
-                });
+                steps.Add(named.TryGetValue(key, out var existing) ? existing with { Message = message } : Step(key, message));
             }
         }
         return [.. steps, .. current.Where(s => !IsTemplateStep(s))];
     }
+
+    private static CampaignStep Step(string key, string? message) => new()
+    {
+        Type = key == ConnectionRequest ? CampaignKeys.LinkedinConnectionRequest : CampaignKeys.LinkedinMessage,
+        DelayDays = key == ConnectionRequest ? 0 : FollowUpDelayDays, Message = message, Name = key,
+    };
 
     private static bool IsTemplateStep(CampaignStep step) => step.Name is { } name && TemplateKeys.Contains(name) &&
         step.Type is CampaignKeys.LinkedinConnectionRequest or CampaignKeys.LinkedinMessage;

@@ -76,6 +76,32 @@ public sealed class ProspectApprovalTests(CampaignApi api) : IClassFixture<Campa
     }
 
     [Fact]
+    public async Task The_documents_campaign_workflow_runs_as_its_curl_examples_show()
+    {
+        var tenant = await api.NewTenantAsync();
+        // 1. Create campaign (no templates: a connection request without a note).
+        var campaign = (await tenant.Sam(HttpMethod.Post, "/api/campaigns",
+            """{"campaign_name":"Q4 Outreach","campaign_type":"connection_request","linkedin_account_id":"uuid"}""", HttpStatusCode.Created)).Str("id");
+        // 2. Prospects (here from a CSV: the LinkedIn search is not ours).
+        var (_, upload) = await Upload(tenant, Header + "Jane,Smith,jane@techcorp.example,https://www.linkedin.com/in/janesmith,Tech Corp,VP Sales\n");
+        var session = upload.GetProperty("data").Str("session_id");
+        var prospect = (await tenant.Sam(HttpMethod.Get, $"/api/prospect-approval/prospects?session_id={session}")).GetProperty("prospects")[0].Str("id");
+        // 3. Approve prospects.
+        await tenant.Sam(HttpMethod.Post, "/api/prospect-approval/bulk-approve", $$"""{"session_id":"{{session}}","prospect_ids":["{{prospect}}"]}""");
+        // 4. Add to campaign.
+        Assert.Equal((1, 0, 0), Counts(await tenant.Sam(HttpMethod.Post, "/api/campaigns/add-approved-prospects",
+            $$"""{"campaign_id":"{{campaign}}","approval_session_id":"{{session}}"}""")));
+        // 5. Activate campaign.
+        Assert.Equal("active", (await tenant.Sam(HttpMethod.Post, "/api/campaigns/activate", $$"""{"campaign_id":"{{campaign}}"}""")).Str("status"));
+
+        await api.RunAt(tenant, campaign, api.Time.GetUtcNow());
+        var requested = Assert.Single(await tenant.Events("linkedin.send_requested"));
+        Assert.Equal(("linkedin_connection_request", "https://www.linkedin.com/in/janesmith", "uuid"),
+            (requested.Str("action"), requested.Str("linkedin_url"), requested.Str("linkedin_account_id")));
+        Assert.Equal(JsonValueKind.Null, requested.GetProperty("message").ValueKind);
+    }
+
+    [Fact]
     public async Task A_bad_CSV_is_a_400_naming_the_row_and_column_and_keeps_nothing_and_sessions_are_the_tenants_own()
     {
         var tenant = await api.NewTenantAsync();

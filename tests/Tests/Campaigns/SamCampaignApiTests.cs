@@ -81,7 +81,8 @@ public sealed class SamCampaignApiTests(CampaignApi api) : IClassFixture<Campaig
         Assert.Equal("too_long", (await tenant.Sam(HttpMethod.Put, $"/api/campaigns/{id}",
             $$$"""{"message_templates":{"follow_up_1":"{{{new string('x', 8001)}}}"}}""", HttpStatusCode.BadRequest)).FieldCode("message_templates.follow_up_1"));
         Assert.Equal("required", (await tenant.Sam(HttpMethod.Post, "/api/campaigns/activate", "{}", HttpStatusCode.BadRequest)).FieldCode("campaign_id"));
-        // No step yet: SAM's activate gets the same rule as /v1.
+        // Without its connection request step (removed by PUT) there is no step: SAM's activate gets the same rule as /v1.
+        await tenant.Sam(HttpMethod.Put, $"/api/campaigns/{id}", """{"message_templates":{"connection_request":null}}""");
         Assert.Equal("conflict.campaign_has_no_steps",
             (await tenant.Sam(HttpMethod.Post, "/api/campaigns/activate", $$"""{"campaign_id":"{{id}}"}""", HttpStatusCode.Conflict)).Str("code"));
 
