@@ -35,6 +35,7 @@ Log($"created {needed} contacts in {setUpSeconds:F0} s");
 
 var scenarios = new Scenarios(pg, tenant, receiver, new CpuProbe([Environment.ProcessId], options.PostmasterPid), timeout, Log);
 List<ScenarioResult> results = [];
+var peer = PeerFigures.Read(Path.Combine(options.ResultsDirectory, "campaigns-hangfire-latest.md"));
 foreach (var name in run)
 {
     results.Add(name switch
@@ -44,18 +45,17 @@ foreach (var name in run)
         _ => throw new ArgumentException($"unknown scenario '{name}' (burst, spread)"),
     });
     Log($"{name}: published lag {results[^1].PublishedLag}, all published {results[^1].AllPublishedSeconds} s");
+    // Written after every scenario, so a later one that fails leaves the earlier figures on disk.
+    var document = new
+    {
+        started, options = options.Command("CampaignBench"), machine = MachineInfo.Describe(), cpuModel = MachineInfo.CpuModel(),
+        loadBefore, loadAfter = MachineInfo.LoadAverage(), contactsCreated = needed, setUpSeconds, enrolRetries = Tenant.Retries, results, peer,
+    };
+    var files = await ReportFiles.WriteAsync(options.ResultsDirectory, "campaigns", started, document,
+        json => Report.Markdown(options, results, peer, needed, setUpSeconds, loadBefore, MachineInfo.LoadAverage(), json));
+    var stamped = Path.Combine(options.ResultsDirectory, $"campaigns-{Path.GetFileNameWithoutExtension(files.Json)["campaigns-".Length..]}.md");
+    File.Copy(files.Markdown, stamped, overwrite: true);
+    Log($"wrote {files.Markdown}, {stamped}, {files.Json}");
 }
-
-var peer = PeerFigures.Read(Path.Combine(options.ResultsDirectory, "campaigns-hangfire-latest.md"));
-var document = new
-{
-    started, options = options.Command("CampaignBench"), machine = MachineInfo.Describe(), cpuModel = MachineInfo.CpuModel(),
-    loadBefore, loadAfter = MachineInfo.LoadAverage(), contactsCreated = needed, setUpSeconds, results, peer,
-};
-var files = await ReportFiles.WriteAsync(options.ResultsDirectory, "campaigns", started, document,
-    json => Report.Markdown(options, results, peer, needed, setUpSeconds, loadBefore, MachineInfo.LoadAverage(), json));
-var stamped = Path.Combine(options.ResultsDirectory, $"campaigns-{Path.GetFileNameWithoutExtension(files.Json)["campaigns-".Length..]}.md");
-File.Copy(files.Markdown, stamped, overwrite: true);
-Console.WriteLine(await File.ReadAllTextAsync(files.Markdown));
-Console.WriteLine($"wrote {files.Markdown}, {stamped}, {files.Json}");
+Console.WriteLine(await File.ReadAllTextAsync(Path.Combine(options.ResultsDirectory, "campaigns-latest.md")));
 return 0;

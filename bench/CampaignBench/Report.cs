@@ -50,7 +50,8 @@ public static class Report
         md.AppendLine("campaign shard's run that took the step started (the `at` it records on the send). **Receipt** is the first arrival at");
         md.AppendLine("the receiver (adds the webhook delivery). Lags are from each step's due time; p50 / p99 / max, nearest rank.");
         md.AppendLine();
-        md.AppendLine(c, $"Setup: {contacts:N0} contacts created through the contact grains in {setUpSeconds:F0} s (not measured further).");
+        md.AppendLine(c, $"Setup: {contacts:N0} contacts created through the contact grains in {setUpSeconds:F0} s (not measured further); " +
+                         $"bulk enrolment requests sent again after a 10 s timeout: {Tenant.Retries}.");
         md.AppendLine();
         md.AppendLine("| figure | " + string.Join(" | ", results.Select(r => r.Name)) + (peer is null ? "" : " | Hangfire peer (burst)") + " |");
         md.AppendLine("|---|" + string.Concat(results.Select(_ => "---|")) + (peer is null ? "" : "---|"));
@@ -74,6 +75,7 @@ public static class Report
         Row("peak working set while dispatching", r => $"{r.PeakWorkingSetMb:N0} MB");
         Row("peak reminder rows (`orleans_reminders`)", r => $"{r.PeakReminderRows:N0}");
         Row("CPU while dispatching: this process / PostgreSQL / other (cores)", r => r.Cpu is { } u ? $"{u.Server:F2} / {u.Postgres:F2} / {u.Other:F2}" : "n/a");
+        Row("PostgreSQL commits while dispatching, whole server (per step)", r => $"{r.Commits:N0} ({(double)r.Commits / Math.Max(1, r.Contacts):F1})");
         Row("load average before → after", r => $"{r.LoadBefore} → {r.LoadAfter}", peer?.Load);
         md.AppendLine();
         if (peer is not null)
@@ -85,10 +87,11 @@ public static class Report
         }
         foreach (var r in results.Where(r => r.Timeline.Count > 0))
         {
-            md.AppendLine(c, $"Progress, {r.Name} (seconds after the first due time):");
+            var every = (r.Timeline.Count + 23) / 24; // about two dozen lines whatever the length of the run
+            md.AppendLine(c, $"Progress, {r.Name} (seconds after the first due time, every {5 * every} s):");
             md.AppendLine();
             md.AppendLine("```");
-            foreach (var line in r.Timeline)
+            foreach (var line in r.Timeline.Where((_, i) => i % every == every - 1 || i == r.Timeline.Count - 1))
             {
                 md.AppendLine(line);
             }

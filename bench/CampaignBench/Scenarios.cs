@@ -25,7 +25,7 @@ public sealed record ScenarioResult(
     int Published, int Received, long Deliveries, Lags PickUp, Lags PublishedLag, Lags ReceivedLag,
     double AllPublishedSeconds, double AllReceivedSeconds,
     double WorkingSetEnrolledMb, double HeapEnrolledMb, double PeakWorkingSetMb, long PeakReminderRows,
-    CpuUsage? Cpu, string LoadBefore, string LoadAfter, IReadOnlyList<string> Timeline);
+    CpuUsage? Cpu, long Commits, string LoadBefore, string LoadAfter, IReadOnlyList<string> Timeline);
 
 /// <summary>The two scenarios of issue #17 on one tenant: a burst due in one second, and steps due spread over a period.</summary>
 public sealed class Scenarios(BenchDatabase pg, Tenant tenant, Receiver receiver, CpuProbe cpu, TimeSpan timeout, Action<string> log)
@@ -88,6 +88,7 @@ public sealed class Scenarios(BenchDatabase pg, Tenant tenant, Receiver receiver
         Task<Watch>? running = null)
     {
         var watch = await (running ?? Monitor(members.Count, firstDue!.Value, campaignId, TimeSpan.Zero));
+        var deliveries = receiver.Deliveries - watch.DeliveriesBefore;
         // The shards record a send after its dispatch (one state write per batch): wait for the last records (≤ 60 s).
         using (var poll = new PeriodicTimer(TimeSpan.FromSeconds(1)))
         {
@@ -124,28 +125,30 @@ public sealed class Scenarios(BenchDatabase pg, Tenant tenant, Receiver receiver
         }
         var first = dues.Min();
         return new ScenarioResult(name, members.Count, Math.Round(enrolSeconds, 1), first, dues.Max(), publishedCount, receiveLag.Count,
-            receiver.Deliveries, Lags.Of(pickUp), Lags.Of(publishLag), Lags.Of(receiveLag),
+            deliveries, Lags.Of(pickUp), Lags.Of(publishLag), Lags.Of(receiveLag),
             Math.Round((lastPublished - first).TotalSeconds, 2), Math.Round((lastReceived - first).TotalSeconds, 2),
             Math.Round(workingSetMb), Math.Round(heapMb), Math.Round(watch.PeakWorkingSetMb), watch.PeakReminderRows,
-            watch.Cpu, loadBefore, MachineInfo.LoadAverage(), watch.Timeline);
+            watch.Cpu, watch.Commits, loadBefore, MachineInfo.LoadAverage(), watch.Timeline);
     }
 
-    private sealed record Watch(double PeakWorkingSetMb, long PeakReminderRows, CpuUsage? Cpu, List<string> Timeline);
+    private sealed record Watch(long DeliveriesBefore, double PeakWorkingSetMb, long PeakReminderRows, CpuUsage? Cpu, long Commits, List<string> Timeline);
 
     /// <summary>
     /// From the first due time until the receiver has every email of this campaign (or the timeout): the process's peak
-    /// working set and reminder rows each second, CPU over the whole window, and a progress line every 5 s. The timeout
+    /// working set and reminder rows each second, CPU and PostgreSQL commits (the whole server) over the whole window, and a progress line every 5 s. The timeout
     /// counts from the last due time (<paramref name="dueSpan"/> after the first).
     /// </summary>
     private async Task<Watch> Monitor(int expected, DateTimeOffset firstDue, string campaignId, TimeSpan dueSpan)
     {
         var receivedBefore = receiver.Distinct;
+        var deliveriesBefore = receiver.Deliveries;
         var wait = firstDue - DateTimeOffset.UtcNow;
         if (wait > TimeSpan.Zero)
         {
             await Task.Delay(wait);
         }
         var start = cpu.Sample();
+        var commits = await pg.CountersAsync();
         double peak = 0;
         long reminders = 0;
         List<string> timeline = [];
@@ -165,7 +168,7 @@ public sealed class Scenarios(BenchDatabase pg, Tenant tenant, Receiver receiver
                 log($"{campaignId}: {line}");
             }
         }
-        return new Watch(peak, reminders, CpuUsage.Between(start, cpu.Sample()), timeline);
+        return new Watch(deliveriesBefore, peak, reminders, CpuUsage.Between(start, cpu.Sample()), (await pg.CountersAsync()).Commits - commits.Commits, timeline);
     }
 
     private static (double WorkingSetMb, double HeapMb) Memory()

@@ -59,19 +59,36 @@ public sealed class Tenant
         return (id, campaign);
     }
 
-    /// <summary>Enrols in bulk requests of <see cref="CampaignKeys.MaxBulkContacts"/> at most; throws unless all were enrolled.</summary>
-    public static async Task EnrolAsync(ICampaignGrain campaign, ArraySegment<string> contacts)
+    /// <summary>
+    /// Enrols in bulk requests of <see cref="CampaignKeys.MaxBulkContacts"/> at most; a request that timed out is sent again
+    /// (enrolment is idempotent: a contact already enrolled is reported as such). Throws unless all were enrolled.
+    /// </summary>
+    public static async Task EnrolAsync(ICampaignGrain campaign, ArraySegment<string> contacts, int attempts = 5)
     {
         for (var at = 0; at < contacts.Count; at += CampaignKeys.MaxBulkContacts)
         {
             var chunk = contacts.Slice(at, Math.Min(CampaignKeys.MaxBulkContacts, contacts.Count - at));
-            var result = await campaign.Enrol([.. chunk], null);
-            if (result.Enrolled.Count != chunk.Count)
+            for (var attempt = 1; ; attempt++)
             {
-                throw new InvalidOperationException($"enrolled {result.Enrolled.Count} of {chunk.Count}");
+                try
+                {
+                    var result = await campaign.Enrol([.. chunk], null);
+                    if (result.Enrolled.Count + result.AlreadyEnrolled.Count != chunk.Count)
+                    {
+                        throw new InvalidOperationException($"enrolled {result.Enrolled.Count} (+{result.AlreadyEnrolled.Count} before) of {chunk.Count}");
+                    }
+                    break;
+                }
+                catch (TimeoutException) when (attempt < attempts)
+                {
+                    Retries++;
+                }
             }
         }
     }
+
+    /// <summary>Bulk enrolment requests sent again after a timeout.</summary>
+    public static int Retries { get; private set; }
 
     /// <summary>The id the shard requests the first email under (<c>CampaignShardGrain.Dispatch</c>).</summary>
     public string EmailId(string campaignId, string contactId) =>
