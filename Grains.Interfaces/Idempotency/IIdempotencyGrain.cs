@@ -17,6 +17,12 @@ public interface IIdempotencyGrain : IGrainWithStringKey
     /// <summary>Stores the response of the request holding <paramref name="lease"/>; false when that lease was superseded.</summary>
     Task<bool> Complete(Guid lease, IdempotentResponse response);
 
+    /// <summary>
+    /// Extends the in-flight lease of a request still running (the ApiHost calls it every
+    /// <see cref="IdempotencyPolicy.RenewEvery"/>); false when <paramref name="lease"/> is no longer the holder.
+    /// </summary>
+    Task<bool> Renew(Guid lease);
+
     /// <summary>Forgets the key: the request certainly changed nothing (e.g. 408, 429); ignored for a stale lease.</summary>
     Task Release(Guid lease);
 
@@ -40,10 +46,16 @@ public static class IdempotencyPolicy
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
     /// <summary>
-    /// How long an in-flight mark blocks the key. A process that dies mid-request never completes or
-    /// releases its mark; after the lease a retry may proceed instead of waiting out the 24 h.
+    /// How long an in-flight mark blocks the key unless renewed. The ApiHost renews it while the request runs, so a
+    /// mark nobody renews belongs to a request that is over: its ApiHost died, the answer to <c>Begin</c> was lost with
+    /// a silo, or the settle call after a 5xx could not reach the key's grain. A retry then proceeds within seconds
+    /// (it was a fixed 60 s lease; a silo kill left keys stuck that long). A retry running beside a request that lost
+    /// its lease is still answered once: the grain that commits a keyed change records it (<c>KeyedChangeFilter</c>).
     /// </summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the ApiHost renews the lease of a request still running (a third of it: two renewals may fail).</summary>
+    public static readonly TimeSpan RenewEvery = Lease / 3;
 
     /// <summary>How long a key whose request ended in a 5xx stays in flight before a retry may run (and be deduplicated by the grain).</summary>
     public static readonly TimeSpan UnsettledHold = TimeSpan.FromSeconds(1);

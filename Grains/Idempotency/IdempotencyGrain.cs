@@ -59,6 +59,18 @@ public sealed class IdempotencyGrain(
         return true;
     }
 
+    public async Task<bool> Renew(Guid lease)
+    {
+        if (!HoldsLease(lease))
+        {
+            return false;
+        }
+        // Persisted, so an activation that moves to another silo keeps honouring a request that is still running.
+        state.State.LeaseUntil = time.GetUtcNow() + IdempotencyPolicy.Lease;
+        await state.WriteStateAsync();
+        return true;
+    }
+
     public async Task Release(Guid lease)
     {
         if (HoldsLease(lease))

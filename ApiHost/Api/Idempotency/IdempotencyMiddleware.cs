@@ -18,7 +18,7 @@ namespace ApiHost.Api.Idempotency;
 /// from the committed change (<c>Idempotent-Replayed: true</c>) or runs it for the first time. Only 408/429, which
 /// change nothing, release the key. See <c>docs/write-path.md</c>.
 /// </summary>
-public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory grains, ILogger<IdempotencyMiddleware> logger)
+public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory grains, TimeProvider time, ILogger<IdempotencyMiddleware> logger)
 {
     public const string HeaderName = "Idempotency-Key";
     public const string ReplayedHeader = "Idempotent-Replayed";
@@ -100,6 +100,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         context.Response.Body = buffer;
         try
         {
+            using var running = new CancellationTokenSource();
+            var renewing = RenewWhileRunningAsync(grain, lease, running.Token);
             try
             {
                 await next(context);
@@ -114,6 +116,11 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
                     throw; // ErrorHandlingMiddleware logs it and writes the envelope.
                 }
                 await ErrorHandlingMiddleware.ReplaceWithErrorAsync(context, error);
+            }
+            finally
+            {
+                await running.CancelAsync();
+                await renewing;
             }
             await context.Response.BodyWriter.FlushAsync(CancellationToken.None);
         }
@@ -161,19 +168,48 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, IGrainFactory gr
         await buffer.CopyToAsync(original, context.RequestAborted);
     }
 
-    /// <summary>A response that is not stored: release the key if nothing changed, else keep it in flight for a short while.</summary>
+    /// <summary>
+    /// Keeps the key's in-flight lease alive while the request runs (<see cref="IdempotencyPolicy.RenewEvery"/>). A
+    /// renewal that fails or hangs (the key's grain was on a silo that died) is not waited for: the lease then lapses
+    /// and a retry may proceed, which the committing grain answers once.
+    /// </summary>
+    private async Task RenewWhileRunningAsync(IIdempotencyGrain grain, Guid lease, CancellationToken running)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(IdempotencyPolicy.RenewEvery, time, running);
+                try
+                {
+                    if (!await grain.Renew(lease).WaitAsync(IdempotencyPolicy.RenewEvery, time, running))
+                    {
+                        return; // superseded: a retry holds the key now
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    logger.LogWarning(ex, "Could not renew an idempotency lease; it lapses unless a later renewal succeeds");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (running.IsCancellationRequested)
+        {
+            // The request is over.
+        }
+    }
+
+    /// <summary>
+    /// A response that is not stored: release the key if nothing changed, else keep it in flight for a short while.
+    /// Bounded by <see cref="IdempotencyPolicy.UnsettledHold"/>: a settle that cannot reach the key's grain must not
+    /// hold the client's answer; the unrenewed lease lapses by itself.
+    /// </summary>
     private async Task SettleAsync(IIdempotencyGrain grain, Guid lease, int status)
     {
         try
         {
-            if (ChangedNothing(status))
-            {
-                await grain.Release(lease);
-            }
-            else
-            {
-                await grain.Unsettled(lease);
-            }
+            var settle = ChangedNothing(status) ? grain.Release(lease) : grain.Unsettled(lease);
+            await settle.WaitAsync(IdempotencyPolicy.UnsettledHold, time);
         }
         catch (Exception ex)
         {

@@ -65,6 +65,31 @@ public sealed class IdempotencyGrainTests(GrainTestCluster cluster) : IClassFixt
     }
 
     [Fact]
+    public async Task A_renewed_lease_keeps_the_key_in_flight_past_the_lease_and_a_superseded_holder_cannot_renew()
+    {
+        var grain = Grain();
+        var first = await grain.Begin("fp-a");
+
+        // A long request renews as it runs: three leases later the key is still its own.
+        for (var i = 0; i < 9; i++)
+        {
+            cluster.Time.Advance(IdempotencyPolicy.RenewEvery);
+            Assert.True(await grain.Renew(first.Lease));
+        }
+        cluster.Time.Advance(IdempotencyPolicy.Lease - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(IdempotencyOutcome.InFlight, (await grain.Begin("fp-a")).Outcome);
+
+        // Renewals stop (its silo died, say): the lease lapses, a retry takes over, the old holder's renewal is refused.
+        cluster.Time.Advance(TimeSpan.FromMilliseconds(2));
+        var retry = await grain.Begin("fp-a");
+        Assert.Equal(IdempotencyOutcome.Proceed, retry.Outcome);
+        Assert.False(await grain.Renew(first.Lease));
+        Assert.True(await grain.Renew(retry.Lease));
+        Assert.True(await grain.Complete(retry.Lease, Created));
+        Assert.False(await grain.Renew(retry.Lease));
+    }
+
+    [Fact]
     public async Task An_unsettled_request_keeps_the_key_in_flight_for_the_hold_then_a_retry_runs_with_the_same_seed()
     {
         var grain = Grain();
