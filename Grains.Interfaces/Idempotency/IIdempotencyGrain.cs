@@ -52,7 +52,7 @@ public static class IdempotencyPolicy
     /// (it was a fixed 60 s lease; a silo kill left keys stuck that long). A retry running beside a request that lost
     /// its lease is still answered once: the grain that commits a keyed change records it (<c>KeyedChangeFilter</c>).
     /// </summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
 
     /// <summary>How often the ApiHost renews the lease of a request still running (a third of it: two renewals may fail).</summary>
     public static readonly TimeSpan RenewEvery = Lease / 3;

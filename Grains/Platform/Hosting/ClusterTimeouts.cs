@@ -33,13 +33,12 @@ public static class ClusterTimeouts
     public static readonly TimeSpan Response = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// The longest an API request's grain call may go unanswered from a client (ApiHost in client mode). A call in
-    /// flight on a silo that dies is only known lost when this runs out (nothing answers it; the gateway that forwarded
-    /// it keeps no record), so it bounds how long a silo's death stalls a client: measured on this machine the failing
-    /// window after a kill -9 is about this plus the 1 s in-flight hold of an Idempotency-Key (SiloProcessLossTests).
-    /// A call that outlives it is answered 503 transient_error with Retry-After, which a client retries under its key.
-    /// 10 s, not 5 s: at 5 s a clean-clone CI run saw a graceful silo stop answer 503 to calls still draining on the
-    /// stopping silo (a 2-core machine under load), and a graceful stop must cost clients nothing.
+    /// The longest an API request's grain call may go unanswered from a client (ApiHost in client mode). Calls stuck on a
+    /// silo that was voted dead are failed sooner, when the client sees the vote (<see cref="Cluster.SiloLossWatch"/>);
+    /// this bounds what that cannot see (a silo hung but not voted dead, membership unreadable). A call that outlives it
+    /// is answered 503 transient_error with Retry-After, which a client retries under its key. 10 s, not 5 s: at 5 s a
+    /// clean-clone CI run saw a graceful silo stop answer 503 to calls still draining on the stopping silo (a 2-core
+    /// machine under load), and a graceful stop must cost clients nothing.
     /// </summary>
     public static readonly TimeSpan ClientResponse = TimeSpan.FromSeconds(10);
 }

@@ -5,6 +5,7 @@ using Grains.Emails;
 using Grains.Encryption;
 using Grains.Events;
 using Grains.Platform;
+using Grains.Platform.Cluster;
 using Grains.Platform.Postgres;
 using Grains.Idempotency;
 using Grains.Platform.Postgres.Storage;
@@ -12,6 +13,9 @@ using Grains.Projections;
 using Grains.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
 using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Storage;
@@ -102,10 +106,22 @@ public static class OrleansHosting
             .AddActivityPropagation();
         client.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.ClientResponse);
+        client.AddSiloLossWatch(connectionString);
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = ClusterTimeouts.GatewayListRefresh);
         client.Services.AllowStorageExceptions();
         client.Services.TryAddSingleton(TimeProvider.System);
         return client;
+    }
+
+    /// <summary>Fails calls stuck on a silo that was voted dead at once, not at the response timeout (<see cref="SiloLossWatch"/>).</summary>
+    private static void AddSiloLossWatch(this IClientBuilder client, string connectionString)
+    {
+        client.Services.AddSingleton<InFlightCalls>();
+        client.Services.AddHostedService(sp => new SiloLossWatch(
+            new NpgsqlDataSourceBuilder(PostgresConnectionStrings.Tune(connectionString)).Build(),
+            sp.GetRequiredService<IOptions<ClusterOptions>>(), sp.GetRequiredService<InFlightCalls>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SiloLossWatch>>()));
+        client.AddOutgoingGrainCallFilter<SiloLossCallFilter>();
     }
 
     /// <summary>
