@@ -41,6 +41,13 @@ public sealed record EmailRequest
     [Id(3)] public DateTimeOffset? ScheduledFor { get; init; }
     [Id(4)] public bool TrackOpens { get; init; } = true;
     [Id(5)] public bool TrackClicks { get; init; } = true;
+
+    /// <summary>
+    /// For a caller that tracks its own outcome (a campaign step): an email due now on the <c>event</c> channel is
+    /// published (<c>email.send_requested</c>) in the same write that stores it, with no reminder of its own. The
+    /// API's send leaves it false: its answer is the documented <c>scheduled</c>, and the send follows.
+    /// </summary>
+    [Id(6)] public bool PublishAtOnce { get; init; }
 }
 
 [GenerateSerializer, Immutable, Alias("emails.report")]

@@ -186,7 +186,8 @@ public sealed partial class CampaignShardGrain
                     {
                         await grains.GetGrain<IEmailGrain>(EmailKeys.Grain(Partition, emailId)).Request(new EmailRequest
                         {
-                            ContactId = e.ContactId, TemplateId = step.TemplateId!,
+                            // The shard's record is the step's durability: an event-channel email goes out in its first write.
+                            ContactId = e.ContactId, TemplateId = step.TemplateId!, PublishAtOnce = true,
                         });
                     }
                     catch (DomainException ex) when (ex.Code == "conflict.already_exists")

@@ -1,7 +1,9 @@
 using Grains.Contacts;
+using Grains.Encryption;
 using Grains.Events;
 using Grains.Interfaces.Contacts;
 using Grains.Interfaces.Emails;
+using Grains.Interfaces.Events;
 using Grains.Interfaces.Telemetry;
 using Microsoft.Extensions.Logging;
 
@@ -89,25 +91,15 @@ public sealed partial class EmailGrain
         }
         var crypto = await keys.ForTenant(TenantId);
         var rendered = EmailRecords.Open(record, crypto, GrainKey);
-        var token = EmailMessages.Token(crypto, GrainKey);
-        var message = EmailMessages.Build(new EmailMessages.Parts(account.View.FromEmail, account.View.FromName, rendered.To, rendered.Subject,
-            rendered.Text, rendered.Html, v.MessageId), options.Value.TrackingBaseUrl.TrimEnd('/'), token, v.TrackOpens, v.TrackClicks);
-
         if (account.View.Channel == SendingChannels.Event)
         {
             // The external executor sends it and reports back (POST /v1/emails/{id}/report).
-            await Commit(record with { Plain = EmailRecords.Moved(v, EmailStatuses.SendRequested, now) with { Version = Current.Version + 1 } },
-                Outbox.Event("email.send_requested", now, new
-                {
-                    email_id = v.Id, contact_id = v.ContactId, message_id = v.MessageId, from = account.View.FromEmail,
-                    from_name = account.View.FromName, to = rendered.To, subject = rendered.Subject, text = message.TextBody,
-                    html = message.HtmlBody,
-                    headers = message.Headers.Where(h => h.Field.StartsWith("List-Unsubscribe", StringComparison.Ordinal))
-                        .Select(h => new { name = h.Field, value = h.Value }).ToList(),
-                }));
+            var (requested, evt) = SendRequested(record, account, rendered, crypto, now);
+            await Commit(requested, evt);
             await Disarm();
             return;
         }
+        var message = Message(record.Plain, account, rendered, crypto);
 
         // Record the attempt before the SMTP transaction.
         var attempt = v.Attempts + 1;
@@ -147,6 +139,28 @@ public sealed partial class EmailGrain
                 await Fail(record, result.Error ?? "refused", now);
                 break;
         }
+    }
+
+    private MimeKit.MimeMessage Message(EmailView v, SendingAccountRecord account, EmailRecords.Rendered rendered, TenantCrypto crypto) =>
+        EmailMessages.Build(new EmailMessages.Parts(account.View.FromEmail, account.View.FromName, rendered.To, rendered.Subject,
+            rendered.Text, rendered.Html, v.MessageId), options.Value.TrackingBaseUrl.TrimEnd('/'), EmailMessages.Token(crypto, GrainKey),
+            v.TrackOpens, v.TrackClicks);
+
+    /// <summary>The event channel's hand-off: the email moved to <c>send_requested</c> and the event the executor acts on.</summary>
+    private (EmailRecord Record, OutboxEvent Event) SendRequested(EmailRecord record, SendingAccountRecord account, EmailRecords.Rendered rendered,
+        TenantCrypto crypto, DateTimeOffset now)
+    {
+        var v = record.Plain;
+        var message = Message(v, account, rendered, crypto);
+        return (record with { Plain = EmailRecords.Moved(v, EmailStatuses.SendRequested, now) with { Version = Current.Version + 1 } },
+            Outbox.Event("email.send_requested", now, new
+            {
+                email_id = v.Id, contact_id = v.ContactId, message_id = v.MessageId, from = account.View.FromEmail,
+                from_name = account.View.FromName, to = rendered.To, subject = rendered.Subject, text = message.TextBody,
+                html = message.HtmlBody,
+                headers = message.Headers.Where(h => h.Field.StartsWith("List-Unsubscribe", StringComparison.Ordinal))
+                    .Select(h => new { name = h.Field, value = h.Value }).ToList(),
+            }));
     }
 
     private async Task Fail(EmailRecord record, string error, DateTimeOffset now)

@@ -62,8 +62,16 @@ public sealed partial class EmailGrain(
             TrackOpens = request.TrackOpens, TrackClicks = request.TrackClicks,
             Timeline = [new EmailStatusChange(EmailStatuses.Scheduled, now, null)], Version = 1, CreatedAt = now, UpdatedAt = now,
         };
-        var record = EmailRecords.Seal(view, new EmailRecords.Rendered(contact.Email, subject, text, html), EmailMessages.Links(html),
-            await keys.ForTenant(TenantId), GrainKey);
+        var crypto = await keys.ForTenant(TenantId);
+        var rendered = new EmailRecords.Rendered(contact.Email, subject, text, html);
+        var record = EmailRecords.Seal(view, rendered, EmailMessages.Links(html), crypto, GrainKey);
+        if (request.PublishAtOnce && due <= now && account.View.Channel == SendingChannels.Event)
+        {
+            // One write: stored and handed to the executor together; nothing left to schedule.
+            var (published, requested) = SendRequested(record, account, rendered, crypto, now);
+            await Commit(published, requested);
+            return published.Plain;
+        }
         await Commit(record, []);
         await ArmSend(due - now);
         return view;

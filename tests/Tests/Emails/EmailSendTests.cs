@@ -86,6 +86,29 @@ public sealed class EmailSendTests(EmailApi api) : IClassFixture<EmailApi>
     }
 
     [Fact]
+    public async Task A_campaign_step_on_the_event_channel_is_stored_and_published_in_one_write()
+    {
+        var tenant = await api.NewTenantAsync();
+        await tenant.UseEventChannel();
+        var template = await tenant.Template("Hi {{first_name}}", "Hello {{first_name}}");
+        var contact = await tenant.Contact(NewAddress());
+        var id = Grains.Interfaces.Platform.ResourceIds.New(Grains.Interfaces.Emails.EmailKeys.IdPrefix);
+        var grain = api.Grains.GetGrain<Grains.Interfaces.Emails.IEmailGrain>(Grains.Interfaces.Emails.EmailKeys.Grain(tenant.Partition, id));
+
+        var view = await grain.Request(new Grains.Interfaces.Emails.EmailRequest { ContactId = contact, TemplateId = template, PublishAtOnce = true });
+
+        Assert.Equal("send_requested", view.Status);
+        Assert.Equal(["scheduled", "send_requested"], view.Timeline.Select(t => t.Status));
+        Assert.Equal(1, view.Version);
+        var published = Assert.Single(await tenant.Events("email.send_requested"));
+        Assert.Equal(id, published.Str("email_id"));
+        // Nothing left scheduled: a nudge (what the reminder would do) publishes nothing more.
+        await grain.Nudge();
+        Assert.Single(await tenant.Events("email.send_requested"));
+        Assert.Equal("send_requested", (await tenant.Email(id)).Str("status"));
+    }
+
+    [Fact]
     public async Task A_keyed_send_retried_answers_the_same_email()
     {
         var tenant = await api.NewTenantAsync();
