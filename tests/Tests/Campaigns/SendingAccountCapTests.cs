@@ -84,6 +84,30 @@ public sealed class SendingAccountCapTests(AccountCapApi api) : IClassFixture<Ac
         Assert.All(await SendCounts(tenant, enrolled), c => Assert.Equal(1, c));
     }
 
+    [Fact]
+    public async Task A_step_sent_by_hand_counts_against_the_accounts_cap_and_goes_out_the_next_day_when_it_is_full()
+    {
+        var tenant = await api.NewTenantAsync();
+        var id = (await tenant.Sam(HttpMethod.Post, "/api/campaigns", """
+            {"campaign_name":"Q4","linkedin_account_id":"li-hand","message_templates":{"connection_request":"Hi {first_name}","follow_up_1":"Following up"}}
+            """, System.Net.HttpStatusCode.Created)).Str("id");
+        var jo = await tenant.NewContact("https://www.linkedin.com/in/jo");
+        await tenant.SendAsync(HttpMethod.Post, $"/v1/campaigns/{id}/contacts", $$"""{"contact_ids":["{{jo}}"]}""");
+        await tenant.Action(id, "activate");
+        await api.RunAt(tenant, id, api.Time.GetUtcNow()); // the connection request takes li-hand's one send of the day
+
+        var full = await tenant.Sam(HttpMethod.Post, "/api/messages/send-campaign", $$"""
+            {"campaign_id":"{{id}}","prospect_id":"{{jo}}","message_type":"follow_up_1","personalized_message":"Hi Jo"}
+            """, System.Net.HttpStatusCode.Conflict);
+        Assert.Equal("conflict.send_cap_reached", full.Str("code"));
+        Assert.Single(await tenant.SentAt(id, jo));
+        var midnight = NextUtcMidnight();
+        Assert.Equal(midnight, (await tenant.Enrolment(id, jo)).GetProperty("next_step_at").GetDateTimeOffset());
+
+        await api.RunAt(tenant, id, midnight); // the refused step went back to the queue: it goes out when the account's day turns
+        Assert.Equal([midnight], (await tenant.SentAt(id, jo)).Skip(1));
+    }
+
     private DateTimeOffset NextUtcMidnight() =>
         new(DateOnly.FromDateTime(api.Time.GetUtcNow().UtcDateTime).AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
