@@ -41,7 +41,7 @@ public interface ICampaignGrain : IGrainWithStringKey
 
     /// <summary>
     /// SAM's <c>prospects</c> of the campaign detail: the first <paramref name="limit"/> enrolled contacts by enrolment
-    /// time, each with its names and SAM's status (<see cref="ProspectStatuses"/>).
+    /// time, each with its names and SAM's status (<c>CampaignRules.ProspectStatus</c>).
     /// </summary>
     Task<IReadOnlyList<CampaignProspect>> Prospects(int limit);
 
@@ -241,22 +241,6 @@ public sealed record CampaignConversation(
     [property: Id(3)] string? Email,
     [property: Id(4)] string? LinkedinUrl,
     [property: Id(5)] IReadOnlyList<ConversationMessage> Messages);
-
-/// <summary>
-/// SAM's prospect statuses of a campaign's contacts, first match wins: <c>replied</c>, <c>connected</c>, <c>stopped</c>
-/// (another stop rule), <c>completed</c>, <c>connection_request_sent</c> (the last send was one), <c>contacted</c>, <c>pending</c>.
-/// </summary>
-public static class ProspectStatuses
-{
-    public static string Of(EnrolmentView e) =>
-        e.Replied ? "replied"
-        : e.Connected ? "connected"
-        : e.Status == EnrolmentStatuses.Stopped ? "stopped"
-        : e.Status == EnrolmentStatuses.Completed ? "completed"
-        : e.Sends.LastOrDefault(s => s.Outcome is "sent" or "requested") is { } last
-            ? last.Type == CampaignKeys.LinkedinConnectionRequest ? "connection_request_sent" : "contacted"
-        : "pending";
-}
 
 /// <summary>One contact in one campaign: the next step (0-based index), when it is due, what was sent.</summary>
 [GenerateSerializer, Immutable, Alias("campaigns.enrolment")]

@@ -213,7 +213,7 @@ public sealed class CampaignGrain(
         var shards = await Task.WhenAll(Enumerable.Range(0, current.Shards).Select(i => Shard(i).Earliest(limit)));
         var earliest = shards.SelectMany(e => e).OrderBy(e => e.EnrolledAt).ThenBy(e => e.ContactId, StringComparer.Ordinal).Take(limit).ToList();
         var contacts = await Task.WhenAll(earliest.Select(e => ContactOrNull(e.ContactId)));
-        return [.. earliest.Select((e, i) => new CampaignProspect(e.ContactId, contacts[i]?.FirstName, contacts[i]?.LastName, ProspectStatuses.Of(e),
+        return [.. earliest.Select((e, i) => new CampaignProspect(e.ContactId, contacts[i]?.FirstName, contacts[i]?.LastName, CampaignRules.ProspectStatus(e),
             e.Sends.FirstOrDefault(s => s.Outcome is "sent" or "requested")?.At))];
     }
 
