@@ -61,6 +61,7 @@ public static class ApiComposition
         app.MapSamCampaignEndpoints();
         app.MapProspectEndpoints();
         app.MapCampaignAnalyticsEndpoints();
+        app.MapSamMessageEndpoints();
         app.MapEmailEndpoints();
         app.MapAgentTrustEndpoints();
         app.MapTrustCredentialEndpoints();

@@ -172,7 +172,15 @@ public sealed record SamCampaign(string Id, string WorkspaceId, string CampaignN
     [property: Description("connection_request when every step is a LinkedIn step, else null")] string? CampaignType, string Status,
     SamLinkedinAccount? LinkedinAccount, SamMessageTemplates MessageTemplates, DateTimeOffset? ScheduledStart, DateTimeOffset? ScheduledEnd,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("GET one only")] SamMetrics? Metrics = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("GET one only")] SamMetrics? Metrics = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull), Description("GET one only: the first 100 enrolled")]
+    IReadOnlyList<SamCampaignProspect>? Prospects = null);
+
+/// <summary>
+/// An enrolled contact (<c>id</c> is the contact's). <c>status</c>: <c>pending</c>, <c>connection_request_sent</c>,
+/// <c>contacted</c>, <c>connected</c>, <c>replied</c>, <c>completed</c>, <c>stopped</c>; <c>contacted_at</c>: its first send.
+/// </summary>
+public sealed record SamCampaignProspect(string Id, string? FirstName, string? LastName, string Status, DateTimeOffset? ContactedAt);
 
 public sealed record SamCampaignSummary(string Id, string CampaignName, string Status, int ProspectCount, int ContactedCount, DateTimeOffset CreatedAt);
 
@@ -259,3 +267,44 @@ public sealed record CampaignAnalyticsList(IReadOnlyList<CampaignAnalyticsRecord
 /// </summary>
 public sealed record AutomationStatusData(string AutomationEngine, DateTimeOffset? LastCycle, DateTimeOffset? NextCycle, long CyclesCompleted,
     string AverageCycleTime, long StepsDispatched, int ShardsWaiting);
+
+/// <summary>4Runr's <c>POST /v1/automation/trigger</c>.</summary>
+public sealed record AutomationTriggerBody : IApiRequest
+{
+    [Required, OneOf(typeof(AutomationOperations), nameof(AutomationOperations.All))] public string? Operation { get; init; }
+    public AutomationTriggerParameters? Parameters { get; init; }
+}
+
+public sealed record AutomationTriggerParameters : IApiRequest
+{
+    [Range(1, AutomationOperations.MaxLimit), Description("run_campaigns: at most this many shards, earliest due first (default all)")]
+    public int? Limit { get; init; }
+    [Description("run_campaigns: also wake shards whose next step is not due yet")] public bool? Force { get; init; }
+}
+
+/// <summary><c>status</c>: <c>completed</c>, or <c>skipped</c> for an operation with nothing to run here (<c>enrich_leads</c>).</summary>
+public sealed record AutomationTriggerData(string Operation, string Status, int ShardsRun, int StepsDispatched, DateTimeOffset TriggeredAt,
+    string? Message);
+
+/// <summary>SAM's <c>POST /api/messages/send-campaign</c>; <c>prospect_id</c> is the enrolled contact's id.</summary>
+public sealed record SamSendCampaignBody : IApiRequest
+{
+    [Required, MaxLength(64)] public string? CampaignId { get; init; }
+    [Required, MaxLength(64), Description("The contact enrolled in the campaign (con_)")] public string? ProspectId { get; init; }
+    [Required, OneOf(typeof(SamCampaigns), nameof(SamCampaigns.MessageTypes))] public string? MessageType { get; init; }
+    [Required, MaxLength(CampaignContract.MessageMaxLength)] public string? PersonalizedMessage { get; init; }
+}
+
+/// <summary>
+/// <c>status</c> as recorded: <c>requested</c> (a LinkedIn step handed to the executor, <c>sent</c> once it reports),
+/// <c>sent</c> (an email handed to the sending account), <c>failed</c> (the channel refused it for good).
+/// </summary>
+public sealed record SamSentMessage(string? MessageId, DateTimeOffset SentAt, string Status, string MessageType);
+
+public sealed record SamConversationProspect(string Id, string? Name, string? Email, string? LinkedinUrl);
+
+/// <summary><c>role</c> <c>outbound</c> (with <c>sent_at</c>) or <c>inbound</c> (the reply, with <c>received_at</c>; its text is not kept).</summary>
+public sealed record SamConversationMessage(string Id, string Role, string? Content, string Type, DateTimeOffset? SentAt, DateTimeOffset? ReceivedAt,
+    string Status);
+
+public sealed record SamConversation(string ConversationId, SamConversationProspect Prospect, IReadOnlyList<SamConversationMessage> Messages);

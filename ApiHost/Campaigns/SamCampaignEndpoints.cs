@@ -23,7 +23,8 @@ public static class SamCampaignEndpoints
             .Operation<SamCampaignList>("listSamCampaigns", "List campaigns with prospect and contacted counts",
                 description: "`workspace_id` other than the caller's own answers an empty list.");
         group.MapGet("{id}", Get).RequireScope(CampaignEndpoints.Read)
-            .Operation<SamCampaign>("getSamCampaign", "A campaign with its message templates and metrics");
+            .Operation<SamCampaign>("getSamCampaign", "A campaign with its message templates, prospects and metrics",
+                description: "`prospects`: the first 100 enrolled (by enrolment time) with SAM's status; `metrics.total_prospects` counts them all.");
         group.MapPut("{id}", Update).RequireScope(CampaignEndpoints.Write).WithIdempotency()
             .Operation<SamCampaignBody, SamCampaign>("updateSamCampaign", "Rename a campaign or change its message templates",
                 description: "Enrolled prospects keep their position; a template set to null removes its step.");
@@ -64,7 +65,8 @@ public static class SamCampaignEndpoints
     {
         var grain = CampaignEndpoints.Campaign(http, grains, id);
         var campaign = await grain.Get(ct);
-        return ApiResults.Ok(Shape(http, campaign, await grain.Metrics()), campaign.Version);
+        var metrics = await grain.Metrics();
+        return ApiResults.Ok(Shape(http, campaign, metrics, await grain.Prospects(SamCampaigns.ProspectsShown)), campaign.Version);
     }
 
     /// <summary>PUT merges the templates into the current steps: written at the version read, so a concurrent edit is a 412, never lost.</summary>
@@ -120,6 +122,7 @@ public static class SamCampaignEndpoints
 
     private static IResult Answer(HttpContext http, CampaignView campaign) => ApiResults.Ok(Shape(http, campaign), campaign.Version);
 
-    private static SamCampaign Shape(HttpContext http, CampaignView campaign, CampaignMetrics? metrics = null) =>
-        SamCampaigns.Campaign(campaign, http.Caller().TenantId, metrics);
+    private static SamCampaign Shape(HttpContext http, CampaignView campaign, CampaignMetrics? metrics = null,
+        IReadOnlyList<CampaignProspect>? prospects = null) =>
+        SamCampaigns.Campaign(campaign, http.Caller().TenantId, metrics, prospects);
 }

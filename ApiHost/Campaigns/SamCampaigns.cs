@@ -20,6 +20,18 @@ public static class SamCampaigns
     public static readonly IReadOnlyList<string> TemplateKeys =
         [ConnectionRequest, "follow_up_1", "follow_up_2", "follow_up_3", "follow_up_4", "follow_up_5", "goodbye_message"];
 
+    /// <summary>The prospects the campaign detail lists (the earliest enrolled); the metrics count them all.</summary>
+    public const int ProspectsShown = 100;
+
+    /// <summary>send-campaign's <c>message_type</c>: a template key, with SAM's <c>goodbye</c> for <c>goodbye_message</c> (both accepted).</summary>
+    public static readonly IReadOnlyList<string> MessageTypes = [.. TemplateKeys.SkipLast(1), "goodbye", "goodbye_message"];
+
+    /// <summary>The step a <c>message_type</c> names.</summary>
+    public static string StepName(string messageType) => messageType == "goodbye" ? "goodbye_message" : messageType;
+
+    /// <summary>A step's name as SAM's message <c>type</c> (<c>goodbye</c>); other steps by their type.</summary>
+    public static string MessageType(string stepName) => stepName == "goodbye_message" ? "goodbye" : stepName;
+
     /// <summary>
     /// The create (<paramref name="current"/> null) or PUT body. A campaign is created with its connection request step
     /// even without a <c>connection_request</c> template (a request without a note), so SAM's create-then-activate
@@ -88,7 +100,7 @@ public static class SamCampaigns
     private static bool IsTemplateStep(CampaignStep step) => step.Name is { } name && TemplateKeys.Contains(name) &&
         step.Type is CampaignKeys.LinkedinConnectionRequest or CampaignKeys.LinkedinMessage;
 
-    public static SamCampaign Campaign(CampaignView v, string workspaceId, CampaignMetrics? m = null)
+    public static SamCampaign Campaign(CampaignView v, string workspaceId, CampaignMetrics? m = null, IReadOnlyList<CampaignProspect>? prospects = null)
     {
         string? Template(string key) => v.Steps.FirstOrDefault(s => IsTemplateStep(s) && s.Name == key)?.Message;
         var linkedinOnly = v.Steps.All(s => s.Type is CampaignKeys.LinkedinConnectionRequest or CampaignKeys.LinkedinMessage);
@@ -101,6 +113,7 @@ public static class SamCampaigns
                 GoodbyeMessage = Template("goodbye_message"),
             },
             v.ScheduledStart, v.ScheduledEnd, v.CreatedAt, v.UpdatedAt,
-            m is null ? null : new SamMetrics(m.TotalProspects, m.Contacted, m.Connected, m.Replied, m.SuccessRate));
+            m is null ? null : new SamMetrics(m.TotalProspects, m.Contacted, m.Connected, m.Replied, m.SuccessRate),
+            prospects?.Select(p => new SamCampaignProspect(p.ContactId, p.FirstName, p.LastName, p.Status, p.ContactedAt)).ToList());
     }
 }

@@ -22,6 +22,7 @@ public static class ApiTags
         ["sequences"] = "SalesOS sequences: created here, they are campaigns of kind `sequence` (same id, routes and rules as campaigns).",
         ["sam-campaigns"] = "SAM's campaign routes (`/api/campaigns`): its field names and body-addressed actions on the same campaigns as `/v1/campaigns`.",
         ["prospect-approval"] = "SAM's prospect approval sessions: uploaded prospects waiting for a person's approve or reject, before they become contacts in a campaign.",
+        ["messages"] = "SAM's campaign messages (`/api/messages` and `/v1/messages`): send one step to a prospect now, and a prospect's conversation in a campaign.",
         ["analytics"] = "Analytics: every campaign's outreach metrics.",
         ["automation"] = "The campaign engine's status (4Runr): dispatch cycles of the campaign shards.",
         ["email-webhook"] = "Inbound email events (replies, bounces, unsubscribes), authenticated by a shared secret.",

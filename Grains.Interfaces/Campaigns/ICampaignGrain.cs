@@ -39,16 +39,39 @@ public interface ICampaignGrain : IGrainWithStringKey
 
     Task<CampaignMetrics> Metrics();
 
+    /// <summary>
+    /// SAM's <c>prospects</c> of the campaign detail: the first <paramref name="limit"/> enrolled contacts by enrolment
+    /// time, each with its names and SAM's status (<c>CampaignRules.ProspectStatus</c>).
+    /// </summary>
+    Task<IReadOnlyList<CampaignProspect>> Prospects(int limit);
+
+    /// <summary>
+    /// SAM's send-campaign: sends the named step (<see cref="CampaignStep.Name"/>) to the contact now with
+    /// <paramref name="message"/> instead of the step's own text, outside the window but within the caps. It must be
+    /// the contact's next step (409 <c>conflict.step_not_next</c>); it is then recorded as that step's send and the
+    /// next step is timed from it. 409 when the campaign is completed or archived, or the contact is stopped or done.
+    /// </summary>
+    Task<StepSend> SendStep(string contactId, string stepName, string message);
+
+    /// <summary>The contact's messages in this campaign: the sends (with their text when they had one) and its reply.</summary>
+    Task<CampaignConversation> Conversation(string contactId, int limit);
+
     /// <summary>What a shard needs to run due work. Read-only, so it interleaves (a shard asks while the campaign waits on shards).</summary>
     [Orleans.Concurrency.AlwaysInterleave]
     Task<CampaignPlan> Plan();
 }
 
-/// <summary>A campaign's send counters per local day (its own zone): the daily and weekly caps across all its shards.</summary>
+/// <summary>
+/// Send counters per day: a campaign's (keyed <c>{partition}/{cmp_id}</c>, days in the campaign's zone) across all its
+/// shards, or a sending account's (<see cref="CampaignKeys.AccountCap"/>, UTC days) across every campaign sending from it.
+/// </summary>
 public interface ICampaignCapGrain : IGrainWithStringKey
 {
     /// <summary>Takes up to <paramref name="wanted"/> sends on <paramref name="day"/>; returns how many the caps grant.</summary>
     Task<int> Take(DateOnly day, int? perDay, int? perWeek, int wanted);
+
+    /// <summary>Gives back <paramref name="count"/> grants of <paramref name="day"/> that were not used (another cap refused those sends).</summary>
+    Task GiveBack(DateOnly day, int count);
 }
 
 /// <summary>A bounded shard of a campaign's enrolments: one due-queue, one reminder and one timer.</summary>
@@ -62,6 +85,12 @@ public interface ICampaignShardGrain : IGrainWithStringKey
     Task<EnrolmentView?> Stop(string contactId, string reason);
 
     Task<EnrolmentView?> Report(string contactId, int step, string status);
+
+    /// <summary>The shard's first <paramref name="limit"/> enrolments by enrolment time.</summary>
+    Task<IReadOnlyList<EnrolmentView>> Earliest(int limit);
+
+    /// <summary>The manual send of <see cref="ICampaignGrain.SendStep"/>; null when the contact is not enrolled here.</summary>
+    Task<StepSend?> SendStep(string contactId, int step, string message, CampaignPlan plan);
 
     Task<ShardMetrics> Metrics();
 
@@ -175,13 +204,43 @@ public sealed record EnrolmentResult(
     [property: Id(1)] IReadOnlyList<string> AlreadyEnrolled,
     [property: Id(2)] IReadOnlyList<string> NotFound);
 
+/// <summary>One step's send: <see cref="Content"/> is the text that went out (LinkedIn steps and tasks; an email's is on the email).</summary>
 [GenerateSerializer, Immutable, Alias("campaigns.step-send")]
 public sealed record StepSend(
     [property: Id(0)] int Step,
     [property: Id(1)] string Type,
     [property: Id(2)] DateTimeOffset At,
     [property: Id(3)] string? Reference,
-    [property: Id(4)] string Outcome);
+    [property: Id(4)] string Outcome,
+    [property: Id(5)] string? Content = null,
+    [property: Id(6)] string? Name = null);
+
+/// <summary>An enrolled contact as SAM's campaign detail lists it.</summary>
+[GenerateSerializer, Immutable, Alias("campaigns.prospect-row")]
+public sealed record CampaignProspect(
+    [property: Id(0)] string ContactId,
+    [property: Id(1)] string? FirstName,
+    [property: Id(2)] string? LastName,
+    [property: Id(3)] string Status,
+    [property: Id(4)] DateTimeOffset? ContactedAt);
+
+[GenerateSerializer, Immutable, Alias("campaigns.conversation-message")]
+public sealed record ConversationMessage(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Role,
+    [property: Id(2)] string? Content,
+    [property: Id(3)] string Type,
+    [property: Id(4)] DateTimeOffset At,
+    [property: Id(5)] string Status);
+
+[GenerateSerializer, Immutable, Alias("campaigns.conversation")]
+public sealed record CampaignConversation(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string ContactId,
+    [property: Id(2)] string? Name,
+    [property: Id(3)] string? Email,
+    [property: Id(4)] string? LinkedinUrl,
+    [property: Id(5)] IReadOnlyList<ConversationMessage> Messages);
 
 /// <summary>One contact in one campaign: the next step (0-based index), when it is due, what was sent.</summary>
 [GenerateSerializer, Immutable, Alias("campaigns.enrolment")]
@@ -201,6 +260,7 @@ public sealed record EnrolmentView
     [Id(11)] public bool Connected { get; init; }
     [Id(12)] public bool Replied { get; init; }
     [Id(13)] public DateTimeOffset? StoppedAt { get; init; }
+    [Id(14)] public DateTimeOffset? RepliedAt { get; init; }
 }
 
 [GenerateSerializer, Alias("campaigns.step-metrics")]
@@ -277,6 +337,23 @@ public static class CampaignKeys
     }
 
     public static string Shard(string partition, string campaignId, int shard) => $"{partition}/{campaignId}/{shard}";
+
+    /// <summary>
+    /// The cap counters of a sending account, shared by every campaign of the partition that sends from it:
+    /// <paramref name="account"/> is <c>email:{from-address}</c> or <c>linkedin:{linkedin_account_id}</c>.
+    /// </summary>
+    public static string AccountCap(string partition, string account) => $"{partition}/account:{account}";
+
+    /// <summary>LinkedIn steps of a campaign without a <c>linkedin_account_id</c> go out from the executor's default account.</summary>
+    public const string DefaultLinkedinAccount = "default";
+}
+
+public static class AutomationOperations
+{
+    public const string RunCampaigns = "run_campaigns";
+    public const string EnrichLeads = "enrich_leads";
+    public static readonly IReadOnlyList<string> All = [RunCampaigns, EnrichLeads];
+    public const int MaxLimit = 1000;
 }
 
 public static class EnrolmentStatuses
@@ -297,7 +374,24 @@ public interface ICampaignAutomationGrain : IGrainWithStringKey
     Task Report(string shard, CampaignCycle? cycle, DateTimeOffset? nextDue);
 
     Task<AutomationStatus> Status();
+
+    /// <summary>
+    /// 4Runr's manual operation. <c>run_campaigns</c>: run the due work of the waiting shards now (what their timers do),
+    /// earliest first, at most <paramref name="limit"/>; <paramref name="force"/> also wakes shards whose next step is
+    /// not due yet (re-arming their timer and reminder). <c>enrich_leads</c>: nothing enriches leads here, answered
+    /// <c>skipped</c>. Another operation is 400 <c>operation</c>.
+    /// </summary>
+    Task<AutomationRun> Trigger(string operation, int? limit, bool force);
 }
+
+[GenerateSerializer, Immutable, Alias("campaigns.automation-run")]
+public sealed record AutomationRun(
+    [property: Id(0)] string Operation,
+    [property: Id(1)] string Status,
+    [property: Id(2)] int ShardsRun,
+    [property: Id(3)] int StepsDispatched,
+    [property: Id(4)] DateTimeOffset TriggeredAt,
+    [property: Id(5)] string? Message);
 
 [GenerateSerializer, Immutable, Alias("campaigns.cycle")]
 public sealed record CampaignCycle(

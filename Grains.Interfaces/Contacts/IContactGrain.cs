@@ -38,6 +38,12 @@ public interface IContactGrain : IGrainWithStringKey
 public interface IContactDirectoryGrain : IGrainWithStringKey
 {
     Task<ListPage<ContactView>> List(ListQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A contact whose LinkedIn URL is this one (<see cref="ContactKeys.LinkedinKey"/>: case, scheme, <c>www.</c> and a
+    /// trailing <c>/</c> ignored), found through a blind index in its projection row; null when none.
+    /// </summary>
+    Task<string?> FindByLinkedinUrl(string linkedinUrl);
 }
 
 /// <summary>Writable contact fields: on create null is "not given"; on update null is "unchanged" and <see cref="Cleared"/> names fields set to null.</summary>
@@ -121,6 +127,20 @@ public static class ContactKeys
     public static readonly IReadOnlyList<string> Statuses = ["new", "active", "inactive"];
 
     public static string Grain(string partition, string contactId) => $"{partition}/{contactId}";
+
+    /// <summary>What makes two LinkedIn URLs the same profile: lower case, without the scheme, a leading <c>www.</c> and trailing <c>/</c>.</summary>
+    public static string LinkedinKey(string url)
+    {
+        var key = url.Trim().ToLowerInvariant();
+        foreach (var prefix in new[] { "https://", "http://" })
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                key = key[prefix.Length..];
+            }
+        }
+        return (key.StartsWith("www.", StringComparison.Ordinal) ? key[4..] : key).TrimEnd('/');
+    }
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grains.Interfaces.Campaigns;
+using Grains.Interfaces.Platform;
 
 namespace Grains.Campaigns;
 
@@ -21,7 +22,9 @@ public sealed class CampaignAutomationState
 /// crashed silo can lose that much of the counts, never a step (the shards hold those).
 /// </summary>
 public sealed class CampaignAutomationGrain(
-    [PersistentState("campaign-automation")] IPersistentState<CampaignAutomationState> state) : Grain, ICampaignAutomationGrain
+    [PersistentState("campaign-automation")] IPersistentState<CampaignAutomationState> state,
+    IGrainFactory grains,
+    TimeProvider time) : Grain, ICampaignAutomationGrain
 {
     private static readonly TimeSpan WriteEvery = TimeSpan.FromSeconds(30);
     private long lastWrite = Stopwatch.GetTimestamp();
@@ -58,6 +61,29 @@ public sealed class CampaignAutomationGrain(
         DateTimeOffset? next = s.NextDue.Count == 0 ? null : s.NextDue.Values.Min();
         return Task.FromResult(new AutomationStatus(next is null ? "idle" : "running", s.LastCycle, next, s.Cycles,
             s.Cycles == 0 ? 0 : s.TotalSeconds / s.Cycles, s.Dispatched, s.NextDue.Count));
+    }
+
+    public async Task<AutomationRun> Trigger(string operation, int? limit, bool force)
+    {
+        var now = time.GetUtcNow();
+        switch (operation)
+        {
+            case AutomationOperations.EnrichLeads:
+                return new AutomationRun(operation, "skipped", 0, 0, now, "Nothing enriches leads here: no lead was changed");
+            case AutomationOperations.RunCampaigns:
+                break;
+            default:
+                throw DomainException.Invalid("operation", "invalid", $"operation must be one of: {string.Join(", ", AutomationOperations.All)}");
+        }
+        if (limit is < 1 or > AutomationOperations.MaxLimit)
+        {
+            throw DomainException.Invalid("parameters.limit", "out_of_range", $"limit must be between 1 and {AutomationOperations.MaxLimit}");
+        }
+        // A shard's Tick reports back one-way; those reports queue behind this call and are applied after it.
+        var shards = state.State.NextDue.Where(s => force || s.Value <= now).OrderBy(s => s.Value).Select(s => s.Key)
+            .Take(limit ?? AutomationOperations.MaxLimit).ToList();
+        var dispatched = await Task.WhenAll(shards.Select(key => grains.GetGrain<ICampaignShardGrain>(key).Tick()));
+        return new AutomationRun(operation, "completed", shards.Count, dispatched.Sum(), now, null);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ public sealed class CampaignCapState
 }
 
 /// <summary>
-/// The campaign's daily and weekly send counters, shared by its shards. A grant is stored before it is returned, so a
+/// Daily and weekly send counters: a campaign's, shared by its shards, or a sending account's, shared by every campaign
+/// sending from it (<see cref="ICampaignCapGrain"/>). A grant is stored before it is returned, so a
 /// silo loss never gives a day more than its cap (it may leave a granted send unused: the cap errs on the low side).
 /// </summary>
 public sealed class CampaignCapGrain([PersistentState("campaign-cap")] IPersistentState<CampaignCapState> state) : Grain, ICampaignCapGrain
@@ -35,5 +36,16 @@ public sealed class CampaignCapGrain([PersistentState("campaign-cap")] IPersiste
         }
         await state.WriteStateAsync();
         return granted;
+    }
+
+    public async Task GiveBack(DateOnly day, int count)
+    {
+        var sent = state.State.Sent.GetValueOrDefault(day.DayNumber);
+        if (count <= 0 || sent <= 0)
+        {
+            return;
+        }
+        state.State.Sent[day.DayNumber] = Math.Max(0, sent - count);
+        await state.WriteStateAsync();
     }
 }

@@ -207,6 +207,48 @@ public sealed class CampaignGrain(
             contacted, shards.Sum(s => s.Connected), replied, contacted == 0 ? 0m : Math.Round((decimal)replied / contacted, 4), steps);
     }
 
+    public async Task<IReadOnlyList<CampaignProspect>> Prospects(int limit)
+    {
+        var current = Existing();
+        var shards = await Task.WhenAll(Enumerable.Range(0, current.Shards).Select(i => Shard(i).Earliest(limit)));
+        var earliest = shards.SelectMany(e => e).OrderBy(e => e.EnrolledAt).ThenBy(e => e.ContactId, StringComparer.Ordinal).Take(limit).ToList();
+        var contacts = await Task.WhenAll(earliest.Select(e => ContactOrNull(e.ContactId)));
+        return [.. earliest.Select((e, i) => new CampaignProspect(e.ContactId, contacts[i]?.FirstName, contacts[i]?.LastName, CampaignRules.ProspectStatus(e),
+            e.Sends.FirstOrDefault(s => s.Outcome is "sent" or "requested")?.At))];
+    }
+
+    public async Task<StepSend> SendStep(string contactId, string stepName, string message)
+    {
+        var current = Existing();
+        if (current.Status is "completed" or "archived")
+        {
+            throw DomainException.Conflict("conflict.campaign_status", $"A {current.Status} campaign sends nothing");
+        }
+        var step = current.Steps.ToList().FindIndex(s => s.Name == stepName);
+        if (step < 0)
+        {
+            throw DomainException.Invalid("message_type", "not_found", $"The campaign has no {stepName} message");
+        }
+        return await ShardOf(contactId).SendStep(contactId, step, message, Plan(current)) ?? throw DomainException.NotFound("Prospect");
+    }
+
+    public async Task<CampaignConversation> Conversation(string contactId, int limit)
+    {
+        var enrolment = await ShardOf(contactId).Find(contactId) ?? throw DomainException.NotFound("Prospect");
+        var contact = await ContactOrNull(contactId);
+        List<ConversationMessage> messages = [.. enrolment.Sends
+            .Where(s => s.Type is CampaignKeys.Email or CampaignKeys.LinkedinConnectionRequest or CampaignKeys.LinkedinMessage && s.Outcome != "skipped")
+            .Select(s => new ConversationMessage(s.Reference ?? ResourceIds.Derived("msg", $"{GrainKey}|{contactId}|{s.Step}"), "outbound", s.Content,
+                s.Name ?? s.Type, s.At, s.Outcome))];
+        if (enrolment.Replied)
+        {
+            messages.Add(new ConversationMessage(ResourceIds.Derived("msg", $"{GrainKey}|{contactId}|reply"), "inbound", null, "reply",
+                enrolment.RepliedAt ?? enrolment.StoppedAt ?? enrolment.LastSentAt ?? enrolment.EnrolledAt, "received"));
+        }
+        return new CampaignConversation(ResourceIds.Derived("conv", $"{GrainKey}|{contactId}"), contactId, contact?.Name, contact?.Email,
+            contact?.LinkedinUrl, [.. messages.OrderBy(m => m.At).TakeLast(limit)]);
+    }
+
     public Task<CampaignPlan> Plan() => Task.FromResult(Plan(Existing()));
 
     public override async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -283,6 +325,18 @@ public sealed class CampaignGrain(
             {
                 throw DomainException.Invalid($"steps[{i}].template_id", "not_found", $"Template {templateId} not found");
             }
+        }
+    }
+
+    private async Task<ContactView?> ContactOrNull(string contactId)
+    {
+        try
+        {
+            return await grains.GetGrain<IContactGrain>(ContactKeys.Grain(Partition, contactId)).Get();
+        }
+        catch (DomainException ex) when (ex.IsNotFound)
+        {
+            return null;
         }
     }
 

@@ -149,6 +149,19 @@ public static class CampaignRules
         "complete" => "campaign.completed",
         _ => "campaign.archived",
     };
+
+    /// <summary>
+    /// SAM's status of a campaign's contact, first match wins: <c>replied</c>, <c>connected</c>, <c>stopped</c> (another
+    /// stop rule), <c>completed</c>, <c>connection_request_sent</c> (its last send was one), <c>contacted</c>, <c>pending</c>.
+    /// </summary>
+    public static string ProspectStatus(EnrolmentView e) =>
+        e.Replied ? "replied"
+        : e.Connected ? "connected"
+        : e.Status == EnrolmentStatuses.Stopped ? "stopped"
+        : e.Status == EnrolmentStatuses.Completed ? "completed"
+        : e.Sends.LastOrDefault(s => s.Outcome is "sent" or "requested") is { } last
+            ? last.Type == CampaignKeys.LinkedinConnectionRequest ? "connection_request_sent" : "contacted"
+        : "pending";
 }
 
 /// <summary>The contact signals that stop a contact's campaigns, and the stop reason each gives.</summary>

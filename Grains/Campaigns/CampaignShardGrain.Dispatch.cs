@@ -21,7 +21,7 @@ public sealed partial class CampaignShardGrain
     /// </summary>
     public const int MaxInFlight = 16;
 
-    private sealed record Outcome(string Kind, string? Reference = null, string? Detail = null, OutboxEvent? Event = null);
+    private sealed record Outcome(string Kind, string? Reference = null, string? Detail = null, OutboxEvent? Event = null, string? Content = null);
 
     public async Task<int> Tick()
     {
@@ -94,36 +94,127 @@ public sealed partial class CampaignShardGrain
         return dispatched;
     }
 
+    public async Task<StepSend?> SendStep(string contactId, int step, string message, CampaignPlan p)
+    {
+        plan = p;
+        if (state.State.Enrolments.GetValueOrDefault(contactId) is not { } e)
+        {
+            return null;
+        }
+        if (e.Status != EnrolmentStatuses.InProgress)
+        {
+            throw DomainException.Conflict("conflict.enrolment_not_in_progress", $"The contact's part in this campaign is {e.Status}");
+        }
+        if (e.NextStep != step)
+        {
+            throw DomainException.Conflict("conflict.step_not_next",
+                $"Step {step + 1} is not the contact's next step (step {e.NextStep + 1}); each step goes out once, in order");
+        }
+        var now = time.GetUtcNow();
+        var window = CampaignRules.Window(p.Window);
+        var chosen = p.Steps[step] with { Message = message };
+        if ((await WithinCaps([(e, chosen)], p, window, now)).Count == 0)
+        {
+            await state.WriteStateAsync(); // carried to the next day's window
+            throw DomainException.Conflict("conflict.send_cap_reached",
+                $"Today's send cap is reached; the step goes out at {state.State.Enrolments[contactId].NextDueAt:O}");
+        }
+        using var inFlight = new SemaphoreSlim(1);
+        var outcome = await DispatchOrRetry(e, chosen, p, now, inFlight);
+        if (outcome.Kind == "retry")
+        {
+            throw new TimeoutException($"The step's channel did not answer ({outcome.Detail}); it is still due");
+        }
+        List<OutboxEvent> events = [];
+        Apply(e, chosen, outcome, p, window, now, events);
+        await Publish(events);
+        await state.WriteStateAsync();
+        await Arm();
+        if (outcome.Kind == "stop")
+        {
+            throw DomainException.Conflict("conflict.enrolment_not_in_progress", $"The contact is stopped ({outcome.Detail}); nothing was sent");
+        }
+        return state.State.Enrolments[contactId].Sends.Last();
+    }
+
     /// <summary>When an enrolment's next step is due: its delay after the previous send (or enrolment), then the window in its zone.</summary>
     private static DateTimeOffset? DueAfter(EnrolmentView e, DateTimeOffset previous, CampaignPlan plan) =>
         e.NextStep >= plan.Steps.Count ? null
             : SequenceSchedule.NextSend(previous, CampaignRules.Delay(plan.Steps[e.NextStep]), CampaignRules.Window(plan.Window),
                 Zone(e.TimeZone ?? plan.TimeZone));
 
-    /// <summary>The sends the day's and week's caps admit (waits and tasks are free); the rest carry to the next day's window.</summary>
+    /// <summary>
+    /// The sends the caps admit (waits and tasks are free): first the campaign's day and week (its zone), then each
+    /// sending account's (UTC days, shared by every campaign sending from it). A refused send carries to the next day's
+    /// window; a campaign grant the account then refuses is given back.
+    /// </summary>
     private async Task<List<(EnrolmentView E, CampaignStep Step)>> WithinCaps(List<(EnrolmentView E, CampaignStep Step)> ready, CampaignPlan p,
         SendWindow window, DateTimeOffset now)
     {
-        if (p.MaxSendsPerDay is null && p.MaxSendsPerWeek is null)
+        var sends = ready.Where(r => IsSend(r.Step)).ToList();
+        if (sends.Count == 0)
         {
             return ready;
         }
-        var capped = ready.Where(r => IsSend(r.Step)).ToList();
-        if (capped.Count == 0)
+        var carried = new HashSet<string>(StringComparer.Ordinal);
+        (ICampaignCapGrain Cap, DateOnly Day)? campaignCap = null;
+        if (p.MaxSendsPerDay is not null || p.MaxSendsPerWeek is not null)
         {
-            return ready;
+            var capZone = Zone(p.TimeZone);
+            var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, capZone).DateTime);
+            campaignCap = (grains.GetGrain<ICampaignCapGrain>(CampaignKeys.Grain(Partition, CampaignId)), day);
+            var granted = await campaignCap.Value.Cap.Take(day, p.MaxSendsPerDay, p.MaxSendsPerWeek, sends.Count);
+            Carry(sends.Skip(granted), day, capZone);
+            sends = [.. sends.Take(granted)];
         }
-        var capZone = Zone(p.TimeZone);
-        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, capZone).DateTime);
-        var granted = await grains.GetGrain<ICampaignCapGrain>(CampaignKeys.Grain(Partition, CampaignId))
-            .Take(day, p.MaxSendsPerDay, p.MaxSendsPerWeek, capped.Count);
-        var carried = capped.Skip(granted).Select(r => r.E.ContactId).ToHashSet(StringComparer.Ordinal);
-        foreach (var (e, _) in capped.Skip(granted))
+        foreach (var account in sends.GroupBy(r => r.Step.Type == CampaignKeys.Email ? "email" : "linkedin"))
         {
-            var nextDay = SendWindow.At(day.AddDays(1), TimeOnly.MinValue, capZone);
-            state.State.Enrolments[e.ContactId] = e with { NextDueAt = window.NextOpening(nextDay, Zone(e.TimeZone ?? p.TimeZone)) };
+            if (options.Value.AccountCaps(account.Key) is not { } caps || await SendingAccount(account.Key, p) is not { } name)
+            {
+                continue;
+            }
+            var day = DateOnly.FromDateTime(now.UtcDateTime);
+            var wanted = account.ToList();
+            var granted = await grains.GetGrain<ICampaignCapGrain>(CampaignKeys.AccountCap(Partition, name))
+                .Take(day, caps.PerDay, caps.PerWeek, wanted.Count);
+            Carry(wanted.Skip(granted), day, TimeZoneInfo.Utc);
+            if (campaignCap is { } c && wanted.Count > granted)
+            {
+                await c.Cap.GiveBack(c.Day, wanted.Count - granted);
+            }
         }
         return [.. ready.Where(r => !carried.Contains(r.E.ContactId))];
+
+        void Carry(IEnumerable<(EnrolmentView E, CampaignStep Step)> refused, DateOnly day, TimeZoneInfo zone)
+        {
+            foreach (var (e, _) in refused)
+            {
+                carried.Add(e.ContactId);
+                var nextDay = SendWindow.At(day.AddDays(1), TimeOnly.MinValue, zone);
+                state.State.Enrolments[e.ContactId] = e with { NextDueAt = window.NextOpening(nextDay, Zone(e.TimeZone ?? p.TimeZone)) };
+            }
+        }
+    }
+
+    /// <summary>
+    /// The sending account of a kind of send: <c>email:{from-address}</c> (the tenant's sending account; none set: no
+    /// account cap, the email channel refuses the step anyway) or <c>linkedin:{linkedin_account_id}</c>.
+    /// </summary>
+    private async Task<string?> SendingAccount(string kind, CampaignPlan p)
+    {
+        if (kind == "linkedin")
+        {
+            return $"linkedin:{p.LinkedinAccountId ?? CampaignKeys.DefaultLinkedinAccount}";
+        }
+        try
+        {
+            var account = await grains.GetGrain<ISendingAccountGrain>(Partition).Get();
+            return $"email:{account.FromEmail.Trim().ToLowerInvariant()}";
+        }
+        catch (DomainException ex) when (ex.IsNotFound)
+        {
+            return null;
+        }
     }
 
     private static bool IsSend(CampaignStep step) => step.Type is CampaignKeys.Email or CampaignKeys.LinkedinConnectionRequest or CampaignKeys.LinkedinMessage;
@@ -196,22 +287,24 @@ public sealed partial class CampaignShardGrain
                     }
                     return new Outcome("sent", emailId);
                 case CampaignKeys.Task:
-                    return new Outcome("created", Event: Event("campaign.task_due", e.ContactId, what, now, new
+                    var task = Render(step.Message, contact);
+                    return new Outcome("created", Content: task, Event: Event("campaign.task_due", e.ContactId, what, now, new
                     {
-                        campaign_id = CampaignId, contact_id = e.ContactId, step = e.NextStep, name = step.Name, message = Render(step.Message, contact),
+                        campaign_id = CampaignId, contact_id = e.ContactId, step = e.NextStep, name = step.Name, message = task,
                     }));
                 default:
                     if (contact.LinkedinUrl is null)
                     {
                         return new Outcome("skipped", Detail: "contact has no linkedin_url");
                     }
+                    var text = Render(step.Message, contact);
                     var evt = Event("linkedin.send_requested", e.ContactId, what, now, new
                     {
                         campaign_id = CampaignId, contact_id = e.ContactId, step = e.NextStep, action = step.Type, linkedin_url = contact.LinkedinUrl,
-                        message = Render(step.Message, contact), first_name = contact.FirstName, last_name = contact.LastName,
+                        message = text, first_name = contact.FirstName, last_name = contact.LastName,
                         linkedin_account_id = p.LinkedinAccountId,
                     });
-                    return new Outcome("requested", evt.Id, Event: evt);
+                    return new Outcome("requested", evt.Id, Event: evt, Content: text);
             }
         }
         catch (DomainException ex) when (ex.Code == "conflict.contact_suppressed")
@@ -241,6 +334,7 @@ public sealed partial class CampaignShardGrain
                 {
                     Status = EnrolmentStatuses.Stopped, StopReason = outcome.Detail, StoppedAt = now, NextDueAt = null,
                     Replied = e.Replied || outcome.Detail == "replied",
+                    RepliedAt = e.RepliedAt ?? (outcome.Detail == "replied" ? now : null),
                 };
                 events.Add(Event("campaign.contact_stopped", e.ContactId, "stopped", now,
                     new { campaign_id = CampaignId, contact_id = e.ContactId, reason = outcome.Detail, stopped_at = now }));
@@ -250,7 +344,7 @@ public sealed partial class CampaignShardGrain
                 state.State.Enrolments[e.ContactId] = e with
                 {
                     Status = EnrolmentStatuses.Stopped, StopReason = "failed", StoppedAt = now, NextDueAt = null,
-                    Sends = [.. e.Sends, new StepSend(e.NextStep, step.Type, now, null, "failed")],
+                    Sends = [.. e.Sends, new StepSend(e.NextStep, step.Type, now, null, "failed", Name: step.Name)],
                 };
                 return;
             case "sent":
@@ -259,7 +353,7 @@ public sealed partial class CampaignShardGrain
         }
         var sent = e with
         {
-            Sends = [.. e.Sends, new StepSend(e.NextStep, step.Type, now, outcome.Reference, outcome.Kind)],
+            Sends = [.. e.Sends, new StepSend(e.NextStep, step.Type, now, outcome.Reference, outcome.Kind, outcome.Content, step.Name)],
             LastSentAt = now, NextStep = e.NextStep + 1,
         };
         if (sent.NextStep >= p.Steps.Count)

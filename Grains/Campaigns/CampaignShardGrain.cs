@@ -92,7 +92,7 @@ public sealed partial class CampaignShardGrain(
         var next = e;
         if (reason == "replied" && !e.Replied)
         {
-            next = next with { Replied = true };
+            next = next with { Replied = true, RepliedAt = now };
             if (e.Sends.LastOrDefault() is { } last)
             {
                 Count(last.Step, m => m with { Replied = m.Replied + 1 });
@@ -145,6 +145,9 @@ public sealed partial class CampaignShardGrain(
         }
         return next;
     }
+
+    public Task<IReadOnlyList<EnrolmentView>> Earliest(int limit) => Task.FromResult<IReadOnlyList<EnrolmentView>>(
+        [.. state.State.Enrolments.Values.OrderBy(e => e.EnrolledAt).ThenBy(e => e.ContactId, StringComparer.Ordinal).Take(limit)]);
 
     public Task<ShardMetrics> Metrics()
     {

@@ -149,7 +149,7 @@ public sealed class ProspectSessionGrain(
         await state.WriteStateAsync();
         return new ProspectAddResult(enrolled.Count, duplicates, errors, enrolled);
 
-        bool Seen(ProspectInput p) => emails.Add(p.Email) & (p.LinkedinUrl is not { } url || linkedin.Add(url.TrimEnd('/')));
+        bool Seen(ProspectInput p) => emails.Add(p.Email) & (p.LinkedinUrl is not { } url || linkedin.Add(ContactKeys.LinkedinKey(url)));
     }
 
     /// <summary>Keeps each prospect's contact, and marks the ones enrolled (or found already enrolled) as added to the campaign.</summary>
@@ -168,7 +168,10 @@ public sealed class ProspectSessionGrain(
         }
     }
 
-    /// <summary>The contact holding the prospect's email, else a new contact (its id derived from the prospect, so a retry finds it).</summary>
+    /// <summary>
+    /// The contact holding the prospect's email, else the contact with its LinkedIn URL (the same person under another
+    /// address), else a new contact (its id derived from the prospect, so a retry finds it).
+    /// </summary>
     private async Task<string> ContactFor(StoredProspect prospect, ProspectInput person, TenantCrypto crypto)
     {
         var holder = await grains.GetGrain<IEmailReservationGrain>(
@@ -176,6 +179,10 @@ public sealed class ProspectSessionGrain(
         if (holder is not null && holder.StartsWith(ContactKeys.IdPrefix + "_", StringComparison.Ordinal))
         {
             return holder;
+        }
+        if (person.LinkedinUrl is { } url && await grains.GetGrain<IContactDirectoryGrain>(Partition).FindByLinkedinUrl(url) is { } sameProfile)
+        {
+            return sameProfile;
         }
         var id = ResourceIds.Derived(ContactKeys.IdPrefix, $"{Key}|{prospect.Id}");
         try

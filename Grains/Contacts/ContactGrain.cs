@@ -189,4 +189,13 @@ public sealed class ContactDirectoryGrain(IProjectionStore projections, TenantKe
         return await CustomerSearch.ListAsync(projections, crypto, partition, ContactKeys.ResourceType, query,
             row => ContactRecords.Open(ContactRecords.FromDocument(row.Document), crypto, ContactKeys.Grain(partition, row.Id)), cancellationToken);
     }
+
+    public async Task<string?> FindByLinkedinUrl(string linkedinUrl)
+    {
+        var partition = this.GetPrimaryKeyString();
+        var crypto = await keys.ForTenant(partition[..partition.IndexOf(':')]);
+        var page = await projections.QueryAsync(partition, ContactKeys.ResourceType, new ListQuery(Limit: 1),
+            [ContactRecords.LinkedinIndex(linkedinUrl, crypto)]);
+        return page.Items.FirstOrDefault()?.Id;
+    }
 }

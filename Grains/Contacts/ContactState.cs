@@ -36,6 +36,9 @@ public static class ContactRecords
     /// <summary>Contacts reserve emails in their own index space: a contact may share its email with a customer.</summary>
     private const string EmailPurpose = "contact_email";
 
+    /// <summary>The LinkedIn URL's blind index, kept among the row's search tokens (its own purpose: no search term matches it).</summary>
+    private const string LinkedinPurpose = "contact_linkedin";
+
     /// <summary>The newest activities a contact keeps (the feed on GET).</summary>
     public const int MaxActivities = 50;
 
@@ -132,7 +135,8 @@ public static class ContactRecords
             Phone = fields.SealOptional(view.Phone, before?.Phone, previous?.Phone, "phone"),
             LinkedinUrl = fields.SealOptional(view.LinkedinUrl, before?.LinkedinUrl, previous?.LinkedinUrl, "linkedin_url"),
             EmailIndex = EmailIndex(view.Email, crypto),
-            SearchTokens = CustomerSearch.DocumentTokens([view.FirstName, view.LastName, view.Title], view.Email, view.Phone, crypto),
+            SearchTokens = [.. CustomerSearch.DocumentTokens([view.FirstName, view.LastName, view.Title], view.Email, view.Phone, crypto),
+                .. view.LinkedinUrl is { } url ? [LinkedinIndex(url, crypto)] : Array.Empty<string>()],
         };
     }
 
@@ -148,6 +152,8 @@ public static class ContactRecords
             LinkedinUrl = fields.OpenOptional(record.LinkedinUrl, "linkedin_url"),
         };
     }
+
+    public static string LinkedinIndex(string linkedinUrl, TenantCrypto crypto) => crypto.BlindIndex(LinkedinPurpose, ContactKeys.LinkedinKey(linkedinUrl));
 
     public static string EmailIndex(string email, TenantCrypto crypto) => crypto.BlindIndex(EmailPurpose, email.Trim().ToLowerInvariant());
 

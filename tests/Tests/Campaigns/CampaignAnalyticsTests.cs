@@ -65,6 +65,53 @@ public sealed class CampaignAnalyticsTests(CampaignApi api) : IClassFixture<Camp
         Assert.Equal(1, paused.GetProperty("cycles_completed").GetInt32());
     }
 
+    [Fact]
+    public async Task Automation_trigger_runs_the_due_work_of_waiting_shards_now_and_answers_enrich_leads_as_skipped()
+    {
+        var tenant = await api.NewTenantAsync();
+        await tenant.UseEventChannel();
+        var template = await tenant.Template("Hi", "Hello {{first_name}}");
+        var campaign = await tenant.Campaign($$"""
+            {"name":"Two","steps":[{"type":"email","template_id":"{{template}}"},{"type":"email","delay_days":2,"template_id":"{{template}}"}]}
+            """);
+        var contact = await tenant.NewContact();
+        await tenant.SendAsync(HttpMethod.Post, $"/v1/campaigns/{campaign}/contacts", $$"""{"contact_ids":["{{contact}}"]}""");
+        var start = api.Time.GetUtcNow();
+        await tenant.Action(campaign, "activate");
+        await api.RunAt(tenant, campaign, start);
+        await Status(tenant, s => s.GetProperty("next_cycle").ValueKind == JsonValueKind.String
+            && s.GetProperty("next_cycle").GetDateTimeOffset() == start + TimeSpan.FromDays(2));
+
+        var early = await Trigger(tenant, """{"operation":"run_campaigns"}""");
+        Assert.Equal((0, 0), (early.GetProperty("shards_run").GetInt32(), early.GetProperty("steps_dispatched").GetInt32())); // nothing due yet
+        Assert.Single(await tenant.SentAt(campaign, contact));
+
+        var forced = await Trigger(tenant, """{"operation":"run_campaigns","parameters":{"limit":10,"force":true}}""");
+        Assert.Equal(("run_campaigns", "completed"), (forced.Str("operation"), forced.Str("status")));
+        Assert.Equal((1, 0), (forced.GetProperty("shards_run").GetInt32(), forced.GetProperty("steps_dispatched").GetInt32())); // woken, nothing due
+        Assert.Single(await tenant.SentAt(campaign, contact));
+
+        // Due now: the trigger runs it unless the shard's own timer got there first; either way it goes out once.
+        api.Time.SetUtcNow(start + TimeSpan.FromDays(2));
+        var run = await Trigger(tenant, """{"operation":"run_campaigns","parameters":{"limit":10,"force":false}}""");
+        Assert.InRange(run.GetProperty("steps_dispatched").GetInt32(), 0, 1);
+        Assert.Equal(2, (await tenant.SentAt(campaign, contact)).Count);
+
+        // 4Runr's example body, as written.
+        var enrich = await Trigger(tenant, """{"operation":"enrich_leads","parameters":{"limit":10,"force":false}}""");
+        Assert.Equal(("enrich_leads", "skipped"), (enrich.Str("operation"), enrich.Str("status")));
+        var (bad, error) = await tenant.SendAsync(HttpMethod.Post, "/v1/automation/trigger", """{"operation":"sync_airtable"}""");
+        Assert.True(bad.StatusCode == HttpStatusCode.BadRequest, error.ToString());
+        Assert.Contains("operation", error.GetProperty("details").ToString());
+    }
+
+    private static async Task<JsonElement> Trigger(TestTenant tenant, string body)
+    {
+        var (response, answer) = await tenant.SendAsync(HttpMethod.Post, "/v1/automation/trigger", body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, answer.ToString());
+        return answer.GetProperty("data");
+    }
+
     private static async Task<JsonElement> Analytics(TestTenant tenant, string query)
     {
         var (response, body) = await tenant.SendAsync(HttpMethod.Get, $"/v1/analytics/campaigns{query}");

@@ -14,8 +14,18 @@ namespace Tests.Campaigns;
 /// The embedded API with business time on a <see cref="FakeTimeProvider"/>: tests move the clock and run the shards'
 /// due work (what their timer or reminder does) instead of waiting days.
 /// </summary>
-public sealed class CampaignApi : CatalogueApi
+public class CampaignApi : CatalogueApi
 {
+    public CampaignApi()
+        : this(null)
+    {
+    }
+
+    protected CampaignApi(IReadOnlyDictionary<string, string?>? settings)
+        : base(settings)
+    {
+    }
+
     /// <summary>Thursday 5 March 2026, 10:00 in New York (EST); DST starts there on Sunday 8 March.</summary>
     public static readonly DateTimeOffset Epoch = new(2026, 3, 5, 15, 0, 0, TimeSpan.Zero);
 

@@ -76,6 +76,41 @@ public sealed class ProspectApprovalTests(CampaignApi api) : IClassFixture<Campa
     }
 
     [Fact]
+    public async Task A_prospect_with_the_LinkedIn_URL_of_an_existing_contact_is_that_contact_and_counts_as_a_duplicate_when_already_enrolled()
+    {
+        var tenant = await api.NewTenantAsync();
+        var campaign = (await tenant.Sam(HttpMethod.Post, "/api/campaigns",
+            """{"campaign_name":"Q1","message_templates":{"connection_request":"Hi {first_name}"}}""", HttpStatusCode.Created)).Str("id");
+        var gil = (await tenant.CreateAsync("contact", """{"first_name":"Gil","email":"gil@acme.example","linkedin_url":"https://www.linkedin.com/in/gil"}""")).Str("id");
+        var hal = (await tenant.CreateAsync("contact", """{"first_name":"Hal","email":"hal@acme.example","linkedin_url":"https://linkedin.com/in/hal/"}""")).Str("id");
+        await tenant.SendAsync(HttpMethod.Post, $"/v1/campaigns/{campaign}/contacts", $$"""{"contact_ids":["{{gil}}"]}""");
+
+        // Other addresses, the same profiles (scheme, www., case and a trailing / aside); Ivy is new.
+        var (_, upload) = await Upload(tenant, Header + """
+            Gil,Ng,gil.ng@other.example,http://LinkedIn.com/in/Gil/,Acme,VP
+            Hal,Ott,hal.ott@other.example,https://www.linkedin.com/in/hal,Acme,CTO
+            Ivy,Poe,ivy@other.example,https://www.linkedin.com/in/ivy,Beta,CEO
+            """, campaign);
+        var session = upload.GetProperty("data").Str("session_id");
+        var ids = (await tenant.Sam(HttpMethod.Get, $"/api/prospect-approval/prospects?session_id={session}"))
+            .GetProperty("prospects").EnumerateArray().Select(p => p.Str("id")).ToList();
+        await tenant.Sam(HttpMethod.Post, "/api/prospect-approval/bulk-approve", $$"""{"session_id":"{{session}}","prospect_ids":["{{string.Join("\",\"", ids)}}"]}""");
+
+        var added = await tenant.Sam(HttpMethod.Post, "/api/campaigns/add-approved-prospects",
+            $$"""{"campaign_id":"{{campaign}}","approval_session_id":"{{session}}"}""");
+        Assert.Equal((2, 1, 0), Counts(added)); // Gil is in the campaign already; Hal is enrolled as himself; Ivy is new
+        var contactIds = added.GetProperty("contact_ids").EnumerateArray().Select(c => c.GetString()!).ToList();
+        Assert.Contains(hal, contactIds);
+        Assert.DoesNotContain(gil, contactIds);
+        foreach (var address in new[] { "gil.ng@other.example", "hal.ott@other.example" })
+        {
+            var (_, found) = await tenant.SendAsync(HttpMethod.Get, $"/v1/contacts?search={address}");
+            Assert.Empty(found.GetProperty("data").GetProperty("contacts").EnumerateArray()); // no second contact for the same person
+        }
+        Assert.Equal(3, (await tenant.Metrics(campaign)).GetProperty("total_prospects").GetInt32());
+    }
+
+    [Fact]
     public async Task The_documents_campaign_workflow_runs_as_its_curl_examples_show()
     {
         var tenant = await api.NewTenantAsync();
