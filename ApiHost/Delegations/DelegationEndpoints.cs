@@ -4,7 +4,6 @@ using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
 using ApiHost.OpenApi;
-using Grains.Interfaces.AgentTrust;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Projections;
 
@@ -193,20 +192,7 @@ public static class DelegationEndpoints
     {
         var caller = http.Caller();
         var grant = DelegationContract.ReadCreate(await RequestBody.ReadObjectAsync(http.Request, ct), caller.KeyId, caller.Environment, HeaderId(http));
-        // Downward only: a key delegates no action it does not hold itself.
-        var beyond = grant.AllowedActions.Where(a => !caller.Has(a)).ToList();
-        if (beyond.Count > 0)
-        {
-            throw new ApiException(new ApiError(403, "authorization_error.delegation_exceeds_grantor", "authorization_error",
-                $"This API key cannot delegate what it does not hold: {string.Join(", ", beyond)}",
-                new Recovery("check_permissions", false, "Delegate only actions within this key's own scopes."),
-                new { fields = new[] { "allowed_actions" }, actions = beyond }));
-        }
-        // An agent key delegates from trust level 2 (Established); other keys are not subject to trust levels.
-        if (TrustLevels.IsAgentKey(caller.KeyId))
-        {
-            await grains.GetGrain<IAgentTrustGrain>(TrustLevels.Grain(caller.Partition, caller.KeyId)).RequireLevel(TrustLevels.Delegate, "delegation");
-        }
+        // The grain checks the grant against the grantor key's own scopes and trust level.
         var id = KeyedIds.New(http, DelegationKeys.IdPrefix);
         var created = await Delegation(http, grains, id).Create(grant);
         return ApiResults.Created(DelegationContract.ToJson(created, time.GetUtcNow()), created.Version);

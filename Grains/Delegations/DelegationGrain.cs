@@ -43,8 +43,9 @@ public sealed partial class DelegationGrain(
         {
             throw DomainException.Conflict("conflict.already_exists", "A delegation with this id already exists");
         }
-        await CheckGrantee(grant.GranteeKeyId, grant.GranteeEnvironment);
         var now = time.GetUtcNow();
+        await Grantors.RequireMayDelegate(GrainFactory, Partition, grant.GrantorKeyId, grant.AllowedActions, proposal: false, now);
+        await CheckGrantee(grant.GranteeKeyId, grant.GranteeEnvironment);
         DelegationView? parentView = null;
         if (grant.ParentId is { } parentId)
         {

@@ -88,6 +88,9 @@ public abstract class ResourceGrain<TState, TRecord>(
 
     protected string TenantId => Partition[..Partition.IndexOf(':')];
 
+    /// <summary>The data environment of the partition: <c>live</c> or <c>test</c>.</summary>
+    protected string Environment => Partition[(Partition.IndexOf(':') + 1)..];
+
     /// <summary>The projection's resource type (<c>customer</c>, <c>product</c>).</summary>
     protected abstract string ResourceType { get; }
 
