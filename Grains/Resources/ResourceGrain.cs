@@ -132,6 +132,26 @@ public abstract class ResourceGrain<TState, TRecord>(
         }
     }
 
+    /// <summary>A create's precondition: 409 <c>conflict.already_exists</c> ("<paramref name="what"/> with this id already exists") once the id was used.</summary>
+    protected void EnsureNew(string what)
+    {
+        if (state.State.Version > 0)
+        {
+            throw DomainException.Conflict("conflict.already_exists", $"{what} with this id already exists");
+        }
+    }
+
+    /// <summary>The record; 404 naming <paramref name="what"/> before creation and after deletion.</summary>
+    protected TRecord Existing(string what) => state.State.Record ?? throw DomainException.NotFound(what);
+
+    /// <summary>The record to change at <paramref name="expectedVersion"/> (none: the current one): 404, then 412 when stale.</summary>
+    protected TRecord ExistingAt(long? expectedVersion, string what)
+    {
+        var current = Existing(what);
+        CheckVersion(expectedVersion ?? state.State.Version);
+        return current;
+    }
+
     /// <summary>The change: one state write of the new record (null = deleted) with its event, then the hand-offs.</summary>
     protected Task Commit(TRecord? record, OutboxEvent evt) => Commit(record, [evt]);
 
