@@ -104,25 +104,8 @@ public static class DelegationEndpoints
     private static async Task<IResult> Check(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
     {
         var caller = http.Caller();
-        var now = time.GetUtcNow();
-        DelegationView? own = null;
-        if (HeaderId(http) is { } headerId)
-        {
-            own = await Delegation(http, grains, headerId).Get();
-            own = own.GranteeKeyId == caller.KeyId ? own : null;
-        }
-        else
-        {
-            var query = new ListQuery(Limit: 1, Status: DelegationKeys.Active,
-                Filters: new Dictionary<string, string> { ["grantee_key_id"] = caller.KeyId });
-            if ((await grains.GetGrain<IDelegationDirectoryGrain>(caller.Partition).List(query)).Items is [var newest, ..])
-            {
-                own = await Delegation(http, grains, newest.Id).Get();
-            }
-        }
-        return own is null
-            ? throw new ApiException(ApiError.NotFound("No delegation is granted to this API key"))
-            : ApiResults.Ok(DelegationContract.Verify(own, now, check: true));
+        var own = await grains.GetGrain<IDelegationDirectoryGrain>(caller.Partition).Own(caller.KeyId, HeaderId(http));
+        return ApiResults.Ok(DelegationContract.Verify(own, time.GetUtcNow(), check: true));
     }
 
     private static async Task<IResult> Spending(HttpContext http, IGrainFactory grains, string? id, TimeProvider time) =>

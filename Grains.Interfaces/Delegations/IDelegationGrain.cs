@@ -80,6 +80,12 @@ public interface IDelegationDirectoryGrain : IGrainWithStringKey
     Task<ListPage<DelegationView>> List(ListQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// A key's own delegation (<c>action=check</c>): the one named by <paramref name="delegationId"/> when it is granted to
+    /// the key, else (none named) the newest active one granted to it; 404 when there is none.
+    /// </summary>
+    Task<DelegationView> Own(string keyId, string? delegationId);
+
+    /// <summary>
     /// The partition's delegation proposal rounds (filters: <c>target_key_id</c>, <c>proposer_key_id</c>). With status
     /// <c>pending</c>, a round past its <c>expires_at</c> (its reminder not run yet) is left out of the page and the total.
     /// </summary>

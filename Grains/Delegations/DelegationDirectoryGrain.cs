@@ -1,4 +1,5 @@
 using Grains.Interfaces.Delegations;
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
 using Grains.Projections;
 using Orleans.Concurrency;
@@ -14,6 +15,27 @@ public sealed class DelegationDirectoryGrain(IProjectionStore projections, TimeP
         var page = await projections.QueryAsync(this.GetPrimaryKeyString(), DelegationKeys.ResourceType, query, null, cancellationToken);
         return new ListPage<DelegationView>([.. page.Items.Select(row => DelegationGrain.FromDocument(row.Document))],
             page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
+    }
+
+    public async Task<DelegationView> Own(string keyId, string? delegationId)
+    {
+        var partition = this.GetPrimaryKeyString();
+        DelegationView? own = null;
+        if (delegationId is not null)
+        {
+            var named = await GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, delegationId)).Get();
+            own = named.GranteeKeyId == keyId ? named : null;
+        }
+        else
+        {
+            var query = new ListQuery(Limit: 1, Status: DelegationKeys.Active,
+                Filters: new Dictionary<string, string> { ["grantee_key_id"] = keyId });
+            if ((await List(query)).Items is [var newest, ..])
+            {
+                own = await GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, newest.Id)).Get();
+            }
+        }
+        return own ?? throw new DomainException(DomainErrorCodes.NotFound, "No delegation is granted to this API key");
     }
 
     public async Task<ListPage<DelegationProposalView>> ListProposals(ListQuery query, CancellationToken cancellationToken = default)

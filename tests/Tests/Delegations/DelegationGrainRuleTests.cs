@@ -93,6 +93,25 @@ public sealed class DelegationGrainRuleTests(DelegationGrainRuleTests.Api api) :
         Assert.Equal(TrustErrors.LevelInsufficient, refused.Code);
     }
 
+    [Fact]
+    public async Task A_keys_own_delegation_is_one_granted_to_it_named_or_the_newest_active_one()
+    {
+        var tenant = await api.NewTenantAsync();
+        var grantor = await tenant.AgentAsync("deals:read", "delegations:write");
+        var grantee = await tenant.AgentAsync();
+        var other = await tenant.AgentAsync();
+        var directory = api.Grains.GetGrain<IDelegationDirectoryGrain>(tenant.Partition);
+        Assert.Equal(DomainErrorCodes.NotFound, (await Assert.ThrowsAsync<DomainException>(() => directory.Own(grantee.KeyId, null))).Code);
+
+        var made = await Delegation(tenant).Create(Grant(tenant, grantor.KeyId, grantee.KeyId, "deals:read"));
+
+        Assert.Equal(made.Id, (await directory.Own(grantee.KeyId, null)).Id);
+        Assert.Equal(made.Id, (await directory.Own(grantee.KeyId, made.Id)).Id);
+        // Named but granted to another key: not the caller's.
+        var refused = await Assert.ThrowsAsync<DomainException>(() => directory.Own(other.KeyId, made.Id));
+        Assert.Equal((DomainErrorCodes.NotFound, "No delegation is granted to this API key"), (refused.Code, refused.Message));
+    }
+
     private IDelegationGrain Delegation(TestTenant tenant) =>
         api.Grains.GetGrain<IDelegationGrain>(DelegationKeys.Grain(tenant.Partition, ResourceIds.New(DelegationKeys.IdPrefix)));
 
