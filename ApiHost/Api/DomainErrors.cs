@@ -28,6 +28,9 @@ public static class DomainErrors
         Map("spending_limit_exceeded", 429, ex => new Recovery("wait_for_reset", true,
             "Wait for the limit to reset. Check details.remaining_daily and details.remaining_monthly.",
             (ex.Details as SpendingLimitDetails)?.RetryAfterSeconds), category: "rate_limited");
+        Map("authorization_error.delegation_exceeds_grantor", 403, ex => ex.Details is DelegationGrantorDetails { Fields: ["proposed_actions"] }
+            ? new Recovery("check_permissions", false, "Propose only actions within this key's own scopes (discover is agent:discover, ...).")
+            : new Recovery("check_permissions", false, "Delegate only actions within this key's own scopes."));
         Map(TrustErrors.CapExceeded, 403, _ => new Recovery("check_permissions", false,
             "Complete more deals to advance trust levels, or use a higher trust-level agent. details.transaction_cap shows your current limit."),
             category: "authorization_error");

@@ -22,6 +22,9 @@ public sealed partial class FieldReader(JsonElement body)
 
     public bool IsValid => errors.Count == 0;
 
+    /// <summary>A value read as empty is no value (null): what a stored optional text holds for "nothing".</summary>
+    public static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
     /// <summary>Whether the body carries the field at all (PATCH: absent means unchanged).</summary>
     public bool Has(string name) => body.TryGetProperty(name, out _);
 

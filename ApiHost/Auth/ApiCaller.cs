@@ -12,7 +12,7 @@ public sealed record ApiCaller(ApiKeyRecord Key, string SecretHash)
 
     public string KeyId => Key.KeyId;
 
-    public IReadOnlyList<string> Scopes => Key.Kind == ApiKeyKinds.Publishable ? Auth.Scopes.Publishable : Key.Scopes;
+    public IReadOnlyList<string> Scopes => ApiKeyScopes.Of(Key);
 
     public bool Has(string scope) => Auth.Scopes.Allows(Scopes, scope);
 

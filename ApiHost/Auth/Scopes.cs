@@ -34,25 +34,7 @@ public static class Scopes
 
     /// <summary>
     /// <c>*</c> grants everything; <c>*:read</c> grants every <c>x:read</c>; <c>agent:*</c> grants every
-    /// <c>agent:</c> scope; otherwise the exact scope is needed.
+    /// <c>agent:</c> scope; otherwise the exact scope is needed (<see cref="Grains.Interfaces.Tenants.ApiKeyScopes.Allows"/>, which grains use too).
     /// </summary>
-    public static bool Allows(IEnumerable<string> granted, string required)
-    {
-        foreach (var scope in granted)
-        {
-            if (scope == "*" || scope == required)
-            {
-                return true;
-            }
-            if (scope == "*:read" && required.EndsWith(":read", StringComparison.Ordinal))
-            {
-                return true;
-            }
-            if (scope.EndsWith(":*", StringComparison.Ordinal) && required.StartsWith(scope[..^1], StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    public static bool Allows(IEnumerable<string> granted, string required) => Grains.Interfaces.Tenants.ApiKeyScopes.Allows(granted, required);
 }

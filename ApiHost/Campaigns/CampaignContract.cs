@@ -42,8 +42,8 @@ public static class CampaignContract
         fields.ThrowIfInvalid();
         return new CampaignFields
         {
-            Name = name, Description = Blank(description), Kind = kind, Steps = steps, Window = window, TimeZone = Blank(zone),
-            MaxSendsPerDay = perDay, MaxSendsPerWeek = perWeek, ScheduledStart = start, ScheduledEnd = end, LinkedinAccountId = Blank(account),
+            Name = name, Description = FieldReader.Blank(description), Kind = kind, Steps = steps, Window = window, TimeZone = FieldReader.Blank(zone),
+            MaxSendsPerDay = perDay, MaxSendsPerWeek = perWeek, ScheduledStart = start, ScheduledEnd = end, LinkedinAccountId = FieldReader.Blank(account),
             Cleared = creating ? [] : ResourceRequests.ClearedFields(body, Optional),
         };
     }
@@ -67,9 +67,9 @@ public static class CampaignContract
         DelayDays = step.Integer("delay_days", min: 0, max: 365) ?? 0,
         DelayHours = step.Integer("delay_hours", min: 0, max: 8760) ?? 0,
         DelayMinutes = step.Integer("delay_minutes", min: 0, max: 525_600) ?? 0,
-        TemplateId = Blank(step.String("template_id", maxLength: 64)),
-        Message = Blank(step.String("message", maxLength: MessageMaxLength)),
-        Name = Blank(step.String("name")),
+        TemplateId = FieldReader.Blank(step.String("template_id", maxLength: 64)),
+        Message = FieldReader.Blank(step.String("message", maxLength: MessageMaxLength)),
+        Name = FieldReader.Blank(step.String("name")),
     };
 
     private static CampaignWindow ReadWindow(FieldReader window)
@@ -130,6 +130,4 @@ public static class CampaignContract
         [.. e.Sends.Select(s => new StepSendRecord(s.Step + 1, s.Type, s.At, s.Reference, s.Outcome))]);
 
     private static string Clock(int minute) => minute >= 24 * 60 ? "24:00" : $"{minute / 60:00}:{minute % 60:00}";
-
-    internal static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

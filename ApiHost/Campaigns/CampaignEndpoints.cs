@@ -20,6 +20,9 @@ public static class CampaignEndpoints
     internal const string Read = "emails:read";
     internal const string Write = "emails:write";
 
+    private static readonly ResourceWrites<ICampaignGrain, CampaignFields, CampaignView, CampaignData> Writes = new(CampaignKeys.IdPrefix, "Campaign",
+        CampaignKeys.Grain, (body, creating) => CampaignContract.ReadCampaign(body, creating), campaign => new CampaignData(CampaignContract.Resource(campaign)));
+
     public static void MapCampaignEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapApi("campaigns", group =>
@@ -28,11 +31,11 @@ public static class CampaignEndpoints
                 .Operation<CampaignList>("listCampaigns", "List campaigns and sequences").ListQuery(["kind"], CampaignKeys.Statuses);
             group.MapGet("{id}", Get).RequireScope(Read)
                 .Operation<CampaignData>("getCampaign", "Get a campaign with its metrics");
-            group.MapPost("", Create).RequireScope(Write).WithIdempotency()
+            group.MapPost("", Writes.Create).RequireScope(Write).WithIdempotency()
                 .Operation<CampaignInput, CampaignData>("createCampaign", "Create a campaign or sequence (a draft)", 201);
-            group.MapPatch("{id}", Update).RequireScope(Write).WithIdempotency()
+            group.MapPatch("{id}", Writes.Update).RequireScope(Write).WithIdempotency()
                 .Operation<CampaignPatch, CampaignData>("updateCampaign", "Edit a campaign (enrolled contacts keep their position)").IfMatch(required: false);
-            group.MapDelete("{id}", Delete).RequireScope(Write).WithIdempotency()
+            group.MapDelete("{id}", Writes.Delete).RequireScope(Write).WithIdempotency()
                 .Operation<ResourceDeleted>("deleteCampaign", "Delete a campaign that is not active").IfMatch(required: false);
             foreach (var action in CampaignKeys.Actions)
             {
@@ -96,12 +99,6 @@ public static class CampaignEndpoints
         return ApiResults.Ok(new CampaignData(CampaignContract.Resource(campaign, await grain.Metrics())), campaign.Version);
     }
 
-    private static async Task<IResult> Create(HttpContext http, IGrainFactory grains, CancellationToken ct)
-    {
-        var campaign = await New(http, grains, CampaignContract.ReadCampaign(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true));
-        return ApiResults.Created(new CampaignData(CampaignContract.Resource(campaign)), campaign.Version);
-    }
-
     /// <summary>SalesOS answers the sequence itself in <c>data</c> (<c>data.id</c>), not wrapped by name.</summary>
     private static async Task<IResult> CreateSequence(HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
@@ -114,35 +111,12 @@ public static class CampaignEndpoints
     internal static Task<CampaignView> New(HttpContext http, IGrainFactory grains, CampaignFields fields) =>
         grains.GetGrain<ICampaignGrain>(CampaignKeys.Grain(http.Caller().Partition, KeyedIds.New(http, CampaignKeys.IdPrefix))).Create(fields);
 
-    private static async Task<IResult> Update(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
-    {
-        var grain = Campaign(http, grains, id);
-        var expected = Preconditions.OptionalIfMatch(http.Request);
-        var changes = CampaignContract.ReadCampaign(await RequestBody.ReadObjectAsync(http.Request, ct), creating: false);
-        var campaign = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected),
-            async () => new CampaignData(CampaignContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new CampaignData(CampaignContract.Resource(campaign)), campaign.Version);
-    }
-
-    private static async Task<IResult> Delete(HttpContext http, IGrainFactory grains, string id)
-    {
-        var grain = Campaign(http, grains, id);
-        var expected = Preconditions.OptionalIfMatch(http.Request);
-        await ResourceRequests.WithCurrentOnStale(async () =>
-        {
-            await grain.Delete(expected);
-            return true;
-        }, async () => new CampaignData(CampaignContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new ResourceDeleted(id, true));
-    }
-
     private static async Task<IResult> Act(HttpContext http, IGrainFactory grains, string id, string action)
     {
         var grain = Campaign(http, grains, id);
         var expected = Preconditions.OptionalIfMatch(http.Request);
-        var campaign = await ResourceRequests.WithCurrentOnStale(() => grain.Act(action, expected),
-            async () => new CampaignData(CampaignContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new CampaignData(CampaignContract.Resource(campaign)), campaign.Version);
+        var campaign = await ResourceRequests.WithCurrentOnStale(() => grain.Act(action, expected), () => Writes.Current(grain));
+        return ApiResults.Ok(Writes.Shape(campaign), campaign.Version);
     }
 
     private static async Task<IResult> Schedule(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
@@ -152,9 +126,8 @@ public static class CampaignEndpoints
         var fields = new FieldReader(await RequestBody.ReadObjectAsync(http.Request, ct));
         var (start, end) = ScheduleTimes(fields);
         fields.ThrowIfInvalid();
-        var campaign = await ResourceRequests.WithCurrentOnStale(() => grain.Schedule(start, end, expected),
-            async () => new CampaignData(CampaignContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new CampaignData(CampaignContract.Resource(campaign)), campaign.Version);
+        var campaign = await ResourceRequests.WithCurrentOnStale(() => grain.Schedule(start, end, expected), () => Writes.Current(grain));
+        return ApiResults.Ok(Writes.Shape(campaign), campaign.Version);
     }
 
     /// <summary><c>scheduled_start</c> and <c>scheduled_end</c> of a schedule call: at least one.</summary>
@@ -254,6 +227,5 @@ public static class CampaignEndpoints
         IEnumerable<CampaignView> campaigns) =>
         Task.WhenAll(campaigns.Select(async c => (c, await Campaign(http, grains, c.Id).Metrics())));
 
-    internal static ICampaignGrain Campaign(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<ICampaignGrain>(
-        CampaignKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, CampaignKeys.IdPrefix, "Campaign")));
+    internal static ICampaignGrain Campaign(HttpContext http, IGrainFactory grains, string? id) => Writes.Grain(http, grains, id);
 }

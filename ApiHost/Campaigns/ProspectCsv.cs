@@ -62,8 +62,8 @@ public static class ProspectCsv
         }
         var fields = new FieldReader(JsonSerializer.SerializeToElement(new JsonObject { ["rows"] = rows }));
         var prospects = fields.Objects("rows", row => new ProspectInput(
-            CampaignContract.Blank(row.String("first_name")), CampaignContract.Blank(row.String("last_name")), row.Email("email", required: true) ?? "",
-            CampaignContract.Blank(row.Url("linkedin_url")), CampaignContract.Blank(row.String("company")), CampaignContract.Blank(row.String("title"))));
+            FieldReader.Blank(row.String("first_name")), FieldReader.Blank(row.String("last_name")), row.Email("email", required: true) ?? "",
+            FieldReader.Blank(row.Url("linkedin_url")), FieldReader.Blank(row.String("company")), FieldReader.Blank(row.String("title"))));
         fields.ThrowIfInvalid();
         return prospects;
     }

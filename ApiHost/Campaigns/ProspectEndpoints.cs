@@ -54,7 +54,7 @@ public static class ProspectEndpoints
         {
             prospects = ProspectCsv.Read(reader);
         }
-        var campaignId = CampaignContract.Blank(form["campaign_id"].ToString());
+        var campaignId = FieldReader.Blank(form["campaign_id"].ToString());
         var name = campaignId is null ? file.FileName : (await CampaignEndpoints.Campaign(http, grains, campaignId).Get(ct)).Name;
         var session = await Session(http, grains, KeyedIds.New(http, ProspectKeys.SessionPrefix)).Create(name, campaignId, prospects);
         var url = $"{http.Request.Scheme}://{http.Request.Host}/api/prospect-approval/prospects?session_id={session.Id}";
@@ -104,7 +104,7 @@ public static class ProspectEndpoints
         var decision = fields.Enum("decision", ProspectKeys.Decisions, required: true);
         var notes = fields.String("notes", maxLength: FieldReader.DescriptionMaxLength);
         fields.ThrowIfInvalid();
-        var decided = await Session(http, grains, session!).Decide([prospect!], decision!, CampaignContract.Blank(notes));
+        var decided = await Session(http, grains, session!).Decide([prospect!], decision!, FieldReader.Blank(notes));
         return ApiResults.Ok(new ProspectData(Record(decided[0])));
     }
 
@@ -119,7 +119,7 @@ public static class ProspectEndpoints
         }
         var notes = fields.String("notes", maxLength: FieldReader.DescriptionMaxLength);
         fields.ThrowIfInvalid();
-        var decided = await Session(http, grains, session!).Decide(prospects!, ProspectKeys.Approved, CampaignContract.Blank(notes));
+        var decided = await Session(http, grains, session!).Decide(prospects!, ProspectKeys.Approved, FieldReader.Blank(notes));
         return ApiResults.Ok(new BulkApprovedData(session!, decided.Count));
     }
 

@@ -107,7 +107,7 @@ public static class SamCampaignEndpoints
         var name = fields.String("new_campaign_name");
         fields.ThrowIfInvalid();
         var campaign = await CampaignEndpoints.Campaign(http, grains, source)
-            .Clone(KeyedIds.New(http, CampaignKeys.IdPrefix), CampaignContract.Blank(name));
+            .Clone(KeyedIds.New(http, CampaignKeys.IdPrefix), FieldReader.Blank(name));
         return ApiResults.Created(Shape(http, campaign), campaign.Version);
     }
 

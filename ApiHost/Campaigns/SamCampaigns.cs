@@ -56,7 +56,7 @@ public static class SamCampaigns
         }
         return new CampaignFields
         {
-            Name = name, Kind = creating ? "campaign" : null, LinkedinAccountId = CampaignContract.Blank(account), ScheduledStart = start,
+            Name = name, Kind = creating ? "campaign" : null, LinkedinAccountId = FieldReader.Blank(account), ScheduledStart = start,
             Steps = steps,
             Cleared = creating ? [] : [.. ResourceRequests.ClearedFields(body, ["linkedin_account_id"]),
                 .. ResourceRequests.ClearedFields(body, ["scheduled_at"]).Select(_ => "scheduled_start")],
@@ -68,7 +68,7 @@ public static class SamCampaigns
         var templates = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var key in TemplateKeys.Where(reader.Has))
         {
-            templates[key] = CampaignContract.Blank(reader.String(key, maxLength: CampaignContract.MessageMaxLength, allowEmpty: true));
+            templates[key] = FieldReader.Blank(reader.String(key, maxLength: CampaignContract.MessageMaxLength, allowEmpty: true));
         }
         return templates;
     }

@@ -35,8 +35,8 @@ public static class ContactContract
         fields.ThrowIfInvalid();
         return new ContactFields
         {
-            AccountId = Blank(accountId), CustomerId = Blank(customerId), FirstName = Blank(firstName), LastName = Blank(lastName),
-            Email = email, Phone = Blank(phone), Title = Blank(title), LinkedinUrl = Blank(linkedin), Status = status,
+            AccountId = FieldReader.Blank(accountId), CustomerId = FieldReader.Blank(customerId), FirstName = FieldReader.Blank(firstName), LastName = FieldReader.Blank(lastName),
+            Email = email, Phone = FieldReader.Blank(phone), Title = FieldReader.Blank(title), LinkedinUrl = FieldReader.Blank(linkedin), Status = status,
             Cleared = creating ? [] : ResourceRequests.ClearedFields(body, ContactOptional),
         };
     }
@@ -61,8 +61,8 @@ public static class ContactContract
         fields.ThrowIfInvalid();
         return new AccountFields
         {
-            Name = name, Domain = Blank(domain), Industry = Blank(industry), CompanySize = Blank(size), Revenue = revenue,
-            Location = Blank(location), Notes = Blank(notes), FitScore = fit, IntentScore = intent, Status = status,
+            Name = name, Domain = FieldReader.Blank(domain), Industry = FieldReader.Blank(industry), CompanySize = FieldReader.Blank(size), Revenue = revenue,
+            Location = FieldReader.Blank(location), Notes = FieldReader.Blank(notes), FitScore = fit, IntentScore = intent, Status = status,
             Cleared = creating ? [] : ResourceRequests.ClearedFields(body, AccountOptional),
         };
     }
@@ -165,6 +165,4 @@ public static class ContactContract
             fields.Fail(name, "invalid", $"{name} must be a {prefix}_ id");
         }
     }
-
-    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

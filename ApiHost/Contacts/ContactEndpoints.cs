@@ -19,6 +19,12 @@ public static class ContactEndpoints
     private const int AccountContactsShown = 100;
     private const int AccountActivitiesShown = 50;
 
+    private static readonly ResourceWrites<IContactGrain, ContactFields, ContactView, ContactData> Contacts = new(ContactKeys.IdPrefix, "Contact",
+        ContactKeys.Grain, ContactContract.ReadContact, contact => new ContactData(ContactContract.Resource(contact)));
+
+    private static readonly ResourceWrites<IAccountGrain, AccountFields, AccountView, AccountData> Accounts = new(AccountKeys.IdPrefix, "Account",
+        AccountKeys.Grain, ContactContract.ReadAccount, account => new AccountData(ContactContract.Resource(account)));
+
     public static void MapContactEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapApi("contacts", group =>
@@ -30,13 +36,13 @@ public static class ContactEndpoints
                 .Operation<ContactData>("getContact", "Get a contact with its activities and next best action");
             group.MapGet("{id}/engagement-score", GetEngagement).RequireScope("customers:read")
                 .Operation<EngagementScoreData>("getContactEngagementScore", "A contact's engagement score, its components and weights");
-            group.MapPost("", CreateContact).RequireScope("customers:write").WithIdempotency()
+            group.MapPost("", Contacts.Create).RequireScope("customers:write").WithIdempotency()
                 .Operation<ContactInput, ContactData>("createContact", "Create a contact", 201);
             group.MapPost("{id}/customer", CreateCustomer).RequireScope("customers:write").WithIdempotency()
                 .Operation<ContactCustomerData>("createCustomerFromContact", "Make a customer from a contact and link them", 201);
-            group.MapPatch("{id}", UpdateContact).RequireScope("customers:write").WithIdempotency()
+            group.MapPatch("{id}", Contacts.Update).RequireScope("customers:write").WithIdempotency()
                 .Operation<ContactPatch, ContactData>("updateContact", "Update a contact").IfMatch(required: false);
-            group.MapDelete("{id}", DeleteContact).RequireScope("customers:write").WithIdempotency()
+            group.MapDelete("{id}", Contacts.Delete).RequireScope("customers:write").WithIdempotency()
                 .Operation<ResourceDeleted>("deleteContact", "Delete a contact").IfMatch(required: false);
         });
         app.MapApi("accounts", group =>
@@ -46,11 +52,11 @@ public static class ContactEndpoints
                 .ListQuery([], AccountKeys.Statuses);
             group.MapGet("{id}", GetAccount).RequireScope("customers:read")
                 .Operation<AccountData>("getAccount", "Get an account with its contacts and their newest activities");
-            group.MapPost("", CreateAccount).RequireScope("customers:write").WithIdempotency()
+            group.MapPost("", Accounts.Create).RequireScope("customers:write").WithIdempotency()
                 .Operation<AccountInput, AccountData>("createAccount", "Create an account", 201);
-            group.MapPatch("{id}", UpdateAccount).RequireScope("customers:write").WithIdempotency()
+            group.MapPatch("{id}", Accounts.Update).RequireScope("customers:write").WithIdempotency()
                 .Operation<AccountPatch, AccountData>("updateAccount", "Update an account").IfMatch(required: false);
-            group.MapDelete("{id}", DeleteAccount).RequireScope("customers:write").WithIdempotency()
+            group.MapDelete("{id}", Accounts.Delete).RequireScope("customers:write").WithIdempotency()
                 .Operation<ResourceDeleted>("deleteAccount", "Delete an account (409 while it has contacts)").IfMatch(required: false);
         });
     }
@@ -76,37 +82,11 @@ public static class ContactEndpoints
         return ApiResults.Ok(ContactContract.EngagementScore(contact, time.GetUtcNow()));
     }
 
-    private static async Task<IResult> CreateContact(HttpContext http, IGrainFactory grains, CancellationToken ct)
-    {
-        var fields = ContactContract.ReadContact(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
-        var id = KeyedIds.New(http, ContactKeys.IdPrefix);
-        var contact = await grains.GetGrain<IContactGrain>(ContactKeys.Grain(http.Caller().Partition, id)).Create(fields);
-        return ApiResults.Created(new ContactData(ContactContract.Resource(contact)), contact.Version);
-    }
-
     private static async Task<IResult> CreateCustomer(HttpContext http, IGrainFactory grains, string id)
     {
         var customerId = KeyedIds.New(http, CustomerKeys.IdPrefix);
         var contact = await Contact(http, grains, id).CreateCustomer(customerId);
         return ApiResults.Created(new ContactCustomerData(ContactContract.Resource(contact), customerId), contact.Version);
-    }
-
-    private static async Task<IResult> UpdateContact(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
-    {
-        var grain = Contact(http, grains, id);
-        var expected = Preconditions.OptionalIfMatch(http.Request);
-        var changes = ContactContract.ReadContact(await RequestBody.ReadObjectAsync(http.Request, ct), creating: false);
-        var contact = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected),
-            async () => new ContactData(ContactContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new ContactData(ContactContract.Resource(contact)), contact.Version);
-    }
-
-    private static async Task<IResult> DeleteContact(HttpContext http, IGrainFactory grains, string id)
-    {
-        var grain = Contact(http, grains, id);
-        var expected = Preconditions.OptionalIfMatch(http.Request);
-        await ResourceRequests.DeleteVersioned(() => grain.Delete(expected), async () => new ContactData(ContactContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new ResourceDeleted(id, true));
     }
 
     private static async Task<IResult> ListAccounts(HttpContext http, IGrainFactory grains, CancellationToken ct)
@@ -132,38 +112,10 @@ public static class ContactEndpoints
         return ApiResults.Ok(new AccountData(data), account.Version);
     }
 
-    private static async Task<IResult> CreateAccount(HttpContext http, IGrainFactory grains, CancellationToken ct)
-    {
-        var fields = ContactContract.ReadAccount(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
-        var id = KeyedIds.New(http, AccountKeys.IdPrefix);
-        var account = await grains.GetGrain<IAccountGrain>(AccountKeys.Grain(http.Caller().Partition, id)).Create(fields);
-        return ApiResults.Created(new AccountData(ContactContract.Resource(account)), account.Version);
-    }
-
-    private static async Task<IResult> UpdateAccount(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
-    {
-        var grain = Account(http, grains, id);
-        var expected = Preconditions.OptionalIfMatch(http.Request);
-        var changes = ContactContract.ReadAccount(await RequestBody.ReadObjectAsync(http.Request, ct), creating: false);
-        var account = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected),
-            async () => new AccountData(ContactContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new AccountData(ContactContract.Resource(account)), account.Version);
-    }
-
-    private static async Task<IResult> DeleteAccount(HttpContext http, IGrainFactory grains, string id)
-    {
-        var grain = Account(http, grains, id);
-        var expected = Preconditions.OptionalIfMatch(http.Request);
-        await ResourceRequests.DeleteVersioned(() => grain.Delete(expected), async () => new AccountData(ContactContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new ResourceDeleted(id, true));
-    }
-
     private static ListPage<JsonObject> Json<T>(ListPage<T> page, Func<T, JsonObject> map) =>
         new([.. page.Items.Select(map)], page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
 
-    private static IContactGrain Contact(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<IContactGrain>(
-        ContactKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, ContactKeys.IdPrefix, "Contact")));
+    private static IContactGrain Contact(HttpContext http, IGrainFactory grains, string? id) => Contacts.Grain(http, grains, id);
 
-    private static IAccountGrain Account(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<IAccountGrain>(
-        AccountKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, AccountKeys.IdPrefix, "Account")));
+    private static IAccountGrain Account(HttpContext http, IGrainFactory grains, string? id) => Accounts.Grain(http, grains, id);
 }

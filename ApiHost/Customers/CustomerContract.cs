@@ -40,14 +40,14 @@ public static class CustomerContract
         {
             Name = name,
             Email = email,
-            Phone = Blank(phone),
-            Company = Blank(company),
-            Address = Blank(address),
-            City = Blank(city),
-            State = Blank(state),
-            Zip = Blank(zip),
-            Country = Blank(country),
-            Notes = Blank(notes),
+            Phone = FieldReader.Blank(phone),
+            Company = FieldReader.Blank(company),
+            Address = FieldReader.Blank(address),
+            City = FieldReader.Blank(city),
+            State = FieldReader.Blank(state),
+            Zip = FieldReader.Blank(zip),
+            Country = FieldReader.Blank(country),
+            Notes = FieldReader.Blank(notes),
             Status = status,
             MetadataJson = metadata,
             Cleared = creating ? [] : ResourceRequests.ClearedFields(body, Optional),
@@ -66,6 +66,4 @@ public static class CustomerContract
     /// <summary>A single customer's <c>data</c>: <c>{"customer": {...}}</c>.</summary>
     public static JsonObject Single(CustomerView customer, ListShape? shape = null) =>
         new() { ["customer"] = (shape ?? ListShape.Full).Apply(ToJson(customer)) };
-
-    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

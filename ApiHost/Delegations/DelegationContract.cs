@@ -38,9 +38,10 @@ public static class DelegationContract
             SigningAuthorityAcknowledged = fields.Boolean("signing_authority_acknowledged") ?? false,
             ParentId = parentId,
         };
-        if (actions is not null && actions.Contains(DelegationKeys.SignAction) && !grant.SigningAuthorityAcknowledged)
+        // The grain's rule, read here too so that every field problem is answered at once.
+        if (DelegationKeys.SigningUnacknowledgedIn(actions, grant.SigningAuthorityAcknowledged))
         {
-            fields.Fail("signing_authority_acknowledged", "required", "signing_authority_acknowledged must be true when allowed_actions includes deals:sign");
+            fields.Fail("signing_authority_acknowledged", "required", DelegationKeys.SigningUnacknowledged);
         }
         fields.ThrowIfInvalid();
         return grant;

@@ -4,7 +4,6 @@ using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
 using ApiHost.OpenApi;
-using Grains.Interfaces.AgentTrust;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Projections;
 
@@ -105,25 +104,8 @@ public static class DelegationEndpoints
     private static async Task<IResult> Check(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
     {
         var caller = http.Caller();
-        var now = time.GetUtcNow();
-        DelegationView? own = null;
-        if (HeaderId(http) is { } headerId)
-        {
-            own = await Delegation(http, grains, headerId).Get();
-            own = own.GranteeKeyId == caller.KeyId ? own : null;
-        }
-        else
-        {
-            var query = new ListQuery(Limit: 1, Status: DelegationKeys.Active,
-                Filters: new Dictionary<string, string> { ["grantee_key_id"] = caller.KeyId });
-            if ((await grains.GetGrain<IDelegationDirectoryGrain>(caller.Partition).List(query)).Items is [var newest, ..])
-            {
-                own = await Delegation(http, grains, newest.Id).Get();
-            }
-        }
-        return own is null
-            ? throw new ApiException(ApiError.NotFound("No delegation is granted to this API key"))
-            : ApiResults.Ok(DelegationContract.Verify(own, now, check: true));
+        var own = await grains.GetGrain<IDelegationDirectoryGrain>(caller.Partition).Own(caller.KeyId, HeaderId(http));
+        return ApiResults.Ok(DelegationContract.Verify(own, time.GetUtcNow(), check: true));
     }
 
     private static async Task<IResult> Spending(HttpContext http, IGrainFactory grains, string? id, TimeProvider time) =>
@@ -193,20 +175,7 @@ public static class DelegationEndpoints
     {
         var caller = http.Caller();
         var grant = DelegationContract.ReadCreate(await RequestBody.ReadObjectAsync(http.Request, ct), caller.KeyId, caller.Environment, HeaderId(http));
-        // Downward only: a key delegates no action it does not hold itself.
-        var beyond = grant.AllowedActions.Where(a => !caller.Has(a)).ToList();
-        if (beyond.Count > 0)
-        {
-            throw new ApiException(new ApiError(403, "authorization_error.delegation_exceeds_grantor", "authorization_error",
-                $"This API key cannot delegate what it does not hold: {string.Join(", ", beyond)}",
-                new Recovery("check_permissions", false, "Delegate only actions within this key's own scopes."),
-                new { fields = new[] { "allowed_actions" }, actions = beyond }));
-        }
-        // An agent key delegates from trust level 2 (Established); other keys are not subject to trust levels.
-        if (TrustLevels.IsAgentKey(caller.KeyId))
-        {
-            await grains.GetGrain<IAgentTrustGrain>(TrustLevels.Grain(caller.Partition, caller.KeyId)).RequireLevel(TrustLevels.Delegate, "delegation");
-        }
+        // The grain checks the grant against the grantor key's own scopes and trust level.
         var id = KeyedIds.New(http, DelegationKeys.IdPrefix);
         var created = await Delegation(http, grains, id).Create(grant);
         return ApiResults.Created(DelegationContract.ToJson(created, time.GetUtcNow()), created.Version);

@@ -4,7 +4,6 @@ using ApiHost.Api.Idempotency;
 using ApiHost.Api.Lists;
 using ApiHost.Auth;
 using ApiHost.OpenApi;
-using Grains.Interfaces.AgentTrust;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Projections;
 
@@ -56,11 +55,8 @@ public static class DelegationProposalEndpoints
         var query = new ListQuery(paging.Limit, paging.Offset, Status: DelegationProposals.Pending,
             Filters: new Dictionary<string, string>(StringComparer.Ordinal) { ["target_key_id"] = caller.KeyId });
         var page = await grains.GetGrain<IDelegationDirectoryGrain>(caller.Partition).ListProposals(query, ct);
-        // A round past its expires_at whose reminder has not run yet is no longer pending.
-        var now = time.GetUtcNow();
-        var rows = page.Items.Where(p => p.StatusAt(now) == DelegationProposals.Pending).Select(Resource).ToList();
-        var total = page.Total - (page.Items.Count - rows.Count);
-        return ApiResults.Ok(new DelegationProposalList(rows, ListResponse.Page(total, new ListPaging(query.Limit, query.Offset), rows.Count)));
+        var rows = page.Items.Select(Resource).ToList();
+        return ApiResults.Ok(new DelegationProposalList(rows, ListResponse.Page(page.Total, new ListPaging(query.Limit, query.Offset), rows.Count)));
     }
 
     private static async Task<IResult> Post(HttpContext http, IGrainFactory grains, string? id, string? action, TimeProvider time, CancellationToken ct)
@@ -74,19 +70,7 @@ public static class DelegationProposalEndpoints
         var target = fields.String("target_api_key_id", required: true, maxLength: 64);
         var (terms, message) = ReadTerms(fields, counter: false);
         fields.ThrowIfInvalid();
-        // Downward only: the proposer offers nothing it does not hold (a verb is the agent scope of its name).
-        var beyond = terms.Actions.Where(a => !caller.Has(DelegationProposals.ScopeOf(a))).ToList();
-        if (beyond.Count > 0)
-        {
-            throw new ApiException(new ApiError(403, "authorization_error.delegation_exceeds_grantor", "authorization_error",
-                $"This API key cannot propose to delegate what it does not hold: {string.Join(", ", beyond)}",
-                new Recovery("check_permissions", false, "Propose only actions within this key's own scopes (discover is agent:discover, ...)."),
-                new { fields = new[] { "proposed_actions" }, actions = beyond }));
-        }
-        if (TrustLevels.IsAgentKey(caller.KeyId))
-        {
-            await grains.GetGrain<IAgentTrustGrain>(TrustLevels.Grain(caller.Partition, caller.KeyId)).RequireLevel(TrustLevels.Delegate, "delegation");
-        }
+        // The grain checks the terms against the proposer's own scopes and trust level.
         var proposalId = KeyedIds.New(http, DelegationProposals.IdPrefix);
         var proposed = await grains.GetGrain<IDelegationProposalGrain>(DelegationProposals.Grain(caller.Partition, proposalId))
             .Propose(new DelegationProposalInput(caller.KeyId, target!, terms, message));

@@ -22,6 +22,9 @@ public static class EmailEndpoints
     /// <summary>The header the inbound email webhook's shared secret (configuration <c>Email:WebhookSecret</c>) comes in.</summary>
     public const string WebhookSecretHeader = "X-Webhook-Secret";
 
+    private static readonly ResourceWrites<IEmailTemplateGrain, EmailTemplateFields, EmailTemplateView, EmailTemplateData> Templates = new(
+        EmailTemplateKeys.IdPrefix, "Template", EmailTemplateKeys.Grain, EmailContract.ReadTemplate, template => new EmailTemplateData(EmailContract.Resource(template)));
+
     private static readonly byte[] Pixel = Convert.FromBase64String("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7");
 
     public static void MapEmailEndpoints(this IEndpointRouteBuilder app)
@@ -31,11 +34,11 @@ public static class EmailEndpoints
             group.MapGet("templates", ListTemplates).RequireScope("emails:read")
                 .Operation<EmailTemplateList>("listEmailTemplates", "List email templates").ListQuery([], null);
             group.MapGet("templates/{id}", GetTemplate).RequireScope("emails:read").Operation<EmailTemplateData>("getEmailTemplate", "Get an email template");
-            group.MapPost("templates", CreateTemplate).RequireScope("emails:write").WithIdempotency()
+            group.MapPost("templates", Templates.Create).RequireScope("emails:write").WithIdempotency()
                 .Operation<EmailTemplateInput, EmailTemplateData>("createEmailTemplate", "Create an email template", 201);
-            group.MapPatch("templates/{id}", UpdateTemplate).RequireScope("emails:write").WithIdempotency()
+            group.MapPatch("templates/{id}", Templates.Update).RequireScope("emails:write").WithIdempotency()
                 .Operation<EmailTemplatePatch, EmailTemplateData>("updateEmailTemplate", "Update an email template").IfMatch(required: false);
-            group.MapDelete("templates/{id}", DeleteTemplate).RequireScope("emails:write").WithIdempotency()
+            group.MapDelete("templates/{id}", Templates.Delete).RequireScope("emails:write").WithIdempotency()
                 .Operation<ResourceDeleted>("deleteEmailTemplate", "Delete an email template").IfMatch(required: false);
             group.MapGet("sending-account", GetAccount).RequireScope("emails:read")
                 .Operation<SendingAccountData>("getSendingAccount", "The tenant's sending account (the password never shown)");
@@ -71,34 +74,8 @@ public static class EmailEndpoints
 
     private static async Task<IResult> GetTemplate(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
     {
-        var template = await Template(http, grains, id).Get(ct);
+        var template = await Templates.Grain(http, grains, id).Get(ct);
         return ApiResults.Ok(new EmailTemplateData(EmailContract.Resource(template)), template.Version);
-    }
-
-    private static async Task<IResult> CreateTemplate(HttpContext http, IGrainFactory grains, CancellationToken ct)
-    {
-        var fields = EmailContract.ReadTemplate(await RequestBody.ReadObjectAsync(http.Request, ct), creating: true);
-        var id = KeyedIds.New(http, EmailTemplateKeys.IdPrefix);
-        var template = await grains.GetGrain<IEmailTemplateGrain>(EmailTemplateKeys.Grain(http.Caller().Partition, id)).Create(fields);
-        return ApiResults.Created(new EmailTemplateData(EmailContract.Resource(template)), template.Version);
-    }
-
-    private static async Task<IResult> UpdateTemplate(HttpContext http, IGrainFactory grains, string id, CancellationToken ct)
-    {
-        var grain = Template(http, grains, id);
-        var expected = Preconditions.OptionalIfMatch(http.Request);
-        var changes = EmailContract.ReadTemplate(await RequestBody.ReadObjectAsync(http.Request, ct), creating: false);
-        var template = await ResourceRequests.WithCurrentOnStale(() => grain.Update(changes, expected),
-            async () => new EmailTemplateData(EmailContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new EmailTemplateData(EmailContract.Resource(template)), template.Version);
-    }
-
-    private static async Task<IResult> DeleteTemplate(HttpContext http, IGrainFactory grains, string id)
-    {
-        var grain = Template(http, grains, id);
-        var expected = Preconditions.OptionalIfMatch(http.Request);
-        await ResourceRequests.DeleteVersioned(() => grain.Delete(expected), async () => new EmailTemplateData(EmailContract.Resource(await grain.Get())));
-        return ApiResults.Ok(new ResourceDeleted(id, true));
     }
 
     private static async Task<IResult> GetAccount(HttpContext http, IGrainFactory grains) =>
@@ -193,9 +170,6 @@ public static class EmailEndpoints
         var email = await grains.GetGrain<IEmailGrain>(key!).Inbound(new EmailInbound(kind!, bounceType, at ?? time.GetUtcNow()));
         return ApiResults.Ok(new EmailData(EmailContract.Resource(email)));
     }
-
-    private static IEmailTemplateGrain Template(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<IEmailTemplateGrain>(
-        EmailTemplateKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, EmailTemplateKeys.IdPrefix, "Template")));
 
     private static IEmailGrain Email(HttpContext http, IGrainFactory grains, string? id) => grains.GetGrain<IEmailGrain>(
         EmailKeys.Grain(http.Caller().Partition, ResourceRequests.RequireId(id, EmailKeys.IdPrefix, "Email")));

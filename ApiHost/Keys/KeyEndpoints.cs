@@ -135,7 +135,7 @@ public sealed record KeyView(
     DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, bool AgentKey)
 {
     public static KeyView From(ApiKeyRecord r) => new(r.KeyId, r.Name, r.Prefix, r.Kind, r.Environment,
-        r.Kind == ApiKeyKinds.Publishable ? Auth.Scopes.Publishable : r.Scopes, r.AllowedOrigins ?? [], r.RateLimitPerMinute,
+        ApiKeyScopes.Of(r), r.AllowedOrigins ?? [], r.RateLimitPerMinute,
         r.CreatedAt, r.LastUsedAt, r.ExpiresAt, r.RevokedAt, TrustLevels.IsAgentKey(r.KeyId));
 }
 

@@ -61,31 +61,31 @@ public static class ProductContract
         {
             Name = name,
             Price = price,
-            Description = Blank(description),
-            Currency = Blank(currency),
+            Description = FieldReader.Blank(description),
+            Currency = FieldReader.Blank(currency),
             Cost = cost,
-            Sku = Blank(sku),
-            Type = Blank(type),
-            PriceType = Blank(priceType),
-            BillingCycle = Blank(billingCycle),
-            PricingModel = Blank(pricingModel),
-            Unit = Blank(unit),
+            Sku = FieldReader.Blank(sku),
+            Type = FieldReader.Blank(type),
+            PriceType = FieldReader.Blank(priceType),
+            BillingCycle = FieldReader.Blank(billingCycle),
+            PricingModel = FieldReader.Blank(pricingModel),
+            Unit = FieldReader.Blank(unit),
             TaxRate = taxRate,
-            Category = Blank(category),
-            Status = Blank(status),
+            Category = FieldReader.Blank(category),
+            Status = FieldReader.Blank(status),
             StockQuantity = stockQuantity,
             TrackInventory = trackInventory,
             LowStockThreshold = lowStockThreshold,
             MetadataJson = metadata,
             ConfigurationSchemaJson = configurationSchema,
-            FamilyId = Blank(familyId),
+            FamilyId = FieldReader.Blank(familyId),
             RequiresBooking = requiresBooking,
             SessionDuration = sessionDuration,
             BufferTime = bufferTime,
             MaxAdvanceDays = maxAdvanceDays,
             MinAdvanceHours = minAdvanceHours,
             AllowStaffSelection = allowStaffSelection,
-            LearnMoreUrl = Blank(learnMoreUrl),
+            LearnMoreUrl = FieldReader.Blank(learnMoreUrl),
             Features = features,
             Cleared = creating ? [] : ResourceRequests.ClearedFields(body, Optional),
         };
@@ -109,6 +109,4 @@ public static class ProductContract
 
     /// <summary><c>?action=options</c>: the product's configuration options schema (null when it has none).</summary>
     public static ProductOptions Options(ProductView p) => new(p.Id, p.Id, Wire.Json(p.ConfigurationSchemaJson));
-
-    private static string? Blank(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

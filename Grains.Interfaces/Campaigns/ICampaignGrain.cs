@@ -1,3 +1,4 @@
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
 
 namespace Grains.Interfaces.Campaigns;
@@ -7,18 +8,12 @@ namespace Grains.Interfaces.Campaigns;
 /// definition (ordered steps, window, caps, schedule) and the lifecycle; the enrolled contacts and their due work live
 /// in a bounded number of <see cref="ICampaignShardGrain"/>s (see <c>docs/campaigns.md</c>).
 /// </summary>
-public interface ICampaignGrain : IGrainWithStringKey
+/// <remarks>
+/// Edits keep enrolled contacts at their position (step index); see <c>docs/campaigns.md</c>. Deleting it is 409
+/// <c>conflict.campaign_active</c> while active: pause it first.
+/// </remarks>
+public interface ICampaignGrain : IResourceGrain<CampaignFields, CampaignView>
 {
-    Task<CampaignView> Create(CampaignFields fields);
-
-    Task<CampaignView> Get(CancellationToken cancellationToken = default);
-
-    /// <summary>Edits keep enrolled contacts at their position (step index); see <c>docs/campaigns.md</c>.</summary>
-    Task<CampaignView> Update(CampaignFields changes, long? expectedVersion);
-
-    /// <summary>409 <c>conflict.campaign_active</c> while active: pause it first.</summary>
-    Task Delete(long? expectedVersion);
-
     /// <summary><c>activate</c>, <c>pause</c>, <c>resume</c>, <c>complete</c>, <c>archive</c> (<see cref="CampaignKeys.Actions"/>).</summary>
     Task<CampaignView> Act(string action, long? expectedVersion);
 
@@ -102,10 +97,8 @@ public interface ICampaignShardGrain : IGrainWithStringKey
 }
 
 /// <summary>Stops a contact in every campaign of the partition (a reply, unsubscribe or bounce is tenant-wide).</summary>
-public interface ICampaignDirectoryGrain : IGrainWithStringKey
+public interface ICampaignDirectoryGrain : IResourceDirectoryGrain<CampaignView>
 {
-    Task<ListPage<CampaignView>> List(ListQuery query, CancellationToken cancellationToken = default);
-
     /// <summary>One-way: the caller (a contact recording a reply) never waits on shards that may be waiting on it.</summary>
     [Orleans.Concurrency.OneWay]
     Task StopContact(string contactId, string reason);
@@ -152,7 +145,7 @@ public sealed record CampaignFields
 }
 
 [GenerateSerializer, Immutable, Alias("campaigns.view")]
-public sealed record CampaignView
+public sealed record CampaignView : IVersionedView
 {
     [Id(0)] public required string Id { get; init; }
     [Id(1)] public required string Name { get; init; }

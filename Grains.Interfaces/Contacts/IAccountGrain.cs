@@ -1,24 +1,14 @@
-using Grains.Interfaces.Projections;
+using Grains.Interfaces.Platform;
 
 namespace Grains.Interfaces.Contacts;
 
-/// <summary>One account (the company a contact works at), keyed <c>{partition}/{acc_id}</c>. Company data, not PII: stored plain.</summary>
-public interface IAccountGrain : IGrainWithStringKey
-{
-    Task<AccountView> Create(AccountFields fields);
+/// <summary>
+/// One account (the company a contact works at), keyed <c>{partition}/{acc_id}</c>. Company data, not PII: stored plain.
+/// Deleting it is 409 <c>conflict.account_has_contacts</c> while contacts point at it (delete or move them first).
+/// </summary>
+public interface IAccountGrain : IResourceGrain<AccountFields, AccountView>;
 
-    Task<AccountView> Get(CancellationToken cancellationToken = default);
-
-    Task<AccountView> Update(AccountFields changes, long? expectedVersion);
-
-    /// <summary>409 <c>conflict.account_has_contacts</c> while contacts point at it (delete or move them first).</summary>
-    Task Delete(long? expectedVersion);
-}
-
-public interface IAccountDirectoryGrain : IGrainWithStringKey
-{
-    Task<ListPage<AccountView>> List(ListQuery query, CancellationToken cancellationToken = default);
-}
+public interface IAccountDirectoryGrain : IResourceDirectoryGrain<AccountView>;
 
 [GenerateSerializer, Immutable, Alias("accounts.fields")]
 public sealed record AccountFields
@@ -37,7 +27,7 @@ public sealed record AccountFields
 }
 
 [GenerateSerializer, Immutable, Alias("accounts.view")]
-public sealed record AccountView
+public sealed record AccountView : IVersionedView
 {
     [Id(0)] public required string Id { get; init; }
     [Id(1)] public required string Name { get; init; }

@@ -1,3 +1,4 @@
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
 using Orleans.Concurrency;
 
@@ -9,17 +10,9 @@ namespace Grains.Interfaces.Contacts;
 /// partition by blind index. Engagement (opens, clicks, replies, meetings) is kept here and scored by
 /// <see cref="EngagementFormula"/>.
 /// </summary>
-public interface IContactGrain : IGrainWithStringKey
+/// <remarks>Without an expected version (SalesOS clients send no If-Match) a change applies to the current version.</remarks>
+public interface IContactGrain : IResourceGrain<ContactFields, ContactView>
 {
-    Task<ContactView> Create(ContactFields fields);
-
-    Task<ContactView> Get(CancellationToken cancellationToken = default);
-
-    /// <summary>Without <paramref name="expectedVersion"/> (SalesOS clients send no If-Match) the change applies to the current version.</summary>
-    Task<ContactView> Update(ContactFields changes, long? expectedVersion);
-
-    Task Delete(long? expectedVersion);
-
     /// <summary>Creates a customer from this contact (name, email, phone, the account's name as company) and links it.</summary>
     Task<ContactView> CreateCustomer(string customerId);
 
@@ -35,10 +28,8 @@ public interface IContactGrain : IGrainWithStringKey
 }
 
 /// <summary>Lists one partition's contacts from the projection (stateless worker keyed by partition).</summary>
-public interface IContactDirectoryGrain : IGrainWithStringKey
+public interface IContactDirectoryGrain : IResourceDirectoryGrain<ContactView>
 {
-    Task<ListPage<ContactView>> List(ListQuery query, CancellationToken cancellationToken = default);
-
     /// <summary>
     /// A contact whose LinkedIn URL is this one (<see cref="ContactKeys.LinkedinKey"/>: case, scheme, <c>www.</c> and a
     /// trailing <c>/</c> ignored), found through a blind index in its projection row; null when none.
@@ -89,7 +80,7 @@ public sealed record Engagement(
 
 /// <summary>A contact as the API shows it (decrypted).</summary>
 [GenerateSerializer, Immutable, Alias("contacts.view")]
-public sealed record ContactView
+public sealed record ContactView : IVersionedView
 {
     [Id(0)] public required string Id { get; init; }
     [Id(1)] public string? AccountId { get; init; }

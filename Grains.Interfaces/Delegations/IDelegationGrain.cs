@@ -10,7 +10,11 @@ namespace Grains.Interfaces.Delegations;
 /// </summary>
 public interface IDelegationGrain : IGrainWithStringKey
 {
-    /// <summary>Creates the delegation (a child when <see cref="DelegationGrant.ParentId"/> is set: it never exceeds its parent).</summary>
+    /// <summary>
+    /// Creates the delegation (a child when <see cref="DelegationGrant.ParentId"/> is set: it never exceeds its parent). The
+    /// grantor key must hold every allowed action itself (403 <c>authorization_error.delegation_exceeds_grantor</c>, checked
+    /// against its key record) and, an agent key, be at trust level 2 (403 <c>authorization_error.trust_level_insufficient</c>).
+    /// </summary>
     Task<DelegationView> Create(DelegationGrant grant);
 
     /// <summary>The delegation with its counters as of now; 404 when it does not exist.</summary>
@@ -75,7 +79,16 @@ public interface IDelegationDirectoryGrain : IGrainWithStringKey
 {
     Task<ListPage<DelegationView>> List(ListQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>The partition's delegation proposal rounds (filters: <c>target_key_id</c>, <c>proposer_key_id</c>).</summary>
+    /// <summary>
+    /// A key's own delegation (<c>action=check</c>): the one named by <paramref name="delegationId"/> when it is granted to
+    /// the key, else (none named) the newest active one granted to it; 404 when there is none.
+    /// </summary>
+    Task<DelegationView> Own(string keyId, string? delegationId);
+
+    /// <summary>
+    /// The partition's delegation proposal rounds (filters: <c>target_key_id</c>, <c>proposer_key_id</c>). With status
+    /// <c>pending</c>, a round past its <c>expires_at</c> (its reminder not run yet) is left out of the page and the total.
+    /// </summary>
     Task<ListPage<DelegationProposalView>> ListProposals(ListQuery query, CancellationToken cancellationToken = default);
 }
 
@@ -86,7 +99,7 @@ public sealed record DelegationLimits(
     [property: Id(1)] decimal? Daily,
     [property: Id(2)] decimal? Monthly);
 
-/// <summary>A new delegation as the API read it (the API has checked its actions against the grantor's own scopes).</summary>
+/// <summary>A new delegation as the API read it (the grain checks its actions against the grantor key's own scopes).</summary>
 [GenerateSerializer, Immutable, Alias("delegations.grant")]
 public sealed record DelegationGrant
 {
@@ -240,6 +253,12 @@ public static class DelegationKeys
 
     /// <summary>The action that is signing authority (needs <c>signing_authority_acknowledged</c>).</summary>
     public const string SignAction = "deals:sign";
+
+    public const string SigningUnacknowledged = "signing_authority_acknowledged must be true when allowed_actions includes deals:sign";
+
+    /// <summary>Signing authority is granted only acknowledged (the API's field check and the grain's rule alike).</summary>
+    public static bool SigningUnacknowledgedIn(IReadOnlyList<string>? actions, bool acknowledged) =>
+        actions is not null && actions.Contains(SignAction) && !acknowledged;
 
     public const int MaxApprovalTimeoutHours = 720;
     public const int DescriptionMaxLength = 500;

@@ -9,7 +9,10 @@ namespace Grains.Interfaces.Delegations;
 /// </summary>
 public interface IDelegationProposalGrain : IGrainWithStringKey
 {
-    /// <summary>Makes the first round (the API has checked the proposer's scopes and trust level).</summary>
+    /// <summary>
+    /// Makes the first round. The proposer (the grantor) must hold every proposed action (a verb as its agent scope; 403
+    /// <c>authorization_error.delegation_exceeds_grantor</c>) and, an agent key, be at trust level 2.
+    /// </summary>
     Task<DelegationProposalView> Propose(DelegationProposalInput input);
 
     /// <summary>The round for its proposer, its target or an admin key; 404 for any other key.</summary>

@@ -1,24 +1,14 @@
-using Grains.Interfaces.Projections;
+using Grains.Interfaces.Platform;
 
 namespace Grains.Interfaces.Emails;
 
-/// <summary>An email template (<c>tpl_</c>), keyed <c>{partition}/{tpl_id}</c>: subject, plain-text body and optional HTML body.</summary>
-public interface IEmailTemplateGrain : IGrainWithStringKey
-{
-    /// <summary>400 naming the field when a placeholder does not parse.</summary>
-    Task<EmailTemplateView> Create(EmailTemplateFields fields);
+/// <summary>
+/// An email template (<c>tpl_</c>), keyed <c>{partition}/{tpl_id}</c>: subject, plain-text body and optional HTML body.
+/// A create or change is 400 naming the field when a placeholder does not parse.
+/// </summary>
+public interface IEmailTemplateGrain : IResourceGrain<EmailTemplateFields, EmailTemplateView>;
 
-    Task<EmailTemplateView> Get(CancellationToken cancellationToken = default);
-
-    Task<EmailTemplateView> Update(EmailTemplateFields changes, long? expectedVersion);
-
-    Task Delete(long? expectedVersion);
-}
-
-public interface IEmailTemplateDirectoryGrain : IGrainWithStringKey
-{
-    Task<ListPage<EmailTemplateView>> List(ListQuery query, CancellationToken cancellationToken = default);
-}
+public interface IEmailTemplateDirectoryGrain : IResourceDirectoryGrain<EmailTemplateView>;
 
 [GenerateSerializer, Immutable, Alias("emails.template-fields")]
 public sealed record EmailTemplateFields
@@ -32,7 +22,7 @@ public sealed record EmailTemplateFields
 }
 
 [GenerateSerializer, Immutable, Alias("emails.template-view")]
-public sealed record EmailTemplateView
+public sealed record EmailTemplateView : IVersionedView
 {
     [Id(0)] public required string Id { get; init; }
     [Id(1)] public required string Name { get; init; }

@@ -36,10 +36,7 @@ public sealed class CampaignGrain(
 
     public async Task<CampaignView> Create(CampaignFields fields)
     {
-        if (Current.Version > 0)
-        {
-            throw DomainException.Conflict("conflict.already_exists", "A campaign with this id already exists");
-        }
+        EnsureNew("A campaign");
         var view = CampaignRules.New(ResourceId, fields, time.GetUtcNow()) with { ClonedFrom = fields.ClonedFrom };
         await CheckTemplates(view.Steps);
         await Commit(view, Outbox.Event(view.Kind == "sequence" ? "sequence.created" : "campaign.created", view.CreatedAt, Payload(view)));
@@ -50,8 +47,7 @@ public sealed class CampaignGrain(
 
     public async Task<CampaignView> Update(CampaignFields changes, long? expectedVersion)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion ?? Current.Version);
+        var current = ExistingAt(expectedVersion, What);
         if (current.Status == "archived")
         {
             throw DomainException.Conflict("conflict.campaign_status", "An archived campaign cannot be edited");
@@ -72,8 +68,7 @@ public sealed class CampaignGrain(
 
     public async Task Delete(long? expectedVersion)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion ?? Current.Version);
+        var current = ExistingAt(expectedVersion, What);
         if (current.Status == "active")
         {
             throw DomainException.Conflict("conflict.campaign_active", "Pause the campaign before deleting it");
@@ -85,8 +80,7 @@ public sealed class CampaignGrain(
 
     public async Task<CampaignView> Act(string action, long? expectedVersion)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion ?? Current.Version);
+        var current = ExistingAt(expectedVersion, What);
         var status = CampaignRules.Transition(current.Status, action);
         if (status == "active" && current.Steps.Count == 0)
         {
@@ -106,8 +100,7 @@ public sealed class CampaignGrain(
 
     public async Task<CampaignView> Schedule(DateTimeOffset? start, DateTimeOffset? end, long? expectedVersion)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion ?? Current.Version);
+        var current = ExistingAt(expectedVersion, What);
         if (current.Status is "completed" or "archived")
         {
             throw DomainException.Conflict("conflict.campaign_status", $"A {current.Status} campaign cannot be scheduled");
@@ -344,7 +337,9 @@ public sealed class CampaignGrain(
 
     private ICampaignShardGrain ShardOf(string contactId) => Shard(CampaignKeys.ShardOf(contactId, Existing().Shards));
 
-    private CampaignView Existing() => Current.Record ?? throw DomainException.NotFound("Campaign");
+    private const string What = "Campaign";
+
+    private CampaignView Existing() => Existing(What);
 
     private static object Payload(CampaignView v) => new
     {

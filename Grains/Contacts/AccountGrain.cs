@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json;
 using Grains.Events;
-using Grains.Idempotency;
 using Grains.Interfaces.Contacts;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
@@ -13,9 +11,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Grains.Contacts;
 
-[GenerateSerializer, Alias("accounts.state")]
-public sealed class AccountState : ResourceState<AccountView>;
-
 /// <summary>An account (key <c>{tenant}:{env}/{acc_id}</c>); the customer's write shape, no PII (stored plain).</summary>
 public sealed class AccountGrain(
     [PersistentState("account")] IPersistentState<AccountState> state,
@@ -23,14 +18,11 @@ public sealed class AccountGrain(
     TimeProvider time,
     ILogger<AccountGrain> logger) : ResourceGrain<AccountState, AccountView>(state, projections, logger), IAccountGrain
 {
-    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private const string What = "Account";
 
     public async Task<AccountView> Create(AccountFields fields)
     {
-        if (Current.Version > 0)
-        {
-            throw DomainException.Conflict("conflict.already_exists", "An account with this id already exists");
-        }
+        EnsureNew("An account");
         if (string.IsNullOrWhiteSpace(fields.Name))
         {
             throw DomainException.Invalid("name", "required", "name is required");
@@ -51,12 +43,11 @@ public sealed class AccountGrain(
         return view;
     }
 
-    public Task<AccountView> Get(CancellationToken cancellationToken = default) => Task.FromResult(Existing());
+    public Task<AccountView> Get(CancellationToken cancellationToken = default) => Task.FromResult(Existing(What));
 
     public async Task<AccountView> Update(AccountFields changes, long? expectedVersion)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion ?? Current.Version);
+        var current = ExistingAt(expectedVersion, What);
         if (changes.Cleared.Contains("name"))
         {
             throw DomainException.Invalid("name", "required", "name is required");
@@ -104,8 +95,7 @@ public sealed class AccountGrain(
 
     public async Task Delete(long? expectedVersion)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion ?? Current.Version);
+        var current = ExistingAt(expectedVersion, What);
         var contacts = await GrainFactory.GetGrain<IContactDirectoryGrain>(Partition)
             .List(new ListQuery(Limit: 1, Filters: new Dictionary<string, string> { ["account_id"] = current.Id }));
         if (contacts.Total > 0)
@@ -124,17 +114,5 @@ public sealed class AccountGrain(
         record.Status, record.CreatedAt, record.UpdatedAt,
         new Dictionary<string, string> { ["tier"] = record.Tier.ToString(CultureInfo.InvariantCulture) }, SearchWords.Of(record.Name)
             .Concat(SearchWords.Of(record.Domain)).Distinct(StringComparer.Ordinal).ToList(),
-        JsonSerializer.Serialize(record, DocumentJson), record.FitScore);
-
-    private AccountView Existing() => Current.Record ?? throw DomainException.NotFound("Account");
-
-    internal static AccountView FromDocument(string document) =>
-        JsonSerializer.Deserialize<AccountView>(document, DocumentJson) ?? throw new InvalidOperationException("Empty account document.");
-}
-
-[Orleans.Concurrency.StatelessWorker]
-public sealed class AccountDirectoryGrain(IProjectionStore projections) : Grain, IAccountDirectoryGrain
-{
-    public Task<ListPage<AccountView>> List(ListQuery query, CancellationToken cancellationToken = default) =>
-        ProjectionLists.PageAsync(projections, this.GetPrimaryKeyString(), AccountKeys.ResourceType, query, AccountGrain.FromDocument, cancellationToken);
+        ResourceDocuments.Write(record), record.FitScore);
 }

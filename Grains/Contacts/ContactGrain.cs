@@ -30,10 +30,7 @@ public sealed class ContactGrain(
 
     public async Task<ContactView> Create(ContactFields fields)
     {
-        if (Current.Version > 0)
-        {
-            throw DomainException.Conflict("conflict.already_exists", "A contact with this id already exists");
-        }
+        EnsureNew("A contact");
         await CheckReferences(fields);
         var view = ContactRecords.New(ResourceId, fields, time.GetUtcNow());
         var record = ContactRecords.Seal(view, null, null, await keys.ForTenant(TenantId), GrainKey);
@@ -46,8 +43,7 @@ public sealed class ContactGrain(
 
     public async Task<ContactView> Update(ContactFields changes, long? expectedVersion)
     {
-        var record = Existing();
-        CheckVersion(expectedVersion ?? Current.Version);
+        var record = ExistingAt(expectedVersion, What);
         var current = await Opened();
         var (next, changed) = ContactRecords.Apply(current, changes);
         if (changed.Count == 0)
@@ -74,8 +70,7 @@ public sealed class ContactGrain(
 
     public async Task Delete(long? expectedVersion)
     {
-        var record = Existing();
-        CheckVersion(expectedVersion ?? Current.Version);
+        var record = ExistingAt(expectedVersion, What);
         var now = time.GetUtcNow();
         await emails.Holding([record.EmailIndex],
             () => Commit(null, Outbox.Event("contact.deleted", now, new { id = record.Plain.Id, contact_id = record.Plain.Id, deleted_at = now })));
@@ -140,7 +135,9 @@ public sealed class ContactGrain(
 
     protected override ProjectionRow ToRow(ContactRecord record) => ContactRecords.ToRow(Partition, record);
 
-    private ContactRecord Existing() => Current.Record ?? throw DomainException.NotFound("Contact");
+    private const string What = "Contact";
+
+    private ContactRecord Existing() => Existing(What);
 
     private async Task<ContactView> Opened() => ContactRecords.Open(Existing(), await keys.ForTenant(TenantId), GrainKey);
 

@@ -27,10 +27,7 @@ public sealed class CustomerGrain(
 
     public async Task<CustomerView> Create(CustomerFields fields)
     {
-        if (Current.Version > 0)
-        {
-            throw DomainException.Conflict("conflict.already_exists", "A customer with this id already exists");
-        }
+        EnsureNew("A customer");
         var view = CustomerRecords.New(ResourceId, fields, time.GetUtcNow());
         var crypto = await keys.ForTenant(TenantId);
         var record = CustomerRecords.Seal(view, null, null, crypto, GrainKey);
@@ -49,8 +46,7 @@ public sealed class CustomerGrain(
 
     public async Task<CustomerView> Update(CustomerFields changes, long expectedVersion)
     {
-        var record = Existing();
-        CheckVersion(expectedVersion);
+        var record = ExistingAt(expectedVersion, What);
         var crypto = await keys.ForTenant(TenantId);
         var current = CustomerRecords.Open(record, crypto, GrainKey);
         var (next, changed) = CustomerRecords.Apply(current, changes);
@@ -80,8 +76,7 @@ public sealed class CustomerGrain(
 
     public async Task Delete(long expectedVersion)
     {
-        var record = Existing();
-        CheckVersion(expectedVersion);
+        var record = ExistingAt(expectedVersion, What);
         var now = time.GetUtcNow();
         await emails.Holding([record.EmailIndex],
             () => Commit(null, Outbox.Event("customer.deleted", now, new { id = record.Id, customer_id = record.Id, deleted_at = now })));
@@ -95,7 +90,9 @@ public sealed class CustomerGrain(
     public Task<bool> HoldsEmail(string emailIndex) =>
         Task.FromResult(emails.InFlight(emailIndex) || Current.Record?.EmailIndex == emailIndex);
 
-    private CustomerRecord Existing() => Current.Record ?? throw DomainException.NotFound("Customer");
+    private const string What = "Customer";
+
+    private CustomerRecord Existing() => Existing(What);
 
     protected override string ResourceType => CustomerKeys.ResourceType;
 

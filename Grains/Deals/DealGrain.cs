@@ -86,8 +86,7 @@ public sealed partial class DealGrain(
 
     public async Task<DealView> Update(DealChanges changes, long expectedVersion, DealActor actor)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion);
+        var current = ExistingAt(expectedVersion, What);
         var cleared = changes.Cleared ?? [];
         var touchesSignedContent = changes.Title is not null || changes.CustomerId is not null || changes.Currency is not null ||
                                    changes.TaxRate is not null || changes.DealType is not null || changes.BillingCycle is not null ||
@@ -121,8 +120,7 @@ public sealed partial class DealGrain(
 
     public async Task<DealDeletion> Delete(long expectedVersion, DealActor actor)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion);
+        var current = ExistingAt(expectedVersion, What);
         if (current.Status == DealStatuses.Closed)
         {
             throw DealRules.AlreadyClosed();
@@ -176,7 +174,9 @@ public sealed partial class DealGrain(
         return result;
     }
 
-    private DealView Existing() => Current.Record ?? throw DomainException.NotFound("Deal");
+    private const string What = "Deal";
+
+    private DealView Existing() => Existing(What);
 
     /// <summary>
     /// Makes the deal findable by the public verify endpoint: a tagged id (<see cref="DealIds"/>) needs its partition's
@@ -188,10 +188,7 @@ public sealed partial class DealGrain(
 
     private async Task<DealView> New(DealFields fields, IReadOnlyList<DealItemInput> items, IReadOnlyList<DealDiscountInput> discounts, string? termsJson)
     {
-        if (Current.Version > 0)
-        {
-            throw DomainException.Conflict("conflict.already_exists", "A deal with this id already exists");
-        }
+        EnsureNew("A deal");
         DealInputRules.CheckBillingCycle(fields.DealType, fields.BillingCycle);
         for (var i = 0; i < discounts.Count; i++)
         {

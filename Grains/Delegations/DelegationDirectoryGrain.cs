@@ -1,4 +1,5 @@
 using Grains.Interfaces.Delegations;
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
 using Grains.Projections;
 using Orleans.Concurrency;
@@ -7,7 +8,7 @@ namespace Grains.Delegations;
 
 /// <summary>Lists one partition's delegations and delegation proposals from the projection (filters: grantor and grantee key). Stateless and keyed by partition.</summary>
 [StatelessWorker]
-public sealed class DelegationDirectoryGrain(IProjectionStore projections) : Grain, IDelegationDirectoryGrain
+public sealed class DelegationDirectoryGrain(IProjectionStore projections, TimeProvider time) : Grain, IDelegationDirectoryGrain
 {
     public async Task<ListPage<DelegationView>> List(ListQuery query, CancellationToken cancellationToken = default)
     {
@@ -16,10 +17,39 @@ public sealed class DelegationDirectoryGrain(IProjectionStore projections) : Gra
             page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
     }
 
+    public async Task<DelegationView> Own(string keyId, string? delegationId)
+    {
+        var partition = this.GetPrimaryKeyString();
+        DelegationView? own = null;
+        if (delegationId is not null)
+        {
+            var named = await GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, delegationId)).Get();
+            own = named.GranteeKeyId == keyId ? named : null;
+        }
+        else
+        {
+            var query = new ListQuery(Limit: 1, Status: DelegationKeys.Active,
+                Filters: new Dictionary<string, string> { ["grantee_key_id"] = keyId });
+            if ((await List(query)).Items is [var newest, ..])
+            {
+                own = await GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, newest.Id)).Get();
+            }
+        }
+        return own ?? throw new DomainException(DomainErrorCodes.NotFound, "No delegation is granted to this API key");
+    }
+
     public async Task<ListPage<DelegationProposalView>> ListProposals(ListQuery query, CancellationToken cancellationToken = default)
     {
         var page = await projections.QueryAsync(this.GetPrimaryKeyString(), DelegationProposals.ResourceType, query, null, cancellationToken);
-        return new ListPage<DelegationProposalView>([.. page.Items.Select(row => DelegationProposalGrain.FromDocument(row.Document))],
-            page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
+        var rounds = page.Items.Select(row => DelegationProposalGrain.FromDocument(row.Document)).ToList();
+        if (query.Status == DelegationProposals.Pending)
+        {
+            // A round past its expires_at whose reminder has not run yet is no longer pending.
+            var now = time.GetUtcNow();
+            var pending = rounds.Where(p => p.StatusAt(now) == DelegationProposals.Pending).ToList();
+            return new ListPage<DelegationProposalView>(pending, page.Total - (rounds.Count - pending.Count), page.NextCursor, page.PrevCursor,
+                page.HasMore);
+        }
+        return new ListPage<DelegationProposalView>(rounds, page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
     }
 }

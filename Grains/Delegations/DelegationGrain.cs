@@ -39,12 +39,10 @@ public sealed partial class DelegationGrain(
 
     public async Task<DelegationView> Create(DelegationGrant grant)
     {
-        if (Current.Version > 0)
-        {
-            throw DomainException.Conflict("conflict.already_exists", "A delegation with this id already exists");
-        }
-        await CheckGrantee(grant.GranteeKeyId, grant.GranteeEnvironment);
+        EnsureNew("A delegation");
         var now = time.GetUtcNow();
+        await Grantors.RequireMayDelegate(GrainFactory, Partition, grant.GrantorKeyId, grant.AllowedActions, proposal: false, now);
+        await CheckGrantee(grant.GranteeKeyId, grant.GranteeEnvironment);
         DelegationView? parentView = null;
         if (grant.ParentId is { } parentId)
         {

@@ -57,6 +57,7 @@ public sealed class DelegationProposalGrain(
             throw DomainException.Conflict("conflict.already_exists", "A proposal with this id already exists");
         }
         var now = time.GetUtcNow();
+        await Grantors.RequireMayDelegate(GrainFactory, Partition, input.ProposerKeyId, input.Terms.Actions, proposal: true, now);
         if (input.TargetKeyId == input.ProposerKeyId)
         {
             throw DomainException.Invalid("target_api_key_id", "invalid", "A key cannot propose a delegation to itself");
@@ -268,8 +269,6 @@ public sealed class DelegationProposalGrain(
     private DelegationProposalView Existing() => Current.Record ?? throw DomainException.NotFound("Delegation proposal");
 
     private static DelegationProposalView Shown(DelegationProposalView round, DateTimeOffset now) => round with { Status = round.StatusAt(now) };
-
-    private string Environment => Partition[(Partition.IndexOf(':') + 1)..];
 
     private static OutboxEvent Event(string name, DelegationProposalView p, DateTimeOffset now) => Outbox.Event(name, now, new
     {

@@ -1,5 +1,6 @@
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Platform;
+using Grains.Interfaces.Tenants;
 
 namespace Grains.Delegations;
 
@@ -13,6 +14,8 @@ public static class DelegationRules
     /// <summary>403 for a proposed value (a negotiation offer) above what the delegation chain could still reserve.</summary>
     public const string BudgetExceeded = "DELEGATION_BUDGET_EXCEEDED";
 
+    public const string ExceedsGrantor = "authorization_error.delegation_exceeds_grantor";
+
     /// <summary>A per-transaction cap never resets; the document's recovery for it is a day.</summary>
     private const int TransactionRetrySeconds = 86_400;
 
@@ -22,10 +25,9 @@ public static class DelegationRules
         {
             throw DomainException.Invalid("expires_at", "invalid", "expires_at must be in the future");
         }
-        if (grant.AllowedActions.Contains(DelegationKeys.SignAction) && !grant.SigningAuthorityAcknowledged)
+        if (DelegationKeys.SigningUnacknowledgedIn(grant.AllowedActions, grant.SigningAuthorityAcknowledged))
         {
-            throw DomainException.Invalid("signing_authority_acknowledged", "required",
-                "signing_authority_acknowledged must be true when allowed_actions includes deals:sign");
+            throw DomainException.Invalid("signing_authority_acknowledged", "required", DelegationKeys.SigningUnacknowledged);
         }
         var expiresAt = grant.ExpiresAt;
         var limits = grant.Limits;
@@ -73,6 +75,22 @@ public static class DelegationRules
             CreatedAt = now,
             UpdatedAt = now,
         };
+    }
+
+    /// <summary>
+    /// Downward only: a key delegates (or, with <paramref name="proposal"/>, proposes to delegate) no action it does not
+    /// hold itself; a proposal verb is the agent scope of its name (<see cref="DelegationProposals.ScopeOf"/>).
+    /// 403 <c>authorization_error.delegation_exceeds_grantor</c> naming the actions otherwise.
+    /// </summary>
+    public static void WithinGrantor(IReadOnlyList<string> grantorScopes, IReadOnlyList<string> actions, bool proposal)
+    {
+        var beyond = actions.Where(a => !ApiKeyScopes.Allows(grantorScopes, DelegationProposals.ScopeOf(a))).ToList();
+        if (beyond.Count > 0)
+        {
+            throw new DomainException(ExceedsGrantor,
+                $"This API key cannot {(proposal ? "propose to delegate" : "delegate")} what it does not hold: {string.Join(", ", beyond)}",
+                new DelegationGrantorDetails([proposal ? "proposed_actions" : "allowed_actions"], beyond));
+        }
     }
 
     /// <summary>The fields (by their API names) in which a grant goes beyond <paramref name="bound"/>.</summary>

@@ -31,10 +31,7 @@ public sealed partial class EmailGrain(
 {
     public async Task<EmailView> Request(EmailRequest request)
     {
-        if (Current.Version > 0)
-        {
-            throw DomainException.Conflict("conflict.already_exists", "An email with this id already exists");
-        }
+        EnsureNew("An email");
         var contact = await Referenced(() => Contact(request.ContactId).Get(), "contact_id", "Contact");
         if (contact.Suppressed)
         {
@@ -242,7 +239,9 @@ public sealed partial class EmailGrain(
         }
     }
 
-    private EmailRecord Existing() => Current.Record ?? throw DomainException.NotFound("Email");
+    private const string What = "Email";
+
+    private EmailRecord Existing() => Existing(What);
 
     private EmailView Shown(EmailRecord record, TenantCrypto crypto) =>
         record.Plain with { Subject = new SealedFields(crypto, GrainKey).Open(record.Subject, "subject") };

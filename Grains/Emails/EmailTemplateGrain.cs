@@ -1,7 +1,4 @@
-using System.Text.Json;
-using Grains.Idempotency;
 using Grains.Interfaces.Emails;
-using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Projections;
 using Grains.Platform;
@@ -11,9 +8,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Grains.Emails;
 
-[GenerateSerializer, Alias("emails.template-state")]
-public sealed class EmailTemplateState : ResourceState<EmailTemplateView>;
-
 /// <summary>An email template; the subject and bodies are parsed (<see cref="EmailTemplating"/>) when saved, so a broken one is a 400 then.</summary>
 public sealed class EmailTemplateGrain(
     [PersistentState("email-template")] IPersistentState<EmailTemplateState> state,
@@ -21,14 +15,11 @@ public sealed class EmailTemplateGrain(
     TimeProvider time,
     ILogger<EmailTemplateGrain> logger) : ResourceGrain<EmailTemplateState, EmailTemplateView>(state, projections, logger), IEmailTemplateGrain
 {
-    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    private const string What = "Template";
 
     public async Task<EmailTemplateView> Create(EmailTemplateFields fields)
     {
-        if (Current.Version > 0)
-        {
-            throw DomainException.Conflict("conflict.already_exists", "A template with this id already exists");
-        }
+        EnsureNew("A template");
         var now = time.GetUtcNow();
         var view = Checked(new EmailTemplateView
         {
@@ -39,12 +30,11 @@ public sealed class EmailTemplateGrain(
         return view;
     }
 
-    public Task<EmailTemplateView> Get(CancellationToken cancellationToken = default) => Task.FromResult(Existing());
+    public Task<EmailTemplateView> Get(CancellationToken cancellationToken = default) => Task.FromResult(Existing(What));
 
     public async Task<EmailTemplateView> Update(EmailTemplateFields changes, long? expectedVersion)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion ?? Current.Version);
+        var current = ExistingAt(expectedVersion, What);
         var next = Checked(current with
         {
             Name = changes.Name ?? current.Name,
@@ -61,8 +51,7 @@ public sealed class EmailTemplateGrain(
 
     public async Task Delete(long? expectedVersion)
     {
-        Existing();
-        CheckVersion(expectedVersion ?? Current.Version);
+        ExistingAt(expectedVersion, What);
         await Commit(null, []);
     }
 
@@ -70,12 +59,7 @@ public sealed class EmailTemplateGrain(
 
     protected override ProjectionRow ToRow(EmailTemplateView record) => new(Partition, EmailTemplateKeys.ResourceType, record.Id, record.Version,
         "active", record.CreatedAt, record.UpdatedAt, new Dictionary<string, string>(), [.. SearchWords.Of(record.Name).Distinct(StringComparer.Ordinal)],
-        JsonSerializer.Serialize(record, DocumentJson));
-
-    internal static EmailTemplateView FromDocument(string document) =>
-        JsonSerializer.Deserialize<EmailTemplateView>(document, DocumentJson) ?? throw new InvalidOperationException("Empty template document.");
-
-    private EmailTemplateView Existing() => Current.Record ?? throw DomainException.NotFound("Template");
+        ResourceDocuments.Write(record));
 
     /// <summary>Required fields present and every part parses; the variables are the declared ones plus those the parts read.</summary>
     private static EmailTemplateView Checked(EmailTemplateView view)
@@ -98,12 +82,4 @@ public sealed class EmailTemplateGrain(
             Variables = [.. view.Variables.Concat(EmailTemplating.VariablesOf(view.Subject, view.Body, view.HtmlBody)).Distinct(StringComparer.Ordinal)],
         };
     }
-}
-
-[Orleans.Concurrency.StatelessWorker]
-public sealed class EmailTemplateDirectoryGrain(IProjectionStore projections) : Grain, IEmailTemplateDirectoryGrain
-{
-    public Task<ListPage<EmailTemplateView>> List(ListQuery query, CancellationToken cancellationToken = default) =>
-        ProjectionLists.PageAsync(projections, this.GetPrimaryKeyString(), EmailTemplateKeys.ResourceType, query, EmailTemplateGrain.FromDocument,
-            cancellationToken);
 }

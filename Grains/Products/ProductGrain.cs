@@ -22,10 +22,7 @@ public sealed class ProductGrain(
 {
     public async Task<ProductView> Create(ProductFields fields)
     {
-        if (Current.Version > 0)
-        {
-            throw DomainException.Conflict("conflict.already_exists", "A product with this id already exists");
-        }
+        EnsureNew("A product");
         var product = ProductRecords.New(ResourceId, fields, time.GetUtcNow());
         await Commit(product, Outbox.Event("product.created", product.CreatedAt, new
         {
@@ -39,8 +36,7 @@ public sealed class ProductGrain(
 
     public async Task<ProductView> Update(ProductFields changes, long expectedVersion)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion);
+        var current = ExistingAt(expectedVersion, What);
         var (next, changed) = ProductRecords.Apply(current, changes);
         if (changed.Count == 0)
         {
@@ -58,8 +54,7 @@ public sealed class ProductGrain(
 
     public async Task Delete(long expectedVersion)
     {
-        var current = Existing();
-        CheckVersion(expectedVersion);
+        var current = ExistingAt(expectedVersion, What);
         foreach (var check in references)
         {
             if (await check.HasActiveDealReferences(Partition, current.Id))
@@ -73,7 +68,9 @@ public sealed class ProductGrain(
         await Commit(null, Outbox.Event("product.deleted", now, new { id = current.Id, product_id = current.Id, deleted_at = now }));
     }
 
-    private ProductView Existing() => Current.Record ?? throw DomainException.NotFound("Product");
+    private const string What = "Product";
+
+    private ProductView Existing() => Existing(What);
 
     protected override string ResourceType => ProductKeys.ResourceType;
 

@@ -88,6 +88,9 @@ public abstract class ResourceGrain<TState, TRecord>(
 
     protected string TenantId => Partition[..Partition.IndexOf(':')];
 
+    /// <summary>The data environment of the partition: <c>live</c> or <c>test</c>.</summary>
+    protected string Environment => Partition[(Partition.IndexOf(':') + 1)..];
+
     /// <summary>The projection's resource type (<c>customer</c>, <c>product</c>).</summary>
     protected abstract string ResourceType { get; }
 
@@ -127,6 +130,26 @@ public abstract class ResourceGrain<TState, TRecord>(
         {
             throw DomainException.StaleVersion(state.State.Version);
         }
+    }
+
+    /// <summary>A create's precondition: 409 <c>conflict.already_exists</c> ("<paramref name="what"/> with this id already exists") once the id was used.</summary>
+    protected void EnsureNew(string what)
+    {
+        if (state.State.Version > 0)
+        {
+            throw DomainException.Conflict("conflict.already_exists", $"{what} with this id already exists");
+        }
+    }
+
+    /// <summary>The record; 404 naming <paramref name="what"/> before creation and after deletion.</summary>
+    protected TRecord Existing(string what) => state.State.Record ?? throw DomainException.NotFound(what);
+
+    /// <summary>The record to change at <paramref name="expectedVersion"/> (none: the current one): 404, then 412 when stale.</summary>
+    protected TRecord ExistingAt(long? expectedVersion, string what)
+    {
+        var current = Existing(what);
+        CheckVersion(expectedVersion ?? state.State.Version);
+        return current;
     }
 
     /// <summary>The change: one state write of the new record (null = deleted) with its event, then the hand-offs.</summary>

@@ -27,6 +27,15 @@ public sealed record DelegationStateDetails(
 public sealed record DelegationFieldsDetails([property: Id(0)] IReadOnlyList<string> Fields) : DomainErrorDetails;
 
 /// <summary>
+/// 403 <c>authorization_error.delegation_exceeds_grantor</c>: the request field (<c>allowed_actions</c> or
+/// <c>proposed_actions</c>) and the actions in it the grantor key does not hold itself.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("errors.delegation-grantor")]
+public sealed record DelegationGrantorDetails(
+    [property: Id(0)] IReadOnlyList<string> Fields,
+    [property: Id(1)] IReadOnlyList<string> Actions) : DomainErrorDetails;
+
+/// <summary>
 /// 403 <c>DELEGATION_BUDGET_EXCEEDED</c>: a proposed deal value (a negotiation offer under the delegation) above what the
 /// chain could still reserve for the deal: the least per-transaction cap, daily and monthly remainder of every link.
 /// </summary>

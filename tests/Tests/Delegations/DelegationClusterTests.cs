@@ -35,13 +35,17 @@ public sealed class DelegationClusterTests
         var secret = ApiKeySecrets.Generate("live", "us");
         var agent = await client.GetGrain<ITenantGrain>(tenantId).CreateApiKey(ApiKeySecrets.Hash(secret),
             new ApiKeyRegistration(tenantId, "agent", ApiKeySecrets.PrefixOf(secret), ["deals:write"], "live"));
+        // The grantor is a real key: the delegation grain checks the grant against its scopes.
+        var adminSecret = ApiKeySecrets.Generate("live", "us");
+        var admin = await client.GetGrain<ITenantGrain>(tenantId).CreateApiKey(ApiKeySecrets.Hash(adminSecret),
+            new ApiKeyRegistration(tenantId, "admin", ApiKeySecrets.PrefixOf(adminSecret), ["*"], "live"));
         var productId = ResourceIds.New(ProductKeys.IdPrefix);
         await client.GetGrain<IProductGrain>(ProductKeys.Grain(partition, productId)).Create(new ProductFields { Name = "Seat", Price = Price });
         var delegationId = ResourceIds.New(DelegationKeys.IdPrefix);
         var delegation = client.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, delegationId));
         await delegation.Create(new DelegationGrant
         {
-            GrantorKeyId = "key_admin",
+            GrantorKeyId = admin.KeyId,
             GranteeKeyId = agent.KeyId,
             GranteeEnvironment = "live",
             AllowedActions = ["deals:write"],

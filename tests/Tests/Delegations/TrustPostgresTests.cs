@@ -27,6 +27,9 @@ public sealed class TrustPostgresTests
         var issued = await client.GetGrain<ITenantGrain>(tenantId).IssueApiKey(
             new ApiKeyRequest("agent", ApiKeyKinds.Secret, "live", "live", ["deals:write"], "us", AgentKey: true));
         var agentKey = issued.Record.KeyId;
+        // The grantor is a real key: the delegation grain checks the grant against its scopes.
+        var admin = (await client.GetGrain<ITenantGrain>(tenantId).IssueApiKey(
+            new ApiKeyRequest("admin", ApiKeyKinds.Secret, "live", "live", ["*"], "us"))).Record.KeyId;
         Assert.StartsWith("key_agent_", agentKey);
         var productId = ResourceIds.New(ProductKeys.IdPrefix);
         await client.GetGrain<IProductGrain>(ProductKeys.Grain(partition, productId)).Create(new ProductFields { Name = "Seat", Price = 100m });
@@ -34,7 +37,7 @@ public sealed class TrustPostgresTests
         var delegation = client.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, delegationId));
         await delegation.Create(new DelegationGrant
         {
-            GrantorKeyId = "key_admin",
+            GrantorKeyId = admin,
             GranteeKeyId = agentKey,
             GranteeEnvironment = "live",
             AllowedActions = ["deals:write"],
