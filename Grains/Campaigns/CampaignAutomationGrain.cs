@@ -86,9 +86,14 @@ public sealed class CampaignAutomationGrain(
         return new AutomationRun(operation, "completed", shards.Count, dispatched.Sum(), now, null);
     }
 
+    /// <summary>
+    /// Going idle writes the counts. Not when the silo shuts down (as <c>ResourceGrain</c> does): grain-based storage
+    /// (embedded) is gone by then and the write waited out the 30 s deactivation timeout, failing every test fixture's
+    /// shutdown; the shards' next reports fill the due times in again, so a stop loses only up to 30 s of counts.
+    /// </summary>
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        if (dirty)
+        if (dirty && reason.ReasonCode != DeactivationReasonCode.ShuttingDown)
         {
             await Write();
         }
