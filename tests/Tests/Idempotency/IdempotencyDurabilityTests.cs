@@ -10,7 +10,7 @@ public sealed class IdempotencyDurabilityTests
     private static readonly TimeSpan ClusterTimeout = TimeSpan.FromSeconds(60);
 
     [PostgresFact]
-    public async Task Stored_responses_and_in_flight_marks_survive_losing_the_silo_that_held_them()
+    public async Task Stored_responses_and_in_flight_bindings_survive_losing_the_silo_that_held_them()
     {
         await using var cluster = new PostgresCluster(await TestPostgres.CreateDatabaseAsync("idempotency"));
         var first = await cluster.StartSiloAsync();
@@ -21,7 +21,8 @@ public sealed class IdempotencyDurabilityTests
         var claim = await completed.Begin("fp-order-42");
         Assert.True(await completed.Complete(claim.Lease, response));
         var pending = client.GetGrain<IIdempotencyGrain>(IdempotencyPolicy.GrainKey("ten_a:live", "order-43"));
-        Assert.Equal(IdempotencyOutcome.Proceed, (await pending.Begin("fp-order-43")).Outcome);
+        var pendingClaim = await pending.Begin("fp-order-43");
+        Assert.Equal(IdempotencyOutcome.Proceed, pendingClaim.Outcome);
 
         // Both grains live on the first silo; after it is gone only storage can answer.
         await cluster.StartSiloAsync();
@@ -32,7 +33,13 @@ public sealed class IdempotencyDurabilityTests
         Assert.Equal(response.Body, replay.Response!.Body);
         Assert.Equal(response.Location, replay.Response.Location);
         Assert.Equal(IdempotencyOutcome.Mismatch, (await completed.Begin("fp-other")).Outcome);
-        Assert.Equal(IdempotencyOutcome.InFlight, (await pending.Begin("fp-order-43")).Outcome);
+        // The in-flight request died with its silo: nobody renews its lease, so a retry takes over once it lapses (3 s),
+        // still bound to the first request's fingerprint and with the same seed (so a keyed create reaches the same grain).
+        Assert.Equal(IdempotencyOutcome.Mismatch, (await pending.Begin("fp-other")).Outcome);
+        var retry = await Eventually.Get(() => pending.Begin("fp-order-43"), c => c.Outcome == IdempotencyOutcome.Proceed,
+            ClusterTimeout, "the lapsed lease taken over");
+        Assert.Equal(pendingClaim.Seed, retry.Seed);
+        Assert.NotEqual(pendingClaim.Lease, retry.Lease);
     }
 
     [PostgresFact]
