@@ -76,6 +76,13 @@ public sealed partial class SiloLossWatch(
         return rows;
     }
 
+    /// <summary>The watch owns its data source (made for it at registration).</summary>
+    public override void Dispose()
+    {
+        base.Dispose();
+        membership.Dispose();
+    }
+
     private sealed record SiloRow(string Address, int Port, int Generation, int Status, bool Voted);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Silo {Address}:{Port} was voted dead; failed {Calls} grain calls stuck on it with 503")]
