@@ -103,19 +103,6 @@ public static class DelegationContract
         d.Counters.ReservedToday, d.Counters.ReservedThisMonth, d.Limits.PerTransaction, d.Limits.Daily, d.Limits.Monthly,
         Percent(d.Counters.UsedToday, d.Limits.Daily), Percent(d.Counters.UsedThisMonth, d.Limits.Monthly));
 
-    /// <summary><c>action=summary</c>: the active delegations' count and budget use (counters rolled to now's windows).</summary>
-    public static DelegationSummaryData Summary(IReadOnlyList<DelegationView> active, DateTimeOffset now)
-    {
-        var counters = active.Select(d => (d.Limits, Counters: d.Counters.At(now))).ToList();
-        int? Used(Func<DelegationLimits, decimal?> cap, Func<DelegationCounters, decimal> used)
-        {
-            var capped = counters.Where(c => cap(c.Limits) is > 0).ToList();
-            return capped.Count == 0 ? null : (int)Math.Round(capped.Sum(c => used(c.Counters)) / capped.Sum(c => cap(c.Limits)!.Value) * 100);
-        }
-        return new DelegationSummaryData(active.Count, active.Sum(d => d.PendingApprovalsCount), Used(l => l.Daily, c => c.UsedToday),
-            Used(l => l.Monthly, c => c.UsedThisMonth));
-    }
-
     private static IReadOnlyList<string>? ReadActions(FieldReader fields, bool required)
     {
         var actions = fields.StringList("allowed_actions", DelegationKeys.Actions.Count, 64);

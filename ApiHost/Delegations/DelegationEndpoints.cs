@@ -89,8 +89,7 @@ public static class DelegationEndpoints
         }
         var caller = http.Caller();
         var query = ListRequest.Parse(http.Request, ["grantee_key_id"], DelegationKeys.Statuses);
-        query = query with { Filters = Granted(http, query.Filters) };
-        var page = await grains.GetGrain<IDelegationDirectoryGrain>(caller.Partition).List(query, ct);
+        var page = await grains.GetGrain<IDelegationDirectoryGrain>(caller.Partition).ListGranted(query, caller.KeyId, caller.Has("admin"), ct);
         var now = time.GetUtcNow();
         var items = new ListPage<JsonObject>([.. page.Items.Select(d => DelegationContract.ToJson(d, now))], page.Total, page.NextCursor,
             page.PrevCursor, page.HasMore);
@@ -111,32 +110,13 @@ public static class DelegationEndpoints
     private static async Task<IResult> Spending(HttpContext http, IGrainFactory grains, string? id, TimeProvider time) =>
         ApiResults.Ok(DelegationContract.Spending(await Delegation(http, grains, id).Get()));
 
-    /// <summary>
-    /// <c>action=summary</c> over the delegations the caller granted (an admin key: the partition's), from the list
-    /// projection: active count, pending approvals and spent + reserved against the summed daily and monthly caps of the active ones, in whole percent.
-    /// </summary>
+    /// <summary><c>action=summary</c> over the delegations the caller granted (an admin key: the partition's).</summary>
     private static async Task<IResult> Summary(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
     {
-        var now = time.GetUtcNow();
-        var active = (await AllGranted(http, grains, DelegationKeys.Active)).Where(d => d.StatusAt(now) == DelegationKeys.Active).ToList();
-        return ApiResults.Ok(DelegationContract.Summary(active, now));
-    }
-
-    /// <summary>Every delegation the caller granted (an admin key: the partition's) in the list projection, of a status when given.</summary>
-    private static async Task<List<DelegationView>> AllGranted(HttpContext http, IGrainFactory grains, string? status)
-    {
-        var directory = grains.GetGrain<IDelegationDirectoryGrain>(http.Caller().Partition);
-        var filters = Granted(http, null);
-        List<DelegationView> all = [];
-        for (var offset = 0; ; offset += ListPaging.MaxLimit)
-        {
-            var page = await directory.List(new ListQuery(Limit: ListPaging.MaxLimit, Offset: offset, Status: status, Filters: filters));
-            all.AddRange(page.Items);
-            if (!page.HasMore)
-            {
-                return all;
-            }
-        }
+        var caller = http.Caller();
+        var summary = await grains.GetGrain<IDelegationDirectoryGrain>(caller.Partition).Summary(caller.KeyId, caller.Has("admin"));
+        return ApiResults.Ok(new DelegationSummaryData(summary.ActiveCount, summary.PendingApprovals, summary.DailyBudgetUsedPct,
+            summary.MonthlyBudgetUsedPct));
     }
 
     private static Task<IResult> Post(HttpContext http, IGrainFactory grains, string? id, string? action, TimeProvider time, CancellationToken ct) =>
@@ -156,9 +136,11 @@ public static class DelegationEndpoints
     private static async Task<IResult> Pending(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
     {
         var query = ListRequest.Parse(http.Request, []);
-        var waiting = (await AllGranted(http, grains, null)).Where(d => d.PendingApprovalsCount > 0).ToList();
-        var rows = waiting.Skip(query.Offset).Take(query.Limit).Select(DelegationApprovalContract.Pending).ToList();
-        return ApiResults.Ok(new DelegationPendingList(rows, ListResponse.Page(waiting.Count, new ListPaging(query.Limit, query.Offset), rows.Count)));
+        var caller = http.Caller();
+        var waiting = await grains.GetGrain<IDelegationDirectoryGrain>(caller.Partition)
+            .PendingApprovals(caller.KeyId, caller.Has("admin"), query.Limit, query.Offset);
+        var rows = waiting.Items.Select(DelegationApprovalContract.Pending).ToList();
+        return ApiResults.Ok(new DelegationPendingList(rows, ListResponse.Page(waiting.Total, new ListPaging(query.Limit, query.Offset), rows.Count)));
     }
 
     private static async Task<IResult> Activity(HttpContext http, IGrainFactory grains, string? id, TimeProvider time)
@@ -195,15 +177,6 @@ public static class DelegationEndpoints
         var caller = http.Caller();
         var revoked = await Delegation(http, grains, id).Revoke(caller.KeyId, caller.Has("admin"));
         return ApiResults.Ok(DelegationContract.ToJson(revoked, time.GetUtcNow()), revoked.Version);
-    }
-
-    /// <summary>The list filters for the delegations the caller granted; an admin key sees the partition's.</summary>
-    private static IReadOnlyDictionary<string, string>? Granted(HttpContext http, IReadOnlyDictionary<string, string>? filters)
-    {
-        var caller = http.Caller();
-        return caller.Has("admin")
-            ? filters
-            : new Dictionary<string, string>(filters ?? new Dictionary<string, string>()) { ["grantor_key_id"] = caller.KeyId };
     }
 
     /// <summary>The caller's delegation: its grain lives under the caller's partition, so other tenants' ids are not found.</summary>

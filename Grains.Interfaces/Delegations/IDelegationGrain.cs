@@ -77,7 +77,20 @@ public interface IDelegationGrain : IGrainWithStringKey
 /// <summary>Lists a partition's delegations from the projection; stateless, keyed by partition.</summary>
 public interface IDelegationDirectoryGrain : IGrainWithStringKey
 {
+    /// <summary>The partition's delegations, unfiltered by grantor (for callers that already hold the right, e.g. <see cref="Own"/>).</summary>
     Task<ListPage<DelegationView>> List(ListQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The delegations <paramref name="keyId"/> granted, or the partition's for an admin key: the grantor filter is the
+    /// directory's rule, whatever <c>grantor_key_id</c> the query carries for a non-admin key.
+    /// </summary>
+    Task<ListPage<DelegationView>> ListGranted(ListQuery query, string keyId, bool admin, CancellationToken cancellationToken = default);
+
+    /// <summary><c>action=summary</c>: the active delegations the key granted (an admin key: the partition's) and their budget use.</summary>
+    Task<DelegationSummary> Summary(string keyId, bool admin, CancellationToken cancellationToken = default);
+
+    /// <summary><c>action=pending</c>: the delegations the key granted (an admin key: the partition's) with approvals waiting, newest first.</summary>
+    Task<ListPage<DelegationView>> PendingApprovals(string keyId, bool admin, int limit, int offset, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// A key's own delegation (<c>action=check</c>): the one named by <paramref name="delegationId"/> when it is granted to
@@ -90,6 +103,30 @@ public interface IDelegationDirectoryGrain : IGrainWithStringKey
     /// <c>pending</c>, a round past its <c>expires_at</c> (its reminder not run yet) is left out of the page and the total.
     /// </summary>
     Task<ListPage<DelegationProposalView>> ListProposals(ListQuery query, CancellationToken cancellationToken = default);
+}
+
+/// <summary>
+/// Active delegations, their pending approvals, and spent + reserved against the summed daily and monthly caps of the
+/// capped ones, in whole percent (null when none is capped).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("delegations.summary")]
+public sealed record DelegationSummary(
+    [property: Id(0)] int ActiveCount,
+    [property: Id(1)] int PendingApprovals,
+    [property: Id(2)] int? DailyBudgetUsedPct,
+    [property: Id(3)] int? MonthlyBudgetUsedPct)
+{
+    public static DelegationSummary Of(IReadOnlyList<DelegationView> active, DateTimeOffset now)
+    {
+        var counters = active.Select(d => (d.Limits, Counters: d.Counters.At(now))).ToList();
+        int? Used(Func<DelegationLimits, decimal?> cap, Func<DelegationCounters, decimal> used)
+        {
+            var capped = counters.Where(c => cap(c.Limits) is > 0).ToList();
+            return capped.Count == 0 ? null : (int)Math.Round(capped.Sum(c => used(c.Counters)) / capped.Sum(c => cap(c.Limits)!.Value) * 100);
+        }
+        return new DelegationSummary(active.Count, active.Sum(d => d.PendingApprovalsCount), Used(l => l.Daily, c => c.UsedToday),
+            Used(l => l.Monthly, c => c.UsedThisMonth));
+    }
 }
 
 /// <summary>Caps; null is "no cap".</summary>

@@ -17,6 +17,22 @@ public sealed class DelegationDirectoryGrain(IProjectionStore projections, TimeP
             page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
     }
 
+    public Task<ListPage<DelegationView>> ListGranted(ListQuery query, string keyId, bool admin, CancellationToken cancellationToken = default) =>
+        List(Granted(query, keyId, admin), cancellationToken);
+
+    public async Task<DelegationSummary> Summary(string keyId, bool admin, CancellationToken cancellationToken = default)
+    {
+        var now = time.GetUtcNow();
+        var active = (await AllGranted(keyId, admin, DelegationKeys.Active, cancellationToken)).Where(d => d.StatusAt(now) == DelegationKeys.Active).ToList();
+        return DelegationSummary.Of(active, now);
+    }
+
+    public async Task<ListPage<DelegationView>> PendingApprovals(string keyId, bool admin, int limit, int offset, CancellationToken cancellationToken = default)
+    {
+        var waiting = (await AllGranted(keyId, admin, null, cancellationToken)).Where(d => d.PendingApprovalsCount > 0).ToList();
+        return new ListPage<DelegationView>([.. waiting.Skip(offset).Take(limit)], waiting.Count, null, null, offset + limit < waiting.Count);
+    }
+
     public async Task<DelegationView> Own(string keyId, string? delegationId)
     {
         var partition = this.GetPrimaryKeyString();
@@ -36,6 +52,28 @@ public sealed class DelegationDirectoryGrain(IProjectionStore projections, TimeP
             }
         }
         return own ?? throw new DomainException(DomainErrorCodes.NotFound, "No delegation is granted to this API key");
+    }
+
+    /// <summary>Page size when reading every granted delegation (summary, pending): the projection's largest page.</summary>
+    private const int ReadAllPage = 500;
+
+    /// <summary>A non-admin key sees only what it granted, whatever grantor the query names.</summary>
+    private static ListQuery Granted(ListQuery query, string keyId, bool admin) => admin
+        ? query
+        : query with { Filters = new Dictionary<string, string>(query.Filters ?? new Dictionary<string, string>()) { ["grantor_key_id"] = keyId } };
+
+    private async Task<List<DelegationView>> AllGranted(string keyId, bool admin, string? status, CancellationToken cancellationToken)
+    {
+        List<DelegationView> all = [];
+        for (var offset = 0; ; offset += ReadAllPage)
+        {
+            var page = await List(Granted(new ListQuery(Limit: ReadAllPage, Offset: offset, Status: status), keyId, admin), cancellationToken);
+            all.AddRange(page.Items);
+            if (!page.HasMore)
+            {
+                return all;
+            }
+        }
     }
 
     public async Task<ListPage<DelegationProposalView>> ListProposals(ListQuery query, CancellationToken cancellationToken = default)

@@ -112,6 +112,38 @@ public sealed class DelegationGrainRuleTests(DelegationGrainRuleTests.Api api) :
         Assert.Equal((DomainErrorCodes.NotFound, "No delegation is granted to this API key"), (refused.Code, refused.Message));
     }
 
+    [Fact]
+    public async Task The_directory_shows_a_key_only_what_it_granted_and_an_admin_key_the_partitions()
+    {
+        var tenant = await api.NewTenantAsync();
+        var first = await tenant.AgentAsync("deals:read", "delegations:write");
+        var second = await tenant.AgentAsync("deals:read", "delegations:write");
+        var grantee = await tenant.AgentAsync();
+        var mine = await Delegation(tenant).Create(Grant(tenant, first.KeyId, grantee.KeyId, "deals:read") with
+        {
+            Limits = new DelegationLimits(null, 100m, null),
+        });
+        var theirs = await Delegation(tenant).Create(Grant(tenant, second.KeyId, grantee.KeyId, "deals:read") with
+        {
+            Limits = new DelegationLimits(null, 300m, 1_000m),
+        });
+        var directory = api.Grains.GetGrain<IDelegationDirectoryGrain>(tenant.Partition);
+
+        // Naming another grantor in the query does not widen a non-admin key's view.
+        var asked = new Grains.Interfaces.Projections.ListQuery(Filters: new Dictionary<string, string> { ["grantor_key_id"] = second.KeyId });
+        Assert.Equal([mine.Id], (await directory.ListGranted(asked, first.KeyId, admin: false)).Items.Select(d => d.Id));
+        Assert.Equal([theirs.Id], (await directory.ListGranted(asked, first.KeyId, admin: true)).Items.Select(d => d.Id));
+
+        Assert.Equal(new DelegationSummary(1, 0, 0, null), await directory.Summary(first.KeyId, admin: false));
+        Assert.Equal(new DelegationSummary(2, 0, 0, 0), await directory.Summary(first.KeyId, admin: true));
+        await Delegation(tenant, theirs.Id).Revoke(second.KeyId, callerIsAdmin: false);
+        Assert.Equal(new DelegationSummary(1, 0, 0, null), await directory.Summary(first.KeyId, admin: true));
+        Assert.Empty((await directory.PendingApprovals(first.KeyId, admin: true, limit: 10, offset: 0)).Items);
+    }
+
+    private IDelegationGrain Delegation(TestTenant tenant, string id) =>
+        api.Grains.GetGrain<IDelegationGrain>(DelegationKeys.Grain(tenant.Partition, id));
+
     private IDelegationGrain Delegation(TestTenant tenant) =>
         api.Grains.GetGrain<IDelegationGrain>(DelegationKeys.Grain(tenant.Partition, ResourceIds.New(DelegationKeys.IdPrefix)));
 
