@@ -69,6 +69,17 @@ public sealed partial class EmailGrain(
             await Commit(published, requested);
             return published.Plain;
         }
+        if (due - now < options.Value.ReminderPeriod)
+        {
+            // Due now: the partition's sweep (armed before the commit) carries it; a timer sends it. Over SMTP its first
+            // attempt is recorded in this write (Attempts = 1), so that send needs no write of its own.
+            await grains.GetGrain<IEmailSchedulerGrain>(Partition).Watch();
+            claimedAttempt = due <= now && account.View.Channel == SendingChannels.Smtp;
+            var stored = record with { Swept = true, Plain = record.Plain with { Attempts = claimedAttempt ? 1 : 0 } };
+            await Commit(stored, []);
+            ArmTimer(due - now);
+            return view with { Attempts = stored.Plain.Attempts };
+        }
         await Commit(record, []);
         await ArmSend(due - now);
         return view;

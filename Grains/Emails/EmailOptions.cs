@@ -20,6 +20,12 @@ public sealed class EmailOptions
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// SMTP connections a sending account may hold open at once (each sends one message at a time; opened as sends
+    /// need them and kept for reuse). Mind the receiving server's own per-client connection limit.
+    /// </summary>
+    public int ConnectionsPerAccount { get; set; } = 4;
+
     /// <summary>SMTP connect/command timeout.</summary>
     public TimeSpan SmtpTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
