@@ -10,9 +10,11 @@ using Microsoft.Extensions.Logging;
 namespace Grains.Emails;
 
 /// <summary>
-/// The send: due by a reminder of the grain (it survives deactivation and silo loss; a timer sends a due email at once
-/// and runs retries). An SMTP attempt is stored (<c>sending</c>, attempt n) before the SMTP transaction; a crash in
-/// it leaves <c>sending</c>, and the reminder's next tick sends again with the same Message-ID.
+/// The send: a timer sends an email due now (and runs retries); what survives deactivation and silo loss is the
+/// partition's <see cref="EmailSchedulerGrain"/> sweep for an email due now, or the grain's own reminder for one due
+/// later. An SMTP attempt is stored (<c>sending</c>, attempt n; the first one of an email due at request in its first
+/// write) before the SMTP transaction; a crash in it leaves the attempt recorded, and the next wake-up sends again
+/// with the same Message-ID.
 /// </summary>
 public sealed partial class EmailGrain
 {

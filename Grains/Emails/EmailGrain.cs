@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Grains.Emails;
 
 /// <summary>
-/// One email: rendered and stored (sealed) when requested, sent when due by its reminder (and a timer for "now"), then
+/// One email: rendered and stored (sealed) when requested, sent when due (a timer; the partition's sweep or its own reminder), then
 /// tracked. The send path (<c>EmailGrain.Delivery.cs</c>) records each attempt before it talks to SMTP, and every
 /// attempt carries the Message-ID made at request time.
 /// </summary>

@@ -46,6 +46,8 @@ await using var server = await ChildProcess.StartReadyAsync("email-cluster", dea
         }
         : new Dictionary<string, string> { ["Email__TrackingBaseUrl"] = "https://track.bench.example" });
 var api = new Api(server.Http);
+// CPU per email: the server (ApiHost + silo), PostgreSQL (the throwaway server's processes), this driver, the rest.
+var cpu = new CpuProbe([server.ProcessId], options.PostmasterPid);
 using var smtp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
 // The live partition (the admin key) sends over SMTP; the test partition (a key of its own) through events.
@@ -113,6 +115,17 @@ foreach (var r in results)
             ? string.Create(CultureInfo.InvariantCulture, $"| {r.Channel} | {r.Emails} | — | 0 | — | {r.Delivered} | {r.TotalSeconds:F1} s | {r.EmailsPerSecond:N0} | — | — | — | — |")
             : string.Create(CultureInfo.InvariantCulture, $"| {r.Channel} | {r.Emails} | {r.Accepted} | {r.Errors} | {r.RequestsSeconds:F1} s | {r.Delivered} | {r.TotalSeconds:F1} s | {r.EmailsPerSecond:N0} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MedianWaitMs:F0} | {r.MedianSendMs:F0} |"));
 }
+Line();
+Line("CPU per delivered email over each run (CPU ms; cores = CPU seconds per wall second over the run):");
+Line();
+Line("| channel | server (ApiHost + silo) ms/email | PostgreSQL ms/email | driver ms/email | server cores | PostgreSQL cores | driver cores | other processes cores | machine busy cores |");
+Line("|---|---|---|---|---|---|---|---|---|");
+foreach (var r in results.Where(r => r.Cpu is not null))
+{
+    var u = r.Cpu!;
+    Line(string.Create(CultureInfo.InvariantCulture,
+        $"| {r.Channel} | {r.MsPerEmail(u.Server):F2} | {r.MsPerEmail(u.Postgres):F2} | {r.MsPerEmail(u.Driver):F2} | {u.Server:F2} | {u.Postgres:F2} | {u.Driver:F2} | {u.Other:F2} | {u.MachineBusy:F2} |"));
+}
 foreach (var error in results.SelectMany(r => r.ErrorSamples).Take(5))
 {
     Line($"- error sample: `{error.ReplaceLineEndings(" ")}`");
@@ -130,6 +143,7 @@ return passed ? 0 : 2;
 async Task<RunResult> RunAsync(Channel channel, int count, bool warmup)
 {
     var baseline = await Delivered(channel);
+    var cpuBefore = cpu.Sample();
     var latencies = new double[count];
     var errors = new List<string>();
     var samples = new List<string>();
@@ -201,6 +215,7 @@ async Task<RunResult> RunAsync(Channel channel, int count, bool warmup)
         await Task.Delay(50);
     }
     var total = clock.Elapsed;
+    var usage = CpuUsage.Between(cpuBefore, cpu.Sample());
     Array.Sort(latencies);
     // Where a sampled email's time went: waiting to be picked up (scheduled → first step) and its send (→ done).
     var waits = new List<double>();
@@ -220,9 +235,10 @@ async Task<RunResult> RunAsync(Channel channel, int count, bool warmup)
     {
         MedianWaitMs = waits.Count > 0 ? Stats.Median(waits) : 0,
         MedianSendMs = sends.Count > 0 ? Stats.Median(sends) : 0,
+        Cpu = usage,
     };
     Log(string.Create(CultureInfo.InvariantCulture,
-        $"{channel.Name}{(warmup ? " (warm-up)" : "")}: {delivered}/{count} delivered in {total.TotalSeconds:F1} s = {result.EmailsPerSecond:N0}/s; requests done after {requestsDone.TotalSeconds:F1} s, {errors.Count} errors; sampled emails: median wait {Stats.Median(waits):F0} ms, median send {Stats.Median(sends):F0} ms"));
+        $"{channel.Name}{(warmup ? " (warm-up)" : "")}: {delivered}/{count} delivered in {total.TotalSeconds:F1} s = {result.EmailsPerSecond:N0}/s; requests done after {requestsDone.TotalSeconds:F1} s, {errors.Count} errors; sampled emails: median wait {Stats.Median(waits):F0} ms, median send {Stats.Median(sends):F0} ms; CPU ms/email: server {result.MsPerEmail(usage?.Server ?? 0):F2}, PostgreSQL {result.MsPerEmail(usage?.Postgres ?? 0):F2}, driver {result.MsPerEmail(usage?.Driver ?? 0):F2}; other processes {usage?.Other ?? 0:F2} cores"));
     return result;
 }
 
@@ -350,4 +366,8 @@ internal sealed record RunResult(string Channel, int Emails, int Accepted, int E
 {
     public double MedianWaitMs { get; init; }
     public double MedianSendMs { get; init; }
+    public CpuUsage? Cpu { get; init; }
+
+    /// <summary>CPU milliseconds per delivered email of <paramref name="cores"/> (cores over the run's wall time).</summary>
+    public double MsPerEmail(double cores) => Delivered > 0 ? cores * TotalSeconds * 1000 / Delivered : 0;
 }
