@@ -10,9 +10,11 @@ using Microsoft.Extensions.Logging;
 namespace Grains.Emails;
 
 /// <summary>
-/// The send: due by a reminder of the grain (it survives deactivation and silo loss; a timer sends a due email at once
-/// and runs retries). An SMTP attempt is stored (<c>sending</c>, attempt n) before the SMTP transaction; a crash in
-/// it leaves <c>sending</c>, and the reminder's next tick sends again with the same Message-ID.
+/// The send: a timer sends an email due now (and runs retries); what survives deactivation and silo loss is the
+/// partition's <see cref="EmailSchedulerGrain"/> sweep for an email due now, or the grain's own reminder for one due
+/// later. An SMTP attempt is stored (<c>sending</c>, attempt n; the first one of an email due at request in its first
+/// write) before the SMTP transaction; a crash in it leaves the attempt recorded, and the next wake-up sends again
+/// with the same Message-ID.
 /// </summary>
 public sealed partial class EmailGrain
 {
@@ -21,6 +23,10 @@ public sealed partial class EmailGrain
 
     // The reminder as registered by this activation (saves reading it back to remove it); null after a reactivation.
     private IGrainReminder? sendReminder;
+
+    // This activation stored the email with its first attempt recorded (Attempts = 1, still scheduled) and has not made
+    // it yet. Any other activation that finds such an email counts that attempt as made (it may have been).
+    private bool claimedAttempt;
 
     public Task Nudge() => Deliver();
 
@@ -34,20 +40,15 @@ public sealed partial class EmailGrain
         await base.ReceiveReminder(reminderName, status);
     }
 
-    /// <summary>The reminder (due when the email is) and, when it is due within a reminder period, a timer for the exact time.</summary>
-    private async Task ArmSend(TimeSpan due)
+    /// <summary>An email due later than a reminder period: its own reminder, due when the email is.</summary>
+    private async Task ArmSend(TimeSpan due) =>
+        sendReminder = await this.RegisterOrUpdateReminder(SendReminder, due, options.Value.ReminderPeriod);
+
+    /// <summary>A timer for the exact time (the first send of an email due now, and retries).</summary>
+    private void ArmTimer(TimeSpan due)
     {
-        if (due < TimeSpan.Zero)
-        {
-            due = TimeSpan.Zero;
-        }
-        var period = options.Value.ReminderPeriod;
-        sendReminder = await this.RegisterOrUpdateReminder(SendReminder, due < period ? period : due, period);
-        if (due < period)
-        {
-            sendTimer?.Dispose();
-            sendTimer = this.RegisterGrainTimer(_ => Deliver(), due, Timeout.InfiniteTimeSpan);
-        }
+        sendTimer?.Dispose();
+        sendTimer = this.RegisterGrainTimer(_ => Deliver(), due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
     }
 
     private async Task Deliver()
@@ -94,21 +95,35 @@ public sealed partial class EmailGrain
         if (account.View.Channel == SendingChannels.Event)
         {
             // The external executor sends it and reports back (POST /v1/emails/{id}/report).
-            var (requested, evt) = SendRequested(record, account, rendered, crypto, now);
+            var (requested, evt) = SendRequested(Unclaimed(record), account, rendered, crypto, now);
             await Commit(requested, evt);
             await Disarm();
             return;
         }
         var message = Message(record.Plain, account, rendered, crypto);
 
-        // Record the attempt before the SMTP transaction.
-        var attempt = v.Attempts + 1;
-        record = record with
+        // Record the attempt before the SMTP transaction (the first one of an email due at request is in its first write).
+        int attempt;
+        if (claimedAttempt && v is { Status: EmailStatuses.Scheduled, Attempts: 1 })
         {
-            Plain = EmailRecords.Moved(v, EmailStatuses.Sending, now, $"attempt {attempt}") with { Attempts = attempt, Version = Current.Version + 1 },
-            NextAttemptAt = null,
-        };
-        await Commit(record, []);
+            claimedAttempt = false;
+            attempt = 1;
+            record = record with { Plain = ClaimedAttempt(v) };
+        }
+        else
+        {
+            claimedAttempt = false;
+            attempt = v.Attempts + 1;
+            record = record with
+            {
+                Plain = EmailRecords.Moved(ClaimedAttempt(v), EmailStatuses.Sending, now, $"attempt {attempt}") with
+                {
+                    Attempts = attempt, Version = Current.Version + 1,
+                },
+                NextAttemptAt = null,
+            };
+            await Commit(record, []);
+        }
 
         var smtpAccount = account.View;
         var settings = new SmtpSettings(smtpAccount.Host!, smtpAccount.Port ?? 587, smtpAccount.Tls ?? "starttls", smtpAccount.Username,
@@ -132,14 +147,28 @@ public sealed partial class EmailGrain
                     Plain = EmailRecords.Moved(record.Plain, EmailStatuses.Sending, now, $"attempt {attempt} failed: {result.Error}") with { Version = Current.Version + 1 },
                     NextAttemptAt = now + delay,
                 }, []);
-                sendTimer?.Dispose();
-                sendTimer = this.RegisterGrainTimer(_ => Deliver(), delay, Timeout.InfiniteTimeSpan);
+                ArmTimer(delay);
                 break;
             default:
                 await Fail(record, result.Error ?? "refused", now);
                 break;
         }
     }
+
+    /// <summary>An email ended (or handed to the executor) before the first attempt recorded at request was made: not counted.</summary>
+    private EmailRecord Unclaimed(EmailRecord record)
+    {
+        if (!claimedAttempt || record.Plain is not { Status: EmailStatuses.Scheduled, Attempts: 1 })
+        {
+            return record;
+        }
+        claimedAttempt = false;
+        return record with { Plain = record.Plain with { Attempts = 0 } };
+    }
+
+    /// <summary>The first attempt recorded with the email shown on its timeline (at the request's time, when it was recorded).</summary>
+    private static EmailView ClaimedAttempt(EmailView v) =>
+        v is { Status: EmailStatuses.Scheduled, Attempts: 1 } ? EmailRecords.Moved(v, EmailStatuses.Sending, v.CreatedAt, "attempt 1") : v;
 
     private MimeKit.MimeMessage Message(EmailView v, SendingAccountRecord account, EmailRecords.Rendered rendered, TenantCrypto crypto) =>
         EmailMessages.Build(new EmailMessages.Parts(account.View.FromEmail, account.View.FromName, rendered.To, rendered.Subject,
@@ -165,6 +194,7 @@ public sealed partial class EmailGrain
 
     private async Task Fail(EmailRecord record, string error, DateTimeOffset now)
     {
+        record = Unclaimed(record);
         await Commit(record with
         {
             Plain = EmailRecords.Moved(record.Plain, EmailStatuses.Failed, now, error) with { FailedAt = now, Error = error, Version = Current.Version + 1 },
@@ -175,6 +205,7 @@ public sealed partial class EmailGrain
 
     private async Task Cancel(EmailRecord record, string reason, DateTimeOffset now)
     {
+        record = Unclaimed(record);
         await Commit(record with
         {
             Plain = EmailRecords.Moved(record.Plain, EmailStatuses.Cancelled, now, reason) with { Error = reason, Version = Current.Version + 1 },
@@ -187,6 +218,11 @@ public sealed partial class EmailGrain
     {
         sendTimer?.Dispose();
         sendTimer = null;
+        if (Current.Record is { Swept: true })
+        {
+            // No reminder of its own: the stored status takes it off the sweep.
+            return;
+        }
         try
         {
             if ((sendReminder ?? await this.GetReminder(SendReminder)) is { } reminder)

@@ -15,7 +15,7 @@ using Microsoft.Extensions.Options;
 namespace Grains.Emails;
 
 /// <summary>
-/// One email: rendered and stored (sealed) when requested, sent when due by its reminder (and a timer for "now"), then
+/// One email: rendered and stored (sealed) when requested, sent when due (a timer; the partition's sweep or its own reminder), then
 /// tracked. The send path (<c>EmailGrain.Delivery.cs</c>) records each attempt before it talks to SMTP, and every
 /// attempt carries the Message-ID made at request time.
 /// </summary>
@@ -68,6 +68,17 @@ public sealed partial class EmailGrain(
             var (published, requested) = SendRequested(record, account, rendered, crypto, now);
             await Commit(published, requested);
             return published.Plain;
+        }
+        if (due - now < options.Value.ReminderPeriod)
+        {
+            // Due now: the partition's sweep (armed before the commit) carries it; a timer sends it. Over SMTP its first
+            // attempt is recorded in this write (Attempts = 1), so that send needs no write of its own.
+            await grains.GetGrain<IEmailSchedulerGrain>(Partition).Watch();
+            claimedAttempt = due <= now && account.View.Channel == SendingChannels.Smtp;
+            var stored = record with { Swept = true, Plain = record.Plain with { Attempts = claimedAttempt ? 1 : 0 } };
+            await Commit(stored, []);
+            ArmTimer(due - now);
+            return view with { Attempts = stored.Plain.Attempts };
         }
         await Commit(record, []);
         await ArmSend(due - now);

@@ -15,10 +15,17 @@ public sealed class EmailOptions
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// How often a due, unsent email's reminder wakes it (what carries a send across deactivation and silo loss; the
-    /// first send of a due email and retries run on grain timers). At least Orleans' minimum reminder period.
+    /// How often the partition's sweep (emails due now) or a later email's own reminder wakes an unsent email (what
+    /// carries a send across deactivation and silo loss; the first send and retries run on grain timers). An email due
+    /// sooner than this is left to the sweep. At least Orleans' minimum reminder period.
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// SMTP connections a sending account may hold open at once (each sends one message at a time; opened as sends
+    /// need them and kept for reuse). Mind the receiving server's own per-client connection limit.
+    /// </summary>
+    public int ConnectionsPerAccount { get; set; } = 4;
 
     /// <summary>SMTP connect/command timeout.</summary>
     public TimeSpan SmtpTimeout { get; set; } = TimeSpan.FromSeconds(30);

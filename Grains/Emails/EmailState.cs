@@ -27,6 +27,15 @@ public sealed record EmailRecord
 
     /// <summary>When a transient failure's retry is due (the reminder does not send earlier).</summary>
     [Id(6)] public DateTimeOffset? NextAttemptAt { get; init; }
+
+    /// <summary>
+    /// Due when requested: its durability until sent is the partition's <see cref="EmailSchedulerGrain"/> sweep (the
+    /// projection row carries the pending filter), not a reminder of its own.
+    /// </summary>
+    [Id(7)] public bool Swept { get; init; }
+
+    /// <summary>Still to be sent by this silo side (SMTP or the event hand-off).</summary>
+    public bool Unsent => Plain.Status is EmailStatuses.Scheduled or EmailStatuses.Sending;
 }
 
 public static class EmailRecords
@@ -75,6 +84,12 @@ public static class EmailRecords
 
     public static ProjectionRow ToRow(string partition, EmailRecord record) => new(partition, EmailKeys.ResourceType, record.Plain.Id,
         record.Plain.Version, record.Plain.Status, record.Plain.CreatedAt, record.Plain.UpdatedAt,
-        new Dictionary<string, string> { ["contact_id"] = record.Plain.ContactId, ["template_id"] = record.Plain.TemplateId },
+        record.Swept && record.Unsent
+            ? new Dictionary<string, string>
+            {
+                ["contact_id"] = record.Plain.ContactId, ["template_id"] = record.Plain.TemplateId,
+                [EmailSchedulerGrain.PendingFilter] = EmailSchedulerGrain.PendingValue,
+            }
+            : new Dictionary<string, string> { ["contact_id"] = record.Plain.ContactId, ["template_id"] = record.Plain.TemplateId },
         [], JsonSerializer.Serialize(record.Plain, DocumentJson));
 }

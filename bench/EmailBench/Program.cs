@@ -4,20 +4,33 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using DealBench;
+using EmailBench;
 using Harness;
 
 // Issue #16's benchmark: emails requested over HTTP (POST /v1/emails/send), rendered (Fluid, three variables, a link),
-// tracked (open pixel, click links, unsubscribe headers) and delivered to a real SMTP server on loopback (smtp4dev),
-// against the same through the `event` channel (published as email.send_requested), on one cluster-mode ApiHost
-// (co-hosted silo, PostgreSQL). A run sends --emails per channel with --connections concurrent requests and times
-// from the first request to the last message received (SMTP: smtp4dev's count; event: the tenant event log).
+// tracked (open pixel, click links, unsubscribe headers) and delivered to a real SMTP server on loopback, against the
+// same through the `event` channel (published as email.send_requested), on one cluster-mode ApiHost (co-hosted silo,
+// PostgreSQL). A run sends --emails per channel with --connections concurrent requests and times from the first request
+// to the last message received (SMTP: the receiver's count; event: the tenant event log). The receiver is the bench's
+// own in-memory SMTP sink (SmtpSink.cs; --receiver smtp4dev for smtp4dev), and the raw ceilings (prepared messages over
+// 1 and --raw-connections MailKit connections, no API and no grains) are measured to the sink and to smtp4dev.
 // Target: >= 500 emails/s over SMTP. Usually run through bench/bench.sh emails.
 var options = BenchArgs.Parse(args);
 var emails = options.Int("emails", 2000);
 var connections = options.Int("connections", 32);
 var contactsPerChannel = options.Int("contacts", 200);
-var smtpPort = int.Parse(options.Require("smtp-port"), CultureInfo.InvariantCulture);
-var smtpApi = options.Require("smtp-url").TrimEnd('/');
+var rawConnections = options.Int("raw-connections", 8);
+var receiver = options.String("receiver", "sink");
+var connectionsPerAccount = options.Int("connections-per-account", 0);   // 0: the server's default (Email:ConnectionsPerAccount)
+var smtp4devPort = options.String("smtp-port") is { } givenPort ? int.Parse(givenPort, CultureInfo.InvariantCulture) : (int?)null;
+var smtpApi = options.String("smtp-url")?.TrimEnd('/');
+if (receiver is not ("sink" or "smtp4dev") || receiver == "smtp4dev" && (smtp4devPort is null || smtpApi is null))
+{
+    throw new ArgumentException("--receiver is sink (default) or smtp4dev (which needs --smtp-port and --smtp-url)");
+}
+await using var sink = SmtpSink.Start();
+var smtpPort = receiver == "sink" ? sink.Port : smtp4devPort!.Value;
+Log($"receiver: {receiver} on 127.0.0.1:{smtpPort}");
 var started = DateTimeOffset.UtcNow;
 var loadBefore = MachineInfo.LoadAverage();
 await using var pg = await BenchDatabase.CreateAsync(options.RequirePostgres(), "emailbench", options.Has("keep-db"));
@@ -25,8 +38,16 @@ var dealBench = typeof(DealServer).Assembly.Location;
 await using var server = await ChildProcess.StartReadyAsync("email-cluster", dealBench,
     ["--server", "--mode", "cluster", "--postgres", pg.ConnectionString, "--admin-key", Driver.AdminKey, "--cluster-id", "emailbench",
      .. ChildProcess.SiloPortArgs()], TimeSpan.FromMinutes(3),
-    new Dictionary<string, string> { ["Email__TrackingBaseUrl"] = "https://track.bench.example" });
+    connectionsPerAccount > 0
+        ? new Dictionary<string, string>
+        {
+            ["Email__TrackingBaseUrl"] = "https://track.bench.example",
+            ["Email__ConnectionsPerAccount"] = connectionsPerAccount.ToString(CultureInfo.InvariantCulture),
+        }
+        : new Dictionary<string, string> { ["Email__TrackingBaseUrl"] = "https://track.bench.example" });
 var api = new Api(server.Http);
+// CPU per email: the server (ApiHost + silo), PostgreSQL (the throwaway server's processes), this driver, the rest.
+var cpu = new CpuProbe([server.ProcessId], options.PostmasterPid);
 using var smtp = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
 // The live partition (the admin key) sends over SMTP; the test partition (a key of its own) through events.
@@ -61,9 +82,16 @@ foreach (var channel in channels)
     results.Add(await RunAsync(channel, emails, warmup: false));
 }
 
-// The ceiling: the same number of ready-made messages straight to smtp4dev over one MailKit connection (no API, no grains).
-var raw = await RawSmtpAsync(emails);
-results.Add(raw);
+// The ceilings: the same number of ready-made messages straight to the receivers over MailKit (no API, no grains).
+// "Nagle on" is MailKit's own connect; the others connect a socket with TCP_NODELAY as SmtpDelivery does.
+Task<long> SinkCount() => Task.FromResult(sink.Received);
+results.Add(await RawSmtpAsync("raw-smtp sink, 1 connection, Nagle on", Math.Min(emails, 500), sink.Port, 1, false, SinkCount));
+results.Add(await RawSmtpAsync("raw-smtp sink, 1 connection", emails, sink.Port, 1, true, SinkCount));
+results.Add(await RawSmtpAsync($"raw-smtp sink, {rawConnections} connections", emails, sink.Port, rawConnections, true, SinkCount));
+if (smtp4devPort is { } port4dev && smtpApi is not null)
+{
+    results.Add(await RawSmtpAsync("raw-smtp smtp4dev, 1 connection", Math.Min(emails, 500), port4dev, 1, true, Smtp4devCount));
+}
 
 var smtpResult = results.Single(r => r.Channel == "smtp");
 var eventResult = results.Single(r => r.Channel == "event");
@@ -72,7 +100,8 @@ var md = new StringBuilder();
 void Line(string text = "") => md.AppendLine(text);
 Line($"# Email benchmark: {started:yyyy-MM-dd HH:mm} UTC");
 Line();
-Line($"`{options.Command("EmailBench")}`. {Environment.ProcessorCount} cores, load average {loadBefore} before, {MachineInfo.LoadAverage()} after. One cluster-mode ApiHost (co-hosted silo, PostgreSQL) and smtp4dev on loopback (same machine). {emails} emails per channel to {contactsPerChannel} contacts, {connections} concurrent `POST /v1/emails/send`; each email rendered from a 3-variable template with an HTML part, open and click tracking on. Timed from the first request to the last message received (SMTP: counted at smtp4dev; event: `email.send_requested` in the event log).");
+var receiverName = receiver == "sink" ? "the bench's in-memory SMTP sink (`SmtpSink.cs`, the SmtpServer library)" : "smtp4dev";
+Line($"`{options.Command("EmailBench")}`. {Environment.ProcessorCount} cores, load average {loadBefore} before, {MachineInfo.LoadAverage()} after. One cluster-mode ApiHost (co-hosted silo, PostgreSQL) and {receiverName} on loopback (same machine). {emails} emails per channel to {contactsPerChannel} contacts, {connections} concurrent `POST /v1/emails/send`; each email rendered from a 3-variable template with an HTML part, open and click tracking on. Timed from the first request to the last message received (SMTP: counted at the receiver; event: `email.send_requested` in the event log).");
 Line();
 Line("| target | measured | result |");
 Line("|---|---|---|");
@@ -82,16 +111,31 @@ Line("| channel | emails | accepted (201) | errors | requests done after | deliv
 Line("|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var r in results)
 {
-    Line(r.Channel == "raw-smtp"
+    Line(r.Channel.StartsWith("raw-smtp", StringComparison.Ordinal)
             ? string.Create(CultureInfo.InvariantCulture, $"| {r.Channel} | {r.Emails} | — | 0 | — | {r.Delivered} | {r.TotalSeconds:F1} s | {r.EmailsPerSecond:N0} | — | — | — | — |")
             : string.Create(CultureInfo.InvariantCulture, $"| {r.Channel} | {r.Emails} | {r.Accepted} | {r.Errors} | {r.RequestsSeconds:F1} s | {r.Delivered} | {r.TotalSeconds:F1} s | {r.EmailsPerSecond:N0} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MedianWaitMs:F0} | {r.MedianSendMs:F0} |"));
+}
+Line();
+Line("CPU per delivered email over each run (CPU ms; cores = CPU seconds per wall second over the run):");
+Line();
+Line("| channel | server (ApiHost + silo) ms/email | PostgreSQL ms/email | driver ms/email | server cores | PostgreSQL cores | driver cores | other processes cores | machine busy cores |");
+Line("|---|---|---|---|---|---|---|---|---|");
+foreach (var r in results.Where(r => r.Cpu is not null))
+{
+    var u = r.Cpu!;
+    Line(string.Create(CultureInfo.InvariantCulture,
+        $"| {r.Channel} | {r.MsPerEmail(u.Server):F2} | {r.MsPerEmail(u.Postgres):F2} | {r.MsPerEmail(u.Driver):F2} | {u.Server:F2} | {u.Postgres:F2} | {u.Driver:F2} | {u.Other:F2} | {u.MachineBusy:F2} |"));
 }
 foreach (var error in results.SelectMany(r => r.ErrorSamples).Take(5))
 {
     Line($"- error sample: `{error.ReplaceLineEndings(" ")}`");
 }
 Line();
-Line($"SMTP: one connection per sending account (the design), so this is one connection's rate; the event channel stops at the published event (an external executor sends). `raw-smtp` is the receiving server's own ceiling on this machine: {raw.Emails} prepared messages sent straight to smtp4dev over one MailKit connection, no API and no grains.");
+Line($"SMTP: up to {(connectionsPerAccount > 0 ? connectionsPerAccount.ToString(CultureInfo.InvariantCulture) : "`Email:ConnectionsPerAccount` (default)")} connections for the one sending account; the event channel stops at the published event (an external executor sends). `raw-smtp` rows are the receivers' own ceilings on this machine: prepared messages sent straight to them over MailKit connections, no API and no grains.");
+if (receiver == "sink")
+{
+    Line($"Sink: {sink.Received} messages received in all (warm-up and raw runs included), {sink.Duplicates} with a Message-ID seen before, {sink.WithoutMessageId} without one.");
+}
 Console.WriteLine(md);
 Log($"wrote {await ReportFiles.WriteMarkdownAsync(options.ResultsDirectory, "emails", md.ToString())}");
 return passed ? 0 : 2;
@@ -99,6 +143,7 @@ return passed ? 0 : 2;
 async Task<RunResult> RunAsync(Channel channel, int count, bool warmup)
 {
     var baseline = await Delivered(channel);
+    var cpuBefore = cpu.Sample();
     var latencies = new double[count];
     var errors = new List<string>();
     var samples = new List<string>();
@@ -170,6 +215,7 @@ async Task<RunResult> RunAsync(Channel channel, int count, bool warmup)
         await Task.Delay(50);
     }
     var total = clock.Elapsed;
+    var usage = CpuUsage.Between(cpuBefore, cpu.Sample());
     Array.Sort(latencies);
     // Where a sampled email's time went: waiting to be picked up (scheduled → first step) and its send (→ done).
     var waits = new List<double>();
@@ -189,15 +235,16 @@ async Task<RunResult> RunAsync(Channel channel, int count, bool warmup)
     {
         MedianWaitMs = waits.Count > 0 ? Stats.Median(waits) : 0,
         MedianSendMs = sends.Count > 0 ? Stats.Median(sends) : 0,
+        Cpu = usage,
     };
     Log(string.Create(CultureInfo.InvariantCulture,
-        $"{channel.Name}{(warmup ? " (warm-up)" : "")}: {delivered}/{count} delivered in {total.TotalSeconds:F1} s = {result.EmailsPerSecond:N0}/s; requests done after {requestsDone.TotalSeconds:F1} s, {errors.Count} errors; sampled emails: median wait {Stats.Median(waits):F0} ms, median send {Stats.Median(sends):F0} ms"));
+        $"{channel.Name}{(warmup ? " (warm-up)" : "")}: {delivered}/{count} delivered in {total.TotalSeconds:F1} s = {result.EmailsPerSecond:N0}/s; requests done after {requestsDone.TotalSeconds:F1} s, {errors.Count} errors; sampled emails: median wait {Stats.Median(waits):F0} ms, median send {Stats.Median(sends):F0} ms; CPU ms/email: server {result.MsPerEmail(usage?.Server ?? 0):F2}, PostgreSQL {result.MsPerEmail(usage?.Postgres ?? 0):F2}, driver {result.MsPerEmail(usage?.Driver ?? 0):F2}; other processes {usage?.Other ?? 0:F2} cores"));
     return result;
 }
 
-async Task<RunResult> RawSmtpAsync(int count)
+async Task<RunResult> RawSmtpAsync(string name, int count, int port, int parallel, bool noDelay, Func<Task<long>> received)
 {
-    var baseline = await Delivered(channels[0]);
+    var baseline = await received();
     var messages = Enumerable.Range(0, count).Select(i =>
     {
         var message = new MimeKit.MimeMessage();
@@ -211,27 +258,51 @@ async Task<RunResult> RawSmtpAsync(int count)
         }.ToMessageBody();
         return message;
     }).ToList();
-    using var client = new MailKit.Net.Smtp.SmtpClient();
-    await client.ConnectAsync("127.0.0.1", smtpPort, MailKit.Security.SecureSocketOptions.None);
-    var clock = Stopwatch.StartNew();
-    foreach (var message in messages)
+    var clients = new List<MailKit.Net.Smtp.SmtpClient>();
+    for (var c = 0; c < parallel; c++)
     {
-        await client.SendAsync(message);
+        var client = new MailKit.Net.Smtp.SmtpClient();
+        if (noDelay)
+        {
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            await socket.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            await client.ConnectAsync(socket, "127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
+        }
+        else
+        {
+            await client.ConnectAsync("127.0.0.1", port, MailKit.Security.SecureSocketOptions.None);
+        }
+        clients.Add(client);
     }
+    var next = -1;
+    var clock = Stopwatch.StartNew();
+    await Task.WhenAll(clients.Select(async client =>
+    {
+        while (Interlocked.Increment(ref next) is var i && i < count)
+        {
+            await client.SendAsync(messages[i]);
+        }
+    }));
     var seconds = clock.Elapsed.TotalSeconds;
-    await client.DisconnectAsync(true);
-    var delivered = await Delivered(channels[0]) - baseline;
-    Log(string.Create(CultureInfo.InvariantCulture, $"raw-smtp: {delivered}/{count} in {seconds:F1} s = {count / seconds:N0}/s"));
-    return new RunResult("raw-smtp", count, count, 0, seconds, delivered, seconds, count / seconds, 0, 0, []);
+    foreach (var client in clients)
+    {
+        await client.DisconnectAsync(true);
+        client.Dispose();
+    }
+    var delivered = await received() - baseline;
+    Log(string.Create(CultureInfo.InvariantCulture, $"{name}: {delivered}/{count} in {seconds:F1} s = {count / seconds:N0}/s"));
+    return new RunResult(name, count, count, 0, seconds, delivered, seconds, count / seconds, 0, 0, []);
 }
 
-// SMTP: messages smtp4dev holds; event: email.send_requested events in the partition's log (paged by sequence).
+async Task<long> Smtp4devCount() =>
+    (await smtp.GetFromJsonAsync<JsonElement>($"{smtpApi}/api/messages?pageSize=1")).GetProperty("rowCount").GetInt64();
+
+// SMTP: messages the receiver holds; event: email.send_requested events in the partition's log (paged by sequence).
 async Task<long> Delivered(Channel channel)
 {
     if (channel.Name == "smtp")
     {
-        var page = await smtp.GetFromJsonAsync<JsonElement>($"{smtpApi}/api/messages?pageSize=1");
-        return page.GetProperty("rowCount").GetInt64();
+        return receiver == "sink" ? sink.Received : await Smtp4devCount();
     }
     while (true)
     {
@@ -295,4 +366,8 @@ internal sealed record RunResult(string Channel, int Emails, int Accepted, int E
 {
     public double MedianWaitMs { get; init; }
     public double MedianSendMs { get; init; }
+    public CpuUsage? Cpu { get; init; }
+
+    /// <summary>CPU milliseconds per delivered email of <paramref name="cores"/> (cores over the run's wall time).</summary>
+    public double MsPerEmail(double cores) => Delivered > 0 ? cores * TotalSeconds * 1000 / Delivered : 0;
 }

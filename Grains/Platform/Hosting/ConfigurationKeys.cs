@@ -31,6 +31,7 @@ public static class ConfigurationKeys
         .. WebhookKeys,
         .. DealKeys,
         .. CampaignKeys,
+        .. EmailKeys,
         .. TelemetryKeys,
     ];
 
@@ -52,6 +53,12 @@ public static class ConfigurationKeys
         typeof(Campaigns.CampaignOptions).GetProperties()
             .Where(p => p.CanWrite)
             .Select(p => $"{Campaigns.CampaignOptions.SectionName}:{p.Name}");
+
+    private static IEnumerable<string> EmailKeys =>
+    [
+        .. typeof(Emails.EmailOptions).GetProperties().Where(p => p.CanWrite).Select(p => $"{Emails.EmailOptions.SectionName}:{p.Name}"),
+        $"{Emails.EmailOptions.SectionName}:WebhookSecret",
+    ];
 
     private static IEnumerable<string> WebhookKeys =>
         typeof(Webhooks.WebhookOptions).GetProperties()

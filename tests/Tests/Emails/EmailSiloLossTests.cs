@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Grains.Interfaces.Contacts;
 using Grains.Interfaces.Emails;
 using Grains.Interfaces.Platform;
@@ -21,7 +19,7 @@ public sealed class EmailSiloLossTests
         var client = await cluster.StartClientAsync();
 
         // The first SMTP connection (the first silo's) is held open and never reaches the server; later ones are relayed.
-        await using var relay = new HoldFirstConnectionRelay(TestSmtp.SmtpPort!.Value);
+        await using var relay = new SmtpRelay(TestSmtp.SmtpPort!.Value, holdFirst: true);
         var partition = $"{ResourceIds.New("ten")}:live";
         var address = $"kill.{Guid.NewGuid():N}@acme.example";
         await client.GetGrain<ISendingAccountGrain>(partition).Save(new SendingAccountInput
@@ -61,75 +59,5 @@ public sealed class SmtpPostgresFactAttribute : FactAttribute
         {
             Skip = "needs PostgreSQL (ConnectionStrings__Postgres) and smtp4dev (SMTP4DEV_URL, SMTP4DEV_SMTP_PORT)";
         }
-    }
-}
-
-/// <summary>A loopback TCP relay to the SMTP server that holds its first connection open without relaying it.</summary>
-public sealed class HoldFirstConnectionRelay : IAsyncDisposable
-{
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource stop = new();
-    private readonly TaskCompletionSource first = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly List<TcpClient> held = [];
-    private readonly int target;
-
-    public HoldFirstConnectionRelay(int target)
-    {
-        this.target = target;
-        listener.Start();
-        _ = Accept();
-    }
-
-    public int Port => ((IPEndPoint)listener.LocalEndpoint).Port;
-
-    public Task FirstConnection => first.Task;
-
-    private async Task Accept()
-    {
-        try
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var incoming = await listener.AcceptTcpClientAsync(stop.Token);
-                if (first.Task.IsCompleted)
-                {
-                    _ = Relay(incoming);
-                    continue;
-                }
-                held.Add(incoming);
-                first.TrySetResult();
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private async Task Relay(TcpClient incoming)
-    {
-        using (incoming)
-        using (var outgoing = new TcpClient())
-        {
-            try
-            {
-                await outgoing.ConnectAsync(IPAddress.Loopback, target, stop.Token);
-                var a = incoming.GetStream();
-                var b = outgoing.GetStream();
-                await Task.WhenAny(a.CopyToAsync(b, stop.Token), b.CopyToAsync(a, stop.Token));
-            }
-            catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)
-            {
-                // One side closed.
-            }
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        stop.Cancel();
-        listener.Stop();
-        held.ForEach(c => c.Dispose());
-        stop.Dispose();
-        return ValueTask.CompletedTask;
     }
 }
