@@ -53,7 +53,9 @@ public sealed class SiloProcessLossTests(ITestOutputHelper output)
     {
         var run = await RunAsync(graceful: true);
         Assert.Empty(run.Failures);
-        Assert.True(run.ExitTime < TimeSpan.FromSeconds(5), $"the silo took {run.ExitTime.TotalSeconds:F1} s to exit after SIGTERM");
+        // The bound catches a stop that hangs on a timeout (the 30 s shutdown waits this code had); the exit time itself
+        // is a figure for the README: 1.4-3.4 s alone, 4.4-5.3 s when the machine's load average is above 15.
+        Assert.True(run.ExitTime < TimeSpan.FromSeconds(10), $"the silo took {run.ExitTime.TotalSeconds:F1} s to exit after SIGTERM");
     }
 
     private async Task<Run> RunAsync(bool graceful)
