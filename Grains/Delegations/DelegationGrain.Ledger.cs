@@ -39,14 +39,19 @@ public sealed partial class DelegationGrain
         }
     }
 
+    /// <summary>
+    /// Runs outside the gate (a confirm changes no counter, only turns a hold into a reservation), so confirmations do
+    /// not queue behind a batch waiting on the parent; the ledger read of an unknown hold takes the gate.
+    /// </summary>
     public async Task Confirm(DelegationNotice notice)
     {
-        if (!holds.Remove(notice.ReservationId, out var hold) || !reservations.TryGetValue(notice.ReservationId, out var held))
+        if (!holds.TryGetValue(notice.ReservationId, out var hold) || !reservations.TryGetValue(notice.ReservationId, out var held))
         {
             // Not held here (this activation began after the hold, or the hold lapsed): the ledger says what counts.
-            await Reconcile(notice.ReservationId);
+            await Exclusive(() => Reconcile(notice.ReservationId));
             return;
         }
+        holds.Remove(notice.ReservationId);
         if (notice.Direct)
         {
             Record(new DelegationActivity(notice.EntryId, DelegationRules.ActivityOf(hold.Action, hold.Replaced is null), "deal",

@@ -172,7 +172,8 @@ public sealed partial class DelegationGrain
     private async Task HoldAccepted(DelegationView current, List<(QueuedReservation Reservation, DelegationReservation? Held)> accepted,
         DateTimeOffset now)
     {
-        var counters = current.Counters.At(now);
+        // The counters as they are now (a confirmation may have run while the parent was asked).
+        var counters = Existing().Counters.At(now);
         var next = current;
         List<OutboxEvent> events = [];
         List<DelegationActivity> activity = [];
