@@ -59,8 +59,9 @@ public sealed partial class DealGrain
             _ => "deals:write",
         };
         var hold = await Delegation(delegationId).Reserve(new DelegationSpend(actor.Actor, action, amount, ResourceId));
-        return new DelegationChange(new DealDelegationHold(delegationId, amount, hold.AwaitingApproval, hold.Links), LedgerKinds.Reserve,
-            DelegationRules.ActivityOf(action, created: held is null), hold.HeldAt);
+        // A deal with no value yet (no items) was checked but holds nothing: no rows until it has one.
+        return new DelegationChange(new DealDelegationHold(delegationId, amount, hold.AwaitingApproval, hold.Links),
+            amount > 0 ? LedgerKinds.Reserve : null, DelegationRules.ActivityOf(action, created: held is not { Amount: > 0 }), hold.HeldAt);
     }
 
     /// <summary>The change's ledger rows: one per link of the chain, the named link's marked direct; all share one id.</summary>
