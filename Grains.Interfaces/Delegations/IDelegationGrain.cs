@@ -4,9 +4,10 @@ using Grains.Interfaces.Projections;
 namespace Grains.Interfaces.Delegations;
 
 /// <summary>
-/// One delegation (key <c>{tenant}:{env}/del_...</c>): its grant, its spending counters and reservations, its children
-/// and its expiry reminder. Spending is checked and reserved here, concurrent requests as one batch under the grain's
-/// gate, and up the chain: each link checks its own caps before its parent is asked, and commits after its parent did.
+/// One delegation (key <c>{tenant}:{env}/del_...</c>): its grant, its children and its expiry reminder, with its spending
+/// counters and reservations in memory, rebuilt from the delegation ledger on activation. Spending is checked and held
+/// here, concurrent requests as one batch under the grain's gate, and up the chain: each link checks its own caps
+/// before its parent is asked; the deal writes the ledger rows in its own transaction and then confirms the holds.
 /// </summary>
 public interface IDelegationGrain : IGrainWithStringKey
 {
@@ -27,23 +28,31 @@ public interface IDelegationGrain : IGrainWithStringKey
     Task<DelegationView> Revoke(string callerKeyId, bool callerIsAdmin);
 
     /// <summary>
-    /// Reserves <see cref="DelegationSpend.Amount"/> for <see cref="DelegationSpend.ReservationId"/> against this link and every
-    /// ancestor (idempotent by reservation id). Refusals: 403 when the delegation is not usable by the caller for the
-    /// action, 429 <c>spending_limit_exceeded</c> when a cap of any link would be passed.
+    /// Holds <see cref="DelegationSpend.Amount"/> for <see cref="DelegationSpend.ReservationId"/> on this link and every
+    /// ancestor, in memory (idempotent by reservation id): the deal then writes the ledger rows in its own transaction
+    /// and confirms (<see cref="Confirm"/>) or abandons (<see cref="Abandon"/>) the hold; one neither confirmed nor
+    /// abandoned in time is checked against the ledger. Refusals: 403 when the delegation is not usable by the caller
+    /// for the action, 429 <c>spending_limit_exceeded</c> when a cap of any link would be passed.
     /// </summary>
-    Task<DelegationView> Reserve(DelegationSpend spend);
+    Task<DelegationHold> Reserve(DelegationSpend spend);
 
     /// <summary>
-    /// A child's batch of reservations reaching this link: for each, the same checks of this link's own state and caps,
-    /// then its parent's. Returns, in order, null for each one reserved and the refusal for each one refused.
+    /// A child's batch of holds reaching this link: for each, the same checks of this link's own state and caps,
+    /// then its parent's. Returns, in order, null for each one held and the refusal for each one refused.
     /// </summary>
     Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations);
 
-    /// <summary>Drops a reservation (the deal was cancelled or never written) here and up the chain.</summary>
-    Task Release(string reservationId);
+    /// <summary>The deal's change with its ledger rows is written: the hold counts as reserved, here and up the chain.</summary>
+    Task Confirm(DelegationNotice notice);
 
-    /// <summary>Turns a reservation into spending (the deal closed) here and up the chain.</summary>
-    Task Settle(string reservationId);
+    /// <summary>The deal's change failed: the hold is dropped here and up the chain, unless the ledger shows the change landed.</summary>
+    Task Abandon(string reservationId);
+
+    /// <summary>Drops a reservation (the deal was cancelled; its release row is written) here and up the chain.</summary>
+    Task Release(DelegationNotice notice);
+
+    /// <summary>Turns a reservation into spending (the deal closed; its settle row is written) here and up the chain.</summary>
+    Task Settle(DelegationNotice notice);
 
     /// <summary>
     /// A proposed value under the delegation (a negotiation offer by its grantee): 403 <c>DELEGATION_BUDGET_EXCEEDED</c>
@@ -178,6 +187,26 @@ public sealed record DelegationSpend(
     [property: Id(1)] string Action,
     [property: Id(2)] decimal Amount,
     [property: Id(3)] string ReservationId);
+
+/// <summary>
+/// A held deal: the links it is held on (the named one first, then its ancestors up to the root), whether its
+/// amount waits for the grantor's approval, and when it was held (the day and month it counts in: its ledger rows' time).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("delegations.hold")]
+public sealed record DelegationHold(
+    [property: Id(0)] IReadOnlyList<string> Links,
+    [property: Id(1)] bool AwaitingApproval,
+    [property: Id(2)] DateTimeOffset HeldAt);
+
+/// <summary>
+/// A deal's ledger rows were written (<paramref name="EntryId"/>: their id, the activity entry's); <paramref name="Direct"/>
+/// on the link the request named, false as it is passed up the chain.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("delegations.notice")]
+public sealed record DelegationNotice(
+    [property: Id(0)] string ReservationId,
+    [property: Id(1)] string EntryId,
+    [property: Id(2)] bool Direct = true);
 
 /// <summary>A reservation a child link passes up to its parent.</summary>
 [GenerateSerializer, Immutable, Alias("delegations.child-reservation")]

@@ -1,3 +1,5 @@
+using Grains.Delegations;
+using Grains.Delegations.Ledger;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Platform;
@@ -6,25 +8,39 @@ using Microsoft.Extensions.Logging;
 namespace Grains.Deals;
 
 /// <summary>
-/// A deal created or raised under a delegation (<see cref="DealActor.DelegationId"/>): its total is reserved in the
-/// delegation chain before the change is written (a refusal leaves nothing), released when the deal is cancelled or
-/// expires, and settled as spent when it closes.
+/// A deal created or raised under a delegation (<see cref="DealActor.DelegationId"/>): its total is held in the
+/// delegation chain before the change is written (a refusal leaves nothing), released when the deal is cancelled,
+/// expires or its approval is refused, and settled as spent when it closes. Each of these writes one delegation ledger
+/// row per link in the change's own transaction; the links are told once it is written (a hold is confirmed, or
+/// abandoned when the write failed). See <c>Grains/Delegations/DelegationGrain.Ledger.cs</c>.
 /// </summary>
 public sealed partial class DealGrain
 {
     /// <summary>
-    /// The hold the deal keeps after a change by <paramref name="actor"/>. Under a delegation, a creation, or a change
-    /// that raises the total above what is held, reserves the new total in the delegation chain (refused: nothing is
-    /// written); the action checked is the request's (<c>deals:sign</c>, <c>agent:negotiate</c> or <c>deals:write</c>).
-    /// A deal is held under one delegation: a change under another is 409.
+    /// What a change does under its delegation. A cancel, expiry or refused approval releases the hold and a close
+    /// settles it (once). Otherwise, under a delegation, a creation, or a change that raises the total above what is
+    /// held, holds the new total in the delegation chain (refused: nothing is written); the action checked is the
+    /// request's (<c>deals:sign</c>, <c>agent:negotiate</c> or <c>deals:write</c>). A deal is held under one
+    /// delegation: a change under another is 409.
     /// </summary>
-    private async Task<DealDelegationHold?> HoldUnderDelegation(DealView? next, DealActor actor, string auditAction)
+    private async Task<DelegationChange> ChangeUnderDelegation(DealView? next, DealActor actor, string auditAction)
     {
         var held = Current.Delegation;
+        if (held is { Closed: null })
+        {
+            if (next?.Status is DealStatuses.Cancelled or DealStatuses.Expired || auditAction is "deal.approval_rejected" or "deal.approval_expired")
+            {
+                return new DelegationChange(held with { Closed = LedgerKinds.Release }, LedgerKinds.Release, "deal_cancelled", null);
+            }
+            if (next?.Status == DealStatuses.Closed)
+            {
+                return new DelegationChange(held with { Closed = LedgerKinds.Settle }, LedgerKinds.Settle, "deal_closed", null);
+            }
+        }
         // An offer changes no value: it is checked against the budget (CheckProposedValue), not reserved.
         if (actor.DelegationId is not { } delegationId || next is null || auditAction is "deal.negotiation_proposed" or "deal.negotiation_counter_proposed")
         {
-            return held;
+            return new DelegationChange(held, null, "", null);
         }
         if (held is not null && held.DelegationId != delegationId)
         {
@@ -34,7 +50,7 @@ public sealed partial class DealGrain
         var amount = next.Pricing.Total;
         if (held is not null && amount <= held.Amount)
         {
-            return held;
+            return new DelegationChange(held, null, "", null);
         }
         var action = auditAction switch
         {
@@ -42,9 +58,72 @@ public sealed partial class DealGrain
             "deal.negotiation_accepted" => "agent:negotiate",
             _ => "deals:write",
         };
-        var reserved = await Delegation(delegationId).Reserve(new DelegationSpend(actor.Actor, action, amount, ResourceId));
-        return new DealDelegationHold(delegationId, amount, reserved.Approvals.Any(a => a.DealId == ResourceId && a.IsPending));
+        var hold = await Delegation(delegationId).Reserve(new DelegationSpend(actor.Actor, action, amount, ResourceId));
+        // A deal with no value yet (no items) was checked but holds nothing: no rows until it has one.
+        return new DelegationChange(new DealDelegationHold(delegationId, amount, hold.AwaitingApproval, hold.Links),
+            amount > 0 ? LedgerKinds.Reserve : null, DelegationRules.ActivityOf(action, created: held is not { Amount: > 0 }), hold.HeldAt);
     }
+
+    /// <summary>The change's ledger rows: one per link of the chain, the named link's marked direct; all share one id.</summary>
+    private List<DelegationLedgerRow> LedgerRows(DelegationChange change, DealView? next, DateTimeOffset now)
+    {
+        if (change is not { Kind: { } kind, Hold: { } hold })
+        {
+            return [];
+        }
+        var id = ResourceIds.New("evt");
+        return [.. LinksOf(hold).Select((link, i) => new DelegationLedgerRow(id, Partition, link, ResourceId, Current.Version + 1, kind,
+            hold.Amount, next?.Currency ?? "", Direct: i == 0, change.Activity, change.HeldAt ?? now))];
+    }
+
+    /// <summary>
+    /// After the change is written: the links hear of it (a hold is confirmed, a release or settlement applied). A link
+    /// not told (unreachable) learns it from the ledger when its hold lapses or it activates again.
+    /// </summary>
+    private async Task TellDelegation(DelegationChange change, IReadOnlyList<DelegationLedgerRow> rows)
+    {
+        if (change is not { Kind: { } kind, Hold: { } hold } || rows.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await Task.WhenAll(LinksOf(hold).Select((link, i) =>
+            {
+                var notice = new DelegationNotice(ResourceId, rows[0].Id, Direct: i == 0);
+                var grain = Delegation(link);
+                return kind switch
+                {
+                    LedgerKinds.Reserve => grain.Confirm(notice),
+                    LedgerKinds.Release => grain.Release(notice),
+                    _ => grain.Settle(notice),
+                };
+            }));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Telling the delegation chain of {Deal} of its {Kind} failed; the ledger holds it", GrainKey, kind);
+        }
+    }
+
+    /// <summary>The change's write failed: its holds are dropped (each link first checks the ledger in case the write landed).</summary>
+    private async Task AbandonHolds(DelegationChange change)
+    {
+        if (change is not { Kind: LedgerKinds.Reserve, Hold: { } hold })
+        {
+            return;
+        }
+        try
+        {
+            await Task.WhenAll(LinksOf(hold).Select(link => Delegation(link).Abandon(ResourceId)));
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Abandoning the delegation holds of {Deal} failed; they lapse", GrainKey);
+        }
+    }
+
+    private static IReadOnlyList<string> LinksOf(DealDelegationHold hold) => hold.Links is { Count: > 0 } links ? links : [hold.DelegationId];
 
     /// <summary>
     /// A proposed value under a delegation (a negotiation offer by its grantee) must fit what the chain could still
@@ -92,37 +171,21 @@ public sealed partial class DealGrain
         }
     }
 
-    /// <summary>After a status move: a cancelled or expired deal releases its hold, a closed one settles it (both idempotent).</summary>
-    private async Task SettleDelegation(string status)
-    {
-        if (Current.Delegation is not { } hold)
-        {
-            return;
-        }
-        try
-        {
-            switch (status)
-            {
-                case DealStatuses.Cancelled or DealStatuses.Expired:
-                    await Delegation(hold.DelegationId).Release(ResourceId);
-                    break;
-                case DealStatuses.Closed:
-                    await Delegation(hold.DelegationId).Settle(ResourceId);
-                    break;
-            }
-        }
-        catch (Exception ex)
-        {
-            // The move is written; the hold stays reserved (it still counts against the caps: never an overspend).
-            logger.LogWarning(ex, "Settling the delegation hold of {Deal} as {Status} failed", GrainKey, status);
-        }
-    }
-
     private IDelegationGrain Delegation(string delegationId) =>
         GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(Partition, delegationId));
 }
 
-/// <summary>The delegation and amount a deal's creation reserved; <see cref="AwaitingApproval"/> while its grantor has not approved it.</summary>
+/// <summary>
+/// The delegation and amount a deal's creation reserved; <see cref="AwaitingApproval"/> while its grantor has not
+/// approved it; <see cref="Links"/> the chain it is held on (named link first); <see cref="Closed"/> once released or settled.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("deals.delegation-hold")]
 public sealed record DealDelegationHold([property: Id(0)] string DelegationId, [property: Id(1)] decimal Amount,
-    [property: Id(2)] bool AwaitingApproval = false);
+    [property: Id(2)] bool AwaitingApproval = false, [property: Id(3)] IReadOnlyList<string>? Links = null,
+    [property: Id(4)] string? Closed = null);
+
+/// <summary>
+/// What a deal change does under its delegation: the hold the deal keeps after it and the ledger rows it writes
+/// (<see cref="Kind"/> null: none; <see cref="Activity"/> the rows read as; <see cref="HeldAt"/> a new hold's time).
+/// </summary>
+internal sealed record DelegationChange(DealDelegationHold? Hold, string? Kind, string Activity, DateTimeOffset? HeldAt);

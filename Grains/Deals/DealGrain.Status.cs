@@ -220,7 +220,6 @@ public sealed partial class DealGrain
         {
             await ArmDeadline();
         }
-        await SettleDelegation(transition.To);
         CountForTrust(transition.To, next);
         return next;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Grains.Deals.Audit;
+using Grains.Delegations.Ledger;
 using Grains.Events;
 using Grains.Interfaces.Customers;
 using Grains.Interfaces.Deals;
@@ -25,6 +26,7 @@ public sealed partial class DealGrain(
     [PersistentState("deal")] IPersistentState<DealState> state,
     IProjectionStore projections,
     IAuditStore audit,
+    IDelegationLedger ledger,
     DealTags tags,
     TimeProvider time,
     ILogger<DealGrain> logger) : ResourceGrain<DealState, DealView>(state, projections, logger), IDealGrain
@@ -213,18 +215,36 @@ public sealed partial class DealGrain(
     /// Commits the deal (null: deleted) with its events and an audit entry chained to the last one, in one write.
     /// <paramref name="amend"/> sets the escrow, negotiation or payments of the new state (all carry over unchanged otherwise);
     /// <paramref name="result"/> is what the calling method returns when it is not the deal itself (kept for a keyed replay).
-    /// A change made under a delegation is first held in its chain (<c>DealGrain.Delegation.cs</c>).
+    /// A change made under a delegation is first held in its chain, and writes its delegation ledger rows in the same
+    /// transaction (<c>DealGrain.Delegation.cs</c>).
     /// </summary>
     private async Task CommitAudited(DealView? next, IReadOnlyList<OutboxEvent> events, DealActor actor, string action, object changes,
         Action<DealState>? amend = null, object? result = null)
     {
         await CheckTrustCap(next, actor);
-        var hold = await HoldUnderDelegation(next, actor, action);
+        var delegation = await ChangeUnderDelegation(next, actor, action);
         var now = next?.UpdatedAt ?? time.GetUtcNow();
         var entry = AuditChain.Next(Current.AuditTail, Partition, DealKeys.ResourceType, ResourceId, action, actor.Actor, actor.ActorType,
             JsonSerializer.Serialize(changes, AuditJson), next is null ? "null" : JsonSerializer.Serialize(next, AuditJson), now);
         var inTransaction = DerivedRowsInTransaction;
-        await Commit(next, events, (previous, written) =>
+        var ledgerRows = LedgerRows(delegation, next, now);
+        try
+        {
+            await Commit(next, events, (previous, written) => Amend(previous, written, delegation), [entry], result,
+                inTransaction ? ledgerRows : null);
+        }
+        catch
+        {
+            await AbandonHolds(delegation);
+            throw;
+        }
+        if (!inTransaction)
+        {
+            await ledger.AppendAsync(ledgerRows);
+        }
+        await TellDelegation(delegation, ledgerRows);
+
+        void Amend(DealState previous, DealState written, DelegationChange delegation)
         {
             written.AuditTail = entry;
             // Where the storage writes the entry with the state, nothing is pending; elsewhere it is handed on after the write.
@@ -232,11 +252,16 @@ public sealed partial class DealGrain(
             written.Escrow = previous.Escrow;
             written.Negotiation = previous.Negotiation;
             written.Payments = previous.Payments;
-            written.Delegation = hold;
+            written.Delegation = delegation.Hold;
             written.AgentKeyId = AgentKeyAfter(previous, next, actor);
             written.PaymentDue = previous.PaymentDue;
             amend?.Invoke(written);
-        }, [entry], result);
+            // An amend that sets the hold (an approval decided) keeps the release it causes.
+            if (delegation.Hold?.Closed is { } closed && written.Delegation is { Closed: null } kept)
+            {
+                written.Delegation = kept with { Closed = closed };
+            }
+        }
     }
 
     protected override Task AfterCommit() => SyncAudit();

@@ -6,15 +6,25 @@ using Orleans.Concurrency;
 
 namespace Grains.Delegations;
 
-/// <summary>Lists one partition's delegations and delegation proposals from the projection (filters: grantor and grantee key). Stateless and keyed by partition.</summary>
+/// <summary>
+/// Lists one partition's delegations and delegation proposals from the projection (filters: grantor and grantee key),
+/// a delegation's counters from its grain (they are not written per reservation). Stateless and keyed by partition.
+/// </summary>
 [StatelessWorker]
 public sealed class DelegationDirectoryGrain(IProjectionStore projections, TimeProvider time) : Grain, IDelegationDirectoryGrain
 {
     public async Task<ListPage<DelegationView>> List(ListQuery query, CancellationToken cancellationToken = default)
     {
-        var page = await projections.QueryAsync(this.GetPrimaryKeyString(), DelegationKeys.ResourceType, query, null, cancellationToken);
-        return new ListPage<DelegationView>([.. page.Items.Select(row => DelegationGrain.FromDocument(row.Document))],
-            page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
+        var partition = this.GetPrimaryKeyString();
+        var page = await projections.QueryAsync(partition, DelegationKeys.ResourceType, query, null, cancellationToken);
+        // The projection holds the grant; the counters live in each link (rebuilt from the delegation ledger).
+        var items = await Task.WhenAll(page.Items.Select(async row =>
+        {
+            var listed = DelegationGrain.FromDocument(row.Document);
+            var live = await GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, listed.Id)).Get();
+            return listed with { Counters = live.Counters };
+        }));
+        return new ListPage<DelegationView>(items, page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
     }
 
     public Task<ListPage<DelegationView>> ListGranted(ListQuery query, string keyId, bool admin, CancellationToken cancellationToken = default) =>

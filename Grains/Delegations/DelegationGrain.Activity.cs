@@ -3,7 +3,7 @@ using Grains.Interfaces.Delegations;
 namespace Grains.Delegations;
 
 /// <summary>
-/// <c>action=activity</c> and <c>action=analytics</c>, from what the delegation recorded as the link a request named:
+/// <c>action=activity</c> and <c>action=analytics</c>, from what the delegation recorded as the link a request named (spending from the ledger, approvals from its state):
 /// reservations (created, raised, signed, negotiated), settlements (closed), releases (cancelled) and approvals.
 /// </summary>
 public sealed partial class DelegationGrain
@@ -11,7 +11,7 @@ public sealed partial class DelegationGrain
     public Task<DelegationActivityPage> Activity(DelegationActivityQuery query)
     {
         Existing();
-        var matching = Current.Activity
+        var matching = AllActivity()
             .Where(e => (query.From is null || e.OccurredAt >= query.From) && (query.To is null || e.OccurredAt <= query.To)
                 && (query.ActionType is null || e.ActionType == query.ActionType) && (query.EntityType is null || e.EntityType == query.EntityType))
             .Reverse()
@@ -27,19 +27,20 @@ public sealed partial class DelegationGrain
     {
         var current = Existing();
         var now = time.GetUtcNow();
-        var byStatus = Current.Activity.Where(e => e.EntityType == "deal")
+        var activity = AllActivity();
+        var byStatus = activity.Where(e => e.EntityType == "deal")
             .GroupBy(e => e.EntityId)
             .Select(g => StatusOf(g.Last().ActionType))
             .GroupBy(s => s)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var today = DateOnly.FromDateTime(now.UtcDateTime);
-        var settled = Current.Activity.Where(e => e.ActionType == "deal_closed")
+        var settled = activity.Where(e => e.ActionType == "deal_closed")
             .GroupBy(e => DateOnly.FromDateTime(e.OccurredAt.UtcDateTime))
             .ToDictionary(g => g.Key, g => g.Sum(e => e.Amount ?? 0));
         List<DelegationDailySpend> chart = [.. Enumerable.Range(0, 30).Select(i => today.AddDays(i - 29))
             .Select(day => new DelegationDailySpend(day, settled.GetValueOrDefault(day)))];
-        var average = Current.DealsCreated == 0 ? 0 : Math.Round(Current.TotalSpent / Current.DealsCreated, 2, MidpointRounding.AwayFromZero);
-        return Task.FromResult(new DelegationAnalytics(current.Id, Current.DealsCreated, Current.TotalSpent, byStatus, chart, average));
+        var average = dealsCreated == 0 ? 0 : Math.Round(totalSpent / dealsCreated, 2, MidpointRounding.AwayFromZero);
+        return Task.FromResult(new DelegationAnalytics(current.Id, dealsCreated, totalSpent, byStatus, chart, average));
     }
 
     private static string StatusOf(string actionType) => actionType switch

@@ -90,7 +90,7 @@ public sealed partial class DelegationGrain
         })], activity: [Entry($"approval_{status}", approval.DealId, approval.Amount, now)]);
         if (status != DelegationApprovals.Approved)
         {
-            await Release(approval.DealId);
+            await ReleaseUpTheChain(approval.DealId);
         }
         GrainFactory.GetGrain<IDealGrain>(DealKeys.Grain(Partition, approval.DealId)).ApprovalDecided(current.Id, status).Ignore();
         await ArmApprovals();

@@ -22,7 +22,8 @@ public sealed partial class DelegationGrain : IIncomingGrainCallFilter
 
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        if (context.InterfaceMethod.Name is nameof(Reserve) or nameof(ReserveForChildren))
+        // Confirm takes the gate itself only when it has to read the ledger (DelegationGrain.Ledger.cs).
+        if (context.InterfaceMethod.Name is nameof(Reserve) or nameof(ReserveForChildren) or nameof(Confirm))
         {
             await context.Invoke();
             return;

@@ -8,21 +8,24 @@ using Grains.Interfaces.Telemetry;
 namespace Grains.Delegations;
 
 /// <summary>
-/// Reservations, a batch at a time (<c>DelegationGrain.Batching.cs</c>). A link checks the batch against its own state
-/// and caps in order, asks its parent with what passed (which does the same up to the root and commits on the way
-/// back), then commits what its parent accepted in one write. The batch runs under the grain's gate, so a check and its
-/// commit see no other change in between: concurrent requests cannot pass a cap together. Reservations are kept by
-/// deal id, so a retry reserves nothing twice, and a deal whose total rises under the delegation raises its one
-/// reservation.
+/// Holds, a batch at a time (<c>DelegationGrain.Batching.cs</c>). A link checks the batch against its caps and its
+/// in-memory reservations in order, asks its parent with what passed (which does the same up to the root and holds on
+/// the way back), then holds what its parent accepted, in memory. The batch runs under the grain's gate, so a check and
+/// its hold see no other change in between: concurrent requests cannot pass a cap together. The deal writes the ledger
+/// rows in its own transaction and confirms (<c>DelegationGrain.Ledger.cs</c>). Reservations are kept by deal id, so a
+/// retry reserves nothing twice, and a deal whose total rises under the delegation raises its one reservation.
 /// </summary>
 public sealed partial class DelegationGrain
 {
-    public async Task<DelegationView> Reserve(DelegationSpend spend)
+    public async Task<DelegationHold> Reserve(DelegationSpend spend)
     {
         var reservation = new QueuedReservation(spend.ReservationId, spend.Amount, spend.Action, spend.CallerKeyId);
         await Queue([reservation]);
         await reservation.Outcome.Task;
-        return View(time.GetUtcNow());
+        var current = Existing();
+        return new DelegationHold([current.Id, .. Enumerable.Reverse(current.Chain)],
+            current.Approvals.Any(a => a.DealId == spend.ReservationId && a.IsPending),
+            holds.TryGetValue(spend.ReservationId, out var hold) ? hold.At : time.GetUtcNow());
     }
 
     public async Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations)
@@ -58,47 +61,13 @@ public sealed partial class DelegationGrain
 
     public async Task<decimal?> RemainingBudget(string reservationId, string action)
     {
-        var own = DelegationRules.Remaining(Existing(), action, time.GetUtcNow(), Current.Reservations.GetValueOrDefault(reservationId));
+        var own = DelegationRules.Remaining(Existing(), action, time.GetUtcNow(), reservations.GetValueOrDefault(reservationId));
         if (Existing().Chain is not [.., var parentId])
         {
             return own;
         }
         var parent = await Link(parentId).RemainingBudget(reservationId, action);
         return own is null ? parent : parent is null ? own : Math.Min(own.Value, parent.Value);
-    }
-
-    public async Task Release(string reservationId)
-    {
-        if (Current.Record is { } current && Current.Reservations.TryGetValue(reservationId, out var held))
-        {
-            var now = time.GetUtcNow();
-            var counters = Without(current.Counters.At(now), held);
-            var reservations = Kept(counters.Month);
-            reservations.Remove(reservationId);
-            await Save(current with { Counters = counters, Version = Current.Version + 1 }, [], reservations: reservations,
-                activity: held.Direct ? [Entry("deal_cancelled", reservationId, held.Amount, now)] : null);
-        }
-        await Up(parent => parent.Release(reservationId));
-    }
-
-    public async Task Settle(string reservationId)
-    {
-        if (Current.Record is { } current && Current.Reservations.TryGetValue(reservationId, out var held) && !held.Settled)
-        {
-            var now = time.GetUtcNow();
-            var counters = Without(current.Counters.At(now), held);
-            counters = counters with
-            {
-                SpentToday = held.Day == counters.Day ? counters.SpentToday + held.Amount : counters.SpentToday,
-                SpentThisMonth = held.Month == counters.Month ? counters.SpentThisMonth + held.Amount : counters.SpentThisMonth,
-            };
-            var reservations = Kept(counters.Month);
-            reservations[reservationId] = held with { Settled = true };
-            await Save(current with { Counters = counters, Version = Current.Version + 1 }, [], reservations: reservations,
-                activity: held.Direct ? [Entry("deal_closed", reservationId, held.Amount, now)] : null,
-                amend: s => s.TotalSpent += held.Direct ? held.Amount : 0);
-        }
-        await Up(parent => parent.Settle(reservationId));
     }
 
     /// <summary>
@@ -113,6 +82,7 @@ public sealed partial class DelegationGrain
     {
         using var unkeyed = KeyedChanges.Suspend(); // one write for many requests: no single request's key is its outcome
         var now = time.GetUtcNow();
+        await ReconcileExpiredHolds(now);
         var current = Existing();
         var counters = current.Counters.At(now);
         List<QueuedReservation> again = [];
@@ -133,7 +103,7 @@ public sealed partial class DelegationGrain
                     $"Delegation {current.Id} is not granted to this API key", new DelegationStateDetails(current.Id, current.StatusAt(now))));
                 continue;
             }
-            var held = Current.Reservations.GetValueOrDefault(r.ReservationId);
+            var held = reservations.GetValueOrDefault(r.ReservationId);
             if (held is not null && (held.Settled || held.Amount >= r.Amount))
             {
                 r.Outcome.SetResult();
@@ -185,7 +155,7 @@ public sealed partial class DelegationGrain
 
         if (passed.Any(p => p.Reservation.Amount > 0))
         {
-            await CommitReservations(current, passed.Where(p => p.Reservation.Amount > 0).Select(p => (p.Reservation, p.Held)).ToList(), now);
+            await HoldAccepted(current, passed.Where(p => p.Reservation.Amount > 0).Select(p => (p.Reservation, p.Held)).ToList(), now);
         }
         foreach (var (r, _, _) in passed)
         {
@@ -194,29 +164,33 @@ public sealed partial class DelegationGrain
         queued.InsertRange(0, again);
     }
 
-    /// <summary>One write of the reservations the whole chain accepted, with their warnings, activity and approvals.</summary>
-    private async Task CommitReservations(DelegationView current, List<(QueuedReservation Reservation, DelegationReservation? Held)> accepted,
+    /// <summary>
+    /// Holds what the whole chain accepted, in memory, until the deal confirms it (<c>DelegationGrain.Ledger.cs</c>). A
+    /// warning or an approval request is the one thing written here (an event to send: once per window, or a deal
+    /// above the approval threshold); a plain hold writes nothing.
+    /// </summary>
+    private async Task HoldAccepted(DelegationView current, List<(QueuedReservation Reservation, DelegationReservation? Held)> accepted,
         DateTimeOffset now)
     {
-        var counters = current.Counters.At(now);
+        // The counters as they are now (a confirmation may have run while the parent was asked).
+        var counters = Existing().Counters.At(now);
         var next = current;
-        var reservations = Kept(counters.Month);
         List<OutboxEvent> events = [];
         List<DelegationActivity> activity = [];
         var heldForApproval = false;
-        var created = 0;
         foreach (var (r, held) in accepted)
         {
             var before = held is null ? counters : Without(counters, held);
             reservations[r.ReservationId] = new DelegationReservation(r.Amount, before.Day, before.Month, Direct: r.Direct);
+            // A hold raised before it was confirmed keeps what it replaced (an abandoned raise goes back to it).
+            var replaced = holds.TryGetValue(r.ReservationId, out var pending) ? pending.Replaced : held;
+            holds[r.ReservationId] = new PendingHold(replaced, r.Action, now, now + HoldTimeout);
             (counters, var warnings) = Warnings(current, Holding(counters, held, r.Amount), now);
             events.AddRange(warnings);
             if (!r.Direct)
             {
                 continue;
             }
-            created += held is null ? 1 : 0;
-            activity.Add(Entry(ActivityOf(r.Action, held is null), r.ReservationId, r.Amount, now));
             (next, var requested) = HoldForApproval(next, r.ReservationId, r.Amount, r.Action, now);
             if (requested is not null)
             {
@@ -225,10 +199,14 @@ public sealed partial class DelegationGrain
                 heldForApproval = true;
             }
         }
-        // A failed write may still have landed: the ancestors keep their hold (over-reserving, never over-spending);
-        // the deal's retry reserves under the same id, which every link answers from what it holds.
-        await Save(next with { Counters = counters, Version = Current.Version + 1 }, events, reservations: reservations, activity: activity,
-            amend: s => s.DealsCreated += created);
+        if (events.Count == 0)
+        {
+            Counted(counters);
+            return;
+        }
+        // A failed write may still have landed: the holds stay (over-reserving, never over-spending) until the deals
+        // confirm or abandon them.
+        await Save(next with { Counters = counters, Version = Current.Version + 1 }, events, activity: activity);
         if (heldForApproval)
         {
             await ArmApprovals();
@@ -251,13 +229,6 @@ public sealed partial class DelegationGrain
         var before = held is null ? counters : Without(counters, held);
         return before with { ReservedToday = before.ReservedToday + amount, ReservedThisMonth = before.ReservedThisMonth + amount };
     }
-
-    private static string ActivityOf(string action, bool created) => action switch
-    {
-        "deals:sign" => "deal_signed",
-        "agent:negotiate" => "deal_negotiated",
-        _ => created ? "deal_created" : "deal_updated",
-    };
 
     private static DelegationActivity Entry(string actionType, string dealId, decimal? amount, DateTimeOffset now) =>
         new(ResourceIds.New("evt"), actionType, "deal", dealId, amount, now);
@@ -304,10 +275,4 @@ public sealed partial class DelegationGrain
         ReservedThisMonth = held.Month == counters.Month ? counters.ReservedThisMonth - held.Amount : counters.ReservedThisMonth,
     };
 
-    /// <summary>The reservations that still count somewhere: those of this month (older ones are out of every window).</summary>
-    private Dictionary<string, DelegationReservation> Kept(int month) =>
-        Current.Reservations.Where(r => r.Value.Month >= month).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
-
-    private Task Up(Func<IDelegationGrain, Task> call) =>
-        Existing().Chain is [.., var parentId] ? call(Link(parentId)) : Task.CompletedTask;
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Grains.Delegations.Ledger;
 using Grains.Events;
 using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Events;
@@ -11,14 +12,16 @@ using Microsoft.Extensions.Logging;
 namespace Grains.Delegations;
 
 /// <summary>
-/// A delegation (key <c>{tenant}:{env}/del_...</c>): grant, counters, reservations and children in one state, written
-/// through the resource write path. Spending: <c>DelegationGrain.Spending.cs</c>; expiry and the cascade:
+/// A delegation (key <c>{tenant}:{env}/del_...</c>): grant, children, approvals and end in one state, written through the
+/// resource write path; counters and reservations in memory, rebuilt from the delegation ledger on activation
+/// (<c>DelegationGrain.Ledger.cs</c>). Spending: <c>DelegationGrain.Spending.cs</c>; expiry and the cascade:
 /// <c>DelegationGrain.Lifetime.cs</c>. Calls go up the chain (a reservation, a child's registration) or down it as
 /// one-way notices (an end), so two links never wait on each other.
 /// </summary>
 public sealed partial class DelegationGrain(
     [PersistentState("delegation")] IPersistentState<DelegationState> state,
     IProjectionStore projections,
+    IDelegationLedger ledger,
     TimeProvider time,
     ILogger<DelegationGrain> logger) : ResourceGrain<DelegationState, DelegationView>(state, projections, logger), IDelegationGrain
 {
@@ -135,21 +138,16 @@ public sealed partial class DelegationGrain(
     private IDelegationGrain Link(string delegationId) => GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(Partition, delegationId));
 
     /// <summary>
-    /// One write of the record with its events, children and reservations (unchanged unless given), the activity it
-    /// adds (<paramref name="activity"/>) and the all-time totals it changes (<paramref name="amend"/>).
+    /// One write of the record with its events and children (unchanged unless given) and the approval activity it adds
+    /// (<paramref name="activity"/>). The record's counters are written as they are, and rebuilt from the ledger anyway.
     /// </summary>
     private Task Save(DelegationView record, IReadOnlyList<OutboxEvent> events, List<string>? children = null,
-        Dictionary<string, DelegationReservation>? reservations = null, IReadOnlyList<DelegationActivity>? activity = null,
-        Action<DelegationState>? amend = null) =>
+        IReadOnlyList<DelegationActivity>? activity = null) =>
         Commit(record, events, (previous, next) =>
         {
             next.Children = children ?? previous.Children;
-            next.Reservations = reservations ?? previous.Reservations;
             next.Activity = activity is not { Count: > 0 } ? previous.Activity
                 : [.. previous.Activity.Skip(Math.Max(0, previous.Activity.Count + activity.Count - DelegationApprovals.ActivityKept)), .. activity];
-            next.DealsCreated = previous.DealsCreated;
-            next.TotalSpent = previous.TotalSpent;
-            amend?.Invoke(next);
         });
 
     private static object Summary(DelegationView d, DateTimeOffset now) => new

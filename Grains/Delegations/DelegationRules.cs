@@ -226,6 +226,14 @@ public static class DelegationRules
             new DelegationStateDetails(delegation.Id, status, delegation.Ended?.EndedBy ?? (status == DelegationKeys.Active ? null : delegation.Id)));
     }
 
+    /// <summary>The activity a reservation reads as: by the action that made it, a creation or a raise otherwise.</summary>
+    public static string ActivityOf(string action, bool created) => action switch
+    {
+        "deals:sign" => "deal_signed",
+        "agent:negotiate" => "deal_negotiated",
+        _ => created ? "deal_created" : "deal_updated",
+    };
+
     public static DateTimeOffset NextDay(DateTimeOffset now) => new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddDays(1);
 
     public static DateTimeOffset NextMonth(DateTimeOffset now) =>

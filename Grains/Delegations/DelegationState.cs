@@ -24,16 +24,11 @@ public sealed class DelegationState : IResourceState<DelegationView>
     /// <summary>Direct sub-delegations: revocation and expiry are passed on to them.</summary>
     [Id(6)] public List<string> Children { get; set; } = [];
 
-    /// <summary>Amounts held for deals (by deal id) until they are released (cancelled) or settled (closed).</summary>
-    [Id(7)] public Dictionary<string, DelegationReservation> Reservations { get; set; } = new(StringComparer.Ordinal);
+    // Ids 7, 9 and 10 (reservations, deals created, total spent) were written per reservation before the delegation
+    // ledger; they live in memory now, rebuilt from the ledger (DelegationGrain.Ledger.cs). Not reused.
 
-    /// <summary>What was done under this delegation as the acting link, newest last (<see cref="DelegationApprovals.ActivityKept"/> kept).</summary>
+    /// <summary>Approval decisions and requests as activity, newest last (the spending activity is read from the ledger).</summary>
     [Id(8)] public List<DelegationActivity> Activity { get; set; } = [];
-
-    /// <summary>Deals ever created under this delegation as the acting link, and what they settled (all time, for analytics).</summary>
-    [Id(9)] public int DealsCreated { get; set; }
-
-    [Id(10)] public decimal TotalSpent { get; set; }
 
     /// <summary>Rows the next write derives (not serialized; see <see cref="IHoldsDerivedRows"/>).</summary>
     [field: NonSerialized]
@@ -42,7 +37,7 @@ public sealed class DelegationState : IResourceState<DelegationView>
 
 /// <summary>
 /// An amount held in the day and month it was reserved in; settled, it counts as spent in those windows.
-/// <see cref="Direct"/>: reserved on this link as the one the request named (not for a child).
+/// <see cref="Direct"/>: reserved on this link as the one the request named (not for a child). In memory only.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("delegations.reservation")]
 public sealed record DelegationReservation(

@@ -1,3 +1,4 @@
+using Grains.Delegations.Ledger;
 using Grains.Interfaces.Deals;
 using Grains.Interfaces.Projections;
 
@@ -5,7 +6,7 @@ namespace Grains.Platform;
 
 /// <summary>
 /// The rows a change derives besides its grain state: its projection row (or the row's removal) and its audit
-/// entries. A storage that implements <see cref="IStoresDerivedRows"/> (PostgreSQL) commits them in the state write's
+/// entries, and a deal's delegation ledger rows. A storage that implements <see cref="IStoresDerivedRows"/> (PostgreSQL) commits them in the state write's
 /// own transaction, after the same version check; elsewhere (memory) the grain applies them once the write is done.
 /// </summary>
 public sealed class DerivedRows
@@ -18,6 +19,9 @@ public sealed class DerivedRows
 
     /// <summary>Audit entries of the change, idempotent by their place in the entity's chain.</summary>
     public IReadOnlyList<AuditEntry> Audit { get; init; } = [];
+
+    /// <summary>Delegation ledger rows of a deal change made under a delegation (one per link of its chain).</summary>
+    public IReadOnlyList<DelegationLedgerRow> Ledger { get; init; } = [];
 }
 
 /// <summary>A projection row's identity.</summary>

@@ -1,3 +1,4 @@
+using Grains.Delegations.Ledger;
 using Grains.Events;
 using Grains.Idempotency;
 using Grains.Interfaces.Deals;
@@ -158,10 +159,12 @@ public abstract class ResourceGrain<TState, TRecord>(
     /// <summary>
     /// The change with several events. <paramref name="amend"/> sets a derived state's own fields on the new state
     /// (from the previous one), so they are part of the same write; <paramref name="audit"/> are its audit entries;
-    /// <paramref name="result"/> is what the grain method returns (null: the record), kept for a keyed request's replay.
+    /// <paramref name="result"/> is what the grain method returns (null: the record), kept for a keyed request's replay;
+    /// <paramref name="ledger"/> are delegation ledger rows written in the same transaction where the storage can (a
+    /// deal; elsewhere the deal appends them itself once this returns).
     /// </summary>
     protected async Task Commit(TRecord? record, IReadOnlyList<OutboxEvent> events, Action<TState, TState>? amend = null,
-        IReadOnlyList<AuditEntry>? audit = null, object? result = null)
+        IReadOnlyList<AuditEntry>? audit = null, object? result = null, IReadOnlyList<DelegationLedgerRow>? ledger = null)
     {
         var previous = state.State;
         var inTransaction = DerivedRowsInTransaction;
@@ -179,6 +182,7 @@ public abstract class ResourceGrain<TState, TRecord>(
             Upsert = record is null ? null : ToRow(record),
             Delete = record is null ? new ProjectionKey(Partition, ResourceType, ResourceId) : null,
             Audit = audit ?? [],
+            Ledger = ledger ?? [],
         };
         if (inTransaction)
         {

@@ -1,6 +1,7 @@
 using Grains.Campaigns;
 using Grains.Deals;
 using Grains.Deals.Audit;
+using Grains.Delegations.Ledger;
 using Grains.Emails;
 using Grains.Encryption;
 using Grains.Events;
@@ -81,13 +82,14 @@ public static class OrleansHosting
     }
 
     /// <summary>
-    /// The stores beside grain state: the list/search projection, the tenant event log and the audit log (memory when
+    /// The stores beside grain state: the list/search projection, the tenant event log, the audit log and the delegation ledger (memory when
     /// <paramref name="postgresConnectionString"/> is null, PostgreSQL otherwise).
     /// </summary>
     public static IServiceCollection AddSideStores(this IServiceCollection services, string? postgresConnectionString) => services
         .AddStore<IProjectionStore, InMemoryProjectionStore>(postgresConnectionString, source => new PostgresProjectionStore(source))
         .AddStore<IEventLogStore, InMemoryEventLogStore>(postgresConnectionString, source => new PostgresEventLogStore(source))
-        .AddStore<IAuditStore, InMemoryAuditStore>(postgresConnectionString, source => new PostgresAuditStore(source));
+        .AddStore<IAuditStore, InMemoryAuditStore>(postgresConnectionString, source => new PostgresAuditStore(source))
+        .AddStore<IDelegationLedger, InMemoryDelegationLedger>(postgresConnectionString, source => new PostgresDelegationLedger(source));
 
     /// <summary>An Orleans client that finds the silos' gateways through PostgreSQL membership.</summary>
     public static IClientBuilder ConfigureClusterClient(this IClientBuilder client, OrleansSettings settings, string connectionString)

@@ -1,4 +1,6 @@
 using System.Net;
+using Grains.Delegations;
+using Grains.Interfaces.Delegations;
 using Tests.Deals;
 using Tests.Infrastructure;
 using Tests.Webhooks;
@@ -122,6 +124,35 @@ public sealed class DelegationChainTests(DelegationChainTests.Api api) : IClassF
             $$"""{"grantee_agent_key_id":"{{b.KeyId}}","allowed_actions":["deals:write"]}""", DelegationCalls.Under(root));
         Assert.Equal(HttpStatusCode.Forbidden, notGrantee.StatusCode);
         Assert.Equal("authorization_error.delegation_not_granted", refusal.Code());
+    }
+
+    [Fact]
+    public async Task A_hold_no_deal_confirms_counts_until_it_lapses_after_30_seconds_and_then_the_ledger_decides()
+    {
+        var tenant = await api.NewTenantAsync();
+        var agent = await tenant.AgentAsync();
+        var product = await tenant.ProductAsync("Seat", 100m);
+        var id = (await tenant.Http.DelegateAsync(
+            $$"""{"grantee_agent_key_id":"{{agent.KeyId}}","allowed_actions":["deals:write"],"max_daily_amount":1000}""")).Str("delegation_id");
+        if (api.Time.GetUtcNow().TimeOfDay > TimeSpan.FromHours(23))
+        {
+            api.Time.Advance(TimeSpan.FromHours(2)); // well inside one day: the windows must not turn during the test
+        }
+        // A deal that took its hold and never wrote (its silo died before the commit): no ledger row, no confirmation.
+        var link = api.Grains.GetGrain<IDelegationGrain>(DelegationKeys.Grain(tenant.Partition, id));
+        await link.Reserve(new DelegationSpend(agent.KeyId, "deals:write", 600m, "deal_never_written"));
+        Assert.Equal("600.00", (await tenant.DelegationAsync(id)).Str("reserved_today"));
+
+        // The hold counts against the cap until it lapses.
+        api.Time.Advance(DelegationGrain.HoldTimeout - TimeSpan.FromSeconds(1));
+        var (held, refusal) = await agent.Http.ConfiguredDealAsync(id, product, 500m);
+        Assert.Equal(HttpStatusCode.TooManyRequests, held.StatusCode);
+        Assert.Equal(400m, refusal.GetProperty("details").GetProperty("remaining_daily").GetDecimal());
+
+        // Lapsed: the ledger has nothing for that deal, so the next batch drops it before checking.
+        api.Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Created, (await agent.Http.ConfiguredDealAsync(id, product, 500m)).Response.StatusCode);
+        Assert.Equal("500.00", (await tenant.DelegationAsync(id)).Str("reserved_today"));
     }
 
     [Fact]

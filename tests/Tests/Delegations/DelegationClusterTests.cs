@@ -88,7 +88,8 @@ public sealed class DelegationClusterTests
         }
     }
 
-    private static async Task ActivateAsync(IDealGrain deal)
+    /// <summary>Reads a new deal's empty state (with retries), so a race that follows is on the delegation, not on activation.</summary>
+    internal static async Task ActivateAsync(IDealGrain deal)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -1,3 +1,4 @@
+using Grains.Delegations.Ledger;
 using Grains.Projections;
 using Npgsql;
 
@@ -8,7 +9,7 @@ namespace Grains.Platform.Postgres.Storage;
 /// (<see cref="GroupCommit{TItem, TResult}"/>). A lone write is one short statement; writes that arrive together go
 /// as one <c>unnest</c> upsert, one round trip and one commit for the lot, which is what lets a busy silo write
 /// more states per second than one-statement-per-write could. Each write still returns only once it is durable.
-/// A write may carry <see cref="DerivedRows"/> (projection row, audit entries): they go in the same statement, applied
+/// A write may carry <see cref="DerivedRows"/> (projection row, audit entries, delegation ledger rows): they go in the same statement, applied
 /// only for the states whose version check passed, so a change and what it derives commit together or not at all.
 /// </summary>
 /// <remarks>
@@ -76,6 +77,15 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
                         $31::text[], $32::text[], $33::text[], $34::text[], $35::timestamptz[], $36::text[])
                  AS x(owner, id, partition, entity_type, entity_id, sequence, action, actor, actor_type, changes, snapshot,
                       previous_hash, created_at, entry_hash)
+            WHERE x.owner IN (SELECT owner FROM written)
+            ON CONFLICT DO NOTHING
+        ), l AS (
+            INSERT INTO delegation_ledger ({PostgresDelegationLedger.Columns})
+            SELECT x.partition, x.delegation_id, x.deal_id, x.deal_version, x.id, x.kind, x.amount, x.currency, x.direct, x.activity,
+                   x.occurred_at
+            FROM unnest($37::text[], $38::text[], $39::text[], $40::text[], $41::bigint[], $42::text[], $43::text[], $44::numeric[],
+                        $45::text[], $46::boolean[], $47::text[], $48::timestamptz[])
+                 AS x(owner, partition, delegation_id, deal_id, deal_version, id, kind, amount, currency, direct, activity, occurred_at)
             WHERE x.owner IN (SELECT owner FROM written)
             ON CONFLICT DO NOTHING
         )
@@ -188,6 +198,10 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
         parameters.Add(Texts(audit, a => a.Entry.PreviousHash));
         parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. audit.Select(a => a.Entry.CreatedAt.ToUniversalTime())] });
         parameters.Add(Texts(audit, a => a.Entry.EntryHash));
+
+        var ledger = writes.SelectMany(w => (w.Derived?.Ledger ?? []).Select(r => (Owner: Owner(w.Key), Row: r))).ToArray();
+        parameters.Add(Texts(ledger, l => l.Owner));
+        PostgresDelegationLedger.AddRowArrays(parameters, [.. ledger.Select(l => l.Row)]);
     }
 
     private static string Owner(StateKey key) => $"{key.GrainType}\n{key.GrainKey}\n{key.StateName}";
