@@ -47,14 +47,18 @@ lines = [f"# Telemetry cost on the foundation benchmark ({stamp})", "",
          " — ASP.NET Core, grain calls, Npgsql — exported by OTLP/HTTP to a local",
          "stand-in receiver, `bench/otlp-sink.py`), in the server processes. Medians of the runs; each run's figures follow." +
          (f" **This run's \"on\" was `{custom}` instead.**" if custom else ""), "",
-         "| scenario | off req/s | on req/s | cost | off p99 ms | on p99 ms | off server µs/req | on server µs/req |",
-         "|---|---:|---:|---:|---:|---:|---:|---:|"]
+         "| scenario | off req/s | on req/s | cost | off p99 ms | on p99 ms | off server µs/req | on server µs/req | off B/req | on B/req |",
+         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
 for name in runs["off"][0]:
     med = lambda mode, key: statistics.median(r[name][key] for r in runs[mode])
     off, on = med("off", "requestsPerSecond"), med("on", "requestsPerSecond")
+    values = lambda mode: [r[name]["allocatedBytesPerRequest"] for r in runs[mode] if r[name].get("allocatedBytesPerRequest") is not None]
+    alloc = lambda mode: f"{statistics.median(values(mode)):.0f}" if values(mode) else "–"
     lines.append(f"| {name} | {off:.0f} | {on:.0f} | {100 * (off - on) / off:+.1f}% | {med('off', 'p99Ms'):.2f} | {med('on', 'p99Ms'):.2f} | "
-                 f"{med('off', 'serverCpuMicrosPerRequest'):.1f} | {med('on', 'serverCpuMicrosPerRequest'):.1f} |")
-lines += ["", "Cost = (off − on) / off of the median throughput; the target is ≤ 5% on grain-get and grain-write.", "",
+                 f"{med('off', 'serverCpuMicrosPerRequest'):.1f} | {med('on', 'serverCpuMicrosPerRequest'):.1f} | "
+                 f"{alloc('off')} | {alloc('on')} |")
+lines += ["", "Cost = (off − on) / off of the median throughput; the target is ≤ 5% on grain-get and grain-write. B/req: bytes the",
+          "server allocated per request (`/bench/alloc`), which a busy machine does not inflate as it does CPU time.", "",
           "| run | " + " | ".join(runs["off"][0]) + " |", "|---|" + "---:|" * len(runs["off"][0])]
 for i in range(pairs):
     for mode in ("off", "on"):

@@ -30,6 +30,9 @@ public static partial class Driver
         /// <summary>Methods JIT-compiled during the measured windows, per scenario (should be ~0).</summary>
         public Dictionary<string, long> JitInWindow { get; } = [];
 
+        /// <summary>Bytes the server allocated during the measured windows, and the requests in them, per scenario.</summary>
+        public Dictionary<string, (long Bytes, long Requests)> AllocInWindow { get; } = [];
+
         public int Discarded { get; private set; }
 
         public async Task LoadAsync(ScenarioDef def, ChildProcess server, int[] serverPids, int round)
@@ -52,13 +55,22 @@ public static partial class Driver
             }
             entry.Runs.Add((measured.Run, measured.Cpu));
             JitInWindow[def.Name] = JitInWindow.GetValueOrDefault(def.Name) + (measured.JitMethodsInWindow ?? 0);
+            if (measured.AllocatedBytesInWindow is { } bytes)
+            {
+                var (sum, requests) = AllocInWindow.GetValueOrDefault(def.Name);
+                AllocInWindow[def.Name] = (sum + bytes, requests + measured.Run.Requests);
+            }
             Discarded += measured.Discarded;
         }
 
         public BenchReport Build()
         {
             var results = scenarios
-                .Select(s => Aggregate(s.Def, s.Runs) with { JitMethodsInWindow = JitInWindow.GetValueOrDefault(s.Def.Name) })
+                .Select(s => Aggregate(s.Def, s.Runs) with
+                {
+                    JitMethodsInWindow = JitInWindow.GetValueOrDefault(s.Def.Name),
+                    AllocatedBytesPerRequest = AllocInWindow.TryGetValue(s.Def.Name, out var a) && a.Requests > 0 ? Math.Round((double)a.Bytes / a.Requests) : null,
+                })
                 .ToList();
             ScenarioResult? Find(string name) => results.FirstOrDefault(r => r.Name == name);
 

@@ -28,6 +28,9 @@ public sealed record ScenarioResult(
 {
     /// <summary>Methods the server JIT-compiled during the measured window(s): near 0 when the path was warm.</summary>
     public long? JitMethodsInWindow { get; init; }
+
+    /// <summary>Bytes the server allocated per request in the measured window(s): unlike CPU time, not inflated by a busy machine.</summary>
+    public double? AllocatedBytesPerRequest { get; init; }
 }
 
 public sealed record Ratio(string Name, string Numerator, string Denominator, double? Value, double Target, bool Pass);

@@ -157,11 +157,16 @@ public sealed class ChildProcess : IAsyncDisposable
     }
 
     /// <summary>Methods the server's JIT has compiled so far (<c>/bench/jit</c>; null if it does not answer).</summary>
-    public long? JitMethods()
+    public long? JitMethods() => Counter("/bench/jit");
+
+    /// <summary>Bytes the server has allocated so far (<c>/bench/alloc</c>; null if it does not answer).</summary>
+    public long? AllocatedBytes() => Counter("/bench/alloc");
+
+    private long? Counter(string path)
     {
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/bench/jit");
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
             using var response = Http.Send(request);
             using var reader = new StreamReader(response.Content.ReadAsStream());
             return long.TryParse(reader.ReadToEnd(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var count) ? count : null;

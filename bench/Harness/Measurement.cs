@@ -15,7 +15,11 @@ public sealed record MeasureSettings(TimeSpan MaxPrewarm, TimeSpan IdleWait = de
 
 /// <summary>One measured window: the load, the CPU it took and the methods the server JIT-compiled meanwhile.</summary>
 /// <param name="Discarded">Earlier windows measured again because the machine was busy.</param>
-public sealed record Measured(LoadRun Run, CpuUsage? Cpu, long? JitMethodsInWindow, int Discarded);
+public sealed record Measured(LoadRun Run, CpuUsage? Cpu, long? JitMethodsInWindow, int Discarded)
+{
+    /// <summary>Bytes the server allocated during the window.</summary>
+    public long? AllocatedBytesInWindow { get; init; }
+}
 
 /// <summary>
 /// Measures a scenario against a server: pre-warms it (unrecorded 2 s slices until the server compiled at most 10
@@ -46,21 +50,25 @@ public static class Measurement
             CpuSample? close = null;
             long? jitOpen = null;
             long? jitClose = null;
+            long? allocOpen = null;
+            long? allocClose = null;
             var run = await LoadGenerator.RunAsync(spec, iteration, opening =>
             {
                 if (opening)
                 {
                     open = probe.Sample();
                     jitOpen = server.JitMethods();
+                    allocOpen = server.AllocatedBytes();
                 }
                 else
                 {
                     close = probe.Sample();
                     jitClose = server.JitMethods();
+                    allocClose = server.AllocatedBytes();
                 }
             });
             var cpu = CpuUsage.Between(open, close);
-            var measured = new Measured(run, cpu, jitClose - jitOpen, discarded);
+            var measured = new Measured(run, cpu, jitClose - jitOpen, discarded) { AllocatedBytesInWindow = allocClose - allocOpen };
             log(Describe(measured));
             if (run.Errors + run.WarmupErrors > 0 && server.HasExited)
             {
@@ -112,6 +120,10 @@ public static class Measurement
         {
             line += string.Create(CultureInfo.InvariantCulture,
                 $"  cpu cores: server {cpu.Server:0.00} (kernel {cpu.ServerKernel:0.00}) driver {cpu.Driver:0.00} postgres {cpu.Postgres:0.00} other {cpu.Other:0.00}; server µs/req {cpu.Server * 1e6 / rps:0}, ctx switches/req {cpu.ServerSwitchesPerSecond / rps:0.0}");
+        }
+        if (m.AllocatedBytesInWindow is { } alloc && run.Requests > 0)
+        {
+            line += string.Create(CultureInfo.InvariantCulture, $", allocated {alloc / run.Requests:0} B/req");
         }
         if (m.JitMethodsInWindow is { } jit)
         {

@@ -40,7 +40,10 @@ public static class ServerHost
         AdvertisedHost = "127.0.0.1",
     };
 
-    /// <summary><c>POST /bench/shutdown</c> (graceful stop: the silo leaves the cluster) and <c>GET /bench/jit</c> (methods compiled so far).</summary>
+    /// <summary>
+    /// <c>POST /bench/shutdown</c> (graceful stop: the silo leaves the cluster), <c>GET /bench/jit</c> (methods compiled
+    /// so far) and <c>GET /bench/alloc</c> (bytes allocated so far: per request it does not depend on how busy the machine is).
+    /// </summary>
     public static void MapBenchControl(this WebApplication app)
     {
         app.MapPost("/bench/shutdown", (IHostApplicationLifetime lifetime) =>
@@ -49,6 +52,7 @@ public static class ServerHost
             return Results.Ok();
         });
         // The driver keeps warming an endpoint until the JIT has settled (tiering done), and checks it stayed so.
+        app.MapGet("/bench/alloc", () => Results.Text(GC.GetTotalAllocatedBytes().ToString(CultureInfo.InvariantCulture)));
         app.MapGet("/bench/jit", () => Results.Text(System.Runtime.JitInfo.GetCompiledMethodCount().ToString(CultureInfo.InvariantCulture)));
     }
 }

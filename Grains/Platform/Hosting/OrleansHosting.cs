@@ -10,6 +10,7 @@ using Grains.Platform.Cluster;
 using Grains.Platform.Postgres;
 using Grains.Idempotency;
 using Grains.Platform.Postgres.Storage;
+using Grains.Platform.Telemetry;
 using Grains.Projections;
 using Grains.Webhooks;
 using Microsoft.Extensions.DependencyInjection;
@@ -104,8 +105,8 @@ public static class OrleansHosting
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = PostgresConnectionStrings.Tune(connectionString);
             })
-            .AddDashboard()
-            .AddActivityPropagation();
+            .AddDashboard();
+        client.AddTracePropagation();
         client.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.ClientResponse);
         client.AddSiloLossWatch(connectionString);
@@ -198,8 +199,8 @@ public static class OrleansHosting
         // bench (profile in bench/README.md). 10 s is plenty for a person watching; Dashboard:CounterUpdateIntervalMs overrides.
         silo.Services.Configure<DashboardOptions>(o => o.CounterUpdateIntervalMs = DashboardCounterIntervalMs);
         silo.Services.AddOptions<DashboardOptions>().BindConfiguration("Dashboard");
-        // Grain calls continue the caller's trace (spans only when tracing is on: Grains/Platform/Telemetry).
-        silo.AddActivityPropagation();
+        // Grain calls continue the caller's trace, when spans are recorded (Grains/Platform/Telemetry/TracePropagation.cs).
+        silo.AddTracePropagation();
         return silo;
     }
 }

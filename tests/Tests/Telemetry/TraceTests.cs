@@ -34,6 +34,8 @@ public sealed class TraceTests
             .Build();
         var database = await TestPostgres.CreateDatabaseAsync("traces");
         await using var cluster = new PostgresCluster(database);
+        // Spans recorded without a collector: grain-call propagation is added only when tracing is on.
+        cluster.Settings["Telemetry:Traces"] = "On";
         await cluster.StartSiloAsync();
         var settings = cluster.ClientSettings;
         await using var api = new ClusterApi(new Dictionary<string, string?>
@@ -42,6 +44,7 @@ public sealed class TraceTests
             ["Orleans:ClusterId"] = settings.ClusterId,
             ["Orleans:ServiceId"] = settings.ServiceId,
             ["ConnectionStrings:Postgres"] = database,
+            ["Telemetry:Traces"] = "On",
         });
         var http = api.CreateClient().WithKey(CatalogueApi.AdminKey);
         await using var receiver = await new WebhookReceiver().StartAsync();
