@@ -15,16 +15,24 @@ public sealed class DelegationDirectoryGrain(IProjectionStore projections, TimeP
 {
     public async Task<ListPage<DelegationView>> List(ListQuery query, CancellationToken cancellationToken = default)
     {
+        var page = await Stored(query, cancellationToken);
+        return page with { Items = await WithLiveCounters(page.Items) };
+    }
+
+    /// <summary>The projection's rows: the grant, status and approvals, without the counters (not written per reservation).</summary>
+    private async Task<ListPage<DelegationView>> Stored(ListQuery query, CancellationToken cancellationToken)
+    {
+        var page = await projections.QueryAsync(this.GetPrimaryKeyString(), DelegationKeys.ResourceType, query, null, cancellationToken);
+        return new ListPage<DelegationView>([.. page.Items.Select(row => DelegationGrain.FromDocument(row.Document))], page.Total,
+            page.NextCursor, page.PrevCursor, page.HasMore);
+    }
+
+    /// <summary>The counters live in each link (rebuilt from the delegation ledger), so a list that shows them asks each one.</summary>
+    private async Task<IReadOnlyList<DelegationView>> WithLiveCounters(IReadOnlyList<DelegationView> listed)
+    {
         var partition = this.GetPrimaryKeyString();
-        var page = await projections.QueryAsync(partition, DelegationKeys.ResourceType, query, null, cancellationToken);
-        // The projection holds the grant; the counters live in each link (rebuilt from the delegation ledger).
-        var items = await Task.WhenAll(page.Items.Select(async row =>
-        {
-            var listed = DelegationGrain.FromDocument(row.Document);
-            var live = await GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, listed.Id)).Get();
-            return listed with { Counters = live.Counters };
-        }));
-        return new ListPage<DelegationView>(items, page.Total, page.NextCursor, page.PrevCursor, page.HasMore);
+        return await Task.WhenAll(listed.Select(async d =>
+            d with { Counters = (await GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, d.Id)).Get()).Counters }));
     }
 
     public Task<ListPage<DelegationView>> ListGranted(ListQuery query, string keyId, bool admin, CancellationToken cancellationToken = default) =>
@@ -34,7 +42,7 @@ public sealed class DelegationDirectoryGrain(IProjectionStore projections, TimeP
     {
         var now = time.GetUtcNow();
         var active = (await AllGranted(keyId, admin, DelegationKeys.Active, cancellationToken)).Where(d => d.StatusAt(now) == DelegationKeys.Active).ToList();
-        return DelegationSummary.Of(active, now);
+        return DelegationSummary.Of(await WithLiveCounters(active), now);
     }
 
     public async Task<ListPage<DelegationView>> PendingApprovals(string keyId, bool admin, int limit, int offset, CancellationToken cancellationToken = default)
@@ -56,7 +64,7 @@ public sealed class DelegationDirectoryGrain(IProjectionStore projections, TimeP
         {
             var query = new ListQuery(Limit: 1, Status: DelegationKeys.Active,
                 Filters: new Dictionary<string, string> { ["grantee_key_id"] = keyId });
-            if ((await List(query)).Items is [var newest, ..])
+            if ((await Stored(query, default)).Items is [var newest, ..])
             {
                 own = await GrainFactory.GetGrain<IDelegationGrain>(DelegationKeys.Grain(partition, newest.Id)).Get();
             }
@@ -64,7 +72,7 @@ public sealed class DelegationDirectoryGrain(IProjectionStore projections, TimeP
         return own ?? throw new DomainException(DomainErrorCodes.NotFound, "No delegation is granted to this API key");
     }
 
-    /// <summary>Page size when reading every granted delegation (summary, pending): the projection's largest page.</summary>
+    /// <summary>Page size when reading every granted delegation (summary, pending) from the projection.</summary>
     private const int ReadAllPage = 500;
 
     /// <summary>A non-admin key sees only what it granted, whatever grantor the query names.</summary>
@@ -77,7 +85,7 @@ public sealed class DelegationDirectoryGrain(IProjectionStore projections, TimeP
         List<DelegationView> all = [];
         for (var offset = 0; ; offset += ReadAllPage)
         {
-            var page = await List(Granted(new ListQuery(Limit: ReadAllPage, Offset: offset, Status: status), keyId, admin), cancellationToken);
+            var page = await Stored(Granted(new ListQuery(Limit: ReadAllPage, Offset: offset, Status: status), keyId, admin), cancellationToken);
             all.AddRange(page.Items);
             if (!page.HasMore)
             {
