@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace ApiHost.Api;
@@ -6,6 +7,9 @@ namespace ApiHost.Api;
 public static class RequestBody
 {
     public const long MaxBytes = 1024 * 1024;
+
+    // One options instance: a new one per request would rebuild the serializer's caches every time.
+    private static readonly JsonSerializerOptions BodyJson = new() { MaxDepth = 32 };
 
     public static async Task<JsonElement> ReadObjectAsync(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -17,7 +21,7 @@ public static class RequestBody
         JsonElement body;
         try
         {
-            body = JsonSerializer.Deserialize<JsonElement>(bytes, new JsonSerializerOptions { MaxDepth = 32 });
+            body = JsonSerializer.Deserialize<JsonElement>(bytes, BodyJson);
         }
         catch (JsonException ex)
         {
@@ -45,18 +49,33 @@ public static class RequestBody
         }
         request.EnableBuffering(bufferThreshold: 64 * 1024, bufferLimit: MaxBytes + 32 * 1024);
         request.Body.Position = 0;
-        using var copy = new MemoryStream();
-        var buffer = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, cancellationToken)) > 0)
+        // A pooled read buffer: the body is read on every write (and again for an idempotency fingerprint).
+        var buffer = ArrayPool<byte>.Shared.Rent(request.ContentLength is > 0 and < 16 * 1024 and var length ? (int)length + 1 : 16 * 1024);
+        try
         {
-            if (copy.Length + read > MaxBytes)
+            var filled = 0;
+            int read;
+            while ((read = await request.Body.ReadAsync(buffer.AsMemory(filled), cancellationToken)) > 0)
             {
-                throw new ApiException(ApiError.BodyTooLarge(MaxBytes));
+                filled += read;
+                if (filled > MaxBytes)
+                {
+                    throw new ApiException(ApiError.BodyTooLarge(MaxBytes));
+                }
+                if (filled == buffer.Length)
+                {
+                    var larger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, filled).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
             }
-            copy.Write(buffer, 0, read);
+            request.Body.Position = 0;
+            return buffer.AsSpan(0, filled).ToArray();
         }
-        request.Body.Position = 0;
-        return copy.ToArray();
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 }

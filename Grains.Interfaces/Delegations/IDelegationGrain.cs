@@ -42,8 +42,13 @@ public interface IDelegationGrain : IGrainWithStringKey
     /// </summary>
     Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations);
 
-    /// <summary>The deal's change with its ledger rows is written: the hold counts as reserved, here and up the chain.</summary>
+    /// <summary>
+    /// The deal's change with its ledger rows is written: the hold counts as reserved here; the ancestors are told in
+    /// batches (<see cref="ConfirmForChildren"/>) without the deal waiting for them.
+    /// </summary>
     Task Confirm(DelegationNotice notice);
+    /// <summary>A child's batch of confirmations reaching this link: each hold counts as reserved here, then the parent is told.</summary>
+    Task ConfirmForChildren(IReadOnlyList<string> reservationIds);
 
     /// <summary>The deal's change failed: the hold is dropped here and up the chain, unless the ledger shows the change landed.</summary>
     Task Abandon(string reservationId);

@@ -88,7 +88,10 @@ public sealed partial class DealGrain
         }
         try
         {
-            await Task.WhenAll(LinksOf(hold).Select((link, i) =>
+            // A confirmation goes to the named link, which passes it up in batches; a release or settlement changes
+            // every link's counters, so each hears of it before the answer.
+            var links = kind == LedgerKinds.Reserve ? LinksOf(hold).Take(1) : LinksOf(hold);
+            await Task.WhenAll(links.Select((link, i) =>
             {
                 var notice = new DelegationNotice(ResourceId, rows[0].Id, Direct: i == 0);
                 var grain = Delegation(link);

@@ -22,8 +22,8 @@ public sealed partial class DelegationGrain : IIncomingGrainCallFilter
 
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        // Confirm takes the gate itself only when it has to read the ledger (DelegationGrain.Ledger.cs).
-        if (context.InterfaceMethod.Name is nameof(Reserve) or nameof(ReserveForChildren) or nameof(Confirm))
+        // Confirm and ConfirmForChildren take the gate themselves only when it has to read the ledger (DelegationGrain.Ledger.cs).
+        if (context.InterfaceMethod.Name is nameof(Reserve) or nameof(ReserveForChildren) or nameof(Confirm) or nameof(ConfirmForChildren))
         {
             await context.Invoke();
             return;

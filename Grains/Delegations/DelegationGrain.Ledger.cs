@@ -1,5 +1,6 @@
 using Grains.Delegations.Ledger;
 using Grains.Interfaces.Delegations;
+using Microsoft.Extensions.Logging;
 
 namespace Grains.Delegations;
 
@@ -26,6 +27,10 @@ public sealed partial class DelegationGrain
     /// <summary>Spending activity as the link a request named (from the ledger's direct rows), newest last.</summary>
     private List<DelegationActivity> spendActivity = [];
 
+    /// <summary>Confirmations waiting to be sent to the parent, and the send running (<see cref="ForwardConfirmations"/>).</summary>
+    private readonly List<string> confirmationsUp = [];
+    private Task? confirming;
+
     private int dealsCreated;
     private decimal totalSpent;
     private int prunedMonth;
@@ -41,9 +46,61 @@ public sealed partial class DelegationGrain
 
     /// <summary>
     /// Runs outside the gate (a confirm changes no counter, only turns a hold into a reservation), so confirmations do
-    /// not queue behind a batch waiting on the parent; the ledger read of an unknown hold takes the gate.
+    /// not queue behind a batch waiting on the parent; the ledger read of an unknown hold takes the gate. The deal tells
+    /// the link it named only; the ancestors hear of it in batches (<see cref="ForwardConfirmations"/>).
     /// </summary>
     public async Task Confirm(DelegationNotice notice)
+    {
+        await ConfirmHere(notice);
+        ForwardConfirmations([notice.ReservationId]);
+    }
+
+    public async Task ConfirmForChildren(IReadOnlyList<string> reservationIds)
+    {
+        foreach (var reservationId in reservationIds)
+        {
+            await ConfirmHere(new DelegationNotice(reservationId, "", Direct: false));
+        }
+        ForwardConfirmations(reservationIds);
+    }
+
+    /// <summary>
+    /// Queues confirmations for the parent and starts sending them unless a send is running: one call per batch instead
+    /// of one per deal per ancestor. Nobody waits for it; a confirmation that never arrives (a failed call, a lost
+    /// activation) leaves the ancestor's hold to lapse and be decided by the ledger (<see cref="HoldTimeout"/>).
+    /// </summary>
+    private void ForwardConfirmations(IReadOnlyList<string> reservationIds)
+    {
+        if (Current.Record?.Chain is not [.., var parentId])
+        {
+            return;
+        }
+        confirmationsUp.AddRange(reservationIds);
+        if (confirming is null || confirming.IsCompleted)
+        {
+            confirming = SendConfirmations(Link(parentId));
+        }
+    }
+
+    private async Task SendConfirmations(IDelegationGrain parent)
+    {
+        while (confirmationsUp.Count > 0)
+        {
+            List<string> batch = [.. confirmationsUp];
+            confirmationsUp.Clear();
+            try
+            {
+                await parent.ConfirmForChildren(batch);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Confirming {Count} holds to the parent of {Delegation} failed; they lapse and the ledger decides them",
+                    batch.Count, GrainKey);
+            }
+        }
+    }
+
+    private async Task ConfirmHere(DelegationNotice notice)
     {
         if (!holds.TryGetValue(notice.ReservationId, out var hold) || !reservations.TryGetValue(notice.ReservationId, out var held))
         {

@@ -80,12 +80,17 @@ public abstract class ResourceGrain<TState, TRecord>(
     /// <summary>The persisted state as last written (read-only use: changes go through <see cref="Commit"/>).</summary>
     protected TState Current => state.State;
 
-    protected string GrainKey => this.GetPrimaryKeyString();
+    // The key's parts are read on every call (rows, events, ledger), and each read of the grain's key decodes a new string.
+    private string? grainKey;
+    private string? partition;
+    private string? resourceId;
+
+    protected string GrainKey => grainKey ??= this.GetPrimaryKeyString();
 
     /// <summary>Tenant and environment: <c>ten_x:live</c>.</summary>
-    protected string Partition => GrainKey[..GrainKey.IndexOf('/')];
+    protected string Partition => partition ??= GrainKey[..GrainKey.IndexOf('/')];
 
-    protected string ResourceId => GrainKey[(GrainKey.IndexOf('/') + 1)..];
+    protected string ResourceId => resourceId ??= GrainKey[(GrainKey.IndexOf('/') + 1)..];
 
     protected string TenantId => Partition[..Partition.IndexOf(':')];
 

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Grains.Platform;
 using Npgsql;
 using Orleans.Serialization.Serializers;
@@ -101,7 +102,7 @@ public sealed class PostgresGrainStorage(
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
-        var payload = serializer.Serialize(grainState.State).ToArray();
+        var payload = Payload(serializer.Serialize(grainState.State));
         var key = new StateKey(grainId.Key.ToString(), grainId.Type.ToString(), stateName);
         var derived = (grainState.State as IHoldsDerivedRows)?.DerivedRows;
         if (await writer.WriteAsync(key, payload, ParseVersion(grainState.ETag), derived) is not long version)
@@ -112,6 +113,12 @@ public sealed class PostgresGrainStorage(
         grainState.ETag = FormatVersion(version);
         grainState.RecordExists = true;
     }
+
+    /// <summary>The serialized state as an array, without a second copy when the serializer already made an exact one.</summary>
+    private static byte[] Payload(BinaryData data) =>
+        MemoryMarshal.TryGetArray(data.ToMemory(), out var segment) && segment is { Offset: 0, Array: { } array } && segment.Count == array.Length
+            ? array
+            : data.ToArray();
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
