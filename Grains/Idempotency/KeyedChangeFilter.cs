@@ -29,13 +29,12 @@ public interface IAppliesKeyedChanges
 /// </summary>
 public sealed class KeyedChangeFilter(ILogger<KeyedChangeFilter> logger) : IIncomingGrainCallFilter
 {
-    public async Task Invoke(IIncomingGrainCallContext context)
+    // Most calls carry no key: they pass straight through, with no state machine of this filter's own.
+    public Task Invoke(IIncomingGrainCallContext context) =>
+        context.Grain is IAppliesKeyedChanges grain && KeyedChanges.Current is { } call ? InvokeKeyed(context, grain, call) : context.Invoke();
+
+    private async Task InvokeKeyed(IIncomingGrainCallContext context, IAppliesKeyedChanges grain, KeyedCall call)
     {
-        if (context.Grain is not IAppliesKeyedChanges grain || KeyedChanges.Current is not { } call)
-        {
-            await context.Invoke();
-            return;
-        }
         var method = context.InterfaceMethod.Name;
         if (await grain.Applied(call.Key) is { } applied && applied.Fingerprint == call.Fingerprint && applied.Method == method)
         {
@@ -69,7 +68,10 @@ public sealed class KeyedChangeFilter(ILogger<KeyedChangeFilter> logger) : IInco
 /// </summary>
 public sealed class KeyedReplayFilter : IOutgoingGrainCallFilter
 {
-    public async Task Invoke(IOutgoingGrainCallContext context)
+    // Only a call made under a key can be answered with a replay (the key travels with it in the request context).
+    public Task Invoke(IOutgoingGrainCallContext context) => KeyedChanges.Current is null ? context.Invoke() : InvokeKeyed(context);
+
+    private static async Task InvokeKeyed(IOutgoingGrainCallContext context)
     {
         try
         {
