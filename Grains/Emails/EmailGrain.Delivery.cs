@@ -28,6 +28,11 @@ public sealed partial class EmailGrain
     // it yet. Any other activation that finds such an email counts that attempt as made (it may have been).
     private bool claimedAttempt;
 
+    /// <summary>What the request rendered and sent with, kept for the first attempt it claimed (valid while the record is the one it stored).</summary>
+    private sealed record Prepared(EmailRecord Record, EmailRecords.Rendered Rendered, SendingAccountRecord Account);
+
+    private Prepared? prepared;
+
     public Task Nudge() => Deliver();
 
     public override async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -84,14 +89,17 @@ public sealed partial class EmailGrain
             await Cancel(record, contact.UnsubscribedAt is not null ? "contact unsubscribed" : "contact hard-bounced", now);
             return;
         }
-        var account = await grains.GetGrain<ISendingAccountSource>(Partition).Account();
+        // The first attempt, right after the request in the same activation, sends what the request rendered.
+        var ready = prepared is { } p && ReferenceEquals(p.Record, record) ? p : null;
+        prepared = null;
+        var account = ready?.Account ?? await grains.GetGrain<ISendingAccountSource>(Partition).Account();
         if (account is null)
         {
             await Fail(record, "no sending account", now);
             return;
         }
         var crypto = await keys.ForTenant(TenantId);
-        var rendered = EmailRecords.Open(record, crypto, GrainKey);
+        var rendered = ready?.Rendered ?? EmailRecords.Open(record, crypto, GrainKey);
         if (account.View.Channel == SendingChannels.Event)
         {
             // The external executor sends it and reports back (POST /v1/emails/{id}/report).

@@ -77,6 +77,8 @@ public sealed partial class EmailGrain(
             claimedAttempt = due <= now && account.View.Channel == SendingChannels.Smtp;
             var stored = record with { Swept = true, Plain = record.Plain with { Attempts = claimedAttempt ? 1 : 0 } };
             await Commit(stored, []);
+            // The timer's send uses these instead of opening the sealed parts again and asking for the account.
+            prepared = claimedAttempt ? new Prepared(Existing(), rendered, account) : null;
             ArmTimer(due - now);
             return view with { Attempts = stored.Plain.Attempts };
         }
