@@ -74,24 +74,15 @@ public sealed partial class EmailGrain
         {
             return;
         }
-        ContactView contact;
-        try
-        {
-            contact = await Contact(v.ContactId).Get();
-        }
-        catch (Interfaces.Platform.DomainException ex) when (ex.IsNotFound)
-        {
-            await Cancel(record, "contact deleted", now);
-            return;
-        }
-        if (contact.Suppressed)
-        {
-            await Cancel(record, contact.UnsubscribedAt is not null ? "contact unsubscribed" : "contact hard-bounced", now);
-            return;
-        }
-        // The first attempt, right after the request in the same activation, sends what the request rendered.
+        // The first attempt, right after the request in the same activation, sends what the request rendered to the
+        // contact it found sendable (its check is milliseconds old); any later attempt or activation checks again.
         var ready = prepared is { } p && ReferenceEquals(p.Record, record) ? p : null;
         prepared = null;
+        if (ready is null && await Unsendable(v.ContactId) is { } reason)
+        {
+            await Cancel(record, reason, now);
+            return;
+        }
         var account = ready?.Account ?? await grains.GetGrain<ISendingAccountSource>(Partition).Account();
         if (account is null)
         {
@@ -160,6 +151,20 @@ public sealed partial class EmailGrain
             default:
                 await Fail(record, result.Error ?? "refused", now);
                 break;
+        }
+    }
+
+    /// <summary>Why the contact may not be emailed now (deleted, unsubscribed, hard-bounced), or null.</summary>
+    private async Task<string?> Unsendable(string contactId)
+    {
+        try
+        {
+            var contact = await Contact(contactId).Get();
+            return contact.Suppressed ? contact.UnsubscribedAt is not null ? "contact unsubscribed" : "contact hard-bounced" : null;
+        }
+        catch (Interfaces.Platform.DomainException ex) when (ex.IsNotFound)
+        {
+            return "contact deleted";
         }
     }
 
