@@ -115,7 +115,9 @@ public sealed class ContactGrain(
         {
             events.Add(Outbox.Event("contact.tiered", signal.At, new { contact_id = next.Id, tier = next.Tier, previous_tier = current.Tier }));
         }
-        await Commit(ContactRecords.Seal(next, Existing(), current, await keys.ForTenant(TenantId), GrainKey), events);
+        // A signal changes no PII: the sealed fields, email index and search tokens stay as stored (nothing to re-seal or re-hash).
+        await Commit(ContactRecords.WithPlain(Existing(), next), events);
+        opened = (Existing(), next);
         if (CampaignStops.Reason(signal.Kind) is { } reason)
         {
             // A reply, unsubscribe or hard bounce stops this contact in every campaign of the tenant (one-way: the
@@ -139,7 +141,21 @@ public sealed class ContactGrain(
 
     private ContactRecord Existing() => Existing(What);
 
-    private async Task<ContactView> Opened() => ContactRecords.Open(Existing(), await keys.ForTenant(TenantId), GrainKey);
+    // The stored record last opened and its view: a contact is read for every email sent to it, and its record only
+    // changes on a write (a new record object), so the fields are decrypted once per change, not once per read.
+    private (ContactRecord Record, ContactView View)? opened;
+
+    private async Task<ContactView> Opened()
+    {
+        var record = Existing();
+        if (opened is { } last && ReferenceEquals(last.Record, record))
+        {
+            return last.View;
+        }
+        var view = ContactRecords.Open(record, await keys.ForTenant(TenantId), GrainKey);
+        opened = (record, view);
+        return view;
+    }
 
     /// <summary>A named account or customer must exist in the partition (else 400 naming the field).</summary>
     private async Task CheckReferences(ContactFields fields)

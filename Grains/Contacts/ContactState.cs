@@ -127,8 +127,7 @@ public static class ContactRecords
         var fields = new SealedFields(crypto, grainKey);
         return new ContactRecord
         {
-            // The plain copy keeps only what is not PII.
-            Plain = view with { FirstName = null, LastName = null, Email = "", Phone = null, LinkedinUrl = null },
+            Plain = Stripped(view),
             FirstName = fields.SealOptional(view.FirstName, before?.FirstName, previous?.FirstName, "first_name"),
             LastName = fields.SealOptional(view.LastName, before?.LastName, previous?.LastName, "last_name"),
             Email = fields.Seal(view.Email, before?.Email, previous?.Email, "email"),
@@ -139,6 +138,13 @@ public static class ContactRecords
                 .. view.LinkedinUrl is { } url ? [LinkedinIndex(url, crypto)] : Array.Empty<string>()],
         };
     }
+
+    /// <summary>The record with a new plain part and the same PII (sealed fields, email index, search tokens).</summary>
+    public static ContactRecord WithPlain(ContactRecord record, ContactView view) => record with { Plain = Stripped(view) };
+
+    /// <summary>The plain copy keeps only what is not PII.</summary>
+    private static ContactView Stripped(ContactView view) =>
+        view with { FirstName = null, LastName = null, Email = "", Phone = null, LinkedinUrl = null };
 
     public static ContactView Open(ContactRecord record, TenantCrypto crypto, string grainKey)
     {

@@ -28,6 +28,11 @@ public sealed partial class EmailGrain
     // it yet. Any other activation that finds such an email counts that attempt as made (it may have been).
     private bool claimedAttempt;
 
+    /// <summary>What the request rendered and sent with, kept for the first attempt it claimed (valid while the record is the one it stored).</summary>
+    private sealed record Prepared(EmailRecord Record, EmailRecords.Rendered Rendered, SendingAccountRecord Account);
+
+    private Prepared? prepared;
+
     public Task Nudge() => Deliver();
 
     public override async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -69,29 +74,23 @@ public sealed partial class EmailGrain
         {
             return;
         }
-        ContactView contact;
-        try
+        // The first attempt, right after the request in the same activation, sends what the request rendered to the
+        // contact it found sendable (its check is milliseconds old); any later attempt or activation checks again.
+        var ready = prepared is { } p && ReferenceEquals(p.Record, record) ? p : null;
+        prepared = null;
+        if (ready is null && await Unsendable(v.ContactId) is { } reason)
         {
-            contact = await Contact(v.ContactId).Get();
-        }
-        catch (Interfaces.Platform.DomainException ex) when (ex.IsNotFound)
-        {
-            await Cancel(record, "contact deleted", now);
+            await Cancel(record, reason, now);
             return;
         }
-        if (contact.Suppressed)
-        {
-            await Cancel(record, contact.UnsubscribedAt is not null ? "contact unsubscribed" : "contact hard-bounced", now);
-            return;
-        }
-        var account = await grains.GetGrain<ISendingAccountSource>(Partition).Account();
+        var account = ready?.Account ?? await grains.GetGrain<ISendingAccountSource>(Partition).Account();
         if (account is null)
         {
             await Fail(record, "no sending account", now);
             return;
         }
         var crypto = await keys.ForTenant(TenantId);
-        var rendered = EmailRecords.Open(record, crypto, GrainKey);
+        var rendered = ready?.Rendered ?? EmailRecords.Open(record, crypto, GrainKey);
         if (account.View.Channel == SendingChannels.Event)
         {
             // The external executor sends it and reports back (POST /v1/emails/{id}/report).
@@ -152,6 +151,20 @@ public sealed partial class EmailGrain
             default:
                 await Fail(record, result.Error ?? "refused", now);
                 break;
+        }
+    }
+
+    /// <summary>Why the contact may not be emailed now (deleted, unsubscribed, hard-bounced), or null.</summary>
+    private async Task<string?> Unsendable(string contactId)
+    {
+        try
+        {
+            var contact = await Contact(contactId).Get();
+            return contact.Suppressed ? contact.UnsubscribedAt is not null ? "contact unsubscribed" : "contact hard-bounced" : null;
+        }
+        catch (Interfaces.Platform.DomainException ex) when (ex.IsNotFound)
+        {
+            return "contact deleted";
         }
     }
 

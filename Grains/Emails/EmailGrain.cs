@@ -25,6 +25,7 @@ public sealed partial class EmailGrain(
     IProjectionStore projections,
     TenantKeyCache keys,
     SmtpDelivery smtp,
+    SchedulerWatches watches,
     IOptions<EmailOptions> options,
     TimeProvider time,
     ILogger<EmailGrain> logger) : ResourceGrain<EmailState, EmailRecord>(state, projections, logger), IEmailGrain
@@ -73,10 +74,12 @@ public sealed partial class EmailGrain(
         {
             // Due now: the partition's sweep (armed before the commit) carries it; a timer sends it. Over SMTP its first
             // attempt is recorded in this write (Attempts = 1), so that send needs no write of its own.
-            await grains.GetGrain<IEmailSchedulerGrain>(Partition).Watch();
+            await watches.Watch(Partition);
             claimedAttempt = due <= now && account.View.Channel == SendingChannels.Smtp;
             var stored = record with { Swept = true, Plain = record.Plain with { Attempts = claimedAttempt ? 1 : 0 } };
             await Commit(stored, []);
+            // The timer's send uses these instead of opening the sealed parts again and asking for the account.
+            prepared = claimedAttempt ? new Prepared(Existing(), rendered, account) : null;
             ArmTimer(due - now);
             return view with { Attempts = stored.Plain.Attempts };
         }

@@ -5,11 +5,12 @@ namespace Grains.Emails;
 
 public static class EmailHosting
 {
-    /// <summary>The SMTP connections (one per sending account) and the <c>Email</c> configuration section.</summary>
+    /// <summary>The SMTP connections (one pool per sending account), the scheduler watches and the <c>Email</c> configuration section.</summary>
     public static IServiceCollection AddEmails(this IServiceCollection services)
     {
         services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName);
         services.TryAddSingleton<SmtpDelivery>();
+        services.TryAddSingleton<SchedulerWatches>();
         return services;
     }
 }

@@ -47,9 +47,9 @@ public static partial class EmailMessages
         {
             footer += $"<img src=\"{trackingBase}/v1/email-tracking/open/{token}\" width=\"1\" height=\"1\" alt=\"\">";
         }
-        html = html.Contains("</body>", StringComparison.OrdinalIgnoreCase)
-            ? BodyEnd().Replace(html, footer + "</body>", 1)
-            : html + footer;
+        // Inserted as text (a replacement pattern would be parsed anew for every email's unique footer).
+        var bodyEnd = html.IndexOf("</body>", StringComparison.OrdinalIgnoreCase);
+        html = bodyEnd >= 0 ? html.Insert(bodyEnd, footer) : html + footer;
 
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress(parts.FromName ?? "", parts.From));
@@ -68,7 +68,4 @@ public static partial class EmailMessages
 
     [GeneratedRegex("(href\\s*=\\s*\")(https?://[^\"]+)(\")", RegexOptions.IgnoreCase)]
     private static partial Regex Href();
-
-    [GeneratedRegex("</body>", RegexOptions.IgnoreCase)]
-    private static partial Regex BodyEnd();
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Grains.Interfaces.Emails;
 using Grains.Interfaces.Projections;
 using Grains.Projections;
@@ -105,5 +106,28 @@ public sealed class EmailSchedulerGrain(
             // The next sweep tries again.
             logger.LogInformation(ex, "Nudging {Email} of {Partition} failed", emailId, Partition);
         }
+    }
+}
+
+/// <summary>
+/// Per silo: when each partition's <see cref="IEmailSchedulerGrain.Watch"/> was last called from here, so that emails due
+/// now ask it once per quarter reminder period instead of once each. Safe because the sweep removes its reminder only
+/// after a whole period without a Watch and with nothing pending: an email that skips the call commits within a quarter
+/// period of a Watch the scheduler counted (the call's start is remembered; the scheduler's time is no earlier), so
+/// any sweep that could remove the reminder after it runs later than its commit and finds it pending.
+/// </summary>
+public sealed class SchedulerWatches(IGrainFactory grains, TimeProvider time, IOptions<EmailOptions> options)
+{
+    private readonly ConcurrentDictionary<string, DateTimeOffset> called = new(StringComparer.Ordinal);
+
+    public async Task Watch(string partition)
+    {
+        var now = time.GetUtcNow();
+        if (called.TryGetValue(partition, out var at) && now >= at && now - at < options.Value.ReminderPeriod / 4)
+        {
+            return;
+        }
+        await grains.GetGrain<IEmailSchedulerGrain>(partition).Watch();
+        called[partition] = now;
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
 using Fluid;
@@ -16,6 +17,14 @@ namespace Grains.Emails;
 public static partial class EmailTemplating
 {
     private static readonly FluidParser Parser = new();
+
+    /// <summary>
+    /// Parsed templates by source text (a changed template is a new source, so no version is needed): every email of
+    /// a template renders the same few sources, and parsing them was as costly as rendering. Fluid's parsed templates
+    /// are immutable and render concurrently. Bounded: emptied when it holds <see cref="MaxParsed"/> sources.
+    /// </summary>
+    private static readonly ConcurrentDictionary<string, IFluidTemplate> ParsedSources = new(StringComparer.Ordinal);
+    private const int MaxParsed = 1024;
 
     // Collects the undefined variables of the render running on this async flow.
     private static readonly AsyncLocal<List<string>?> Missing = new();
@@ -45,6 +54,22 @@ public static partial class EmailTemplating
         return template;
     }
 
+    /// <summary><see cref="Parse"/> once per source (an invalid one is not kept: each use answers its 400).</summary>
+    private static IFluidTemplate Parsed(string source, string field)
+    {
+        if (ParsedSources.TryGetValue(source, out var cached))
+        {
+            return cached;
+        }
+        var template = Parse(source, field);
+        if (ParsedSources.Count >= MaxParsed)
+        {
+            ParsedSources.Clear();
+        }
+        ParsedSources[source] = template;
+        return template;
+    }
+
     /// <summary>The variables the sources read (identifiers at the start of an output or a tag's expression), in order of first use.</summary>
     public static IReadOnlyList<string> VariablesOf(params string?[] sources) =>
         [.. sources.Where(s => s is not null).SelectMany(s => OutputVariable().Matches(Normalize(s!)).Select(m => m.Groups[1].Value))
@@ -53,7 +78,7 @@ public static partial class EmailTemplating
     /// <summary>Renders with the given values; 400 <c>missing_variable</c> on <c>variables.{name}</c> for the first undefined one (all are listed in the message).</summary>
     public static string Render(string source, IReadOnlyDictionary<string, string> values, TextEncoder encoder, string field)
     {
-        var template = Parse(source, field);
+        var template = Parsed(source, field);
         var context = new TemplateContext(Options);
         foreach (var (name, value) in values)
         {

@@ -1,4 +1,3 @@
-using System.Data;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Grains.Platform;
@@ -17,7 +16,7 @@ namespace Grains.Platform.Postgres.Storage;
 /// parameters on every call, which Npgsql rewrites to positional form and type-resolves each time; that server
 /// CPU was most of the gap to a direct Npgsql write. Here every operation is one short statement with typed
 /// positional parameters (auto-prepared by the tuned connection string), one round trip, and concurrent writes
-/// share a round trip and a commit (<see cref="GrainStateWriter"/>).
+/// share a round trip and a commit (<see cref="GrainStateWriter"/>), concurrent activation reads a round trip (<see cref="GrainStateReader"/>).
 /// </para>
 /// <para>
 /// ETags are the row's <c>version</c> as a decimal string. A write or clear carrying a version that is not the
@@ -34,6 +33,7 @@ namespace Grains.Platform.Postgres.Storage;
 public sealed class PostgresGrainStorage(
     string name,
     NpgsqlDataSource dataSource,
+    GrainStateReader reader,
     GrainStateWriter writer,
     IGrainStorageSerializer serializer,
     IActivatorProvider activators,
@@ -45,9 +45,6 @@ public sealed class PostgresGrainStorage(
     // Conflicts come in storms (a batch of stale activations after a failover): the lookups for their messages
     // share a few connections instead of opening one each next to the hot path's.
     private readonly SemaphoreSlim conflictLookups = new(2, 2);
-
-    private const string ReadSql =
-        "SELECT payload, version FROM grain_state WHERE grain_key = $1 AND grain_type = $2 AND state_name = $3 AND service_id = $4";
 
     // Clear writes a tombstone: also for a grain never written (so a concurrent stale activation cannot insert).
     private const string ClearSql = """
@@ -72,10 +69,8 @@ public sealed class PostgresGrainStorage(
 
     public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)
     {
-        await using var command = dataSource.CreateCommand(ReadSql);
-        AddKey(command, stateName, grainId);
-        await using var reader = await command.ExecuteReaderAsync(CommandBehavior.SingleRow, cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken))
+        var stored = await reader.ReadAsync(new StateKey(grainId.Key.ToString(), grainId.Type.ToString(), stateName));
+        if (stored is null)
         {
             grainState.State = NewState<T>();
             grainState.ETag = null;
@@ -83,8 +78,7 @@ public sealed class PostgresGrainStorage(
             return;
         }
 
-        var version = reader.GetInt64(1);
-        if (reader.IsDBNull(0))
+        if (stored.Payload is null)
         {
             // A cleared grain: no state, but the version stays the etag so the next write is checked against it.
             grainState.State = NewState<T>();
@@ -92,12 +86,11 @@ public sealed class PostgresGrainStorage(
         }
         else
         {
-            var payload = reader.GetFieldValue<byte[]>(0);
-            grainState.State = serializer.Deserialize<T>(new BinaryData(payload)) ?? NewState<T>();
+            grainState.State = serializer.Deserialize<T>(new BinaryData(stored.Payload)) ?? NewState<T>();
             grainState.RecordExists = true;
         }
 
-        grainState.ETag = FormatVersion(version);
+        grainState.ETag = FormatVersion(stored.Version);
     }
 
     public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState, CancellationToken cancellationToken)

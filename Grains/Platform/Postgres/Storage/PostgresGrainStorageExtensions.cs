@@ -26,6 +26,7 @@ public static class PostgresGrainStorageExtensions
             return new PostgresGrainStorage(
                 providerName,
                 dataSource,
+                new GrainStateReader(dataSource, serviceId),
                 new GrainStateWriter(dataSource, serviceId),
                 // The serializer registered for the silo, which the stock providers default to as well.
                 services.GetRequiredService<IGrainStorageSerializer>(),
