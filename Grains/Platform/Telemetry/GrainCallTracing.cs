@@ -27,14 +27,18 @@ public static class GrainCallTracing
     /// </summary>
     internal static ActivityContext SampledCallerContext()
     {
-        if (RequestContext.Get(TraceParentKey) is not string traceParent
-            || !ActivityContext.TryParse(traceParent, RequestContext.Get(TraceStateKey) as string, isRemote: true, out var context)
-            || (context.TraceFlags & ActivityTraceFlags.Recorded) == 0)
+        // The flags are read before parsing: parsing allocates the ids' hex strings, which an unsampled call never needs.
+        if (RequestContext.Get(TraceParentKey) is not string traceParent || !IsSampled(traceParent)
+            || !ActivityContext.TryParse(traceParent, RequestContext.Get(TraceStateKey) as string, isRemote: true, out var context))
         {
             return default;
         }
         return context;
     }
+
+    /// <summary>Whether a W3C <c>traceparent</c> (<c>00-{trace id}-{span id}-{flags}</c>) has the sampled flag, bit 0 of its last hex digit.</summary>
+    internal static bool IsSampled(string traceParent) =>
+        traceParent.Length >= 55 && "13579bdfBDF".Contains(traceParent[^1]);
 }
 
 /// <summary>
