@@ -41,9 +41,14 @@ public static class TelemetryHosting
         instrument.Meter.Name == OrleansMeter
         && OrleansPerMessageInstruments.Any(name => instrument.Name.StartsWith(name, StringComparison.Ordinal));
 
-    /// <summary>Orleans' span sources: grain calls (runtime and application), and grain storage reads and writes.</summary>
-    public static readonly IReadOnlyList<string> OrleansActivitySources =
-        ["Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "Microsoft.Orleans.Storage"];
+    /// <summary>
+    /// The span sources recorded besides the instrumentations': our grain-call spans (one per call, see
+    /// <see cref="TracePropagation"/>), our own spans, and Orleans' grain storage reads and writes. Orleans' grain-call
+    /// sources (<c>Microsoft.Orleans.Runtime</c>, <c>.Application</c>) are not: only its propagation filters, which we
+    /// do not add, record into them.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ActivitySources =
+        [GrainCallTracing.SourceName, SalesboothTracing.SourceName, "Microsoft.Orleans.Storage"];
 
     /// <param name="serviceName">The OpenTelemetry <c>service.name</c> unless <c>OTEL_SERVICE_NAME</c> says otherwise.</param>
     public static IHostApplicationBuilder AddSalesboothTelemetry(this IHostApplicationBuilder builder, string serviceName)
@@ -84,7 +89,7 @@ public static class TelemetryHosting
                 tracing.AddAspNetCoreInstrumentation(o => o.Filter = context => !ManagementSurface.IsProbe(context.Request.Path))
                     .AddHttpClientInstrumentation()
                     .AddNpgsql()
-                    .AddSource([.. OrleansActivitySources, SalesboothTracing.SourceName]);
+                    .AddSource([.. ActivitySources]);
                 if (otlp)
                 {
                     tracing.AddOtlpExporter();

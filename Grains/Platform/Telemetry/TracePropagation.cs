@@ -1,16 +1,33 @@
 namespace Grains.Platform.Telemetry;
 
 /// <summary>
-/// Orleans' grain-call trace propagation (<c>AddActivityPropagation</c>), added only when spans are recorded
-/// (<see cref="TelemetrySettings.TracesOn"/>). With tracing off its two grain-call filters have nothing to carry, but
-/// they still run on every call: an outgoing and an incoming filter turn (two async state machines, ≈ 120 bytes a
-/// grain GET in the telemetry bench). Leaving them out is what makes "off" cost nothing.
+/// Grain calls continue the caller's trace with one span each (<see cref="GrainCallSpanFilter"/>, server side) and carry
+/// the trace context to the grains they call (<see cref="TraceContextOutgoingFilter"/>). Added only when spans are
+/// recorded (<see cref="TelemetrySettings.TracesOn"/>): a registered filter costs every grain call an invoker turn even
+/// with nothing to carry, so "off" registers none.
 /// </summary>
+/// <remarks>
+/// Not Orleans' <c>AddActivityPropagation</c>: it records a client and a server span per call, which the telemetry bench
+/// found to be most of what tracing costs a grain GET (docs/decisions.md, "One span per grain call").
+/// </remarks>
 public static class TracePropagation
 {
-    public static ISiloBuilder AddTracePropagation(this ISiloBuilder silo) =>
-        TelemetrySettings.From(silo.Configuration).TracesOn(silo.Configuration) ? silo.AddActivityPropagation() : silo;
+    public static ISiloBuilder AddTracePropagation(this ISiloBuilder silo)
+    {
+        if (TelemetrySettings.From(silo.Configuration).TracesOn(silo.Configuration))
+        {
+            silo.AddIncomingGrainCallFilter<GrainCallSpanFilter>();
+            silo.AddOutgoingGrainCallFilter<TraceContextOutgoingFilter>();
+        }
+        return silo;
+    }
 
-    public static IClientBuilder AddTracePropagation(this IClientBuilder client) =>
-        TelemetrySettings.From(client.Configuration).TracesOn(client.Configuration) ? client.AddActivityPropagation() : client;
+    public static IClientBuilder AddTracePropagation(this IClientBuilder client)
+    {
+        if (TelemetrySettings.From(client.Configuration).TracesOn(client.Configuration))
+        {
+            client.AddOutgoingGrainCallFilter<TraceContextOutgoingFilter>();
+        }
+        return client;
+    }
 }

@@ -28,8 +28,9 @@ public sealed class TraceTests
         var spans = new List<Activity>();
         using var tracing = Sdk.CreateTracerProviderBuilder()
             .AddAspNetCoreInstrumentation()
+            .AddHttpClientInstrumentation()
             .AddNpgsql()
-            .AddSource([.. TelemetryHosting.OrleansActivitySources, SalesboothTracing.SourceName])
+            .AddSource([.. TelemetryHosting.ActivitySources])
             .AddInMemoryExporter(spans)
             .Build();
         var database = await TestPostgres.CreateDatabaseAsync("traces");
@@ -53,24 +54,61 @@ public sealed class TraceTests
             r => r.Response.StatusCode == HttpStatusCode.Created, ClusterTimeout, "the webhook endpoint");
 
         var traceId = ActivityTraceId.CreateRandom();
+        var caller = ActivitySpanId.CreateRandom();
         var (created, body) = await http.SendJsonAsync(HttpMethod.Post, "/v1/customers", """{"name":"Traced Customer","company":"Traced","email":"traced@example.com"}""",
-            new Dictionary<string, string> { ["traceparent"] = $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01" });
+            new Dictionary<string, string> { ["traceparent"] = $"00-{traceId}-{caller}-01" });
         Assert.True(created.StatusCode == HttpStatusCode.Created, body.ToString());
 
         var delivered = await Eventually.Get(() => Task.FromResult(receiver.Received), r => r.Count >= 1, ClusterTimeout, "the webhook delivery");
         var trace = await Eventually.Get(() => Task.FromResult(Snapshot(spans).Where(s => s.TraceId == traceId).ToList()),
-            t => t.Any(s => s.Source.Name == "Npgsql") && t.Any(s => s.DisplayName == "webhook deliver"), ClusterTimeout,
+            t => t.Any(s => s.Source.Name == "Npgsql") && t.Any(s => s.DisplayName == "webhook deliver") && Connected(t, caller), ClusterTimeout,
             "the trace's spans");
 
-        Assert.Contains(trace, s => s.Source.Name == "Microsoft.AspNetCore" && s.Kind == ActivityKind.Server);
-        Assert.Contains(trace, s => s.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && s.Kind == ActivityKind.Client);
-        Assert.Contains(trace, s => s.Source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal) && s.Kind == ActivityKind.Server
-            && s.DisplayName.Contains("CustomerGrain", StringComparison.Ordinal));
-        Assert.Contains(trace, s => s.Source.Name == "Npgsql");
+        var request = Assert.Single(trace, s => s.ParentSpanId == caller);
+        Assert.Equal(("Microsoft.AspNetCore", ActivityKind.Server), (request.Source.Name, request.Kind));
+        // One span per grain call, ours, recorded where the grain runs: no client-side span, none from Orleans' filters.
+        var grainCalls = trace.Where(s => s.Source.Name == GrainCallTracing.SourceName).ToList();
+        Assert.DoesNotContain(trace, s => s.Source.Name is "Microsoft.Orleans.Runtime" or "Microsoft.Orleans.Application");
+        Assert.All(grainCalls, s =>
+        {
+            Assert.Equal(ActivityKind.Server, s.Kind);
+            Assert.Equal(["rpc.method", "rpc.service", "rpc.system"], s.TagObjects.Select(t => t.Key).Order());
+            Assert.Equal("orleans", s.GetTagItem("rpc.system"));
+            Assert.Equal($"{((string)s.GetTagItem("rpc.service")!).Split('.')[^1]}/{s.GetTagItem("rpc.method")}", s.DisplayName);
+        });
+        var customer = Assert.Single(grainCalls, s => s.DisplayName.StartsWith("ICustomerGrain/", StringComparison.Ordinal));
+        // The ApiHost's call is the customer grain's parent; the commands the change caused descend from a grain call.
+        Assert.Equal(request.SpanId, customer.ParentSpanId);
+        var byId = trace.ToDictionary(s => s.SpanId);
+        Assert.Contains(trace, s => s.Source.Name == "Npgsql" && Ancestors(s, byId).Any(a => a.Source.Name == GrainCallTracing.SourceName));
         // The delivery continues the request's trace, and the receiver was sent it (the HTTP client span's id, a child).
         var delivery = trace.Single(s => s.DisplayName == "webhook deliver");
         Assert.Equal("customer.created", delivery.GetTagItem("webhook.event_type"));
         Assert.StartsWith($"00-{traceId}-", delivered[0].Header("traceparent"));
+
+        // A caller that did not sample its trace gets no span of ours in it: the grain calls record nothing either.
+        var unsampled = ActivityTraceId.CreateRandom();
+        var before = Snapshot(spans).Count(s => s.Source.Name == GrainCallTracing.SourceName);
+        var (second, secondBody) = await http.SendJsonAsync(HttpMethod.Post, "/v1/customers", """{"name":"Untraced Customer","company":"Untraced","email":"untraced@example.com"}""",
+            new Dictionary<string, string> { ["traceparent"] = $"00-{unsampled}-{ActivitySpanId.CreateRandom()}-00" });
+        Assert.True(second.StatusCode == HttpStatusCode.Created, secondBody.ToString());
+        Assert.DoesNotContain(Snapshot(spans), s => s.TraceId == unsampled);
+        Assert.DoesNotContain(Snapshot(spans).Where(s => s.Source.Name == GrainCallTracing.SourceName).Skip(before), s => s.DisplayName.StartsWith("ICustomerGrain/", StringComparison.Ordinal));
+    }
+
+    /// <summary>Every span descends from the request's (its parent ended, so was exported, after it).</summary>
+    private static bool Connected(List<Activity> trace, ActivitySpanId caller)
+    {
+        var byId = trace.ToDictionary(s => s.SpanId);
+        return trace.All(s => s.ParentSpanId == caller || Ancestors(s, byId).Any(a => a.ParentSpanId == caller));
+    }
+
+    private static IEnumerable<Activity> Ancestors(Activity span, Dictionary<ActivitySpanId, Activity> byId)
+    {
+        for (var parent = span.ParentSpanId; byId.TryGetValue(parent, out var ancestor); parent = ancestor.ParentSpanId)
+        {
+            yield return ancestor;
+        }
     }
 
     /// <summary>The exporter appends while spans end; a copy that raced an append is simply taken again.</summary>
