@@ -9,9 +9,14 @@ public static class RepoPaths
     public static string Configuration { get; } =
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
 
-    /// <summary>The built entry assembly of a program project (ApiHost, Silo), from the same build as the tests.</summary>
+    /// <summary>
+    /// The built entry assembly of a program project (ApiHost, Silo), from the same build as the tests; <c>SILO_DLL</c>
+    /// (<c>APIHOST_DLL</c>) names another build instead, to measure an old and a new build alternately.
+    /// </summary>
     public static string ProgramDll(string project) =>
-        Path.Combine(Root, project, "bin", Configuration, "net10.0", $"{project}.dll");
+        Environment.GetEnvironmentVariable($"{project.ToUpperInvariant()}_DLL") is { Length: > 0 } other
+            ? other
+            : Path.Combine(Root, project, "bin", Configuration, "net10.0", $"{project}.dll");
 
     private static string FindRoot()
     {

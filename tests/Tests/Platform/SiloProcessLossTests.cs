@@ -54,7 +54,7 @@ public sealed class SiloProcessLossTests(ITestOutputHelper output)
         var run = await RunAsync(graceful: true);
         Assert.Empty(run.Failures);
         // The bound catches a stop that hangs on a timeout (the 30 s shutdown waits this code had); the exit time itself
-        // is a figure for the README: 1.4-3.4 s alone, 4.4-5.3 s when the machine's load average is above 15.
+        // is a figure for the README, printed with its split by stage: 1.6-7.2 s at load averages of 23-53 (issue #13).
         Assert.True(run.ExitTime < TimeSpan.FromSeconds(10), $"the silo took {run.ExitTime.TotalSeconds:F1} s to exit after SIGTERM");
     }
 
@@ -128,10 +128,15 @@ public sealed class SiloProcessLossTests(ITestOutputHelper output)
         var victim = siloB;
         var faultAt = clock.Elapsed;
         var exitTime = TimeSpan.Zero;
+        var stopTimeline = "";
         if (graceful)
         {
+            // From before the signal (the `kill` it runs is part of the figure) to the exit the parent sees.
+            var signalled = DateTime.UtcNow;
             victim.Terminate();
-            exitTime = await TimeExitAsync(victim);
+            await victim.WaitForExitAsync(TimeSpan.FromSeconds(60));
+            exitTime = DateTime.UtcNow - signalled;
+            stopTimeline = SiloStopTimeline.Describe(victim.Output, signalled, signalled + exitTime);
         }
         else
         {
@@ -147,6 +152,10 @@ public sealed class SiloProcessLossTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{fault}: {ids.Count} creates, {attempts.Count} attempts, {failures.Count} failed attempts ({string.Join(", ", failures.GroupBy(f => f.Status).Select(g => $"{g.Key} ×{g.Count()}"))}); " +
             $"failures end {failingWindow.TotalSeconds:F2} s after the fault; slowest create {slowest.TotalSeconds:F2} s; silo exit after SIGTERM {exitTime.TotalSeconds:F2} s"));
+        if (graceful)
+        {
+            output.WriteLine($"  stop of the silo: {stopTimeline}");
+        }
 
         foreach (var f in failures)
         {
@@ -229,7 +238,7 @@ public sealed class SiloProcessLossTests(ITestOutputHelper output)
     private static async Task<ProgramProcess> StartSiloAsync(IReadOnlyDictionary<string, string?> common)
     {
         var port = TestPorts.Free();
-        var silo = ProgramProcess.Start("Silo", new Dictionary<string, string?>(common)
+        var silo = ProgramProcess.Start("Silo", new Dictionary<string, string?>(common.Concat(SiloStopTimeline.Logging))
         {
             ["Orleans__SiloPort"] = TestPorts.Free().ToString(CultureInfo.InvariantCulture),
             ["Orleans__GatewayPort"] = TestPorts.Free().ToString(CultureInfo.InvariantCulture),
@@ -247,13 +256,6 @@ public sealed class SiloProcessLossTests(ITestOutputHelper output)
                 ? throw new InvalidOperationException($"{name} exited with {process.ExitCode}:\n{process.Output}")
                 : (await http.GetAsync(path)).StatusCode,
             status => status == HttpStatusCode.OK, TimeSpan.FromMinutes(2), $"{name} to answer {path}");
-
-    private static async Task<TimeSpan> TimeExitAsync(ProgramProcess process)
-    {
-        var clock = Stopwatch.StartNew();
-        await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
-        return clock.Elapsed;
-    }
 
     private sealed record Attempt(TimeSpan Start, TimeSpan End, string Status)
     {
