@@ -194,9 +194,9 @@ public static class OrleansHosting
         silo.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         silo.Services.AllowStorageExceptions();
         silo.AddDashboard();
-        // The dashboard samples every Orleans meter through its own periodic OpenTelemetry reader, and some observable
-        // instruments walk the grain directory cache: at the 1 s default that was ~8% of a silo's CPU under the deal
-        // bench (profile in bench/README.md). 10 s is plenty for a person watching; Dashboard:CounterUpdateIntervalMs overrides.
+        // The dashboard's counters refresh every 10 s, plenty for a person watching (Dashboard:CounterUpdateIntervalMs
+        // overrides). Its own OpenTelemetry reader of the Orleans meter stays at 1 s whatever this says (hard-coded in
+        // Orleans 10.4), and some Orleans gauges walk every activation on each read: docs/decisions.md, Telemetry.
         silo.Services.Configure<DashboardOptions>(o => o.CounterUpdateIntervalMs = DashboardCounterIntervalMs);
         silo.Services.AddOptions<DashboardOptions>().BindConfiguration("Dashboard");
         // Grain calls continue the caller's trace, when spans are recorded (Grains/Platform/Telemetry/TracePropagation.cs).
