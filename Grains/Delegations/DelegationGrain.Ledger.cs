@@ -6,7 +6,7 @@ namespace Grains.Delegations;
 
 /// <summary>
 /// The reservation ledger. A link's reservations and counters live in memory: a hold is taken under the grain's gate
-/// (<c>DelegationGrain.Spending.cs</c>) with no write; the deal writes one ledger row per link in its own transaction
+/// (<c>DelegationGrain.Spending.cs</c>) with no write; the deal writes its ledger rows (one per link, stored as one row per change) in its own transaction
 /// and then confirms the hold (or abandons it when its commit failed); cancelling or closing the deal writes release or
 /// settle rows the same way and tells the links. On activation a link rebuilds its reservations, counters, spending
 /// activity and all-time totals from its ledger rows (<see cref="IDelegationLedger"/>). A hold neither confirmed nor
@@ -178,7 +178,8 @@ public sealed partial class DelegationGrain
     {
         var now = time.GetUtcNow();
         var monthStart = new DateTimeOffset(now.UtcDateTime.Year, now.UtcDateTime.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var read = await ledger.ReadAsync(Partition, current.Id, monthStart, DelegationApprovals.ActivityKept, cancellationToken);
+        var root = current.Chain is [var first, ..] ? first : current.Id;
+        var read = await ledger.ReadAsync(Partition, current.Id, root, monthStart, DelegationApprovals.ActivityKept, cancellationToken);
         reservations.Clear();
         holds.Clear();
         Fold(reservations, read.Window);

@@ -20,7 +20,7 @@ public sealed class DerivedRows
     /// <summary>Audit entries of the change, idempotent by their place in the entity's chain.</summary>
     public IReadOnlyList<AuditEntry> Audit { get; init; } = [];
 
-    /// <summary>Delegation ledger rows of a deal change made under a delegation (one per link of its chain).</summary>
+    /// <summary>Delegation ledger rows of a deal change made under a delegation (one per link of its chain, named link first; stored as one row).</summary>
     public IReadOnlyList<DelegationLedgerRow> Ledger { get; init; } = [];
 }
 

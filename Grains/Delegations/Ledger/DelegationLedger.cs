@@ -41,7 +41,7 @@ public sealed record DelegationLedgerRead(
     decimal TotalSpent);
 
 /// <summary>
-/// The reservation ledger: PostgreSQL (<c>delegation_ledger</c>, written by the deal's own statement) in cluster mode,
+/// The reservation ledger: PostgreSQL (<c>delegation_changes</c>, written by the deal's own statement) in cluster mode,
 /// memory in embedded mode and grain tests (where the deal appends its rows once its state is written).
 /// </summary>
 public interface IDelegationLedger
@@ -49,7 +49,9 @@ public interface IDelegationLedger
     /// <summary>Stores rows; a row whose (partition, delegation, deal, deal version) is stored adds nothing.</summary>
     Task AppendAsync(IReadOnlyList<DelegationLedgerRow> rows, CancellationToken ct = default);
 
-    Task<DelegationLedgerRead> ReadAsync(string partition, string delegationId, DateTimeOffset since, int recentDirect, CancellationToken ct = default);
+    /// <summary>What a link reads when it activates; <paramref name="rootId"/> is its chain's root (itself for a root).</summary>
+    Task<DelegationLedgerRead> ReadAsync(string partition, string delegationId, string rootId, DateTimeOffset since, int recentDirect,
+        CancellationToken ct = default);
 
     /// <summary>A deal's rows on one link, in version order.</summary>
     Task<IReadOnlyList<DelegationLedgerRow>> ReadDealAsync(string partition, string delegationId, string dealId, CancellationToken ct = default);
@@ -79,7 +81,8 @@ public sealed class InMemoryDelegationLedger : IDelegationLedger
         return Task.CompletedTask;
     }
 
-    public Task<DelegationLedgerRead> ReadAsync(string partition, string delegationId, DateTimeOffset since, int recentDirect, CancellationToken ct = default)
+    public Task<DelegationLedgerRead> ReadAsync(string partition, string delegationId, string rootId, DateTimeOffset since, int recentDirect,
+        CancellationToken ct = default)
     {
         lock (gate)
         {

@@ -37,8 +37,8 @@ public sealed class DelegationConfirmationTests(DelegationConfirmationTests.Api 
 
         public Task AppendAsync(IReadOnlyList<DelegationLedgerRow> rows, CancellationToken ct = default) => inner.AppendAsync(rows, ct);
 
-        public Task<DelegationLedgerRead> ReadAsync(string partition, string delegationId, DateTimeOffset since, int recentDirect,
-            CancellationToken ct = default) => inner.ReadAsync(partition, delegationId, since, recentDirect, ct);
+        public Task<DelegationLedgerRead> ReadAsync(string partition, string delegationId, string rootId, DateTimeOffset since, int recentDirect,
+            CancellationToken ct = default) => inner.ReadAsync(partition, delegationId, rootId, since, recentDirect, ct);
 
         public Task<IReadOnlyList<DelegationLedgerRow>> ReadDealAsync(string partition, string delegationId, string dealId,
             CancellationToken ct = default)

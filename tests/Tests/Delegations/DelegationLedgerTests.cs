@@ -4,6 +4,9 @@ using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Products;
 using Grains.Interfaces.Tenants;
+using Grains.Delegations.Ledger;
+using Grains.Platform.Postgres;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Orleans;
 using Tests.Infrastructure;
@@ -12,9 +15,10 @@ namespace Tests.Delegations;
 
 /// <summary>
 /// The reservation ledger on PostgreSQL (Grains/Delegations/DelegationGrain.Ledger.cs): links hold in memory and the
-/// deal writes one ledger row per link in its own transaction. Concurrent creations under a 3-link chain never pass a
+/// deal writes its ledger rows (one stored row per change) in its own transaction. Concurrent creations under a 3-link chain never pass a
 /// cap (and no link writes its state per reservation), links activated again on another silo rebuild every counter
-/// from the ledger, and a deal whose commit fails leaves nothing counted.
+/// from the ledger, a deal whose commit fails leaves nothing counted, and the rows of the earlier row-per-link table
+/// move to one row per change.
 /// </summary>
 public sealed class DelegationLedgerTests
 {
@@ -60,6 +64,9 @@ public sealed class DelegationLedgerTests
         Assert.All(rows, r => Assert.Equal("reserve", r.Kind));
         Assert.Equal(37, rows.Count(r => r.Direct));
         Assert.All(rows.Where(r => r.Direct), r => Assert.Equal(chain.Links[0], r.DelegationId));
+        // Stored as one row per change, under the chain's root, whatever the depth of the chain.
+        Assert.Equal(37L, await ScalarAsync<long>(cluster.ConnectionString,
+            $"SELECT count(*) FROM delegation_changes WHERE partition = $1 AND root_id = '{chain.Links[^1]}' AND cardinality(links) = 3", chain.Partition));
         Assert.Equal(versions, await StateVersionsAsync(cluster.ConnectionString, chain.Links));
     }
 
@@ -124,7 +131,7 @@ public sealed class DelegationLedgerTests
         var failing = DealIds.New(chain.Partition);
         await ExecuteAsync(database, $"""
             CREATE FUNCTION fail_ledger() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected ledger failure'; END $$;
-            CREATE TRIGGER fail_ledger BEFORE INSERT ON delegation_ledger FOR EACH ROW WHEN (NEW.deal_id = '{failing}') EXECUTE FUNCTION fail_ledger();
+            CREATE TRIGGER fail_ledger BEFORE INSERT ON delegation_changes FOR EACH ROW WHEN (NEW.deal_id = '{failing}') EXECUTE FUNCTION fail_ledger();
             """);
 
         await Assert.ThrowsAnyAsync<Exception>(() => chain.Deal(client, failing).CreateConfigured(Seat(chain), dryRun: false, chain.Actor));
@@ -143,6 +150,43 @@ public sealed class DelegationLedgerTests
             chain.Deal(client, DealIds.New(chain.Partition)).CreateConfigured(Seat(chain), dryRun: false, chain.Actor));
         Assert.Equal("spending_limit_exceeded", refused.Code);
         Assert.Equal([next], (await LedgerRowsAsync(database, chain.Partition)).Select(r => r.DealId).Distinct());
+    }
+
+    [PostgresFact]
+    public async Task Migration_0012_moves_each_change_of_the_row_per_link_table_to_one_row_with_its_chain_and_root()
+    {
+        var database = await TestPostgres.CreateDatabaseAsync("ledger_migration");
+        await new SchemaMigrator(database, NullLogger<SchemaMigrator>.Instance).MigrateAsync();
+        var migrations = SchemaMigrator.LoadMigrations();
+        // The table as 0011 left it, with a change named by a grandchild (three rows) and one named by the root (one row).
+        await ExecuteAsync(database, migrations.Single(m => m.Version == 11).Sql);
+        await ExecuteAsync(database, """
+            INSERT INTO resource_projection (partition, resource_type, id, version, status, created_at, updated_at, document)
+            VALUES ('p', 'delegation', 'del_root', 1, 'active', now(), now(), '{"id":"del_root","chain":[]}'),
+                   ('p', 'delegation', 'del_child', 1, 'active', now(), now(), '{"id":"del_child","chain":["del_root"]}'),
+                   ('p', 'delegation', 'del_grand', 1, 'active', now(), now(), '{"id":"del_grand","chain":["del_root","del_child"]}');
+            INSERT INTO delegation_ledger (partition, delegation_id, deal_id, deal_version, id, kind, amount, currency, direct, activity, occurred_at)
+            VALUES ('p', 'del_grand', 'deal_1', 1, 'evt_1', 'reserve', 100, 'USD', true, 'deal_created', now()),
+                   ('p', 'del_child', 'deal_1', 1, 'evt_1', 'reserve', 100, 'USD', false, 'deal_created', now()),
+                   ('p', 'del_root', 'deal_1', 1, 'evt_1', 'reserve', 100, 'USD', false, 'deal_created', now()),
+                   ('p', 'del_root', 'deal_2', 1, 'evt_2', 'reserve', 40, 'USD', true, 'deal_created', now());
+            """);
+
+        await ExecuteAsync(database, migrations.Single(m => m.Version == 12).Sql);
+
+        Assert.Equal("del_grand del_child del_root|del_root", await ScalarAsync<string>(database,
+            "SELECT array_to_string(links, ' ') || '|' || root_id FROM delegation_changes WHERE partition = $1 AND deal_id = 'deal_1'", "p"));
+        Assert.Equal("del_root|del_root", await ScalarAsync<string>(database,
+            "SELECT array_to_string(links, ' ') || '|' || root_id FROM delegation_changes WHERE partition = $1 AND deal_id = 'deal_2'", "p"));
+        Assert.Null(await ScalarAsync<string?>(database, "SELECT to_regclass($1)::text", "delegation_ledger"));
+        // Each link reads the moved changes as before: the child sees deal_1 as an ancestor, the root sees both.
+        var ledger = new PostgresDelegationLedger(NpgsqlDataSource.Create(database));
+        var child = await ledger.ReadAsync("p", "del_child", "del_root", DateTimeOffset.UnixEpoch, 10);
+        Assert.Equal([("deal_1", false)], child.Window.Select(r => (r.DealId, r.Direct)));
+        var root = await ledger.ReadAsync("p", "del_root", "del_root", DateTimeOffset.UnixEpoch, 10);
+        Assert.Equal([("deal_1", false), ("deal_2", true)], root.Window.Select(r => (r.DealId, r.Direct)));
+        Assert.Equal((1, 0m), (root.DealsCreated, root.TotalSpent));
+        Assert.Equal(["deal_1"], (await ledger.ReadDealAsync("p", "del_grand", "deal_1")).Select(r => r.DealId));
     }
 
     /// <summary>admin → root → child → grandchild (each daily <paramref name="rootDaily"/>), each child granted by the agent above it; deals under the grandchild.</summary>
@@ -200,7 +244,10 @@ public sealed class DelegationLedgerTests
     {
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SELECT delegation_id, deal_id, kind, direct FROM delegation_ledger WHERE partition = $1", connection);
+        // A stored change as the row each link it touched sees.
+        await using var command = new NpgsqlCommand(
+            "SELECT l.link, c.deal_id, c.kind, l.link = c.delegation_id FROM delegation_changes c, unnest(c.links) AS l(link) WHERE c.partition = $1",
+            connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = partition });
         await using var reader = await command.ExecuteReaderAsync();
         List<(string, string, string, bool)> rows = [];
@@ -211,11 +258,11 @@ public sealed class DelegationLedgerTests
         return rows;
     }
 
-    /// <summary>The settle rows a close of <paramref name="dealId"/> writes (one per link, the named one direct), after its reserve rows.</summary>
+    /// <summary>The settle change a close of <paramref name="dealId"/> writes (every link of its chain), after its reserve change.</summary>
     private static Task InsertSettleRowsAsync(string database, Chain chain, string dealId) => ExecuteAsync(database, $"""
-        INSERT INTO delegation_ledger (partition, delegation_id, deal_id, deal_version, id, kind, amount, currency, direct, activity, occurred_at)
-        SELECT partition, delegation_id, deal_id, deal_version + 100, 'evt_settled', 'settle', amount, currency, direct, 'deal_closed', now()
-        FROM delegation_ledger WHERE partition = '{chain.Partition}' AND deal_id = '{dealId}'
+        INSERT INTO delegation_changes (partition, deal_id, deal_version, id, delegation_id, links, root_id, kind, amount, currency, activity, occurred_at)
+        SELECT partition, deal_id, deal_version + 100, 'evt_settled', delegation_id, links, root_id, 'settle', amount, currency, 'deal_closed', now()
+        FROM delegation_changes WHERE partition = '{chain.Partition}' AND deal_id = '{dealId}'
         """);
 
     private static async Task<T> ScalarAsync<T>(string database, string sql, string parameter)
@@ -224,7 +271,8 @@ public sealed class DelegationLedgerTests
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = parameter });
-        return (T)(await command.ExecuteScalarAsync())!;
+        var value = await command.ExecuteScalarAsync();
+        return value is DBNull or null ? default! : (T)value;
     }
 
     private static async Task ExecuteAsync(string database, string sql)

@@ -44,7 +44,7 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
     // The same upsert, plus the derived rows of the writes that went through: each derived row names its owner
     // (grain type, key and state name joined by newlines, which none of them contains) and is written only if the
     // owner's row came back from the upsert. One statement: one round trip, one snapshot, one commit.
-    private const string WriteDerivedSql = $"""
+    private static readonly string WriteDerivedSql = $"""
         WITH s AS (
             {WriteManySql}
         ), written AS (
@@ -80,12 +80,9 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
             WHERE x.owner IN (SELECT owner FROM written)
             ON CONFLICT DO NOTHING
         ), l AS (
-            INSERT INTO delegation_ledger ({PostgresDelegationLedger.Columns})
-            SELECT x.partition, x.delegation_id, x.deal_id, x.deal_version, x.id, x.kind, x.amount, x.currency, x.direct, x.activity,
-                   x.occurred_at
-            FROM unnest($37::text[], $38::text[], $39::text[], $40::text[], $41::bigint[], $42::text[], $43::text[], $44::numeric[],
-                        $45::text[], $46::boolean[], $47::text[], $48::timestamptz[])
-                 AS x(owner, partition, delegation_id, deal_id, deal_version, id, kind, amount, currency, direct, activity, occurred_at)
+            INSERT INTO delegation_changes ({PostgresDelegationLedger.Columns})
+            SELECT {PostgresDelegationLedger.SelectFromUnnest}
+            FROM {PostgresDelegationLedger.Unnest(37, owned: true)}
             WHERE x.owner IN (SELECT owner FROM written)
             ON CONFLICT DO NOTHING
         )
@@ -199,9 +196,11 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
         parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. audit.Select(a => a.Entry.CreatedAt.ToUniversalTime())] });
         parameters.Add(Texts(audit, a => a.Entry.EntryHash));
 
-        var ledger = writes.SelectMany(w => (w.Derived?.Ledger ?? []).Select(r => (Owner: Owner(w.Key), Row: r))).ToArray();
+        var ledger = writes.SelectMany(w => w.Derived is { Ledger.Count: > 0 } d
+            ? PostgresDelegationLedger.Changes(d.Ledger).Select(c => (Owner: Owner(w.Key), Change: c))
+            : []).ToArray();
         parameters.Add(Texts(ledger, l => l.Owner));
-        PostgresDelegationLedger.AddRowArrays(parameters, [.. ledger.Select(l => l.Row)]);
+        PostgresDelegationLedger.AddChangeArrays(parameters, [.. ledger.Select(l => l.Change)]);
     }
 
     private static string Owner(StateKey key) => $"{key.GrainType}\n{key.GrainKey}\n{key.StateName}";
