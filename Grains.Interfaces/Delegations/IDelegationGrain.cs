@@ -47,7 +47,11 @@ public interface IDelegationGrain : IGrainWithStringKey
     /// batches (<see cref="ConfirmForChildren"/>) without the deal waiting for them.
     /// </summary>
     Task Confirm(DelegationNotice notice);
-    /// <summary>A child's batch of confirmations reaching this link: each hold counts as reserved here, then the parent is told.</summary>
+    /// <summary>
+    /// A child's batch of confirmations reaching this link: each hold counts as reserved here, then the parent is told.
+    /// One-way: nobody waits for it, and one that never arrives leaves the hold to lapse and be decided by the ledger.
+    /// </summary>
+    [Orleans.Concurrency.OneWay]
     Task ConfirmForChildren(IReadOnlyList<string> reservationIds);
 
     /// <summary>The deal's change failed: the hold is dropped here and up the chain, unless the ledger shows the change landed.</summary>

@@ -18,11 +18,21 @@ public sealed partial class DelegationGrain
     /// <summary>How long a hold waits for its deal's confirmation before the ledger decides it.</summary>
     public static readonly TimeSpan HoldTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long confirmations gather before they go to the parent as one call. Nobody waits for them, and without a
+    /// wait a batch held the one or two that arrived during the previous call. Real time, not the injected clock: it
+    /// paces messages, it is not a business deadline (like the webhook writer's insert hold).
+    /// </summary>
+    public static readonly TimeSpan ConfirmationLinger = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Every deal reserved on this link in the current month (held or confirmed; settled ones count as spent).</summary>
     private readonly Dictionary<string, DelegationReservation> reservations = new(StringComparer.Ordinal);
 
     /// <summary>Holds not confirmed yet, by deal id.</summary>
     private readonly Dictionary<string, PendingHold> holds = new(StringComparer.Ordinal);
+
+    /// <summary>No hold lapses before this (<see cref="ReconcileExpiredHolds"/>); every place that adds a hold lowers it.</summary>
+    private DateTimeOffset earliestHoldExpiry = DateTimeOffset.MaxValue;
 
     /// <summary>Spending activity as the link a request named (from the ledger's direct rows), newest last.</summary>
     private List<DelegationActivity> spendActivity = [];
@@ -65,9 +75,10 @@ public sealed partial class DelegationGrain
     }
 
     /// <summary>
-    /// Queues confirmations for the parent and starts sending them unless a send is running: one call per batch instead
-    /// of one per deal per ancestor. Nobody waits for it; a confirmation that never arrives (a failed call, a lost
-    /// activation) leaves the ancestor's hold to lapse and be decided by the ledger (<see cref="HoldTimeout"/>).
+    /// Queues confirmations for the parent and starts a send unless one is gathering: one one-way call per
+    /// <see cref="ConfirmationLinger"/> instead of one per deal per ancestor. Nobody waits for it; a confirmation that
+    /// never arrives (a lost message, a lost activation) leaves the ancestor's hold to lapse and be decided by the
+    /// ledger (<see cref="HoldTimeout"/>).
     /// </summary>
     private void ForwardConfirmations(IReadOnlyList<string> reservationIds)
     {
@@ -84,19 +95,17 @@ public sealed partial class DelegationGrain
 
     private async Task SendConfirmations(IDelegationGrain parent)
     {
-        while (confirmationsUp.Count > 0)
+        await Task.Delay(ConfirmationLinger, CancellationToken.None);
+        List<string> batch = [.. confirmationsUp];
+        confirmationsUp.Clear();
+        try
         {
-            List<string> batch = [.. confirmationsUp];
-            confirmationsUp.Clear();
-            try
-            {
-                await parent.ConfirmForChildren(batch);
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning(ex, "Confirming {Count} holds to the parent of {Delegation} failed; they lapse and the ledger decides them",
-                    batch.Count, GrainKey);
-            }
+            await parent.ConfirmForChildren(batch);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Confirming {Count} holds to the parent of {Delegation} failed; they lapse and the ledger decides them",
+                batch.Count, GrainKey);
         }
     }
 
@@ -224,9 +233,25 @@ public sealed partial class DelegationGrain
     /// </summary>
     private async Task ReconcileExpiredHolds(DateTimeOffset now)
     {
-        if (holds.Count > 0)
+        // Holds are taken with ExpiresAt = now + HoldTimeout, so none can have lapsed before the earliest one taken
+        // since the last scan: a batch does not walk every pending hold.
+        if (holds.Count > 0 && now >= earliestHoldExpiry)
         {
-            foreach (var dealId in holds.Where(h => h.Value.ExpiresAt <= now).Select(h => h.Key).ToList())
+            var next = DateTimeOffset.MaxValue;
+            List<string> lapsed = [];
+            foreach (var (dealId, hold) in holds)
+            {
+                if (hold.ExpiresAt <= now)
+                {
+                    lapsed.Add(dealId);
+                }
+                else if (hold.ExpiresAt < next)
+                {
+                    next = hold.ExpiresAt;
+                }
+            }
+            earliestHoldExpiry = next;
+            foreach (var dealId in lapsed)
             {
                 await Reconcile(dealId);
             }

@@ -111,7 +111,7 @@ public sealed partial class DelegationGrain
             }
             try
             {
-                DelegationRules.Check(current with { Counters = counters }, r.Action, r.Amount, now, held);
+                DelegationRules.Check(current, counters, r.Action, r.Amount, now, held);
             }
             catch (DomainException refusal)
             {
@@ -185,6 +185,10 @@ public sealed partial class DelegationGrain
             // A hold raised before it was confirmed keeps what it replaced (an abandoned raise goes back to it).
             var replaced = holds.TryGetValue(r.ReservationId, out var pending) ? pending.Replaced : held;
             holds[r.ReservationId] = new PendingHold(replaced, r.Action, now, now + HoldTimeout);
+            if (now + HoldTimeout < earliestHoldExpiry)
+            {
+                earliestHoldExpiry = now + HoldTimeout;
+            }
             (counters, var warnings) = Warnings(current, Holding(counters, held, r.Amount), now);
             events.AddRange(warnings);
             if (!r.Direct)

@@ -156,10 +156,15 @@ public static class DelegationRules
     /// holds with <paramref name="amount"/> added to what is spent and reserved (its counters, rolled to now's windows).
     /// </summary>
     /// <paramref name="held"/> is what the same reservation already holds in the current windows (a raise replaces it).
-    public static void Check(DelegationView delegation, string action, decimal amount, DateTimeOffset now, DelegationReservation? held = null)
+    public static void Check(DelegationView delegation, string action, decimal amount, DateTimeOffset now, DelegationReservation? held = null) =>
+        Check(delegation, delegation.Counters, action, amount, now, held);
+
+    /// <summary>The same check against <paramref name="counters"/> in place of the link's own (a batch's running counters).</summary>
+    public static void Check(DelegationView delegation, DelegationCounters counters, string action, decimal amount, DateTimeOffset now,
+        DelegationReservation? held = null)
     {
         CheckUsable(delegation, action, now);
-        var counters = delegation.Counters.At(now);
+        counters = counters.At(now);
         var heldToday = held is { Settled: false } h && h.Day == counters.Day ? h.Amount : 0;
         var heldThisMonth = held is { Settled: false } m && m.Month == counters.Month ? m.Amount : 0;
         var limits = delegation.Limits;
