@@ -113,6 +113,7 @@ public static class OrleansHosting
         client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = ClusterTimeouts.GatewayListRefresh);
         client.Services.AllowStorageExceptions();
         client.Services.TryAddSingleton(TimeProvider.System);
+        CachedGrainInterfaceTypes.AddTo(client.Services);
         return client;
     }
 
@@ -181,6 +182,7 @@ public static class OrleansHosting
     {
         // Grains read the clock from TimeProvider so tests can drive business time with FakeTimeProvider.
         silo.Services.TryAddSingleton(TimeProvider.System);
+        CachedGrainInterfaceTypes.AddTo(silo.Services);
         // Grain state in Orleans' own binary format: it round-trips exactly what grain calls carry (including the
         // compiler's collection-expression types, which the default Newtonsoft JSON storage format cannot read back).
         silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();

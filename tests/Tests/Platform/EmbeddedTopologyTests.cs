@@ -2,9 +2,11 @@ using System.Net;
 using System.Text.Json;
 using ApiHost.Platform;
 using Grains.Interfaces.Tenants;
+using Grains.Platform.Hosting;
 using Grains.Tenants;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Metadata;
 using Tests.Infrastructure;
 
 namespace Tests.Platform;
@@ -59,6 +61,23 @@ public sealed class EmbeddedTopologyTests
         var response = await api.CreateClient().GetAsync("/dashboard/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("html", response.Content.Headers.ContentType?.MediaType ?? "");
+    }
+
+    [Fact]
+    public async Task Grain_interface_types_are_answered_from_the_cache_with_the_value_Orleans_derives()
+    {
+        await using var api = new EmbeddedApi();
+        api.CreateClient();
+        var providers = api.Services.GetServices<IGrainInterfaceTypeProvider>().ToList();
+        var cache = Assert.IsType<CachedGrainInterfaceTypes>(providers[0]);
+        var resolver = api.Services.GetRequiredService<GrainInterfaceTypeResolver>();
+
+        // Asked first, the cache answers with what Orleans' own providers and convention give for the interface.
+        Assert.Equal(resolver.GetGrainInterfaceTypeByConvention(typeof(ITenantGrain)), resolver.GetGrainInterfaceType(typeof(ITenantGrain)));
+        Assert.True(cache.TryGetGrainInterfaceType(typeof(ITenantGrain), out var cached));
+        Assert.Equal(resolver.GetGrainInterfaceTypeByConvention(typeof(ITenantGrain)), cached);
+        // A reference made through it reaches the grain.
+        Assert.NotNull(await api.Services.GetRequiredService<IGrainFactory>().GetGrain<ITenantGrain>(BootstrapAdminKey.DefaultTenantId).Get());
     }
 
     [Fact]
