@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -20,9 +21,26 @@ public static class DealIds
     public static string Derived(string partition, string seed) =>
         Compose(SHA256.HashData(Encoding.UTF8.GetBytes($"deal\n{partition}\n{seed}")).AsSpan(0, RandomBytes), partition);
 
+    // A creation needs its partition's tag twice (the id, then the deal checking it): a SHA-256 each was ~1% of the
+    // server's CPU. Partitions are few per process; the cache is emptied if it ever grows past MaxTagsKept.
+    private const int MaxTagsKept = 4096;
+    private static readonly ConcurrentDictionary<string, string> Tags = new(StringComparer.Ordinal);
+
     /// <summary>The partition's tag: 8 hex characters.</summary>
-    public static string Tag(string partition) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"deal-partition\n{partition}")).AsSpan(0, 4));
+    public static string Tag(string partition)
+    {
+        if (Tags.TryGetValue(partition, out var tag))
+        {
+            return tag;
+        }
+        if (Tags.Count >= MaxTagsKept)
+        {
+            Tags.Clear();
+        }
+        tag = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"deal-partition\n{partition}")).AsSpan(0, 4));
+        Tags.TryAdd(partition, tag);
+        return tag;
+    }
 
     /// <summary>The tag a (well-formed) deal id carries; for an id made before tags, random characters.</summary>
     public static string TagOf(string dealId) => dealId[^8..];
