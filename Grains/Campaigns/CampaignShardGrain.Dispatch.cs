@@ -15,12 +15,6 @@ public sealed partial class CampaignShardGrain
     /// <summary>Steps dispatched per turn; more due work re-arms the timer at once.</summary>
     public const int MaxBatch = 500;
 
-    /// <summary>
-    /// Steps of a turn in flight at once: a burst of due steps queues here rather than as thousands of concurrent email
-    /// requests across the shards, which outlast the response timeout under load.
-    /// </summary>
-    public const int MaxInFlight = 16;
-
     private sealed record Outcome(string Kind, string? Reference = null, string? Detail = null, OutboxEvent? Event = null, string? Content = null);
 
     public async Task<int> Tick()
@@ -68,7 +62,7 @@ public sealed partial class CampaignShardGrain
             ready.Add((e, p.Steps[e.NextStep]));
         }
         ready = await WithinCaps(ready, p, window, now);
-        using var inFlight = new SemaphoreSlim(MaxInFlight);
+        using var inFlight = new SemaphoreSlim(Math.Max(1, options.Value.MaxStepsInFlight));
         var outcomes = await Task.WhenAll(ready.Select(r => DispatchOrRetry(r.E, r.Step, p, now, inFlight)));
         if (outcomes.Count(o => o.Kind == "retry") is > 0 and var retried)
         {
