@@ -13,6 +13,7 @@ using Grains.Platform.Postgres.Storage;
 using Grains.Platform.Telemetry;
 using Grains.Projections;
 using Grains.Webhooks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -35,6 +36,13 @@ public static class OrleansHosting
 
     /// <summary>The dashboard's counter sampling period unless <c>Dashboard:CounterUpdateIntervalMs</c> says otherwise.</summary>
     public const int DashboardCounterIntervalMs = 10_000;
+
+    /// <summary>
+    /// <c>Dashboard:Enabled</c> (default true). False leaves the Orleans dashboard out of the process: no
+    /// <c>/dashboard</c>, no per-call profiler, and none of its once-a-second reads of every Orleans instrument (some
+    /// walk every activation: docs/decisions.md, Telemetry).
+    /// </summary>
+    public static bool DashboardEnabled(IConfiguration configuration) => configuration.GetValue("Dashboard:Enabled", true);
 
     /// <summary>Grain storage provider used by the streaming pub/sub bookkeeping.</summary>
     public const string PubSubStore = "PubSubStore";
@@ -104,8 +112,11 @@ public static class OrleansHosting
             {
                 o.Invariant = NpgsqlInvariant;
                 o.ConnectionString = PostgresConnectionStrings.Tune(connectionString);
-            })
-            .AddDashboard();
+            });
+        if (DashboardEnabled(client.Configuration))
+        {
+            client.AddDashboard();
+        }
         client.AddTracePropagation();
         client.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = ClusterTimeouts.ClientResponse);
@@ -195,12 +206,15 @@ public static class OrleansHosting
         silo.AddIncomingGrainCallFilter<KeyedChangeFilter>();
         silo.AddOutgoingGrainCallFilter<KeyedReplayFilter>();
         silo.Services.AllowStorageExceptions();
-        silo.AddDashboard();
-        // The dashboard's counters refresh every 10 s, plenty for a person watching (Dashboard:CounterUpdateIntervalMs
-        // overrides). Its own OpenTelemetry reader of the Orleans meter stays at 1 s whatever this says (hard-coded in
-        // Orleans 10.4), and some Orleans gauges walk every activation on each read: docs/decisions.md, Telemetry.
-        silo.Services.Configure<DashboardOptions>(o => o.CounterUpdateIntervalMs = DashboardCounterIntervalMs);
-        silo.Services.AddOptions<DashboardOptions>().BindConfiguration("Dashboard");
+        if (DashboardEnabled(silo.Configuration))
+        {
+            silo.AddDashboard();
+            // The dashboard's counters refresh every 10 s, plenty for a person watching (Dashboard:CounterUpdateIntervalMs
+            // overrides). Its own OpenTelemetry reader of the Orleans meter stays at 1 s whatever this says (hard-coded in
+            // Orleans 10.4), and some Orleans gauges walk every activation on each read: docs/decisions.md, Telemetry.
+            silo.Services.Configure<DashboardOptions>(o => o.CounterUpdateIntervalMs = DashboardCounterIntervalMs);
+            silo.Services.AddOptions<DashboardOptions>().BindConfiguration("Dashboard");
+        }
         // Grain calls continue the caller's trace, when spans are recorded (Grains/Platform/Telemetry/TracePropagation.cs).
         silo.AddTracePropagation();
         return silo;

@@ -44,7 +44,10 @@ public static class ManagementSurface
     /// <summary>Maps the dashboard and (with telemetry on) <c>/metrics</c>, kept off the public ports and out of the API description.</summary>
     public static WebApplication MapManagementEndpoints(this WebApplication app)
     {
-        app.MapOrleansDashboard(DashboardPath).ExcludeFromDescription();
+        if (Hosting.OrleansHosting.DashboardEnabled(app.Configuration))
+        {
+            app.MapOrleansDashboard(DashboardPath).ExcludeFromDescription();
+        }
         if (TelemetrySettings.From(app.Configuration).Enabled)
         {
             app.MapPrometheusScrapingEndpoint(MetricsPath).ExcludeFromDescription();

@@ -6,6 +6,7 @@ using Grains.Platform.Hosting;
 using Grains.Tenants;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Orleans.Metadata;
 using Tests.Infrastructure;
 
@@ -61,6 +62,19 @@ public sealed class EmbeddedTopologyTests
         var response = await api.CreateClient().GetAsync("/dashboard/");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("html", response.Content.Headers.ContentType?.MediaType ?? "");
+        Assert.Contains(api.Services.GetServices<IHostedService>(), s => s.GetType().Namespace?.StartsWith("Orleans.Dashboard") == true);
+    }
+
+    [Fact]
+    public async Task With_the_dashboard_off_it_is_not_served_and_its_services_are_absent()
+    {
+        await using var api = new EmbeddedApi(new Dictionary<string, string?> { ["Management:Urls"] = "", ["Dashboard:Enabled"] = "false" });
+        var client = api.CreateClient();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/dashboard/")).StatusCode);
+        Assert.DoesNotContain(api.Services.GetServices<IHostedService>(), s => s.GetType().Namespace?.StartsWith("Orleans.Dashboard") == true);
+        // The product itself is unaffected.
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
     }
 
     [Fact]
