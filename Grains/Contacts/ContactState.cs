@@ -111,6 +111,8 @@ public static class ContactRecords
             e = e with { LastActivity = signal.At > e.LastActivity || e.LastActivity is null ? signal.At : e.LastActivity };
         }
         var score = EngagementFormula.Score(e);
+        // Arrays in stored state (a collection expression typed as an interface costs a reflective codec lookup per write; see EmailRecords.Moved).
+        ContactActivity[] activities = [new ContactActivity(signal.Kind, signal.EmailId, signal.At), .. current.Activities.Take(MaxActivities - 1)];
         return current with
         {
             Engagement = e,
@@ -118,13 +120,15 @@ public static class ContactRecords
             Tier = EngagementFormula.Tier(score),
             UnsubscribedAt = signal.Kind == EngagementKinds.Unsubscribed ? current.UnsubscribedAt ?? signal.At : current.UnsubscribedAt,
             BouncedAt = signal.Kind == EngagementKinds.HardBounced ? current.BouncedAt ?? signal.At : current.BouncedAt,
-            Activities = [new ContactActivity(signal.Kind, signal.EmailId, signal.At), .. current.Activities.Take(MaxActivities - 1)],
+            Activities = activities,
         };
     }
 
     public static ContactRecord Seal(ContactView view, ContactRecord? previous, ContactView? before, TenantCrypto crypto, string grainKey)
     {
         var fields = new SealedFields(crypto, grainKey);
+        string[] searchTokens = [.. CustomerSearch.DocumentTokens([view.FirstName, view.LastName, view.Title], view.Email, view.Phone, crypto),
+            .. view.LinkedinUrl is { } url ? [LinkedinIndex(url, crypto)] : Array.Empty<string>()];
         return new ContactRecord
         {
             Plain = Stripped(view),
@@ -134,8 +138,7 @@ public static class ContactRecords
             Phone = fields.SealOptional(view.Phone, before?.Phone, previous?.Phone, "phone"),
             LinkedinUrl = fields.SealOptional(view.LinkedinUrl, before?.LinkedinUrl, previous?.LinkedinUrl, "linkedin_url"),
             EmailIndex = EmailIndex(view.Email, crypto),
-            SearchTokens = [.. CustomerSearch.DocumentTokens([view.FirstName, view.LastName, view.Title], view.Email, view.Phone, crypto),
-                .. view.LinkedinUrl is { } url ? [LinkedinIndex(url, crypto)] : Array.Empty<string>()],
+            SearchTokens = searchTokens,
         };
     }
 
