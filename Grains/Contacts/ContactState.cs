@@ -42,6 +42,7 @@ public static class ContactRecords
     /// <summary>The newest activities a contact keeps (the feed on GET).</summary>
     public const int MaxActivities = 50;
 
+    /// <summary>Reads the projection document (written with <see cref="ContactDocumentJson"/>'s same options).</summary>
     private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -180,7 +181,7 @@ public static class ContactRecords
             filters["customer_id"] = customer;
         }
         return new ProjectionRow(partition, ContactKeys.ResourceType, plain.Id, plain.Version, plain.Status, plain.CreatedAt, plain.UpdatedAt,
-            filters, record.SearchTokens, JsonSerializer.Serialize(record, DocumentJson), plain.EngagementScore);
+            filters, record.SearchTokens, JsonSerializer.Serialize(record, ContactDocumentJson.Default.ContactRecord), plain.EngagementScore);
     }
 
     public static ContactRecord FromDocument(string document) =>
@@ -201,3 +202,11 @@ public static class EngagementKinds
 
     public static readonly IReadOnlySet<string> Scored = new HashSet<string>(StringComparer.Ordinal) { Opened, Clicked, Replied, MeetingAttended };
 }
+
+/// <summary>
+/// The projection document's writer (snake_case, web defaults), generated at build time: every engagement signal (one
+/// per email sent) writes the contact's row with its activity feed. The same JSON as the reflection-based serializer.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(ContactRecord))]
+public sealed partial class ContactDocumentJson : JsonSerializerContext;

@@ -66,6 +66,21 @@ public sealed class EmailRecordTests
         Assert.Equal([EngagementKinds.Opened, EngagementKinds.Sent], twice.Activities.Select(a => a.Type));
     }
 
+    [Fact]
+    public void The_generated_contact_document_is_the_json_the_reflection_serializer_writes()
+    {
+        var view = ContactRecords.Engaged(ContactRecords.New("con_1", new ContactFields { Email = "lead@acme.example", FirstName = "Ada", Title = "CTO" }, At),
+            new EngagementSignal(EngagementKinds.Opened, "email_1", At)) with { UnsubscribedAt = At };
+        var record = new ContactRecord { Plain = view, Email = "v1:sealed", FirstName = "v1:first", EmailIndex = "idx", SearchTokens = ["t1", "t2"] };
+        var reflection = new JsonSerializerOptions(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+        var generated = JsonSerializer.Serialize(record, ContactDocumentJson.Default.ContactRecord);
+
+        Assert.Equal(JsonSerializer.Serialize(record, reflection), generated);
+        Assert.DoesNotContain("search_tokens", generated);
+        Assert.Equal("v1:sealed", ContactRecords.FromDocument(generated).Email);
+    }
+
     private static EmailView View() => new()
     {
         Id = "email_1", ContactId = "con_1", TemplateId = "tpl_1", Status = EmailStatuses.Scheduled, Channel = SendingChannels.Smtp,
