@@ -42,6 +42,7 @@ public static class ContactRecords
     /// <summary>The newest activities a contact keeps (the feed on GET).</summary>
     public const int MaxActivities = 50;
 
+    /// <summary>Reads the projection document (written with <see cref="ContactDocumentJson"/>'s same options).</summary>
     private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -111,6 +112,8 @@ public static class ContactRecords
             e = e with { LastActivity = signal.At > e.LastActivity || e.LastActivity is null ? signal.At : e.LastActivity };
         }
         var score = EngagementFormula.Score(e);
+        // Arrays in stored state (a collection expression typed as an interface costs a reflective codec lookup per write; see EmailRecords.Moved).
+        ContactActivity[] activities = [new ContactActivity(signal.Kind, signal.EmailId, signal.At), .. current.Activities.Take(MaxActivities - 1)];
         return current with
         {
             Engagement = e,
@@ -118,13 +121,15 @@ public static class ContactRecords
             Tier = EngagementFormula.Tier(score),
             UnsubscribedAt = signal.Kind == EngagementKinds.Unsubscribed ? current.UnsubscribedAt ?? signal.At : current.UnsubscribedAt,
             BouncedAt = signal.Kind == EngagementKinds.HardBounced ? current.BouncedAt ?? signal.At : current.BouncedAt,
-            Activities = [new ContactActivity(signal.Kind, signal.EmailId, signal.At), .. current.Activities.Take(MaxActivities - 1)],
+            Activities = activities,
         };
     }
 
     public static ContactRecord Seal(ContactView view, ContactRecord? previous, ContactView? before, TenantCrypto crypto, string grainKey)
     {
         var fields = new SealedFields(crypto, grainKey);
+        string[] searchTokens = [.. CustomerSearch.DocumentTokens([view.FirstName, view.LastName, view.Title], view.Email, view.Phone, crypto),
+            .. view.LinkedinUrl is { } url ? [LinkedinIndex(url, crypto)] : Array.Empty<string>()];
         return new ContactRecord
         {
             Plain = Stripped(view),
@@ -134,8 +139,7 @@ public static class ContactRecords
             Phone = fields.SealOptional(view.Phone, before?.Phone, previous?.Phone, "phone"),
             LinkedinUrl = fields.SealOptional(view.LinkedinUrl, before?.LinkedinUrl, previous?.LinkedinUrl, "linkedin_url"),
             EmailIndex = EmailIndex(view.Email, crypto),
-            SearchTokens = [.. CustomerSearch.DocumentTokens([view.FirstName, view.LastName, view.Title], view.Email, view.Phone, crypto),
-                .. view.LinkedinUrl is { } url ? [LinkedinIndex(url, crypto)] : Array.Empty<string>()],
+            SearchTokens = searchTokens,
         };
     }
 
@@ -177,7 +181,7 @@ public static class ContactRecords
             filters["customer_id"] = customer;
         }
         return new ProjectionRow(partition, ContactKeys.ResourceType, plain.Id, plain.Version, plain.Status, plain.CreatedAt, plain.UpdatedAt,
-            filters, record.SearchTokens, JsonSerializer.Serialize(record, DocumentJson), plain.EngagementScore);
+            filters, record.SearchTokens, JsonSerializer.Serialize(record, ContactDocumentJson.Default.ContactRecord), plain.EngagementScore);
     }
 
     public static ContactRecord FromDocument(string document) =>
@@ -198,3 +202,11 @@ public static class EngagementKinds
 
     public static readonly IReadOnlySet<string> Scored = new HashSet<string>(StringComparer.Ordinal) { Opened, Clicked, Replied, MeetingAttended };
 }
+
+/// <summary>
+/// The projection document's writer (snake_case, web defaults), generated at build time: every engagement signal (one
+/// per email sent) writes the contact's row with its activity feed. The same JSON as the reflection-based serializer.
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(ContactRecord))]
+public sealed partial class ContactDocumentJson : JsonSerializerContext;

@@ -185,7 +185,7 @@ public sealed partial class EmailGrain
 
     private MimeKit.MimeMessage Message(EmailView v, SendingAccountRecord account, EmailRecords.Rendered rendered, TenantCrypto crypto) =>
         EmailMessages.Build(new EmailMessages.Parts(account.View.FromEmail, account.View.FromName, rendered.To, rendered.Subject,
-            rendered.Text, rendered.Html, v.MessageId), options.Value.TrackingBaseUrl.TrimEnd('/'), EmailMessages.Token(crypto, GrainKey),
+            rendered.Text, rendered.Html, v.MessageId), time.GetUtcNow(), options.Value.TrackingBaseUrl.TrimEnd('/'), EmailMessages.Token(crypto, GrainKey),
             v.TrackOpens, v.TrackClicks);
 
     /// <summary>The event channel's hand-off: the email moved to <c>send_requested</c> and the event the executor acts on.</summary>

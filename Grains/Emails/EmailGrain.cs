@@ -53,12 +53,13 @@ public sealed partial class EmailGrain(
 
         var now = time.GetUtcNow();
         var due = request.ScheduledFor is { } at && at > now ? at : now;
+        EmailStatusChange[] timeline = [new EmailStatusChange(EmailStatuses.Scheduled, now, null)];   // an array: see EmailRecords.Moved
         var view = new EmailView
         {
             Id = ResourceId, ContactId = contact.Id, TemplateId = template.Id, Subject = subject, Status = EmailStatuses.Scheduled,
             Channel = account.View.Channel, ScheduledFor = due, MessageId = EmailTokens.MessageId(Partition, ResourceId, account.View.FromEmail),
             TrackOpens = request.TrackOpens, TrackClicks = request.TrackClicks,
-            Timeline = [new EmailStatusChange(EmailStatuses.Scheduled, now, null)], Version = 1, CreatedAt = now, UpdatedAt = now,
+            Timeline = timeline, Version = 1, CreatedAt = now, UpdatedAt = now,
         };
         var crypto = await keys.ForTenant(TenantId);
         var rendered = new EmailRecords.Rendered(contact.Email, subject, text, html);

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Grains.Encryption;
 using MimeKit;
+using MimeKit.Utils;
 
 namespace Grains.Emails;
 
@@ -21,7 +22,8 @@ public static partial class EmailMessages
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes(grainKey)) + "." + Signature(crypto, grainKey);
 
     /// <summary>The http(s) links of an HTML body, in order (each gets a click-tracking URL by its index).</summary>
-    public static IReadOnlyList<string> Links(string html) => [.. Href().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[2].Value))];
+    /// <remarks>An array, not a collection expression's list type: see <see cref="EmailRecords.Moved"/>.</remarks>
+    public static string[] Links(string html) => Href().Matches(html).Select(m => WebUtility.HtmlDecode(m.Groups[2].Value)).ToArray();
 
     /// <summary>The HTML part made from the plain-text body when a template has no HTML body: encoded, lines kept.</summary>
     public static string HtmlFromText(string encodedText) =>
@@ -33,7 +35,7 @@ public static partial class EmailMessages
     /// The message as sent: multipart/alternative (text, then HTML), the fixed Message-ID, links rewritten through the
     /// click redirect, the open pixel, an unsubscribe link in both parts and RFC 8058 one-click unsubscribe headers.
     /// </summary>
-    public static MimeMessage Build(Parts parts, string trackingBase, string token, bool trackOpens, bool trackClicks)
+    public static MimeMessage Build(Parts parts, DateTimeOffset date, string trackingBase, string token, bool trackOpens, bool trackClicks)
     {
         var unsubscribe = $"{trackingBase}/v1/email-tracking/unsubscribe/{token}";
         var html = parts.Html;
@@ -51,11 +53,12 @@ public static partial class EmailMessages
         var bodyEnd = html.IndexOf("</body>", StringComparison.OrdinalIgnoreCase);
         html = bodyEnd >= 0 ? html.Insert(bodyEnd, footer) : html + footer;
 
-        var message = new MimeMessage();
+        // Made from its Message-ID and Date headers: the parameterless constructor generates a Message-ID and reads the
+        // local clock for a Date, both only to be replaced.
+        var message = new MimeMessage(new Header(HeaderId.MessageId, $"<{parts.MessageId}>"), new Header(HeaderId.Date, DateUtils.FormatDate(date)));
         message.From.Add(new MailboxAddress(parts.FromName ?? "", parts.From));
         message.To.Add(MailboxAddress.Parse(parts.To));
         message.Subject = parts.Subject;
-        message.MessageId = parts.MessageId;
         message.Headers.Add("List-Unsubscribe", $"<{unsubscribe}>");
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         message.Body = new BodyBuilder

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Grains.Encryption;
 using Grains.Idempotency;
 using Grains.Interfaces.Emails;
@@ -40,8 +41,6 @@ public sealed record EmailRecord
 
 public static class EmailRecords
 {
-    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     /// <summary>How far a status has come: engagement only moves an email forward (a late open does not undo a reply).</summary>
     private static readonly string[] Progress =
         [EmailStatuses.Sent, EmailStatuses.Opened, EmailStatuses.Clicked, EmailStatuses.Replied, EmailStatuses.Unsubscribed, EmailStatuses.Bounced];
@@ -70,16 +69,16 @@ public static class EmailRecords
     }
 
     /// <summary>The view with the status moved (or kept, when <paramref name="status"/> is behind) and the change on the timeline.</summary>
+    /// <remarks>
+    /// Lists in stored state are arrays: a collection expression typed as an interface makes a compiler-generated list
+    /// type that Orleans' serializer has no codec for, and it looks one up again by reflection on every write.
+    /// </remarks>
     public static EmailView Moved(EmailView view, string status, DateTimeOffset at, string? detail = null)
     {
         var next = Array.IndexOf(Progress, status);
         var ahead = next >= 0 && Array.IndexOf(Progress, view.Status) > next;
-        return view with
-        {
-            Status = ahead ? view.Status : status,
-            Timeline = [.. view.Timeline, new EmailStatusChange(status, at, detail)],
-            UpdatedAt = at,
-        };
+        EmailStatusChange[] timeline = [.. view.Timeline, new EmailStatusChange(status, at, detail)];
+        return view with { Status = ahead ? view.Status : status, Timeline = timeline, UpdatedAt = at };
     }
 
     public static ProjectionRow ToRow(string partition, EmailRecord record) => new(partition, EmailKeys.ResourceType, record.Plain.Id,
@@ -91,5 +90,13 @@ public static class EmailRecords
                 [EmailSchedulerGrain.PendingFilter] = EmailSchedulerGrain.PendingValue,
             }
             : new Dictionary<string, string> { ["contact_id"] = record.Plain.ContactId, ["template_id"] = record.Plain.TemplateId },
-        [], JsonSerializer.Serialize(record.Plain, DocumentJson));
+        [], JsonSerializer.Serialize(record.Plain, EmailDocumentJson.Default.EmailView));
 }
+
+/// <summary>
+/// The projection document (snake_case, web defaults): generated at build time, since every change of every email
+/// writes its row (the same JSON as the reflection-based serializer with these options).
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(EmailView))]
+public sealed partial class EmailDocumentJson : JsonSerializerContext;
