@@ -38,9 +38,11 @@ public interface IDelegationGrain : IGrainWithStringKey
 
     /// <summary>
     /// A child's batch of holds reaching this link: for each, the same checks of this link's own state and caps,
-    /// then its parent's. Returns, in order, null for each one held and the refusal for each one refused.
+    /// then its parent's. Returns, in order, null for each one held and the refusal for each one refused. The
+    /// confirmations the child gathered since it last told this link (<paramref name="confirmed"/>) ride along and are
+    /// applied first, so they need no call of their own and no hold of theirs lapses in this batch.
     /// </summary>
-    Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations);
+    Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations, IReadOnlyList<string> confirmed);
 
     /// <summary>
     /// The deal's change with its ledger rows is written: the hold counts as reserved here; the ancestors are told in

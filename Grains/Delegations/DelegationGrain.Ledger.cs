@@ -76,9 +76,10 @@ public sealed partial class DelegationGrain
 
     /// <summary>
     /// Queues confirmations for the parent and starts a send unless one is gathering: one one-way call per
-    /// <see cref="ConfirmationLinger"/> instead of one per deal per ancestor. Nobody waits for it; a confirmation that
-    /// never arrives (a lost message, a lost activation) leaves the ancestor's hold to lapse and be decided by the
-    /// ledger (<see cref="HoldTimeout"/>).
+    /// <see cref="ConfirmationLinger"/> instead of one per deal per ancestor, and none at all when the next reservation
+    /// batch to the parent comes first and takes them along (<see cref="ReserveBatch"/>). Nobody waits for it; a
+    /// confirmation that never arrives (a lost message, a lost activation) leaves the ancestor's hold to lapse and be
+    /// decided by the ledger (<see cref="HoldTimeout"/>).
     /// </summary>
     private void ForwardConfirmations(IReadOnlyList<string> reservationIds)
     {
@@ -96,8 +97,11 @@ public sealed partial class DelegationGrain
     private async Task SendConfirmations(IDelegationGrain parent)
     {
         await Task.Delay(ConfirmationLinger, CancellationToken.None);
-        List<string> batch = [.. confirmationsUp];
-        confirmationsUp.Clear();
+        if (confirmationsUp.Count == 0)
+        {
+            return; // they went up with a reservation batch (ReserveForChildren)
+        }
+        var batch = TakeConfirmationsUp();
         try
         {
             await parent.ConfirmForChildren(batch);
@@ -107,6 +111,14 @@ public sealed partial class DelegationGrain
             logger.LogWarning(ex, "Confirming {Count} holds to the parent of {Delegation} failed; they lapse and the ledger decides them",
                 batch.Count, GrainKey);
         }
+    }
+
+    /// <summary>The confirmations waiting for the parent, handed over once: to a send of their own or to a reservation batch.</summary>
+    private List<string> TakeConfirmationsUp()
+    {
+        List<string> taken = [.. confirmationsUp];
+        confirmationsUp.Clear();
+        return taken;
     }
 
     private async Task ConfirmHere(DelegationNotice notice)

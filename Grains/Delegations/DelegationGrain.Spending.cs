@@ -28,8 +28,12 @@ public sealed partial class DelegationGrain
             holds.TryGetValue(spend.ReservationId, out var hold) ? hold.At : time.GetUtcNow());
     }
 
-    public async Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations)
+    public async Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations, IReadOnlyList<string> confirmed)
     {
+        if (confirmed.Count > 0)
+        {
+            await ConfirmForChildren(confirmed);
+        }
         List<QueuedReservation> queuedHere = [.. reservations.Select(r => new QueuedReservation(r.ReservationId, r.Amount, r.Action, null))];
         await Queue(queuedHere);
         return [.. queuedHere.Select(r => r.Outcome.Task.Exception?.InnerException switch
@@ -125,7 +129,9 @@ public sealed partial class DelegationGrain
         var firstRefusedAbove = int.MaxValue;
         if (current.Chain is [.., var parentId] && passed.Count > 0)
         {
-            var outcomes = await Link(parentId).ReserveForChildren([.. passed.Select(p => new ChildReservation(p.Reservation.ReservationId, p.Reservation.Amount, p.Reservation.Action))]);
+            var outcomes = await Link(parentId).ReserveForChildren(
+                [.. passed.Select(p => new ChildReservation(p.Reservation.ReservationId, p.Reservation.Amount, p.Reservation.Action))],
+                TakeConfirmationsUp());
             List<(QueuedReservation, DelegationReservation?, int)> accepted = [];
             for (var i = 0; i < passed.Count; i++)
             {

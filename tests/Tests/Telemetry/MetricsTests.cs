@@ -86,9 +86,12 @@ public sealed class MetricsTests(MetricsTests.Api api) : IClassFixture<MetricsTe
         await Eventually.Get(() => tenant.DeliveriesAsync(downId), d => d.Length == 1 && d[0].Str("status") == "failed", Network,
             "the dead letter");
         await api.WakeAsync(tenant, downId);
+        // The hand-off lag is recorded once the log's dispatch call returns, which can be after the endpoint has
+        // delivered and counted: wait for both.
         text = await Eventually.Get(ScrapeAsync,
-            t => PrometheusText.Sum(t, "salesbooth_webhook_deliveries_total", "webhook_outcome=\"success\"", "webhook_attempt=\"1\"") >= success + 1,
-            Network, "the successful delivery to be counted");
+            t => PrometheusText.Sum(t, "salesbooth_webhook_deliveries_total", "webhook_outcome=\"success\"", "webhook_attempt=\"1\"") >= success + 1
+                && PrometheusText.Sum(t, "salesbooth_event_log_hand_off_lag_seconds_count") >= handOffs + 1,
+            Network, "the successful delivery and the hand-off to be counted");
 
         Assert.True(PrometheusText.Sum(text, "salesbooth_webhook_deliveries_total", "webhook_outcome=\"dead_letter\"", "webhook_attempt=\"1\"")
             >= deadLettered + 1);
