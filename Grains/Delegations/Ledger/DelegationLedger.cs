@@ -46,7 +46,7 @@ public sealed record DelegationLedgerRead(
 /// </summary>
 public interface IDelegationLedger
 {
-    /// <summary>Stores rows; a row whose (partition, delegation, deal, deal version) is stored adds nothing.</summary>
+    /// <summary>Stores a change's rows (one per link, named link first); a change whose (partition, deal, deal version) is stored adds nothing.</summary>
     Task AppendAsync(IReadOnlyList<DelegationLedgerRow> rows, CancellationToken ct = default);
 
     /// <summary>What a link reads when it activates; <paramref name="rootId"/> is its chain's root (itself for a root).</summary>
