@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Telemetry cost on the foundation benchmark: runs the foundation benchmark (bench/bench.sh foundation) alternately with telemetry off
-# (Telemetry__Enabled=false) and fully on (metrics, and every request traced and exported over OTLP/HTTP to a
-# local stand-in receiver, bench/otlp-sink.py), PAIRS times, and writes the medians to
+# (Telemetry__Enabled=false) and on as shipped (metrics, and traces at the default sampler, one new trace in ten,
+# exported over OTLP/HTTP to a local stand-in receiver, bench/otlp-sink.py), PAIRS times, and writes the medians to
 # bench/results/telemetry-<UTC>.md. Usage: bash bench/telemetry.sh [PAIRS] [extra foundation arguments]
-# TELEMETRY_SAMPLE_RATIO=0.1 samples that share of traces in "on" (the SDK's OTEL_TRACES_SAMPLER=parentbased_traceidratio);
+# TELEMETRY_SAMPLE_RATIO=1 traces every request in "on" (any share: the SDK's OTEL_TRACES_SAMPLER=parentbased_traceidratio);
 # TELEMETRY_ON_ENV replaces the "on" settings (e.g. Telemetry__Traces=Off: metrics only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +43,7 @@ for mode in runs:
 lines = [f"# Telemetry cost on the foundation benchmark ({stamp})", "",
          f"`bash bench/telemetry.sh {pairs}{' ' + extra if extra else ''}`: the foundation benchmark (scenarios embedded and cluster) alternately with",
          "telemetry **off** (`Telemetry__Enabled=false`: no OpenTelemetry at all) and **on** (metrics with the Prometheus",
-         ("exporter, plus tracing of every request" if not ratio else f"exporter, plus tracing of a {ratio} share of requests (parentbased_traceidratio)") +
+         ("exporter, plus tracing at the default sampler: one new trace in ten" if not ratio else f"exporter, plus tracing of a {ratio} share of requests (parentbased_traceidratio)") +
          " — ASP.NET Core, grain calls, Npgsql — exported by OTLP/HTTP to a local",
          "stand-in receiver, `bench/otlp-sink.py`), in the server processes. Medians of the runs; each run's figures follow." +
          (f" **This run's \"on\" was `{custom}` instead.**" if custom else ""), "",

@@ -99,6 +99,10 @@ public static class TelemetryHosting
                     .AddHttpClientInstrumentation()
                     .AddNpgsql()
                     .AddSource([.. ActivitySources]);
+                if (TelemetrySettings.UsesDefaultSampler(builder.Configuration))
+                {
+                    tracing.SetSampler(new ParentBasedSampler(new TraceIdRatioBasedSampler(TelemetrySettings.DefaultSampleRatio)));
+                }
                 if (otlp)
                 {
                     tracing.AddOtlpExporter();
