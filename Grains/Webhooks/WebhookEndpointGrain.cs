@@ -52,7 +52,10 @@ public sealed partial class WebhookEndpointGrain(
         }
         if (state.State.DirectoryVersion < state.State.Version)
         {
-            await SyncDirectory();
+            // Not awaited: the activation must not wait for the directory. The directory's hand-off may be what
+            // activated this endpoint (a silo shutting down moves both): the directory then waits for Enqueue, and,
+            // deactivating, takes no new call, so an awaited Upsert here held both until the 10 s response timeout.
+            _ = SyncDirectory();
         }
         await LoadPending(cancellationToken);
     }
