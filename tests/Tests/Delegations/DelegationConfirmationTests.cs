@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Tests.Deals;
 using Tests.Infrastructure;
-using Tests.Webhooks;
 
 namespace Tests.Delegations;
 
