@@ -47,16 +47,11 @@ public sealed partial class AgentTrustGrain(
 {
     private const string System = "system";
 
-    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     protected override string ResourceType => TrustLevels.ResourceType;
 
     protected override ProjectionRow ToRow(AgentTrustView record) => new(Partition, TrustLevels.ResourceType, record.KeyId, record.Version,
         $"level_{record.Level}", record.CreatedAt, record.UpdatedAt, new Dictionary<string, string>(StringComparer.Ordinal), [],
-        JsonSerializer.Serialize(record with { History = [], Counted = [], Credentials = [] }, DocumentJson));
+        ResourceDocuments.Write(record with { History = [], Counted = [], Credentials = [] }));
 
     public Task<AgentTrustView> Get()
     {

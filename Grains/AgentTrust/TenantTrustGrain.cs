@@ -32,11 +32,6 @@ public sealed class TenantTrustGrain(
 
     private static readonly TimeSpan ReviewPeriod = TimeSpan.FromDays(1);
 
-    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     private readonly IProjectionStore deals = projections;
     private bool reviewArmed;
 
@@ -44,7 +39,7 @@ public sealed class TenantTrustGrain(
 
     protected override ProjectionRow ToRow(TenantTrustView record) => new(Partition, TenantTrustLevels.ResourceType, ResourceId, record.Version,
         record.Level, record.CreatedAt, record.EvaluatedAt, new Dictionary<string, string>(StringComparer.Ordinal), [],
-        JsonSerializer.Serialize(record with { History = [] }, DocumentJson));
+        ResourceDocuments.Write(record with { History = [] }));
 
     public async Task<TenantTrustView> Evaluate()
     {

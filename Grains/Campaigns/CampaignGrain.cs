@@ -32,8 +32,6 @@ public sealed class CampaignGrain(
     public const string EndReminder = "campaign-end";
     private static readonly TimeSpan EndCheckPeriod = TimeSpan.FromMinutes(15);
 
-    internal static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     public async Task<CampaignView> Create(CampaignFields fields)
     {
         EnsureNew("A campaign");
@@ -264,7 +262,7 @@ public sealed class CampaignGrain(
 
     protected override ProjectionRow ToRow(CampaignView record) => new(Partition, CampaignKeys.ResourceType, record.Id, record.Version,
         record.Status, record.CreatedAt, record.UpdatedAt, new Dictionary<string, string> { ["kind"] = record.Kind },
-        [.. SearchWords.Of(record.Name).Distinct(StringComparer.Ordinal)], JsonSerializer.Serialize(record, DocumentJson));
+        [.. SearchWords.Of(record.Name).Distinct(StringComparer.Ordinal)], ResourceDocuments.Write(record));
 
     private static CampaignPlan Plan(CampaignView v) => new(v.Status, v.Kind, v.Steps, v.Window, v.TimeZone, v.MaxSendsPerDay,
         v.MaxSendsPerWeek, v.ScheduledStart, v.ScheduledEnd, v.Version, v.LinkedinAccountId);
@@ -391,5 +389,5 @@ public sealed class CampaignDirectoryGrain(IProjectionStore projections, IGrainF
     }
 
     private static CampaignView FromDocument(string document) =>
-        JsonSerializer.Deserialize<CampaignView>(document, CampaignGrain.DocumentJson) ?? throw new InvalidOperationException("Empty campaign document.");
+        ResourceDocuments.Read<CampaignView>(document);
 }

@@ -34,8 +34,7 @@ public sealed class ContactGrain(
         await CheckReferences(fields);
         var view = ContactRecords.New(ResourceId, fields, time.GetUtcNow());
         var record = ContactRecords.Seal(view, null, null, await keys.ForTenant(TenantId), GrainKey);
-        await emails.Claim(Partition, ResourceId, record.EmailIndex);
-        await emails.Holding([record.EmailIndex], () => Commit(record, Outbox.Event("contact.created", view.CreatedAt, Payload(view))));
+        await emails.Creating(Partition, ResourceId, record.EmailIndex, () => Commit(record, Outbox.Event("contact.created", view.CreatedAt, Payload(view))));
         return view;
     }
 
@@ -54,17 +53,8 @@ public sealed class ContactGrain(
         var now = time.GetUtcNow();
         next = next with { Version = Current.Version + 1, UpdatedAt = now };
         var sealedRecord = ContactRecords.Seal(next, record, current, await keys.ForTenant(TenantId), GrainKey);
-        var emailChanged = sealedRecord.EmailIndex != record.EmailIndex;
-        if (emailChanged)
-        {
-            await emails.Claim(Partition, ResourceId, sealedRecord.EmailIndex);
-        }
-        await emails.Holding([record.EmailIndex, sealedRecord.EmailIndex], () => Commit(sealedRecord,
+        await emails.Changing(Partition, ResourceId, record.EmailIndex, sealedRecord.EmailIndex, () => Commit(sealedRecord,
             Outbox.Event("contact.updated", now, new { id = next.Id, contact_id = next.Id, changed_fields = changed, updated_at = now })));
-        if (emailChanged)
-        {
-            await emails.Release(Partition, ResourceId, record.EmailIndex);
-        }
         return next;
     }
 
@@ -72,9 +62,8 @@ public sealed class ContactGrain(
     {
         var record = ExistingAt(expectedVersion, What);
         var now = time.GetUtcNow();
-        await emails.Holding([record.EmailIndex],
+        await emails.Removing(Partition, ResourceId, record.EmailIndex,
             () => Commit(null, Outbox.Event("contact.deleted", now, new { id = record.Plain.Id, contact_id = record.Plain.Id, deleted_at = now })));
-        await emails.Release(Partition, ResourceId, record.EmailIndex);
     }
 
     public async Task<ContactView> CreateCustomer(string customerId)

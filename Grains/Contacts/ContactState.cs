@@ -42,12 +42,6 @@ public static class ContactRecords
     /// <summary>The newest activities a contact keeps (the feed on GET).</summary>
     public const int MaxActivities = 50;
 
-    /// <summary>Reads the projection document (written with <see cref="ContactDocumentJson"/>'s same options).</summary>
-    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     public static ContactView New(string id, ContactFields fields, DateTimeOffset now)
     {
         if (string.IsNullOrWhiteSpace(fields.Email))
@@ -185,8 +179,7 @@ public static class ContactRecords
     }
 
     public static ContactRecord FromDocument(string document) =>
-        JsonSerializer.Deserialize<ContactRecord>(document, DocumentJson)
-        ?? throw new InvalidOperationException("Empty contact document in the projection.");
+        ResourceDocuments.Read<ContactRecord>(document);
 }
 
 /// <summary>The signals a contact records (also its activity types).</summary>

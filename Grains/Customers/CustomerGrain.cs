@@ -31,9 +31,8 @@ public sealed class CustomerGrain(
         var view = CustomerRecords.New(ResourceId, fields, time.GetUtcNow());
         var crypto = await keys.ForTenant(TenantId);
         var record = CustomerRecords.Seal(view, null, null, crypto, GrainKey);
-        await emails.Claim(Partition, ResourceId, record.EmailIndex);
         // On a failed write the reservation stays: it heals itself (HoldsEmail answers false from now on).
-        await emails.Holding([record.EmailIndex], () => Commit(record, Outbox.Event("customer.created", view.CreatedAt,
+        await emails.Creating(Partition, ResourceId, record.EmailIndex, () => Commit(record, Outbox.Event("customer.created", view.CreatedAt,
             new { id = view.Id, customer_id = view.Id, company = view.Company, status = view.Status, created_at = view.CreatedAt })));
         return view;
     }
@@ -57,20 +56,11 @@ public sealed class CustomerGrain(
         var now = time.GetUtcNow();
         next = next with { Version = Current.Version + 1, UpdatedAt = now };
         var sealedRecord = CustomerRecords.Seal(next, record, current, crypto, GrainKey);
-        var emailChanged = sealedRecord.EmailIndex != record.EmailIndex;
-        if (emailChanged)
-        {
-            await emails.Claim(Partition, ResourceId, sealedRecord.EmailIndex);
-        }
-        await emails.Holding([record.EmailIndex, sealedRecord.EmailIndex], () => Commit(sealedRecord, Outbox.Event("customer.updated", now, new
+        await emails.Changing(Partition, ResourceId, record.EmailIndex, sealedRecord.EmailIndex, () => Commit(sealedRecord, Outbox.Event("customer.updated", now, new
         {
             id = next.Id, customer_id = next.Id, company = next.Company, status = next.Status,
             changed_fields = changed, updated_at = now,
         })));
-        if (emailChanged)
-        {
-            await emails.Release(Partition, ResourceId, record.EmailIndex);
-        }
         return next;
     }
 
@@ -78,9 +68,8 @@ public sealed class CustomerGrain(
     {
         var record = ExistingAt(expectedVersion, What);
         var now = time.GetUtcNow();
-        await emails.Holding([record.EmailIndex],
+        await emails.Removing(Partition, ResourceId, record.EmailIndex,
             () => Commit(null, Outbox.Event("customer.deleted", now, new { id = record.Id, customer_id = record.Id, deleted_at = now })));
-        await emails.Release(Partition, ResourceId, record.EmailIndex);
     }
 
     /// <summary>A keyed change's stored result is the sealed record (PII encrypted); the methods return it opened.</summary>

@@ -71,11 +71,6 @@ public static class CustomerRecords
 {
     private const string EmailPurpose = "email";
 
-    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     public static CustomerView New(string id, CustomerFields fields, DateTimeOffset now)
     {
         Require(fields.Name, "name");
@@ -170,11 +165,10 @@ public static class CustomerRecords
 
     public static ProjectionRow ToRow(string partition, CustomerRecord record) => new(
         partition, CustomerKeys.ResourceType, record.Id, record.Version, record.Status, record.CreatedAt, record.UpdatedAt,
-        new Dictionary<string, string>(), record.SearchTokens, JsonSerializer.Serialize(record, DocumentJson));
+        new Dictionary<string, string>(), record.SearchTokens, ResourceDocuments.Write(record));
 
     public static CustomerRecord FromDocument(string document) =>
-        JsonSerializer.Deserialize<CustomerRecord>(document, DocumentJson)
-        ?? throw new InvalidOperationException("Empty customer document in the projection.");
+        ResourceDocuments.Read<CustomerRecord>(document);
 
     private static void Require(string? value, string field)
     {

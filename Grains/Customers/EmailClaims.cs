@@ -15,7 +15,7 @@ public sealed class EmailClaims(IGrainFactory grains, ILogger logger, string wha
     public bool InFlight(string emailIndex) => inFlight.Contains(emailIndex);
 
     /// <summary>Claims the email for <paramref name="ownerId"/>; 409 <c>conflict.duplicate_email</c> when another record holds it.</summary>
-    public async Task Claim(string partition, string ownerId, string emailIndex)
+    private async Task Claim(string partition, string ownerId, string emailIndex)
     {
         inFlight.Add(emailIndex);
         var claimed = false;
@@ -37,8 +37,37 @@ public sealed class EmailClaims(IGrainFactory grains, ILogger logger, string wha
         }
     }
 
+    /// <summary>A create's write: the email is claimed first, then held while the record is written.</summary>
+    public async Task Creating(string partition, string ownerId, string emailIndex, Func<Task> write)
+    {
+        await Claim(partition, ownerId, emailIndex);
+        await Holding([emailIndex], write);
+    }
+
+    /// <summary>An update's write: a changed email is claimed before it and the old one released after it.</summary>
+    public async Task Changing(string partition, string ownerId, string fromIndex, string toIndex, Func<Task> write)
+    {
+        var moved = fromIndex != toIndex;
+        if (moved)
+        {
+            await Claim(partition, ownerId, toIndex);
+        }
+        await Holding([fromIndex, toIndex], write);
+        if (moved)
+        {
+            await Release(partition, ownerId, fromIndex);
+        }
+    }
+
+    /// <summary>A delete's write: the email is held while the tombstone is written, then released.</summary>
+    public async Task Removing(string partition, string ownerId, string emailIndex, Func<Task> write)
+    {
+        await Holding([emailIndex], write);
+        await Release(partition, ownerId, emailIndex);
+    }
+
     /// <summary>Runs a write while the given indexes count as held; on a failed write a claim stays (it heals itself).</summary>
-    public async Task Holding(IEnumerable<string> emailIndexes, Func<Task> write)
+    private async Task Holding(IEnumerable<string> emailIndexes, Func<Task> write)
     {
         var held = emailIndexes.ToList();
         held.ForEach(i => inFlight.Add(i));
@@ -53,7 +82,7 @@ public sealed class EmailClaims(IGrainFactory grains, ILogger logger, string wha
     }
 
     /// <summary>Best effort: a reservation left behind is stale and heals on the next claim.</summary>
-    public async Task Release(string partition, string ownerId, string emailIndex)
+    private async Task Release(string partition, string ownerId, string emailIndex)
     {
         try
         {

@@ -31,10 +31,6 @@ public sealed partial class DealGrain(
     TimeProvider time,
     ILogger<DealGrain> logger) : ResourceGrain<DealState, DealView>(state, projections, logger), IDealGrain
 {
-    private static readonly JsonSerializerOptions AuditJson = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
 
     protected override string ResourceType => DealKeys.ResourceType;
 
@@ -225,7 +221,7 @@ public sealed partial class DealGrain(
         var delegation = await ChangeUnderDelegation(next, actor, action);
         var now = next?.UpdatedAt ?? time.GetUtcNow();
         var entry = AuditChain.Next(Current.AuditTail, Partition, DealKeys.ResourceType, ResourceId, action, actor.Actor, actor.ActorType,
-            JsonSerializer.Serialize(changes, AuditJson), next is null ? "null" : JsonSerializer.Serialize(next, AuditJson), now);
+            ResourceDocuments.Write(changes), next is null ? "null" : ResourceDocuments.Write(next), now);
         var inTransaction = DerivedRowsInTransaction;
         var ledgerRows = LedgerRows(delegation, next, now);
         try

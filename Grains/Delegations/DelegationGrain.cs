@@ -25,20 +25,16 @@ public sealed partial class DelegationGrain(
     TimeProvider time,
     ILogger<DelegationGrain> logger) : ResourceGrain<DelegationState, DelegationView>(state, projections, logger), IDelegationGrain
 {
-    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
 
     protected override string ResourceType => DelegationKeys.ResourceType;
 
     protected override ProjectionRow ToRow(DelegationView record) => new(Partition, DelegationKeys.ResourceType, record.Id, record.Version,
         record.Ended?.Status ?? DelegationKeys.Active, record.CreatedAt, record.UpdatedAt,
         new Dictionary<string, string>(StringComparer.Ordinal) { ["grantor_key_id"] = record.GrantorKeyId, ["grantee_key_id"] = record.GranteeKeyId },
-        [], JsonSerializer.Serialize(record, DocumentJson));
+        [], ResourceDocuments.Write(record));
 
     public static DelegationView FromDocument(string document) =>
-        JsonSerializer.Deserialize<DelegationView>(document, DocumentJson) ?? throw new InvalidOperationException("Empty delegation document.");
+        ResourceDocuments.Read<DelegationView>(document);
 
     public async Task<DelegationView> Create(DelegationGrant grant)
     {

@@ -35,20 +35,15 @@ public sealed class DelegationProposalGrain(
     private static readonly TimeSpan MaxReminderWait = TimeSpan.FromDays(30);
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(5);
 
-    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     protected override string ResourceType => DelegationProposals.ResourceType;
 
     protected override ProjectionRow ToRow(DelegationProposalView record) => new(Partition, DelegationProposals.ResourceType, record.Id,
         record.Version, record.Status, record.CreatedAt, record.ResolvedAt ?? record.CreatedAt,
         new Dictionary<string, string>(StringComparer.Ordinal) { ["target_key_id"] = record.TargetKeyId, ["proposer_key_id"] = record.ProposerKeyId },
-        [], JsonSerializer.Serialize(record, DocumentJson));
+        [], ResourceDocuments.Write(record));
 
     public static DelegationProposalView FromDocument(string document) =>
-        JsonSerializer.Deserialize<DelegationProposalView>(document, DocumentJson) ?? throw new InvalidOperationException("Empty proposal document.");
+        ResourceDocuments.Read<DelegationProposalView>(document);
 
     public async Task<DelegationProposalView> Propose(DelegationProposalInput input)
     {

@@ -1,6 +1,7 @@
 using Grains.Interfaces.Events;
 using Npgsql;
 using NpgsqlTypes;
+using static Grains.Platform.Postgres.PgParameters;
 
 namespace Grains.Events;
 
@@ -185,8 +186,6 @@ public sealed class PostgresEventLogStore(NpgsqlDataSource dataSource) : IEventL
         command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = sequence });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
-
-    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
 
     private static NpgsqlBatchCommand Command(string sql, params NpgsqlParameter[] parameters)
     {

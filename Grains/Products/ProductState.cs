@@ -39,11 +39,6 @@ public static class ProductRecords
 {
     private const int MaxSearchTokens = 256;
 
-    private static readonly JsonSerializerOptions DocumentJson = new(JsonSerializerDefaults.Web)
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
-
     // Compared to decide what changed; bookkeeping fields change on every write anyway.
     private static readonly HashSet<string> Bookkeeping = ["version", "created_at", "updated_at"];
 
@@ -122,12 +117,11 @@ public static class ProductRecords
             filters["family"] = family;
         }
         return new ProjectionRow(partition, ProductKeys.ResourceType, product.Id, product.Version, product.Status, product.CreatedAt,
-            product.UpdatedAt, filters, SearchTokens(product), JsonSerializer.Serialize(product, DocumentJson), product.Price);
+            product.UpdatedAt, filters, SearchTokens(product), ResourceDocuments.Write(product), product.Price);
     }
 
     public static ProductView FromDocument(string document) =>
-        JsonSerializer.Deserialize<ProductView>(document, DocumentJson)
-        ?? throw new InvalidOperationException("Empty product document in the projection.");
+        ResourceDocuments.Read<ProductView>(document);
 
     /// <summary>Products hold no PII, so search tokens are plain words of the name, SKU and description.</summary>
     public static IReadOnlyList<string> SearchTokens(ProductView product) =>
@@ -169,8 +163,8 @@ public static class ProductRecords
 
     private static List<string> Changed(ProductView before, ProductView after)
     {
-        var a = JsonSerializer.SerializeToElement(before, DocumentJson);
-        var b = JsonSerializer.SerializeToElement(after, DocumentJson);
+        var a = JsonSerializer.SerializeToElement(before, ResourceDocuments.SnakeCase);
+        var b = JsonSerializer.SerializeToElement(after, ResourceDocuments.SnakeCase);
         return a.EnumerateObject()
             .Where(p => !Bookkeeping.Contains(p.Name) && p.Value.GetRawText() != b.GetProperty(p.Name).GetRawText())
             .Select(p => p.Name.EndsWith("_json", StringComparison.Ordinal) ? p.Name[..^5] : p.Name)

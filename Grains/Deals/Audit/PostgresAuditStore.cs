@@ -1,6 +1,7 @@
 using Grains.Interfaces.Deals;
 using Grains.Platform;
 using Npgsql;
+using static Grains.Platform.Postgres.PgParameters;
 
 namespace Grains.Deals.Audit;
 
@@ -37,19 +38,19 @@ public sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditStor
     {
         var entries = batches.SelectMany(b => b).ToList();
         await using var command = dataSource.CreateCommand(InsertSql);
-        command.Parameters.Add(Texts(entries, e => e.Id));
-        command.Parameters.Add(Texts(entries, e => e.Partition));
-        command.Parameters.Add(Texts(entries, e => e.EntityType));
-        command.Parameters.Add(Texts(entries, e => e.EntityId));
+        command.Parameters.Add(Column(entries, e => e.Id));
+        command.Parameters.Add(Column(entries, e => e.Partition));
+        command.Parameters.Add(Column(entries, e => e.EntityType));
+        command.Parameters.Add(Column(entries, e => e.EntityId));
         command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. entries.Select(e => e.Sequence)] });
-        command.Parameters.Add(Texts(entries, e => e.Action));
-        command.Parameters.Add(Texts(entries, e => e.Actor));
-        command.Parameters.Add(Texts(entries, e => e.ActorType));
-        command.Parameters.Add(Texts(entries, e => e.ChangesJson));
-        command.Parameters.Add(Texts(entries, e => e.SnapshotJson));
-        command.Parameters.Add(Texts(entries, e => e.PreviousHash));
+        command.Parameters.Add(Column(entries, e => e.Action));
+        command.Parameters.Add(Column(entries, e => e.Actor));
+        command.Parameters.Add(Column(entries, e => e.ActorType));
+        command.Parameters.Add(Column(entries, e => e.ChangesJson));
+        command.Parameters.Add(Column(entries, e => e.SnapshotJson));
+        command.Parameters.Add(Column(entries, e => e.PreviousHash));
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. entries.Select(e => e.CreatedAt.ToUniversalTime())] });
-        command.Parameters.Add(Texts(entries, e => e.EntryHash));
+        command.Parameters.Add(Column(entries, e => e.EntryHash));
         await command.ExecuteNonQueryAsync(ct);
         return [.. batches.Select(_ => true)];
     }
@@ -95,9 +96,4 @@ public sealed class PostgresAuditStore(NpgsqlDataSource dataSource) : IAuditStor
         }
         return entries;
     }
-
-    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
-
-    private static NpgsqlParameter<string[]> Texts(IReadOnlyList<AuditEntry> entries, Func<AuditEntry, string> field) =>
-        new() { TypedValue = [.. entries.Select(field)] };
 }

@@ -1,4 +1,5 @@
 using Npgsql;
+using static Grains.Platform.Postgres.PgParameters;
 
 namespace Grains.Delegations.Ledger;
 
@@ -104,17 +105,17 @@ public sealed class PostgresDelegationLedger(NpgsqlDataSource dataSource) : IDel
     /// <summary>The changes as the twelve arrays <see cref="Unnest"/> reads, in <see cref="Columns"/> order.</summary>
     public static void AddChangeArrays(NpgsqlParameterCollection parameters, IReadOnlyList<DelegationChangeRow> changes)
     {
-        parameters.Add(Texts(changes, c => c.Named.Partition));
-        parameters.Add(Texts(changes, c => c.Named.DealId));
+        parameters.Add(Column(changes, c => c.Named.Partition));
+        parameters.Add(Column(changes, c => c.Named.DealId));
         parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. changes.Select(c => c.Named.DealVersion)] });
-        parameters.Add(Texts(changes, c => c.Named.Id));
-        parameters.Add(Texts(changes, c => c.Named.DelegationId));
-        parameters.Add(Texts(changes, c => string.Join(' ', c.Links)));
-        parameters.Add(Texts(changes, c => c.Links[^1]));
-        parameters.Add(Texts(changes, c => c.Named.Kind));
+        parameters.Add(Column(changes, c => c.Named.Id));
+        parameters.Add(Column(changes, c => c.Named.DelegationId));
+        parameters.Add(Column(changes, c => string.Join(' ', c.Links)));
+        parameters.Add(Column(changes, c => c.Links[^1]));
+        parameters.Add(Column(changes, c => c.Named.Kind));
         parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = [.. changes.Select(c => c.Named.Amount)] });
-        parameters.Add(Texts(changes, c => c.Named.Currency));
-        parameters.Add(Texts(changes, c => c.Named.Activity));
+        parameters.Add(Column(changes, c => c.Named.Currency));
+        parameters.Add(Column(changes, c => c.Named.Activity));
         parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. changes.Select(c => c.Named.OccurredAt.ToUniversalTime())] });
     }
 
@@ -172,8 +173,6 @@ public sealed class PostgresDelegationLedger(NpgsqlDataSource dataSource) : IDel
         return rows;
     }
 
-    private static NpgsqlParameter<string[]> Texts(IReadOnlyList<DelegationChangeRow> changes, Func<DelegationChangeRow, string> field) =>
-        new() { TypedValue = [.. changes.Select(field)] };
 }
 
 /// <summary>One stored change: the row of the link the request named, and every link it touched (named first, root last).</summary>

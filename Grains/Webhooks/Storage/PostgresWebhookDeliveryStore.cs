@@ -1,6 +1,7 @@
 using Grains.Interfaces.Webhooks;
 using Npgsql;
 using NpgsqlTypes;
+using static Grains.Platform.Postgres.PgParameters;
 
 namespace Grains.Webhooks.Storage;
 
@@ -180,16 +181,16 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
     private static NpgsqlBatchCommand RowsCommand(string sql, IReadOnlyList<WebhookDelivery> rows)
     {
         var command = new NpgsqlBatchCommand(sql);
-        command.Parameters.Add(Array(rows, d => d.Partition));
-        command.Parameters.Add(Array(rows, d => d.DeliveryId));
-        command.Parameters.Add(Array(rows, d => d.WebhookId));
-        command.Parameters.Add(Array(rows, d => d.EventId));
-        command.Parameters.Add(Array(rows, d => d.EventSequence));
-        command.Parameters.Add(Array(rows, d => d.EventType));
-        command.Parameters.Add(Array(rows, d => d.Payload));
+        command.Parameters.Add(Column(rows, d => d.Partition));
+        command.Parameters.Add(Column(rows, d => d.DeliveryId));
+        command.Parameters.Add(Column(rows, d => d.WebhookId));
+        command.Parameters.Add(Column(rows, d => d.EventId));
+        command.Parameters.Add(Column(rows, d => d.EventSequence));
+        command.Parameters.Add(Column(rows, d => d.EventType));
+        command.Parameters.Add(Column(rows, d => d.Payload));
         AddOutcome(command, rows);
-        command.Parameters.Add(Array(rows, d => d.IsReplay));
-        command.Parameters.Add(Array(rows, d => (DateTime?)d.CreatedAt.UtcDateTime));
+        command.Parameters.Add(Column(rows, d => d.IsReplay));
+        command.Parameters.Add(Column(rows, d => (DateTime?)d.CreatedAt.UtcDateTime));
         AddAttemptTimes(command, rows);
         return command;
     }
@@ -197,8 +198,8 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
     private static NpgsqlBatchCommand UpdateCommand(IReadOnlyList<WebhookDelivery> rows)
     {
         var command = new NpgsqlBatchCommand(UpdateSql);
-        command.Parameters.Add(Array(rows, d => d.Partition));
-        command.Parameters.Add(Array(rows, d => d.DeliveryId));
+        command.Parameters.Add(Column(rows, d => d.Partition));
+        command.Parameters.Add(Column(rows, d => d.DeliveryId));
         AddOutcome(command, rows);
         AddAttemptTimes(command, rows);
         return command;
@@ -208,24 +209,19 @@ public sealed class PostgresWebhookDeliveryStore(NpgsqlDataSource dataSource) : 
     // error_message, then next_attempt_at, first_attempt_at, delivered_at, retried_at, updated_at.
     private static void AddOutcome(NpgsqlBatchCommand command, IReadOnlyList<WebhookDelivery> rows)
     {
-        command.Parameters.Add(Array(rows, d => d.Status));
-        command.Parameters.Add(Array(rows, d => d.Attempts));
-        command.Parameters.Add(Array(rows, d => d.MaxAttempts));
-        command.Parameters.Add(Array(rows, d => d.ResponseCode));
-        command.Parameters.Add(Array(rows, d => d.ErrorMessage));
+        command.Parameters.Add(Column(rows, d => d.Status));
+        command.Parameters.Add(Column(rows, d => d.Attempts));
+        command.Parameters.Add(Column(rows, d => d.MaxAttempts));
+        command.Parameters.Add(Column(rows, d => d.ResponseCode));
+        command.Parameters.Add(Column(rows, d => d.ErrorMessage));
     }
 
     private static void AddAttemptTimes(NpgsqlBatchCommand command, IReadOnlyList<WebhookDelivery> rows)
     {
-        command.Parameters.Add(Array(rows, d => d.NextAttemptAt?.UtcDateTime));
-        command.Parameters.Add(Array(rows, d => d.FirstAttemptAt?.UtcDateTime));
-        command.Parameters.Add(Array(rows, d => d.DeliveredAt?.UtcDateTime));
-        command.Parameters.Add(Array(rows, d => d.RetriedAt?.UtcDateTime));
-        command.Parameters.Add(Array(rows, d => (DateTime?)d.UpdatedAt.UtcDateTime));
+        command.Parameters.Add(Column(rows, d => d.NextAttemptAt?.UtcDateTime));
+        command.Parameters.Add(Column(rows, d => d.FirstAttemptAt?.UtcDateTime));
+        command.Parameters.Add(Column(rows, d => d.DeliveredAt?.UtcDateTime));
+        command.Parameters.Add(Column(rows, d => d.RetriedAt?.UtcDateTime));
+        command.Parameters.Add(Column(rows, d => (DateTime?)d.UpdatedAt.UtcDateTime));
     }
-
-    private static NpgsqlParameter<T[]> Array<T>(IReadOnlyList<WebhookDelivery> rows, Func<WebhookDelivery, T> field) =>
-        new() { TypedValue = [.. rows.Select(field)] };
-
-    private static NpgsqlParameter<string> Text(string value) => new() { TypedValue = value };
 }

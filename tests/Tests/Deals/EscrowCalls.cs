@@ -3,7 +3,6 @@ using System.Text.Json;
 using Grains.Deals;
 using Grains.Interfaces.Deals;
 using Tests.Customers;
-using Tests.Webhooks;
 
 using Tests.Infrastructure;
 

@@ -4,7 +4,6 @@ using Grains.Interfaces.Deals;
 using Microsoft.Extensions.DependencyInjection;
 using Tests.Customers;
 using Tests.Infrastructure;
-using Tests.Webhooks;
 
 namespace Tests.Deals;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Tests.Customers;
 using Tests.Infrastructure;
-using Tests.Webhooks;
 
 namespace Tests.Deals;
 

@@ -4,7 +4,6 @@ using Grains.AgentTrust;
 using Grains.Interfaces.AgentTrust;
 using Tests.Deals;
 using Tests.Infrastructure;
-using Tests.Webhooks;
 
 namespace Tests.Delegations;
 

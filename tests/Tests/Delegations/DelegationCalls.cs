@@ -4,7 +4,6 @@ using Grains.Delegations;
 using Grains.Interfaces.Delegations;
 using Tests.Deals;
 using Tests.Infrastructure;
-using Tests.Webhooks;
 
 namespace Tests.Delegations;
 
@@ -53,6 +52,32 @@ public static class DelegationCalls
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /v1/delegations → {(int)response.StatusCode} {body}");
         return body.GetProperty("data");
     }
+
+    /// <summary>A three-link chain and what its tests use: the tenant, a product (Seat, 100), the links' ids, the last grantee.</summary>
+    /// <param name="GrandchildChain">The grandchild's <c>delegation_chain</c> as created.</param>
+    public sealed record Chain(TestTenant Tenant, string Product, string Root, string Child, string Grandchild, Agent Last,
+        IReadOnlyList<string?> GrandchildChain);
+
+    /// <summary>
+    /// admin → A (root, deals:read and deals:write) → B (child, deals:write) → C (grandchild, deals:write), each link made
+    /// by its grantor; each link's <c>max_daily_amount</c> as given (null: none).
+    /// </summary>
+    public static async Task<Chain> ThreeLinksAsync(this TestTenant tenant, decimal? rootDaily, decimal? childDaily, decimal? grandchildDaily)
+    {
+        var product = await tenant.ProductAsync("Seat", 100m);
+        var a = await tenant.AgentAsync();
+        var b = await tenant.AgentAsync();
+        var c = await tenant.AgentAsync();
+        var root = (await tenant.Http.DelegateAsync(Link(a, ["deals:read", "deals:write"], rootDaily))).Str("delegation_id");
+        var child = (await a.Http.DelegateAsync(Link(b, ["deals:write"], childDaily), root)).Str("delegation_id");
+        var grandchild = await b.Http.DelegateAsync(Link(c, ["deals:write"], grandchildDaily), child);
+        return new Chain(tenant, product, root, child, grandchild.Str("delegation_id"), c,
+            [.. grandchild.GetProperty("delegation_chain").EnumerateArray().Select(e => e.GetString())]);
+    }
+
+    private static string Link(Agent grantee, string[] actions, decimal? maxDaily) => maxDaily is { } daily
+        ? JsonSerializer.Serialize(new { grantee_agent_key_id = grantee.KeyId, allowed_actions = actions, max_daily_amount = daily })
+        : JsonSerializer.Serialize(new { grantee_agent_key_id = grantee.KeyId, allowed_actions = actions });
 
     /// <summary>A create-configured deal of one item (product at its price, no tax) under <paramref name="delegation"/>.</summary>
     public static Task<(HttpResponseMessage Response, JsonElement Body)> ConfiguredDealAsync(this HttpClient agent, string delegation,

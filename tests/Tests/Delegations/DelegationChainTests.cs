@@ -3,7 +3,6 @@ using Grains.Delegations;
 using Grains.Interfaces.Delegations;
 using Tests.Deals;
 using Tests.Infrastructure;
-using Tests.Webhooks;
 
 namespace Tests.Delegations;
 
@@ -12,24 +11,12 @@ public sealed class DelegationChainTests(DelegationChainTests.Api api) : IClassF
 {
     public sealed class Api() : WebhookApi;
 
-    private sealed record Chain(TestTenant Tenant, string Product, string Root, string Child, string Grandchild, DelegationCalls.Agent Last);
-
     /// <summary>admin → A (root, daily 1000) → B (child, daily 800) → C (grandchild, daily 600), each link by its grantee.</summary>
-    private async Task<Chain> ThreeLinksAsync()
+    private async Task<DelegationCalls.Chain> ThreeLinksAsync()
     {
-        var tenant = await api.NewTenantAsync();
-        var product = await tenant.ProductAsync("Seat", 100m);
-        var a = await tenant.AgentAsync();
-        var b = await tenant.AgentAsync();
-        var c = await tenant.AgentAsync();
-        var root = (await tenant.Http.DelegateAsync(
-            $$"""{"grantee_agent_key_id":"{{a.KeyId}}","allowed_actions":["deals:read","deals:write"],"max_daily_amount":1000}""")).Str("delegation_id");
-        var child = (await a.Http.DelegateAsync(
-            $$"""{"grantee_agent_key_id":"{{b.KeyId}}","allowed_actions":["deals:write"],"max_daily_amount":800}""", root)).Str("delegation_id");
-        var grandchild = await b.Http.DelegateAsync(
-            $$"""{"grantee_agent_key_id":"{{c.KeyId}}","allowed_actions":["deals:write"],"max_daily_amount":600}""", child);
-        Assert.Equal([root, child], grandchild.GetProperty("delegation_chain").EnumerateArray().Select(e => e.GetString()));
-        return new Chain(tenant, product, root, child, grandchild.Str("delegation_id"), c);
+        var chain = await (await api.NewTenantAsync()).ThreeLinksAsync(1000m, 800m, 600m);
+        Assert.Equal([chain.Root, chain.Child], chain.GrandchildChain);
+        return chain;
     }
 
     [Fact]

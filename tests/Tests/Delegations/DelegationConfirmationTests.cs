@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Tests.Deals;
 using Tests.Infrastructure;
-using Tests.Webhooks;
 
 namespace Tests.Delegations;
 
@@ -51,17 +50,7 @@ public sealed class DelegationConfirmationTests(DelegationConfirmationTests.Api 
     [Fact]
     public async Task Ancestors_hear_a_grandchild_deal_confirmed_through_the_chain_so_no_hold_of_theirs_lapses_to_the_ledger()
     {
-        var tenant = await api.NewTenantAsync();
-        var product = await tenant.ProductAsync("Seat", 100m);
-        var a = await tenant.AgentAsync();
-        var b = await tenant.AgentAsync();
-        var c = await tenant.AgentAsync();
-        var root = (await tenant.Http.DelegateAsync(
-            $$"""{"grantee_agent_key_id":"{{a.KeyId}}","allowed_actions":["deals:read","deals:write"],"max_daily_amount":100000}""")).Str("delegation_id");
-        var child = (await a.Http.DelegateAsync(
-            $$"""{"grantee_agent_key_id":"{{b.KeyId}}","allowed_actions":["deals:write"]}""", root)).Str("delegation_id");
-        var grandchild = (await b.Http.DelegateAsync(
-            $$"""{"grantee_agent_key_id":"{{c.KeyId}}","allowed_actions":["deals:write"]}""", child)).Str("delegation_id");
+        var (tenant, product, root, child, grandchild, c, _) = await (await api.NewTenantAsync()).ThreeLinksAsync(100_000m, null, null);
         if (api.Time.GetUtcNow().TimeOfDay > TimeSpan.FromHours(23))
         {
             api.Time.Advance(TimeSpan.FromHours(2)); // the daily window must not turn during the test

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using Tests.Deals;
 using Tests.Infrastructure;
-using Tests.Webhooks;
 
 namespace Tests.Delegations;
 

@@ -4,7 +4,6 @@ using Grains.Delegations;
 using Grains.Interfaces.Delegations;
 using Tests.Deals;
 using Tests.Infrastructure;
-using Tests.Webhooks;
 
 namespace Tests.Delegations;
 

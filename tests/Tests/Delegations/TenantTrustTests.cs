@@ -3,7 +3,6 @@ using System.Text.Json;
 using Grains.Interfaces.AgentTrust;
 using Tests.Deals;
 using Tests.Infrastructure;
-using Tests.Webhooks;
 
 namespace Tests.Delegations;
 

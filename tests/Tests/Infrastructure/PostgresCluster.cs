@@ -1,5 +1,7 @@
 using Grains.Platform.Hosting;
 using Grains.Platform.Postgres;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -93,6 +95,20 @@ public sealed class PostgresCluster(string connectionString, GrainStorageProvide
         clients.Add(host);
         return host.Services.GetRequiredService<IClusterClient>();
     }
+
+    /// <summary>
+    /// An ApiHost as the Orleans client of this cluster (<c>Orleans:Mode=Client</c>, the cluster's database), registering
+    /// <paramref name="adminKey"/> as its bootstrap admin key; the caller disposes it.
+    /// </summary>
+    public WebApplicationFactory<ApiHost.ApiHostAssembly> ClientApi(string adminKey) =>
+        new WebApplicationFactory<ApiHost.ApiHostAssembly>().WithWebHostBuilder(web =>
+        {
+            web.UseSetting("Orleans:Mode", "Client");
+            web.UseSetting("Orleans:ClusterId", ClientSettings.ClusterId);
+            web.UseSetting("Orleans:ServiceId", ClientSettings.ServiceId);
+            web.UseSetting("ConnectionStrings:Postgres", connectionString);
+            web.UseSetting("Bootstrap:AdminKey", adminKey);
+        });
 
     /// <summary>Stops a silo gracefully, as SIGTERM does to the Silo program (the host stops; grains deactivate).</summary>
     public async Task StopSiloAsync(IHost silo)

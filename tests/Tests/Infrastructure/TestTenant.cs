@@ -31,4 +31,12 @@ public sealed record TestTenant(CatalogueApi Api, string TenantId, string Enviro
         Assert.True(response.StatusCode == HttpStatusCode.Created, $"POST /v1/{resource}s → {(int)response.StatusCode} {body}");
         return body.GetProperty("data").GetProperty(resource);
     }
+
+    /// <summary>Sends a request the API must refuse as a bad request; fails the test unless the answer is 400, returns the body.</summary>
+    public async Task<JsonElement> BadRequestAsync(HttpMethod method, string url, string? json = null, string? ifMatch = null)
+    {
+        var (response, body) = await SendAsync(method, url, json, ifMatch);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        return body;
+    }
 }

@@ -3,8 +3,6 @@ using System.Text.Json;
 using Grains.Interfaces.Tenants;
 using Grains.Platform.Hosting;
 using Grains.Tenants;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
 using Tests.Infrastructure;
 
@@ -85,15 +83,7 @@ public sealed class ClusterFailoverTests
         await cluster.StartSiloAsync();
 
         const string adminKey = "sb_live_us_ClusterTestAdminKey0001";
-        var settings = cluster.ClientSettings;
-        await using var api = new WebApplicationFactory<ApiHost.ApiHostAssembly>().WithWebHostBuilder(web =>
-        {
-            web.UseSetting("Orleans:Mode", "Client");
-            web.UseSetting("Orleans:ClusterId", settings.ClusterId);
-            web.UseSetting("Orleans:ServiceId", settings.ServiceId);
-            web.UseSetting("ConnectionStrings:Postgres", database);
-            web.UseSetting("Bootstrap:AdminKey", adminKey);
-        });
+        await using var api = cluster.ClientApi(adminKey);
         var http = api.CreateClient();
 
         var health = await Eventually.Get(

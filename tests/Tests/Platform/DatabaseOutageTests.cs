@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
 using Tests.Infrastructure;
 using Tests.RateLimiting;
@@ -31,15 +29,7 @@ public sealed class DatabaseOutageTests(ITestOutputHelper output)
         await cluster.StartSiloAsync();
 
         const string adminKey = "sb_live_us_OutageTestAdminKey00001";
-        var settings = cluster.ClientSettings;
-        await using var api = new WebApplicationFactory<ApiHost.ApiHostAssembly>().WithWebHostBuilder(web =>
-        {
-            web.UseSetting("Orleans:Mode", "Client");
-            web.UseSetting("Orleans:ClusterId", settings.ClusterId);
-            web.UseSetting("Orleans:ServiceId", settings.ServiceId);
-            web.UseSetting("ConnectionStrings:Postgres", through);
-            web.UseSetting("Bootstrap:AdminKey", adminKey);
-        });
+        await using var api = cluster.ClientApi(adminKey);
         var http = api.CreateClient().WithKey(adminKey);
         await Eventually.Get(() => http.GetAsync("/ready"), r => r.StatusCode == HttpStatusCode.OK, ClusterTimeout, "the ApiHost to be ready");
         var (before, _) = await http.SendJsonAsync(HttpMethod.Post, "/v1/customers", Customer("before@example.com"),

@@ -69,8 +69,7 @@ public sealed class WebhookApiTests(WebhookApiTests.Api api) : IClassFixture<Web
     public async Task Invalid_registrations_are_400_naming_the_field(string json, string field, string code)
     {
         var tenant = await api.NewTenantAsync();
-        var (response, body) = await tenant.SendAsync(HttpMethod.Post, "/v1/webhooks", json);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var body = await tenant.BadRequestAsync(HttpMethod.Post, "/v1/webhooks", json);
         Assert.Equal(code, body.FieldCode(field));
         var (_, list) = await tenant.SendAsync(HttpMethod.Get, "/v1/webhooks");
         Assert.Equal(0, list.GetProperty("data").GetProperty("total").GetInt32());

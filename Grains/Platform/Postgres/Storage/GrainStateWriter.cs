@@ -1,6 +1,7 @@
 using Grains.Delegations.Ledger;
 using Grains.Projections;
 using Npgsql;
+using static Grains.Platform.Postgres.PgParameters;
 
 namespace Grains.Platform.Postgres.Storage;
 
@@ -175,37 +176,35 @@ public sealed class GrainStateWriter(NpgsqlDataSource dataSource, string service
         PostgresProjectionStore.AddRowArrays(parameters, [.. upserts.Select(w => w.Derived!.Upsert!)]);
 
         var deletes = writes.Where(w => w.Derived?.Delete is not null).Select(w => (Owner: Owner(w.Key), Key: w.Derived!.Delete!)).ToArray();
-        parameters.Add(Texts(deletes, d => d.Owner));
-        parameters.Add(Texts(deletes, d => d.Key.Partition));
-        parameters.Add(Texts(deletes, d => d.Key.ResourceType));
-        parameters.Add(Texts(deletes, d => d.Key.Id));
+        parameters.Add(Column(deletes, d => d.Owner));
+        parameters.Add(Column(deletes, d => d.Key.Partition));
+        parameters.Add(Column(deletes, d => d.Key.ResourceType));
+        parameters.Add(Column(deletes, d => d.Key.Id));
 
         var audit = writes.SelectMany(w => (w.Derived?.Audit ?? []).Select(e => (Owner: Owner(w.Key), Entry: e))).ToArray();
-        parameters.Add(Texts(audit, a => a.Owner));
-        parameters.Add(Texts(audit, a => a.Entry.Id));
-        parameters.Add(Texts(audit, a => a.Entry.Partition));
-        parameters.Add(Texts(audit, a => a.Entry.EntityType));
-        parameters.Add(Texts(audit, a => a.Entry.EntityId));
+        parameters.Add(Column(audit, a => a.Owner));
+        parameters.Add(Column(audit, a => a.Entry.Id));
+        parameters.Add(Column(audit, a => a.Entry.Partition));
+        parameters.Add(Column(audit, a => a.Entry.EntityType));
+        parameters.Add(Column(audit, a => a.Entry.EntityId));
         parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [.. audit.Select(a => a.Entry.Sequence)] });
-        parameters.Add(Texts(audit, a => a.Entry.Action));
-        parameters.Add(Texts(audit, a => a.Entry.Actor));
-        parameters.Add(Texts(audit, a => a.Entry.ActorType));
-        parameters.Add(Texts(audit, a => a.Entry.ChangesJson));
-        parameters.Add(Texts(audit, a => a.Entry.SnapshotJson));
-        parameters.Add(Texts(audit, a => a.Entry.PreviousHash));
+        parameters.Add(Column(audit, a => a.Entry.Action));
+        parameters.Add(Column(audit, a => a.Entry.Actor));
+        parameters.Add(Column(audit, a => a.Entry.ActorType));
+        parameters.Add(Column(audit, a => a.Entry.ChangesJson));
+        parameters.Add(Column(audit, a => a.Entry.SnapshotJson));
+        parameters.Add(Column(audit, a => a.Entry.PreviousHash));
         parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [.. audit.Select(a => a.Entry.CreatedAt.ToUniversalTime())] });
-        parameters.Add(Texts(audit, a => a.Entry.EntryHash));
+        parameters.Add(Column(audit, a => a.Entry.EntryHash));
 
         var ledger = writes.SelectMany(w => w.Derived is { Ledger.Count: > 0 } d
             ? PostgresDelegationLedger.Changes(d.Ledger).Select(c => (Owner: Owner(w.Key), Change: c))
             : []).ToArray();
-        parameters.Add(Texts(ledger, l => l.Owner));
+        parameters.Add(Column(ledger, l => l.Owner));
         PostgresDelegationLedger.AddChangeArrays(parameters, [.. ledger.Select(l => l.Change)]);
     }
 
     private static string Owner(StateKey key) => $"{key.GrainType}\n{key.GrainKey}\n{key.StateName}";
-
-    private static NpgsqlParameter<string[]> Texts<T>(T[] items, Func<T, string> field) => new() { TypedValue = [.. items.Select(field)] };
 
     private sealed record StateWrite(StateKey Key, byte[] Payload, long Version, DerivedRows? Derived);
 }

@@ -4,9 +4,8 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Tests.Infrastructure;
 
-namespace Tests.Webhooks;
+namespace Tests.Infrastructure;
 
 /// <summary>
 /// The embedded API with business time on a <see cref="FakeTimeProvider"/>: tests move the clock and wake an
