@@ -147,6 +147,17 @@ public sealed class SiloProcessLossTests(ITestOutputHelper output)
         await Task.WhenAll(clients).WaitAsync(TimeSpan.FromSeconds(90));
 
         var failures = attempts.Where(a => !a.Succeeded).OrderBy(a => a.End).ToList();
+        if (graceful && failures.Count > 0)
+        {
+            // What held the stop: Orleans logs a call that outlived the response timeout, and what it dropped, at Warning.
+            foreach (var (name, process) in new[] { ("stopped silo", victim), ("surviving silo", siloA) })
+            {
+                foreach (var line in process.Output.Split('\n').Where(l => l.Contains("warn:", StringComparison.Ordinal) || l.Contains("fail:", StringComparison.Ordinal)))
+                {
+                    output.WriteLine($"  {name}: {line}");
+                }
+            }
+        }
         var failingWindow = failures.Count == 0 ? TimeSpan.Zero : failures[^1].End - faultAt;
         var fault = graceful ? "SIGTERM" : "SIGKILL";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
