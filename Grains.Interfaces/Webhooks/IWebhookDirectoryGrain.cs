@@ -24,11 +24,14 @@ public interface IWebhookDirectoryGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<IReadOnlyList<bool>> Wanted(IReadOnlyList<string> eventTypes);
 
-    /// <summary>Hands each event to every active or paused endpoint subscribed to it; returns when all have it.</summary>
-    /// <param name="recovered">The log's sweep after a crash: endpoints skip deliveries they already stored.</param>
-    /// <remarks>Interleaves: an endpoint activated by the hand-off may tell the directory its settings meanwhile.</remarks>
+    /// <summary>
+    /// The endpoints events are handed to (active and paused ones; disabled ones get nothing), with what each subscribes
+    /// to. The event log asks before each hand-off and calls the endpoints itself, so the directory never runs a long
+    /// request: while a silo stops, a deactivating grain takes no new call until its running requests end, and an
+    /// endpoint telling the directory its settings must never wait behind a hand-off that waits for that endpoint.
+    /// </summary>
     [AlwaysInterleave]
-    Task Dispatch(IReadOnlyList<EventLogEntry> events, bool recovered = false);
+    Task<IReadOnlyList<WebhookRoute>> Routes();
 
     [AlwaysInterleave]
     Task<WebhookDeliveryPage> Deliveries(WebhookDeliveryQuery query, CancellationToken cancellationToken = default);
@@ -48,3 +51,9 @@ public sealed record WebhookSubscription(
     [property: Id(2)] string Status,
     [property: Id(3)] long Version,
     [property: Id(4)] WebhookView View);
+
+/// <summary>An endpoint that takes events, and the event patterns it subscribes to.</summary>
+[GenerateSerializer, Immutable, Alias("webhooks.route")]
+public sealed record WebhookRoute(
+    [property: Id(0)] string WebhookId,
+    [property: Id(1)] IReadOnlyList<string> Events);

@@ -327,7 +327,7 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
                 {
                     await EnsureReminder();
                     var recovered = sweeping || retrying || batch.Any(e => recoveredSequences.Contains(e.Sequence));
-                    await GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition).Dispatch(batch, recovered);
+                    await HandOn(batch, recovered);
                 }
                 retrying = false;
                 if (sweeping)
@@ -360,6 +360,28 @@ public sealed class EventLogGrain(IEventLogStore store, ILogger<EventLogGrain> l
             return;
         }
         dispatching = false;
+    }
+
+    /// <summary>
+    /// Hands each event to every endpoint the directory routes it to (returns when all have stored it); an event logged
+    /// as delivered (nobody wanted it at its append) that an endpoint registered since now takes becomes pending.
+    /// </summary>
+    /// <param name="recovered">The sweep after a crash, or a retry: endpoints skip deliveries they already stored.</param>
+    private async Task HandOn(IReadOnlyList<EventLogEntry> batch, bool recovered)
+    {
+        var routes = await GrainFactory.GetGrain<IWebhookDirectoryGrain>(Partition).Routes();
+        var targets = routes
+            .Select(r => (r.WebhookId, Events: batch.Where(e => WebhookEventPatterns.Matches(r.Events, e.Type)).ToList()))
+            .Where(t => t.Events.Count > 0)
+            .ToList();
+        await Task.WhenAll(targets.Select(t =>
+            GrainFactory.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(Partition, t.WebhookId)).Enqueue(t.Events, recovered)));
+
+        var nowWanted = targets.SelectMany(t => t.Events).Where(e => e.Status == EventStatuses.Delivered).DistinctBy(e => e.Id).ToList();
+        if (nowWanted.Count > 0)
+        {
+            await store.SetStatusesAsync([.. nowWanted.Select(e => new EventStatusChange(Partition, e.Id, EventStatuses.Pending))]);
+        }
     }
 
     private async Task MarkDispatched(long through)

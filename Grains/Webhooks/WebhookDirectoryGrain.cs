@@ -13,7 +13,7 @@ public sealed class WebhookDirectoryState
 
 /// <summary>
 /// A partition's webhook endpoints (key <c>{tenant}:{env}</c>). Endpoint grains keep it told of their settings; the
-/// event log hands it each appended batch, and it hands every event to the endpoints subscribed to it. Endpoints
+/// event log asks it which endpoints take which events (<see cref="Routes"/>) and hands them on itself. Endpoints
 /// that are disabled get nothing (replay recovers after re-enabling); paused ones accumulate.
 /// </summary>
 public sealed class WebhookDirectoryGrain(
@@ -54,24 +54,10 @@ public sealed class WebhookDirectoryGrain(
         return Task.FromResult<IReadOnlyList<bool>>([.. eventTypes.Select(type => live.Any(s => WebhookEventPatterns.Matches(s.Events, type)))]);
     }
 
-    public async Task Dispatch(IReadOnlyList<EventLogEntry> entries, bool recovered = false)
-    {
-        // A snapshot: subscriptions may change while the hand-offs are awaited.
-        var targets = state.State.Subscriptions.Values
+    public Task<IReadOnlyList<WebhookRoute>> Routes() =>
+        Task.FromResult<IReadOnlyList<WebhookRoute>>([.. state.State.Subscriptions.Values
             .Where(s => s.Status != WebhookKeys.Disabled)
-            .Select(s => (s.WebhookId, Events: entries.Where(e => WebhookEventPatterns.Matches(s.Events, e.Type)).ToList()))
-            .Where(t => t.Events.Count > 0)
-            .ToList();
-        await Task.WhenAll(targets.Select(t =>
-            GrainFactory.GetGrain<IWebhookEndpointGrain>(WebhookKeys.Grain(Partition, t.WebhookId)).Enqueue(t.Events, recovered)));
-
-        // An event logged as delivered (nobody wanted it at append) that an endpoint registered since now wants: pending.
-        var nowWanted = targets.SelectMany(t => t.Events).Where(e => e.Status == EventStatuses.Delivered).DistinctBy(e => e.Id).ToList();
-        if (nowWanted.Count > 0)
-        {
-            await events.SetStatusesAsync([.. nowWanted.Select(e => new EventStatusChange(Partition, e.Id, EventStatuses.Pending))]);
-        }
-    }
+            .Select(s => new WebhookRoute(s.WebhookId, s.Events))]);
 
     public Task<WebhookDeliveryPage> Deliveries(WebhookDeliveryQuery query, CancellationToken cancellationToken = default) =>
         deliveries.QueryAsync(Partition, query, cancellationToken);

@@ -52,9 +52,9 @@ public sealed partial class WebhookEndpointGrain(
         }
         if (state.State.DirectoryVersion < state.State.Version)
         {
-            // Not awaited: the activation must not wait for the directory. The directory's hand-off may be what
-            // activated this endpoint (a silo shutting down moves both): the directory then waits for Enqueue, and,
-            // deactivating, takes no new call, so an awaited Upsert here held both until the 10 s response timeout.
+            // Not awaited: an activation must not wait for another grain that may be deactivating (a silo shutting
+            // down), which takes no new call until its running requests end; when that grain's request waited for this
+            // endpoint, both were held until the 10 s response timeout (docs/decisions.md, "A graceful stop could deadlock").
             _ = SyncDirectory();
         }
         await LoadPending(cancellationToken);

@@ -10,9 +10,9 @@ namespace Tests.Webhooks;
 
 /// <summary>
 /// An endpoint's activation tells the directory its settings, but never waits for that answer. When a silo shuts
-/// down, the directory's hand-off can be what activates the endpoint elsewhere: the directory waits for the endpoint's
-/// <c>Enqueue</c> and, deactivating, takes no new call, so an activation that awaited its Upsert held both until the
-/// response timeout (a graceful stop that answered 503 and took 11 s, seen in <c>SiloProcessLossTests</c>).
+/// down, a hand-off can be what activates the endpoint elsewhere while the directory is deactivating and takes no new
+/// call: an activation that awaited its Upsert held the hand-off until the response timeout (a graceful stop that
+/// answered 503 and took 11 s, seen in <c>SiloProcessLossTests</c>, when the directory itself ran the hand-off).
 /// </summary>
 public sealed class WebhookEndpointActivationTests(WebhookEndpointActivationTests.Api api) : IClassFixture<WebhookEndpointActivationTests.Api>
 {
