@@ -32,9 +32,10 @@ public interface IDelegationGrain : IGrainWithStringKey
     /// ancestor, in memory (idempotent by reservation id): the deal then writes the ledger rows in its own transaction
     /// and confirms (<see cref="Confirm"/>) or abandons (<see cref="Abandon"/>) the hold; one neither confirmed nor
     /// abandoned in time is checked against the ledger. Refusals: 403 when the delegation is not usable by the caller
-    /// for the action, 429 <c>spending_limit_exceeded</c> when a cap of any link would be passed.
+    /// for the action, 429 <c>spending_limit_exceeded</c> when a cap of any link would be passed. Other deals'
+    /// confirmations waiting on the calling silo ride along (<paramref name="confirmed"/>) and are applied first.
     /// </summary>
-    Task<DelegationHold> Reserve(DelegationSpend spend);
+    Task<DelegationHold> Reserve(DelegationSpend spend, IReadOnlyList<string> confirmed);
 
     /// <summary>
     /// A child's batch of holds reaching this link: for each, the same checks of this link's own state and caps,
@@ -45,16 +46,12 @@ public interface IDelegationGrain : IGrainWithStringKey
     Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations, IReadOnlyList<string> confirmed);
 
     /// <summary>
-    /// The deal's change with its ledger rows is written: the hold counts as reserved here; the ancestors are told in
-    /// batches (<see cref="ConfirmForChildren"/>) without the deal waiting for them.
-    /// </summary>
-    Task Confirm(DelegationNotice notice);
-    /// <summary>
-    /// A child's batch of confirmations reaching this link: each hold counts as reserved here, then the parent is told.
-    /// One-way: nobody waits for it, and one that never arrives leaves the hold to lapse and be decided by the ledger.
+    /// Deals' changes with their ledger rows are written (from the deals, gathered per silo, or from a child link): each
+    /// hold counts as reserved here, then the parent is told in batches. One-way: nobody waits for it, and one that never
+    /// arrives leaves the hold to lapse and be decided by the ledger.
     /// </summary>
     [Orleans.Concurrency.OneWay]
-    Task ConfirmForChildren(IReadOnlyList<string> reservationIds);
+    Task Confirm(IReadOnlyList<string> reservationIds);
 
     /// <summary>The deal's change failed: the hold is dropped here and up the chain, unless the ledger shows the change landed.</summary>
     Task Abandon(string reservationId);
@@ -191,13 +188,18 @@ public sealed record DelegationNarrowing
     [Id(6)] public IReadOnlyList<string> Given { get; init; } = [];
 }
 
-/// <summary>A request that spends under a delegation: who, for which action, how much, and the id the reservation is kept under.</summary>
+/// <summary>
+/// A request that spends under a delegation: who, for which action, how much, and the id the reservation is kept under;
+/// <see cref="EntryId"/> is the id of the ledger change the deal will write (the named link's activity entry, recorded
+/// as the hold is taken).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("delegations.spend")]
 public sealed record DelegationSpend(
     [property: Id(0)] string CallerKeyId,
     [property: Id(1)] string Action,
     [property: Id(2)] decimal Amount,
-    [property: Id(3)] string ReservationId);
+    [property: Id(3)] string ReservationId,
+    [property: Id(4)] string? EntryId = null);
 
 /// <summary>
 /// A held deal: the links it is held on (the named one first, then its ancestors up to the root), whether its
