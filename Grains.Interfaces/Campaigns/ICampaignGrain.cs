@@ -127,7 +127,7 @@ public sealed record CampaignWindow
 
 /// <summary>Writable fields: on create null is "not given"; on update null is "unchanged", <see cref="Cleared"/> names fields set to null.</summary>
 [GenerateSerializer, Immutable, Alias("campaigns.fields")]
-public sealed record CampaignFields
+public sealed record CampaignFields : IFieldPatch
 {
     [Id(0)] public string? Name { get; init; }
     [Id(1)] public string? Description { get; init; }

@@ -11,7 +11,7 @@ public interface IAccountGrain : IResourceGrain<AccountFields, AccountView>;
 public interface IAccountDirectoryGrain : IResourceDirectoryGrain<AccountView>;
 
 [GenerateSerializer, Immutable, Alias("accounts.fields")]
-public sealed record AccountFields
+public sealed record AccountFields : IFieldPatch
 {
     [Id(0)] public string? Name { get; init; }
     [Id(1)] public string? Domain { get; init; }

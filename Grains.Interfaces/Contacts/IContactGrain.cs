@@ -39,7 +39,7 @@ public interface IContactDirectoryGrain : IResourceDirectoryGrain<ContactView>
 
 /// <summary>Writable contact fields: on create null is "not given"; on update null is "unchanged" and <see cref="Cleared"/> names fields set to null.</summary>
 [GenerateSerializer, Immutable, Alias("contacts.fields")]
-public sealed record ContactFields
+public sealed record ContactFields : IFieldPatch
 {
     [Id(0)] public string? AccountId { get; init; }
     [Id(1)] public string? FirstName { get; init; }

@@ -1,3 +1,4 @@
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Projections;
 using Orleans.Concurrency;
@@ -51,7 +52,7 @@ public interface ICustomerDirectoryGrain : IGrainWithStringKey
 /// and a name in <see cref="Cleared"/> means "set to null" (the client sent null or an empty string).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("customers.fields")]
-public sealed record CustomerFields
+public sealed record CustomerFields : IFieldPatch
 {
     [Id(0)] public string? Name { get; init; }
     [Id(1)] public string? Email { get; init; }

@@ -11,7 +11,7 @@ public interface IEmailTemplateGrain : IResourceGrain<EmailTemplateFields, Email
 public interface IEmailTemplateDirectoryGrain : IResourceDirectoryGrain<EmailTemplateView>;
 
 [GenerateSerializer, Immutable, Alias("emails.template-fields")]
-public sealed record EmailTemplateFields
+public sealed record EmailTemplateFields : IFieldPatch
 {
     [Id(0)] public string? Name { get; init; }
     [Id(1)] public string? Subject { get; init; }

@@ -1,3 +1,4 @@
+using Grains.Interfaces.Platform;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Projections;
 
@@ -34,7 +35,7 @@ public interface IProductDirectoryGrain : IGrainWithStringKey
 /// <see cref="Cleared"/> means "back to null, or to the default where the field has one".
 /// </summary>
 [GenerateSerializer, Immutable, Alias("products.fields")]
-public sealed record ProductFields
+public sealed record ProductFields : IFieldPatch
 {
     [Id(0)] public string? Name { get; init; }
     [Id(1)] public string? Description { get; init; }

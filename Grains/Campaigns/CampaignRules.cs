@@ -22,20 +22,19 @@ public static class CampaignRules
 
     public static CampaignView Apply(CampaignView current, CampaignFields changes)
     {
-        T? Pick<T>(T? value, T? existing, string name) => value ?? (changes.Cleared.Contains(name) ? default : existing);
         return Checked(current with
         {
             Name = changes.Name ?? current.Name,
-            Description = Pick(changes.Description, current.Description, "description"),
+            Description = changes.Patched(changes.Description, current.Description, "description"),
             Kind = changes.Kind ?? current.Kind,
             Steps = changes.Steps ?? current.Steps,
             Window = changes.Window ?? current.Window,
             TimeZone = changes.TimeZone ?? current.TimeZone,
-            MaxSendsPerDay = changes.MaxSendsPerDay ?? (changes.Cleared.Contains("max_sends_per_day") ? null : current.MaxSendsPerDay),
-            MaxSendsPerWeek = changes.MaxSendsPerWeek ?? (changes.Cleared.Contains("max_sends_per_week") ? null : current.MaxSendsPerWeek),
-            ScheduledStart = changes.ScheduledStart ?? (changes.Cleared.Contains("scheduled_start") ? null : current.ScheduledStart),
-            ScheduledEnd = changes.ScheduledEnd ?? (changes.Cleared.Contains("scheduled_end") ? null : current.ScheduledEnd),
-            LinkedinAccountId = Pick(changes.LinkedinAccountId, current.LinkedinAccountId, "linkedin_account_id"),
+            MaxSendsPerDay = changes.PatchedValue(changes.MaxSendsPerDay, current.MaxSendsPerDay, "max_sends_per_day"),
+            MaxSendsPerWeek = changes.PatchedValue(changes.MaxSendsPerWeek, current.MaxSendsPerWeek, "max_sends_per_week"),
+            ScheduledStart = changes.PatchedValue(changes.ScheduledStart, current.ScheduledStart, "scheduled_start"),
+            ScheduledEnd = changes.PatchedValue(changes.ScheduledEnd, current.ScheduledEnd, "scheduled_end"),
+            LinkedinAccountId = changes.Patched(changes.LinkedinAccountId, current.LinkedinAccountId, "linkedin_account_id"),
         });
     }
 

@@ -48,22 +48,21 @@ public sealed class AccountGrain(
     public async Task<AccountView> Update(AccountFields changes, long? expectedVersion)
     {
         var current = ExistingAt(expectedVersion, What);
-        if (changes.Cleared.Contains("name"))
+        if (changes.IsCleared("name"))
         {
             throw DomainException.Invalid("name", "required", "name is required");
         }
-        string? Pick(string? value, string? existing, string name) => value ?? (changes.Cleared.Contains(name) ? null : existing);
         var fit = changes.FitScore ?? current.FitScore;
         var next = current with
         {
             Name = changes.Name ?? current.Name,
-            Domain = Pick(changes.Domain, current.Domain, "domain"),
-            Industry = Pick(changes.Industry, current.Industry, "industry"),
-            CompanySize = Pick(changes.CompanySize, current.CompanySize, "company_size"),
-            Revenue = changes.Revenue ?? (changes.Cleared.Contains("revenue") ? null : current.Revenue),
-            Location = Pick(changes.Location, current.Location, "location"),
+            Domain = changes.Patched(changes.Domain, current.Domain, "domain"),
+            Industry = changes.Patched(changes.Industry, current.Industry, "industry"),
+            CompanySize = changes.Patched(changes.CompanySize, current.CompanySize, "company_size"),
+            Revenue = changes.PatchedValue(changes.Revenue, current.Revenue, "revenue"),
+            Location = changes.Patched(changes.Location, current.Location, "location"),
             Status = changes.Status ?? current.Status,
-            Notes = Pick(changes.Notes, current.Notes, "notes"),
+            Notes = changes.Patched(changes.Notes, current.Notes, "notes"),
             FitScore = fit,
             IntentScore = changes.IntentScore ?? current.IntentScore,
             Tier = AccountKeys.Tier(fit),

@@ -59,22 +59,21 @@ public static class ContactRecords
 
     public static (ContactView Next, IReadOnlyList<string> Changed) Apply(ContactView current, ContactFields changes)
     {
-        if (changes.Cleared.Contains("email"))
+        if (changes.IsCleared("email"))
         {
             throw DomainException.Invalid("email", "required", "email is required");
         }
-        string? Pick(string? value, string? existing, string name) => value ?? (changes.Cleared.Contains(name) ? null : existing);
         var next = current with
         {
-            AccountId = Pick(changes.AccountId, current.AccountId, "account_id"),
-            FirstName = Pick(changes.FirstName, current.FirstName, "first_name"),
-            LastName = Pick(changes.LastName, current.LastName, "last_name"),
+            AccountId = changes.Patched(changes.AccountId, current.AccountId, "account_id"),
+            FirstName = changes.Patched(changes.FirstName, current.FirstName, "first_name"),
+            LastName = changes.Patched(changes.LastName, current.LastName, "last_name"),
             Email = changes.Email?.Trim().ToLowerInvariant() ?? current.Email,
-            Phone = Pick(changes.Phone, current.Phone, "phone"),
-            Title = Pick(changes.Title, current.Title, "title"),
-            LinkedinUrl = Pick(changes.LinkedinUrl, current.LinkedinUrl, "linkedin_url"),
+            Phone = changes.Patched(changes.Phone, current.Phone, "phone"),
+            Title = changes.Patched(changes.Title, current.Title, "title"),
+            LinkedinUrl = changes.Patched(changes.LinkedinUrl, current.LinkedinUrl, "linkedin_url"),
             Status = changes.Status ?? current.Status,
-            CustomerId = Pick(changes.CustomerId, current.CustomerId, "customer_id"),
+            CustomerId = changes.Patched(changes.CustomerId, current.CustomerId, "customer_id"),
         };
         var changed = new ChangedFields()
             .Compare("account_id", current.AccountId, next.AccountId)

@@ -83,27 +83,25 @@ public static class CustomerRecords
     /// <summary>The view with <paramref name="changes"/> applied, and the names of the fields that changed.</summary>
     public static (CustomerView Next, IReadOnlyList<string> Changed) Apply(CustomerView current, CustomerFields changes)
     {
-        if (changes.Cleared.Contains("name") || changes.Cleared.Contains("email"))
+        if (changes.IsCleared("name") || changes.IsCleared("email"))
         {
-            Require(null, changes.Cleared.Contains("name") ? "name" : "email");
+            Require(null, changes.IsCleared("name") ? "name" : "email");
         }
-        string? Pick(string? value, string? existing, string name) =>
-            value ?? (changes.Cleared.Contains(name) ? null : existing);
 
         var next = current with
         {
             Name = changes.Name ?? current.Name,
             Email = changes.Email ?? current.Email,
-            Phone = Pick(changes.Phone, current.Phone, "phone"),
-            Company = Pick(changes.Company, current.Company, "company"),
-            Address = Pick(changes.Address, current.Address, "address"),
-            City = Pick(changes.City, current.City, "city"),
-            State = Pick(changes.State, current.State, "state"),
-            Zip = Pick(changes.Zip, current.Zip, "zip"),
-            Country = Pick(changes.Country, current.Country, "country"),
-            Notes = Pick(changes.Notes, current.Notes, "notes"),
+            Phone = changes.Patched(changes.Phone, current.Phone, "phone"),
+            Company = changes.Patched(changes.Company, current.Company, "company"),
+            Address = changes.Patched(changes.Address, current.Address, "address"),
+            City = changes.Patched(changes.City, current.City, "city"),
+            State = changes.Patched(changes.State, current.State, "state"),
+            Zip = changes.Patched(changes.Zip, current.Zip, "zip"),
+            Country = changes.Patched(changes.Country, current.Country, "country"),
+            Notes = changes.Patched(changes.Notes, current.Notes, "notes"),
             Status = CheckStatus(changes.Status ?? current.Status),
-            MetadataJson = Pick(changes.MetadataJson, current.MetadataJson, "metadata"),
+            MetadataJson = changes.Patched(changes.MetadataJson, current.MetadataJson, "metadata"),
         };
         var changed = new ChangedFields()
             .Compare("name", current.Name, next.Name)

@@ -40,7 +40,7 @@ public sealed class EmailTemplateGrain(
             Name = changes.Name ?? current.Name,
             Subject = changes.Subject ?? current.Subject,
             Body = changes.Body ?? current.Body,
-            HtmlBody = changes.HtmlBody ?? (changes.Cleared.Contains("html_body") ? null : current.HtmlBody),
+            HtmlBody = changes.Patched(changes.HtmlBody, current.HtmlBody, "html_body"),
             Variables = changes.Variables ?? current.Variables,
             Version = Current.Version + 1,
             UpdatedAt = time.GetUtcNow(),

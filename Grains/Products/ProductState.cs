@@ -55,13 +55,7 @@ public static class ProductRecords
     /// <summary>The product with <paramref name="changes"/> applied and checked, and the names of the fields that changed.</summary>
     public static (ProductView Next, IReadOnlyList<string> Changed) Apply(ProductView current, ProductFields changes)
     {
-        bool Cleared(string name) => changes.Cleared.Contains(name);
-        string? Text(string? value, string? existing, string name) => value ?? (Cleared(name) ? null : existing);
-        T? Optional<T>(T? value, T? existing, string name) where T : struct => value ?? (Cleared(name) ? null : existing);
-        T Defaulted<T>(T? value, T existing, string name, T fallback) where T : struct => value ?? (Cleared(name) ? fallback : existing);
-        string Named(string? value, string existing, string name, string fallback) => value ?? (Cleared(name) ? fallback : existing);
-
-        if (new[] { "name", "price" }.FirstOrDefault(Cleared) is { } required)
+        if (new[] { "name", "price" }.FirstOrDefault(changes.IsCleared) is { } required)
         {
             throw DomainException.Invalid(required, "required", $"{required} is required");
         }
@@ -69,33 +63,33 @@ public static class ProductRecords
         var next = current with
         {
             Name = changes.Name ?? current.Name,
-            Description = Text(changes.Description, current.Description, "description"),
+            Description = changes.Patched(changes.Description, current.Description, "description"),
             Price = changes.Price ?? current.Price,
-            Currency = Named(changes.Currency, current.Currency, "currency", ProductKeys.DefaultCurrency),
-            Cost = Optional(changes.Cost, current.Cost, "cost"),
-            Sku = Text(changes.Sku, current.Sku, "sku"),
-            Type = Named(changes.Type, current.Type, "type", "product"),
-            PriceType = Named(changes.PriceType, current.PriceType, "price_type", "once_off"),
-            BillingCycle = Text(changes.BillingCycle, current.BillingCycle, "billing_cycle"),
-            PricingModel = Named(changes.PricingModel, current.PricingModel, "pricing_model", "fixed"),
-            Unit = Text(changes.Unit, current.Unit, "unit"),
-            TaxRate = Optional(changes.TaxRate, current.TaxRate, "tax_rate"),
-            Category = Text(changes.Category, current.Category, "category"),
-            Status = Named(changes.Status, current.Status, "status", "active"),
-            StockQuantity = Optional(changes.StockQuantity, current.StockQuantity, "stock_quantity"),
-            TrackInventory = Defaulted(changes.TrackInventory, current.TrackInventory, "track_inventory", false),
-            LowStockThreshold = Optional(changes.LowStockThreshold, current.LowStockThreshold, "low_stock_threshold"),
-            MetadataJson = Text(changes.MetadataJson, current.MetadataJson, "metadata"),
-            ConfigurationSchemaJson = Text(changes.ConfigurationSchemaJson, current.ConfigurationSchemaJson, "configuration_schema"),
-            FamilyId = Text(changes.FamilyId, current.FamilyId, "family_id"),
-            RequiresBooking = Defaulted(changes.RequiresBooking, current.RequiresBooking, "requires_booking", false),
-            SessionDuration = Optional(changes.SessionDuration, current.SessionDuration, "session_duration"),
-            BufferTime = Optional(changes.BufferTime, current.BufferTime, "buffer_time"),
-            MaxAdvanceDays = Defaulted(changes.MaxAdvanceDays, current.MaxAdvanceDays, "max_advance_days", ProductKeys.DefaultMaxAdvanceDays),
-            MinAdvanceHours = Defaulted(changes.MinAdvanceHours, current.MinAdvanceHours, "min_advance_hours", ProductKeys.DefaultMinAdvanceHours),
-            AllowStaffSelection = Defaulted(changes.AllowStaffSelection, current.AllowStaffSelection, "allow_staff_selection", true),
-            LearnMoreUrl = Text(changes.LearnMoreUrl, current.LearnMoreUrl, "learn_more_url"),
-            Features = changes.Features ?? (Cleared("features") ? [] : current.Features),
+            Currency = changes.PatchedOr(changes.Currency, current.Currency, "currency", ProductKeys.DefaultCurrency),
+            Cost = changes.PatchedValue(changes.Cost, current.Cost, "cost"),
+            Sku = changes.Patched(changes.Sku, current.Sku, "sku"),
+            Type = changes.PatchedOr(changes.Type, current.Type, "type", "product"),
+            PriceType = changes.PatchedOr(changes.PriceType, current.PriceType, "price_type", "once_off"),
+            BillingCycle = changes.Patched(changes.BillingCycle, current.BillingCycle, "billing_cycle"),
+            PricingModel = changes.PatchedOr(changes.PricingModel, current.PricingModel, "pricing_model", "fixed"),
+            Unit = changes.Patched(changes.Unit, current.Unit, "unit"),
+            TaxRate = changes.PatchedValue(changes.TaxRate, current.TaxRate, "tax_rate"),
+            Category = changes.Patched(changes.Category, current.Category, "category"),
+            Status = changes.PatchedOr(changes.Status, current.Status, "status", "active"),
+            StockQuantity = changes.PatchedValue(changes.StockQuantity, current.StockQuantity, "stock_quantity"),
+            TrackInventory = changes.PatchedValueOr(changes.TrackInventory, current.TrackInventory, "track_inventory", false),
+            LowStockThreshold = changes.PatchedValue(changes.LowStockThreshold, current.LowStockThreshold, "low_stock_threshold"),
+            MetadataJson = changes.Patched(changes.MetadataJson, current.MetadataJson, "metadata"),
+            ConfigurationSchemaJson = changes.Patched(changes.ConfigurationSchemaJson, current.ConfigurationSchemaJson, "configuration_schema"),
+            FamilyId = changes.Patched(changes.FamilyId, current.FamilyId, "family_id"),
+            RequiresBooking = changes.PatchedValueOr(changes.RequiresBooking, current.RequiresBooking, "requires_booking", false),
+            SessionDuration = changes.PatchedValue(changes.SessionDuration, current.SessionDuration, "session_duration"),
+            BufferTime = changes.PatchedValue(changes.BufferTime, current.BufferTime, "buffer_time"),
+            MaxAdvanceDays = changes.PatchedValueOr(changes.MaxAdvanceDays, current.MaxAdvanceDays, "max_advance_days", ProductKeys.DefaultMaxAdvanceDays),
+            MinAdvanceHours = changes.PatchedValueOr(changes.MinAdvanceHours, current.MinAdvanceHours, "min_advance_hours", ProductKeys.DefaultMinAdvanceHours),
+            AllowStaffSelection = changes.PatchedValueOr(changes.AllowStaffSelection, current.AllowStaffSelection, "allow_staff_selection", true),
+            LearnMoreUrl = changes.Patched(changes.LearnMoreUrl, current.LearnMoreUrl, "learn_more_url"),
+            Features = changes.PatchedOr(changes.Features, current.Features, "features", []),
         };
         Check(next);
         return (next, Changed(current, next));
