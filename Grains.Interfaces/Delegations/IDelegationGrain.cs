@@ -32,10 +32,9 @@ public interface IDelegationGrain : IGrainWithStringKey
     /// ancestor, in memory (idempotent by reservation id): the deal then writes the ledger rows in its own transaction
     /// and confirms (<see cref="Confirm"/>) or abandons (<see cref="Abandon"/>) the hold; one neither confirmed nor
     /// abandoned in time is checked against the ledger. Refusals: 403 when the delegation is not usable by the caller
-    /// for the action, 429 <c>spending_limit_exceeded</c> when a cap of any link would be passed. Other deals'
-    /// confirmations waiting on the calling silo ride along (<paramref name="confirmed"/>) and are applied first.
+    /// for the action, 429 <c>spending_limit_exceeded</c> when a cap of any link would be passed.
     /// </summary>
-    Task<DelegationHold> Reserve(DelegationSpend spend, IReadOnlyList<string> confirmed);
+    Task<DelegationHold> Reserve(DelegationSpend spend);
 
     /// <summary>
     /// A child's batch of holds reaching this link: for each, the same checks of this link's own state and caps,
@@ -46,12 +45,16 @@ public interface IDelegationGrain : IGrainWithStringKey
     Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations, IReadOnlyList<string> confirmed);
 
     /// <summary>
-    /// Deals' changes with their ledger rows are written (from the deals, gathered per silo, or from a child link): each
-    /// hold counts as reserved here, then the parent is told in batches. One-way: nobody waits for it, and one that never
-    /// arrives leaves the hold to lapse and be decided by the ledger.
+    /// The deal's change with its ledger rows is written: the hold counts as reserved here; the ancestors are told in
+    /// batches (<see cref="ConfirmForChildren"/>) without the deal waiting for them.
+    /// </summary>
+    Task Confirm(DelegationNotice notice);
+    /// <summary>
+    /// A child's batch of confirmations reaching this link: each hold counts as reserved here, then the parent is told.
+    /// One-way: nobody waits for it, and one that never arrives leaves the hold to lapse and be decided by the ledger.
     /// </summary>
     [Orleans.Concurrency.OneWay]
-    Task Confirm(IReadOnlyList<string> reservationIds);
+    Task ConfirmForChildren(IReadOnlyList<string> reservationIds);
 
     /// <summary>The deal's change failed: the hold is dropped here and up the chain, unless the ledger shows the change landed.</summary>
     Task Abandon(string reservationId);
@@ -188,18 +191,13 @@ public sealed record DelegationNarrowing
     [Id(6)] public IReadOnlyList<string> Given { get; init; } = [];
 }
 
-/// <summary>
-/// A request that spends under a delegation: who, for which action, how much, and the id the reservation is kept under;
-/// <see cref="EntryId"/> is the id of the ledger change the deal will write (the named link's activity entry, recorded
-/// as the hold is taken).
-/// </summary>
+/// <summary>A request that spends under a delegation: who, for which action, how much, and the id the reservation is kept under.</summary>
 [GenerateSerializer, Immutable, Alias("delegations.spend")]
 public sealed record DelegationSpend(
     [property: Id(0)] string CallerKeyId,
     [property: Id(1)] string Action,
     [property: Id(2)] decimal Amount,
-    [property: Id(3)] string ReservationId,
-    [property: Id(4)] string? EntryId = null);
+    [property: Id(3)] string ReservationId);
 
 /// <summary>
 /// A held deal: the links it is held on (the named one first, then its ancestors up to the root), whether its

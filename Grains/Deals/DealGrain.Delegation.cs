@@ -58,14 +58,10 @@ public sealed partial class DealGrain
             "deal.negotiation_accepted" => "agent:negotiate",
             _ => "deals:write",
         };
-        // The change's ledger id goes with the hold: the named link records the activity entry under it as it holds.
-        // Other deals' confirmations for that link, waiting on this silo, ride along.
-        var entryId = ResourceIds.New("evt");
-        var hold = await Delegation(delegationId).Reserve(new DelegationSpend(actor.Actor, action, amount, ResourceId, entryId),
-            confirmations.Take(DelegationKeys.Grain(Partition, delegationId)));
+        var hold = await Delegation(delegationId).Reserve(new DelegationSpend(actor.Actor, action, amount, ResourceId));
         // A deal with no value yet (no items) was checked but holds nothing: no rows until it has one.
         return new DelegationChange(new DealDelegationHold(delegationId, amount, hold.AwaitingApproval, hold.Links),
-            amount > 0 ? LedgerKinds.Reserve : null, DelegationRules.ActivityOf(action, created: held is not { Amount: > 0 }), hold.HeldAt, entryId);
+            amount > 0 ? LedgerKinds.Reserve : null, DelegationRules.ActivityOf(action, created: held is not { Amount: > 0 }), hold.HeldAt);
     }
 
     /// <summary>The change's ledger rows: one per link of the chain, the named link's marked direct; all share one id.</summary>
@@ -75,7 +71,7 @@ public sealed partial class DealGrain
         {
             return [];
         }
-        var id = change.EntryId ?? ResourceIds.New("evt");
+        var id = ResourceIds.New("evt");
         return [.. LinksOf(hold).Select((link, i) => new DelegationLedgerRow(id, Partition, link, ResourceId, Current.Version + 1, kind,
             hold.Amount, next?.Currency ?? "", Direct: i == 0, change.Activity, change.HeldAt ?? now))];
     }
@@ -90,20 +86,21 @@ public sealed partial class DealGrain
         {
             return;
         }
-        if (kind == LedgerKinds.Reserve)
-        {
-            // Nobody waits for a confirmation (the hold already counts): it waits on this silo for the next reservation
-            // on the named link, which passes it up in batches (DelegationConfirmations).
-            confirmations.Add(DelegationKeys.Grain(Partition, hold.DelegationId), ResourceId);
-            return;
-        }
         try
         {
-            // A release or settlement changes every link's counters, so each hears of it before the answer.
-            await Task.WhenAll(LinksOf(hold).Select((link, i) =>
+            // A confirmation goes to the named link, which passes it up in batches; a release or settlement changes
+            // every link's counters, so each hears of it before the answer.
+            var links = kind == LedgerKinds.Reserve ? LinksOf(hold).Take(1) : LinksOf(hold);
+            await Task.WhenAll(links.Select((link, i) =>
             {
                 var notice = new DelegationNotice(ResourceId, rows[0].Id, Direct: i == 0);
-                return kind == LedgerKinds.Release ? Delegation(link).Release(notice) : Delegation(link).Settle(notice);
+                var grain = Delegation(link);
+                return kind switch
+                {
+                    LedgerKinds.Reserve => grain.Confirm(notice),
+                    LedgerKinds.Release => grain.Release(notice),
+                    _ => grain.Settle(notice),
+                };
             }));
         }
         catch (Exception ex)
@@ -192,7 +189,6 @@ public sealed record DealDelegationHold([property: Id(0)] string DelegationId, [
 
 /// <summary>
 /// What a deal change does under its delegation: the hold the deal keeps after it and the ledger rows it writes
-/// (<see cref="Kind"/> null: none; <see cref="Activity"/> the rows read as; <see cref="HeldAt"/> a new hold's time;
-/// <see cref="EntryId"/> the id a new hold's rows are written under, which its named link recorded as it held).
+/// (<see cref="Kind"/> null: none; <see cref="Activity"/> the rows read as; <see cref="HeldAt"/> a new hold's time).
 /// </summary>
-internal sealed record DelegationChange(DealDelegationHold? Hold, string? Kind, string Activity, DateTimeOffset? HeldAt, string? EntryId = null);
+internal sealed record DelegationChange(DealDelegationHold? Hold, string? Kind, string Activity, DateTimeOffset? HeldAt);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Grains.Deals.Audit;
-using Grains.Delegations;
 using Grains.Delegations.Ledger;
 using Grains.Events;
 using Grains.Interfaces.Customers;
@@ -28,7 +27,6 @@ public sealed partial class DealGrain(
     IProjectionStore projections,
     IAuditStore audit,
     IDelegationLedger ledger,
-    DelegationConfirmations confirmations,
     DealTags tags,
     TimeProvider time,
     ILogger<DealGrain> logger) : ResourceGrain<DealState, DealView>(state, projections, logger), IDealGrain

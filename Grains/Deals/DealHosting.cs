@@ -1,4 +1,3 @@
-using Grains.Delegations;
 using Grains.Payments;
 using Grains.Products;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,12 +7,11 @@ namespace Grains.Deals;
 
 public static class DealHosting
 {
-    /// <summary>What deals add to a silo beyond their grains: the product-reference check (deleting a product in use is a 409), the id tag registry and the confirmations waiting for their delegation link.</summary>
+    /// <summary>What deals add to a silo beyond their grains: the product-reference check (deleting a product in use is a 409) and the id tag registry.</summary>
     public static IServiceCollection AddDeals(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProductReferences, DealProductReferences>());
         services.TryAddSingleton<DealTags>();
-        services.TryAddSingleton<DelegationConfirmations>();
         services.AddOptions<DealOptions>().BindConfiguration(DealOptions.SectionName);
         services.AddPayments();
         return services;

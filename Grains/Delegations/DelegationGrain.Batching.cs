@@ -22,8 +22,8 @@ public sealed partial class DelegationGrain : IIncomingGrainCallFilter
 
     public async Task Invoke(IIncomingGrainCallContext context)
     {
-        // Confirm takes the gate itself only when it has to read the ledger (DelegationGrain.Ledger.cs).
-        if (context.InterfaceMethod.Name is nameof(Reserve) or nameof(ReserveForChildren) or nameof(Confirm))
+        // Confirm and ConfirmForChildren take the gate themselves only when it has to read the ledger (DelegationGrain.Ledger.cs).
+        if (context.InterfaceMethod.Name is nameof(Reserve) or nameof(ReserveForChildren) or nameof(Confirm) or nameof(ConfirmForChildren))
         {
             await context.Invoke();
             return;
@@ -86,7 +86,7 @@ public sealed partial class DelegationGrain : IIncomingGrainCallFilter
     }
 
     /// <summary>A reservation waiting for the next flush: from a request naming this link (direct) or from a child.</summary>
-    private sealed class QueuedReservation(string reservationId, decimal amount, string action, string? callerKeyId, string? entryId)
+    private sealed class QueuedReservation(string reservationId, decimal amount, string action, string? callerKeyId)
     {
         public string ReservationId => reservationId;
         public decimal Amount => amount;
@@ -96,9 +96,6 @@ public sealed partial class DelegationGrain : IIncomingGrainCallFilter
         public string? CallerKeyId => callerKeyId;
 
         public bool Direct => callerKeyId is not null;
-
-        /// <summary>The id of the ledger change the deal will write (a direct reservation's activity entry).</summary>
-        public string? EntryId => entryId;
 
         public TaskCompletionSource Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }

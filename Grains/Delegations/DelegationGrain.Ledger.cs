@@ -55,16 +55,21 @@ public sealed partial class DelegationGrain
     }
 
     /// <summary>
-    /// Runs outside the gate (a confirm changes no counter, only ends a hold), so confirmations do not queue behind a
-    /// batch waiting on the parent; the ledger read of an unknown hold takes the gate. Deals' confirmations come gathered
-    /// per silo (<see cref="DelegationConfirmations"/>, mostly riding on a <see cref="Reserve"/>), a child's with its
-    /// batches; the ancestors hear of them in batches too (<see cref="ForwardConfirmations"/>).
+    /// Runs outside the gate (a confirm changes no counter, only turns a hold into a reservation), so confirmations do
+    /// not queue behind a batch waiting on the parent; the ledger read of an unknown hold takes the gate. The deal tells
+    /// the link it named only; the ancestors hear of it in batches (<see cref="ForwardConfirmations"/>).
     /// </summary>
-    public async Task Confirm(IReadOnlyList<string> reservationIds)
+    public async Task Confirm(DelegationNotice notice)
+    {
+        await ConfirmHere(notice);
+        ForwardConfirmations([notice.ReservationId]);
+    }
+
+    public async Task ConfirmForChildren(IReadOnlyList<string> reservationIds)
     {
         foreach (var reservationId in reservationIds)
         {
-            await ConfirmHere(reservationId);
+            await ConfirmHere(new DelegationNotice(reservationId, "", Direct: false));
         }
         ForwardConfirmations(reservationIds);
     }
@@ -99,7 +104,7 @@ public sealed partial class DelegationGrain
         var batch = TakeConfirmationsUp();
         try
         {
-            await parent.Confirm(batch);
+            await parent.ConfirmForChildren(batch);
         }
         catch (Exception ex)
         {
@@ -116,13 +121,20 @@ public sealed partial class DelegationGrain
         return taken;
     }
 
-    private async Task ConfirmHere(string reservationId)
+    private async Task ConfirmHere(DelegationNotice notice)
     {
-        if (!reservations.ContainsKey(reservationId) || !holds.Remove(reservationId))
+        if (!holds.TryGetValue(notice.ReservationId, out var hold) || !reservations.TryGetValue(notice.ReservationId, out var held))
         {
-            // Not held here (this activation began after the hold, the hold lapsed, or the deal moved on since): the
-            // ledger says what counts.
-            await Exclusive(() => Reconcile(reservationId));
+            // Not held here (this activation began after the hold, or the hold lapsed): the ledger says what counts.
+            await Exclusive(() => Reconcile(notice.ReservationId));
+            return;
+        }
+        holds.Remove(notice.ReservationId);
+        if (notice.Direct)
+        {
+            Record(new DelegationActivity(notice.EntryId, DelegationRules.ActivityOf(hold.Action, hold.Replaced is null), "deal",
+                notice.ReservationId, held.Amount, hold.At));
+            dealsCreated += hold.Replaced is null ? 1 : 0;
         }
     }
 
@@ -213,10 +225,7 @@ public sealed partial class DelegationGrain
         var rows = await ledger.ReadDealAsync(Partition, current.Id, dealId);
         var truth = new Dictionary<string, DelegationReservation>(StringComparer.Ordinal);
         Fold(truth, rows);
-        if (holds.Remove(dealId, out var hold))
-        {
-            Withdraw(hold.Entries.Where(e => !rows.Any(r => r.Id == e.Id)));
-        }
+        holds.Remove(dealId);
         var counters = Counting(Existing().Counters.At(time.GetUtcNow()), reservations.GetValueOrDefault(dealId), -1);
         if (truth.TryGetValue(dealId, out var counted))
         {
@@ -321,26 +330,10 @@ public sealed partial class DelegationGrain
         }
     }
 
-    /// <summary>
-    /// Activity recorded as a hold was taken whose change never landed (the ledger has no row of that id): taken out,
-    /// with the deal it counted as created.
-    /// </summary>
-    private void Withdraw(IEnumerable<DelegationActivity> entries)
-    {
-        foreach (var entry in entries)
-        {
-            spendActivity.RemoveAll(e => e.Id == entry.Id);
-            dealsCreated -= entry.ActionType == "deal_created" ? 1 : 0;
-        }
-    }
-
     /// <summary>Every activity entry (approvals from the state, spending from the ledger), oldest first, the newest kept.</summary>
     private List<DelegationActivity> AllActivity() =>
         [.. spendActivity.Concat(Current.Activity).OrderBy(e => e.OccurredAt).TakeLast(DelegationApprovals.ActivityKept)];
 
-    /// <summary>
-    /// A hold waiting for its deal: what it replaced (a raise), when, until when it waits, and the activity entries it
-    /// recorded on the named link (withdrawn if their change never lands).
-    /// </summary>
-    private sealed record PendingHold(DelegationReservation? Replaced, DateTimeOffset At, DateTimeOffset ExpiresAt, IReadOnlyList<DelegationActivity> Entries);
+    /// <summary>A hold waiting for its deal: what it replaced (a raise), the action it was for, when, and until when it waits.</summary>
+    private sealed record PendingHold(DelegationReservation? Replaced, string Action, DateTimeOffset At, DateTimeOffset ExpiresAt);
 }

@@ -4,7 +4,6 @@ using Grains.Interfaces.Delegations;
 using Grains.Interfaces.Events;
 using Grains.Interfaces.Platform;
 using Grains.Interfaces.Telemetry;
-using Microsoft.Extensions.Logging;
 
 namespace Grains.Delegations;
 
@@ -18,10 +17,9 @@ namespace Grains.Delegations;
 /// </summary>
 public sealed partial class DelegationGrain
 {
-    public async Task<DelegationHold> Reserve(DelegationSpend spend, IReadOnlyList<string> confirmed)
+    public async Task<DelegationHold> Reserve(DelegationSpend spend)
     {
-        await ConfirmCarried(confirmed);
-        var reservation = new QueuedReservation(spend.ReservationId, spend.Amount, spend.Action, spend.CallerKeyId, spend.EntryId);
+        var reservation = new QueuedReservation(spend.ReservationId, spend.Amount, spend.Action, spend.CallerKeyId);
         await Queue([reservation]);
         await reservation.Outcome.Task;
         var current = Existing();
@@ -32,8 +30,11 @@ public sealed partial class DelegationGrain
 
     public async Task<DomainException?[]> ReserveForChildren(IReadOnlyList<ChildReservation> reservations, IReadOnlyList<string> confirmed)
     {
-        await ConfirmCarried(confirmed);
-        List<QueuedReservation> queuedHere = [.. reservations.Select(r => new QueuedReservation(r.ReservationId, r.Amount, r.Action, null, null))];
+        if (confirmed.Count > 0)
+        {
+            await ConfirmForChildren(confirmed);
+        }
+        List<QueuedReservation> queuedHere = [.. reservations.Select(r => new QueuedReservation(r.ReservationId, r.Amount, r.Action, null))];
         await Queue(queuedHere);
         return [.. queuedHere.Select(r => r.Outcome.Task.Exception?.InnerException switch
         {
@@ -41,26 +42,6 @@ public sealed partial class DelegationGrain
             DomainException refused => refused,
             var failed => throw failed,
         })];
-    }
-
-    /// <summary>
-    /// Confirmations riding on a reservation: applied first. They are other deals' news, so a failure here (a ledger
-    /// read of an unknown hold) must not fail the reservation; those holds lapse to the ledger instead.
-    /// </summary>
-    private async Task ConfirmCarried(IReadOnlyList<string> confirmed)
-    {
-        if (confirmed.Count == 0)
-        {
-            return;
-        }
-        try
-        {
-            await Confirm(confirmed);
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Applying {Count} confirmations on {Delegation} failed; they lapse and the ledger decides them", confirmed.Count, GrainKey);
-        }
     }
 
     public async Task CheckBudget(DelegationSpend spend)
@@ -207,19 +188,9 @@ public sealed partial class DelegationGrain
         {
             var before = held is null ? counters : Without(counters, held);
             reservations[r.ReservationId] = new DelegationReservation(r.Amount, before.Day, before.Month, Direct: r.Direct);
-            // A hold raised before it was confirmed keeps what it replaced (an abandoned raise goes back to it). The named
-            // link records the activity now, as the ledger row will read (same id and time); a change that never lands
-            // takes it out again (Reconcile).
-            var pending = holds.GetValueOrDefault(r.ReservationId);
-            var entries = pending?.Entries ?? [];
-            if (r.Direct && r.EntryId is { } entryId)
-            {
-                var entry = new DelegationActivity(entryId, DelegationRules.ActivityOf(r.Action, created: held is null), "deal", r.ReservationId, r.Amount, now);
-                Record(entry);
-                dealsCreated += held is null ? 1 : 0;
-                entries = [.. entries, entry];
-            }
-            holds[r.ReservationId] = new PendingHold(pending is null ? held : pending.Replaced, now, now + HoldTimeout, entries);
+            // A hold raised before it was confirmed keeps what it replaced (an abandoned raise goes back to it).
+            var replaced = holds.TryGetValue(r.ReservationId, out var pending) ? pending.Replaced : held;
+            holds[r.ReservationId] = new PendingHold(replaced, r.Action, now, now + HoldTimeout);
             if (now + HoldTimeout < earliestHoldExpiry)
             {
                 earliestHoldExpiry = now + HoldTimeout;

@@ -127,7 +127,7 @@ public sealed class DelegationChainTests(DelegationChainTests.Api api) : IClassF
         }
         // A deal that took its hold and never wrote (its silo died before the commit): no ledger row, no confirmation.
         var link = api.Grains.GetGrain<IDelegationGrain>(DelegationKeys.Grain(tenant.Partition, id));
-        await link.Reserve(new DelegationSpend(agent.KeyId, "deals:write", 600m, "deal_never_written"), []);
+        await link.Reserve(new DelegationSpend(agent.KeyId, "deals:write", 600m, "deal_never_written"));
         Assert.Equal("600.00", (await tenant.DelegationAsync(id)).Str("reserved_today"));
 
         // The hold counts against the cap until it lapses.

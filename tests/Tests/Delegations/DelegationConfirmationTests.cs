@@ -10,8 +10,8 @@ using Tests.Infrastructure;
 namespace Tests.Delegations;
 
 /// <summary>
-/// A deal's confirmation goes to the link it named only, gathered on its silo and riding on the next reservation there
-/// (<c>DelegationConfirmations</c>); that link passes it up the chain in batches (<c>DelegationGrain.Ledger.cs</c>). Seen through the ledger: an ancestor that never heard of a confirmation would
+/// The deal confirms its hold to the link it named only; that link passes the confirmation up the chain in batches
+/// (<c>DelegationGrain.Ledger.cs</c>). Seen through the ledger: an ancestor that never heard of a confirmation would
 /// decide its lapsed hold by reading the deal's ledger rows.
 /// </summary>
 public sealed class DelegationConfirmationTests(DelegationConfirmationTests.Api api) : IClassFixture<DelegationConfirmationTests.Api>
