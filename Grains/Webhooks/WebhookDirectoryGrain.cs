@@ -50,14 +50,15 @@ public sealed class WebhookDirectoryGrain(
 
     public Task<IReadOnlyList<bool>> Wanted(IReadOnlyList<string> eventTypes)
     {
-        var live = state.State.Subscriptions.Values.Where(s => s.Status != WebhookKeys.Disabled).ToList();
+        var live = Live.ToList();
         return Task.FromResult<IReadOnlyList<bool>>([.. eventTypes.Select(type => live.Any(s => WebhookEventPatterns.Matches(s.Events, type)))]);
     }
 
     public Task<IReadOnlyList<WebhookRoute>> Routes() =>
-        Task.FromResult<IReadOnlyList<WebhookRoute>>([.. state.State.Subscriptions.Values
-            .Where(s => s.Status != WebhookKeys.Disabled)
-            .Select(s => new WebhookRoute(s.WebhookId, s.Events))]);
+        Task.FromResult<IReadOnlyList<WebhookRoute>>([.. Live.Select(s => new WebhookRoute(s.WebhookId, s.Events))]);
+
+    /// <summary>The endpoints that take events: active and paused ones (disabled ones get nothing).</summary>
+    private IEnumerable<WebhookSubscription> Live => state.State.Subscriptions.Values.Where(s => s.Status != WebhookKeys.Disabled);
 
     public Task<WebhookDeliveryPage> Deliveries(WebhookDeliveryQuery query, CancellationToken cancellationToken = default) =>
         deliveries.QueryAsync(Partition, query, cancellationToken);
